@@ -1,0 +1,195 @@
+// Lowers te stages to a PrimFunc: one loop nest and one block per stage.
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "tessera/ir/substitute.h"
+#include "tessera/ir/visitor.h"
+#include "tessera/support/error.h"
+#include "tessera/te/tensor.h"
+
+namespace tessera::te {
+namespace {
+
+// An index expression as sum(coefficient * variable) + constant, when it is one.
+struct LinearForm {
+  std::map<const VarNode*, int64_t> terms;
+  int64_t constant = 0;
+};
+
+std::optional<LinearForm> linear_form(const Expr& e) {
+  if (auto c = as_const_int(e)) return LinearForm{{}, *c};
+  if (const auto* v = e.as<VarNode>()) return LinearForm{{{v, 1}}, 0};
+  const auto* bin = e.as<BinaryNode>();
+  if (bin == nullptr) return std::nullopt;
+  if (bin->kind == ExprKind::kAdd || bin->kind == ExprKind::kSub) {
+    auto a = linear_form(bin->a), b = linear_form(bin->b);
+    if (!a || !b) return std::nullopt;
+    int64_t sign = bin->kind == ExprKind::kAdd ? 1 : -1;
+    for (const auto& [v, c] : b->terms) a->terms[v] += sign * c;
+    a->constant += sign * b->constant;
+    std::erase_if(a->terms, [](const auto& kv) { return kv.second == 0; });
+    return a;
+  }
+  if (bin->kind == ExprKind::kMul) {
+    auto a = linear_form(bin->a), b = linear_form(bin->b);
+    if (!a || !b) return std::nullopt;
+    if (!b->terms.empty()) std::swap(a, b);
+    if (!b->terms.empty()) return std::nullopt;  // product of two variables
+    for (auto& [v, c] : a->terms) c *= b->constant;
+    a->constant *= b->constant;
+    std::erase_if(a->terms, [](const auto& kv) { return kv.second == 0; });
+    return a;
+  }
+  return std::nullopt;
+}
+
+// The range one dimension of a buffer is accessed over, given every index used
+// for it. Accesses that differ by constants give a tight range; anything else
+// falls back to the whole dimension (the arith layer's integer sets refine this).
+Range dimension_range(const std::vector<Expr>& indices, const Expr& dim_extent) {
+  const Expr& first = indices.front();
+  bool all_same = std::all_of(indices.begin(), indices.end(), [&](const Expr& e) { return e.same_as(first); });
+  if (all_same) return Range{first, make_int(1, first.dtype())};
+  std::vector<LinearForm> forms;
+  for (const Expr& e : indices) {
+    auto f = linear_form(e);
+    if (!f) return Range{make_int(0, dim_extent.dtype()), dim_extent};
+    forms.push_back(std::move(*f));
+  }
+  size_t lowest = 0;
+  int64_t hi = forms[0].constant;
+  for (size_t i = 0; i < forms.size(); ++i) {
+    if (forms[i].terms != forms[0].terms) return Range{make_int(0, dim_extent.dtype()), dim_extent};
+    if (forms[i].constant < forms[lowest].constant) lowest = i;
+    hi = std::max(hi, forms[i].constant);
+  }
+  return Range{indices[lowest], make_int(hi - forms[lowest].constant + 1, first.dtype())};
+}
+
+class AccessCollector : public IRVisitor {
+ public:
+  std::vector<const BufferNode*> order;
+  std::unordered_map<const BufferNode*, std::pair<Buffer, std::vector<std::vector<Expr>>>> accesses;
+
+ protected:
+  void visit_buffer_load(const BufferLoadNode* op) override {
+    auto [it, inserted] = accesses.try_emplace(op->buffer.get(), op->buffer, std::vector<std::vector<Expr>>{});
+    if (inserted) order.push_back(op->buffer.get());
+    it->second.second.push_back(op->indices);
+    IRVisitor::visit_buffer_load(op);
+  }
+};
+
+std::vector<BufferRegion> read_regions(const Expr& value) {
+  AccessCollector collector;
+  collector.visit_expr(value);
+  std::vector<BufferRegion> regions;
+  for (const BufferNode* b : collector.order) {
+    const auto& [buffer, index_lists] = collector.accesses.at(b);
+    BufferRegion r{buffer, {}};
+    for (size_t d = 0; d < buffer.ndim(); ++d) {
+      std::vector<Expr> dim;
+      for (const auto& idx : index_lists) dim.push_back(idx[d]);
+      r.region.push_back(dimension_range(dim, buffer->shape[d]));
+    }
+    regions.push_back(std::move(r));
+  }
+  return regions;
+}
+
+Expr combine(Combiner c, Expr acc, Expr value) {
+  switch (c) {
+    case Combiner::kSum: return make_binary(ExprKind::kAdd, std::move(acc), std::move(value));
+    case Combiner::kMax: return make_binary(ExprKind::kMax, std::move(acc), std::move(value));
+    case Combiner::kMin: return make_binary(ExprKind::kMin, std::move(acc), std::move(value));
+  }
+  return acc;
+}
+
+Stmt stage_nest(const TensorNode& t) {
+  std::vector<IterVar> axes = t.axes;
+  const std::optional<Reduction>& reduction = t.body->reduction();
+  if (reduction) axes.insert(axes.end(), reduction->axes.begin(), reduction->axes.end());
+
+  VarMap to_iter;
+  std::vector<IterVar> iter_vars;
+  std::vector<Var> loop_vars;
+  std::vector<Expr> point;
+  std::set<std::string> names;
+  for (const IterVar& axis : axes) {
+    if (to_iter.count(axis.var.get()) != 0) fail("stage '{}': axis '{}' is used twice", t.name, axis.var.name());
+    Var iv("v" + axis.var.name());
+    iter_vars.push_back(IterVar{iv, axis.dom, axis.kind});
+    loop_vars.push_back(Var(axis.var.name()));
+    to_iter[axis.var.get()] = iv;
+    if (axis.kind == IterKind::kSpatial) point.push_back(iv);
+  }
+
+  Expr value = substitute(reduction ? reduction->source : t.body->value(), to_iter);
+  if (value.dtype() != t.dtype) fail("stage '{}': value of type {} for a tensor of {}", t.name, value.dtype().str(), t.dtype.str());
+  BlockFields f;
+  f.name = t.name;
+  f.iter_vars = iter_vars;
+  f.reads = read_regions(value);
+  BufferRegion write{t.buffer, {}};
+  for (const Expr& p : point) write.region.push_back(Range{p, make_int(1)});
+  f.writes = {write};
+  if (reduction) {
+    f.init = make_store(t.buffer, reduction_identity(reduction->combiner, t.dtype), point);
+    f.body = make_store(t.buffer, combine(reduction->combiner, make_load(t.buffer, point), value), point);
+  } else {
+    f.body = make_store(t.buffer, value, point);
+  }
+  std::vector<Expr> bindings(loop_vars.begin(), loop_vars.end());
+  Stmt nest = make_block_realize(bindings, make_bool(true), make_block(std::move(f)));
+  for (size_t i = axes.size(); i-- > 0;) {
+    nest = make_for(loop_vars[i], axes[i].dom.min, axes[i].dom.extent, ForKind::kSerial, nest);
+  }
+  return nest;
+}
+
+void post_order(const Tensor& t, std::set<const TensorNode*>& seen, std::vector<Tensor>& order) {
+  if (!seen.insert(t.get()).second) return;
+  for (const Tensor& input : t->inputs) post_order(input, seen, order);
+  order.push_back(t);
+}
+
+}  // namespace
+
+PrimFunc create_prim_func(const std::vector<Tensor>& args, std::string name) {
+  std::set<const TensorNode*> is_arg;
+  std::vector<Buffer> params;
+  for (const Tensor& t : args) {
+    if (!t.defined()) fail("create_prim_func '{}': an argument is missing", name);
+    if (!is_arg.insert(t.get()).second) fail("create_prim_func '{}': tensor '{}' is an argument twice", name, t->name);
+    params.push_back(t->buffer);
+  }
+  std::set<const TensorNode*> seen;
+  std::vector<Tensor> order;
+  for (const Tensor& t : args) post_order(t, seen, order);
+
+  std::vector<Stmt> nests;
+  std::vector<Buffer> intermediates;
+  std::set<std::string> stage_names;
+  for (const Tensor& t : order) {
+    if (t.is_placeholder()) {
+      if (is_arg.count(t.get()) == 0) fail("create_prim_func '{}': placeholder '{}' is read but is not an argument", name, t->name);
+      continue;
+    }
+    if (!stage_names.insert(t->name).second) fail("create_prim_func '{}': two stages are named '{}'", name, t->name);
+    if (is_arg.count(t.get()) == 0) intermediates.push_back(t->buffer);
+    nests.push_back(stage_nest(*t.get()));
+  }
+  if (nests.empty()) fail("create_prim_func '{}': no compute stage among the arguments", name);
+  BlockFields root;
+  root.name = "root";
+  root.body = make_seq(std::move(nests));
+  root.alloc_buffers = std::move(intermediates);
+  Stmt body = make_block_realize({}, make_bool(true), make_block(std::move(root)));
+  Annotations attrs{{"global_symbol", name}};
+  return PrimFunc::make(std::move(name), std::move(params), std::move(body), std::move(attrs));
+}
+
+}  // namespace tessera::te

@@ -1,0 +1,162 @@
+// The `tessera` driver: one binary, one subcommand per task.
+//
+//   tessera workloads                 list the workload library
+//   tessera show-ir -w gemm:m=64      print a workload's IR
+//   tessera run -w C2D:1 [--seed S]   run a workload in the reference interpreter
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "tessera/ir/printer.h"
+#include "tessera/runtime/interpreter.h"
+#include "tessera/runtime/ndarray.h"
+#include "tessera/support/error.h"
+#include "tessera/support/version.h"
+#include "tessera/te/workloads.h"
+
+namespace tessera {
+namespace {
+
+constexpr const char* kUsage = R"(usage: tessera <command> [options]
+
+commands:
+  workloads              list every workload: name, description, FLOPs of each preset shape
+  show-ir -w WORKLOAD    print the IR of a workload (a library spec or an IR text file)
+  run -w WORKLOAD        run a workload in the reference interpreter on random inputs
+                         and print a checksum of each output [--seed S]
+  version                print tessera's version, commit and LLVM version
+
+A WORKLOAD is a library name with parameters (gemm:m=512,n=512,k=512, C2D:1,
+C2D:n=1,h=56,w=56,ci=64,co=64,kernel=3,stride=1,pad=1) or the path of a file in
+the IR text format (docs/ir-text-format.md). 'tessera <command> --help' describes
+a command.
+)";
+
+/// Minimal option parsing: --name value pairs and flags; unknown options are errors.
+class Options {
+ public:
+  Options(int argc, char** argv, int first, const std::map<std::string, bool>& known) {
+    for (int i = first; i < argc; ++i) {
+      std::string arg = argv[i];
+      std::string key = arg;
+      if (key.rfind("--", 0) != 0 && !(key.size() == 2 && key[0] == '-')) fail("unexpected argument '{}'", arg);
+      if (key == "-w") key = "--workload";
+      auto it = known.find(key);
+      if (it == known.end()) fail("unknown option '{}'", arg);
+      if (it->second) {
+        if (i + 1 >= argc) fail("option {} needs a value", arg);
+        values_[key] = argv[++i];
+      } else {
+        values_[key] = "";
+      }
+    }
+  }
+  bool has(const std::string& key) const { return values_.count(key) != 0; }
+  std::string get(const std::string& key, const char* what) const {
+    auto it = values_.find(key);
+    if (it == values_.end()) fail("missing {} ({})", key, what);
+    return it->second;
+  }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+std::string human_flops(int64_t flops) {
+  if (flops >= 1000000000) return fmt::format("{:.2f} G", static_cast<double>(flops) / 1e9);
+  if (flops >= 1000000) return fmt::format("{:.2f} M", static_cast<double>(flops) / 1e6);
+  if (flops >= 1000) return fmt::format("{:.2f} K", static_cast<double>(flops) / 1e3);
+  return fmt::format("{}", flops);
+}
+
+int cmd_workloads(int argc, char** argv) {
+  Options opts(argc, argv, 2, {{"--help", false}});
+  if (opts.has("--help")) {
+    std::puts("usage: tessera workloads\nLists every workload with its description, parameters and the FLOPs of each preset shape.");
+    return 0;
+  }
+  for (const WorkloadInfo* w : workloads::list()) {
+    fmt::print("{:<18} {}\n", w->name, w->description);
+    std::vector<std::string> params;
+    for (const WorkloadParam& p : w->params) {
+      std::string text = p.name;
+      if (!p.choices.empty()) text += "=" + fmt::format("{}", fmt::join(p.choices, "|"));
+      if (!p.default_value.empty()) text += "(" + p.default_value + ")";
+      params.push_back(text);
+    }
+    fmt::print("{:<18}   params: {}\n", "", fmt::join(params, ","));
+    if (w->shapes.empty()) {
+      Workload def = workloads::get(w->name);
+      fmt::print("{:<18}   default {}: {}FLOP\n", "", def.spec, human_flops(def.flops));
+    }
+    for (size_t i = 0; i < w->shapes.size(); ++i) {
+      Workload shape = workloads::get(fmt::format("{}:{}", w->name, i));
+      fmt::print("{:<18}   {}:{}  {}FLOP  ({})\n", "", w->name, i, human_flops(shape.flops), shape.spec);
+    }
+  }
+  return 0;
+}
+
+int cmd_show_ir(int argc, char** argv) {
+  Options opts(argc, argv, 2, {{"--help", false}, {"--workload", true}});
+  if (opts.has("--help")) {
+    std::puts("usage: tessera show-ir -w WORKLOAD\nPrints the workload's IR in the text format, preceded by its canonical spec and FLOPs.");
+    return 0;
+  }
+  Workload w = workloads::get(opts.get("--workload", "-w WORKLOAD"));
+  fmt::print("# workload {}\n# {} FLOP\n{}", w.spec, w.flops, print(w.func));
+  return 0;
+}
+
+int cmd_run(int argc, char** argv) {
+  Options opts(argc, argv, 2, {{"--help", false}, {"--workload", true}, {"--seed", true}});
+  if (opts.has("--help")) {
+    std::puts("usage: tessera run -w WORKLOAD [--seed S]\nRuns the workload in the reference interpreter on random inputs (seed S, default 0)\nand prints the sum and the first elements of each output.");
+    return 0;
+  }
+  Workload w = workloads::get(opts.get("--workload", "-w WORKLOAD"));
+  uint64_t seed = opts.has("--seed") ? std::stoull(opts.get("--seed", "")) : 0;
+  std::vector<NDArray> arrays = make_random_arguments(w.func, seed);
+  run_reference(w.func, arrays);
+  const auto& params = w.func->params;
+  for (size_t i = 0; i < params.size(); ++i) {
+    fmt::print("{:<10} {:<24} sum {:.6g}  first {:.6g}\n", params[i]->name, shape_string(arrays[i]),
+               arrays[i].sum(), arrays[i].get(0));
+  }
+  return 0;
+}
+
+int dispatch(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "help") == 0) {
+    std::fputs(kUsage, stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  std::string command = argv[1];
+  if (command == "workloads") return cmd_workloads(argc, argv);
+  if (command == "show-ir") return cmd_show_ir(argc, argv);
+  if (command == "run") return cmd_run(argc, argv);
+  if (command == "version" || command == "--version") {
+    fmt::print("tessera {} (commit {}), LLVM {}\n", version(), git_commit(), llvm_version());
+    return 0;
+  }
+  fail("unknown command '{}' (commands: workloads, show-ir, run, version; see tessera --help)", command);
+}
+
+}  // namespace
+}  // namespace tessera
+
+int main(int argc, char** argv) {
+  try {
+    return tessera::dispatch(argc, argv);
+  } catch (const tessera::Error& e) {
+    std::fprintf(stderr, "tessera: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tessera: internal error: %s\n", e.what());
+    return 3;
+  }
+}
