@@ -89,7 +89,9 @@ Expr IRMutator::mutate_select(const SelectNode* op, const Expr& e) {
 }
 Expr IRMutator::mutate_cast(const CastNode* op, const Expr& e) {
   Expr v = mutate_expr(op->value);
-  return v.same_as(op->value) ? e : make_cast(op->dtype.with_lanes(v.dtype().lanes()), std::move(v));
+  if (v.same_as(op->value)) return e;
+  DataType t = op->dtype.with_lanes(v.dtype().lanes());
+  return make_cast(t, std::move(v));
 }
 Expr IRMutator::mutate_buffer_load(const BufferLoadNode* op, const Expr& e) {
   std::vector<Expr> indices;

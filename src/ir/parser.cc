@@ -709,9 +709,16 @@ class Parser {
 
   Expr number(const Token& t, bool negative) {
     const std::string& text = t.text;
-    // Digits, '.', exponent ('e' with an optional sign) and then the type suffix,
-    // which is the only part starting with i, u, f or b.
-    size_t suffix_at = std::min(text.find_first_of("iufb"), text.size());
+    // Digits, '.', an exponent ('e' then a digit or sign), then the type suffix.
+    size_t suffix_at = 0;
+    while (suffix_at < text.size()) {
+      const char c = text[suffix_at];
+      const bool exponent = (c == 'e' || c == 'E') && suffix_at + 1 < text.size() &&
+                            (std::isdigit(static_cast<unsigned char>(text[suffix_at + 1])) || text[suffix_at + 1] == '+' ||
+                             text[suffix_at + 1] == '-');
+      if (std::isalpha(static_cast<unsigned char>(c)) && !exponent) break;
+      suffix_at += exponent ? 2 : 1;
+    }
     std::string digits = text.substr(0, suffix_at);
     std::string suffix = text.substr(suffix_at);
     bool looks_real = digits.find_first_of(".eE") != std::string::npos;
