@@ -160,7 +160,8 @@ std::vector<const WorkloadInfo*> list() {
   std::lock_guard<std::mutex> lock(r.mutex);
   std::vector<const WorkloadInfo*> out;
   for (const auto& e : r.entries) out.push_back(e.get());
-  std::stable_sort(out.begin(), out.end(), [](const WorkloadInfo* a, const WorkloadInfo* b) {
+  // Names are unique, so this order is total (std::stable_sort trips clang 19 + libstdc++ 12 deprecations).
+  std::sort(out.begin(), out.end(), [](const WorkloadInfo* a, const WorkloadInfo* b) {
     if (is_suite_entry(*a) != is_suite_entry(*b)) return is_suite_entry(*a);
     return a->name < b->name;
   });

@@ -1,0 +1,19 @@
+// tessera's public API in one include: the IR, the te builder and workload
+// library, and the runtime (NDArray, reference interpreter). Later layers
+// (schedule, codegen, tune) add their headers here as they land.
+#pragma once
+
+#include "tessera/ir/data_type.h"
+#include "tessera/ir/function.h"
+#include "tessera/ir/op.h"
+#include "tessera/ir/parser.h"
+#include "tessera/ir/printer.h"
+#include "tessera/ir/structural_equal.h"
+#include "tessera/ir/substitute.h"
+#include "tessera/runtime/interpreter.h"
+#include "tessera/runtime/ndarray.h"
+#include "tessera/support/error.h"
+#include "tessera/support/random.h"
+#include "tessera/te/flops.h"
+#include "tessera/te/tensor.h"
+#include "tessera/te/workloads.h"

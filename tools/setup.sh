@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# tessera setup: installs every missing Debian package, configures and builds
+# tessera in build/ (release), then runs the main job. Idempotent: a second run
+# installs nothing and only rebuilds what changed.
+#
+#   bash tools/setup.sh                # everything, then the main job
+#   bash tools/setup.sh --no-main-job  # install + build only (used by tools/test.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+main_job=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-main-job) main_job=0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown option '$arg'" >&2; exit 2 ;;
+  esac
+done
+
+# Debian 12 packages, pinned by the versions meson.build accepts.
+packages=(
+  build-essential git python3 pkg-config meson ninja-build
+  llvm-19-dev                # LLVM 19: CPU code generation
+  clang-19 libclang-rt-19-dev  # sanitizer build and libFuzzer targets of the test suite
+  libeigen3-dev libfmt-dev nlohmann-json3-dev libgtest-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ ! -f build/build.ninja ]; then
+  meson setup build --buildtype=release
+fi
+ninja -C build -j2
+
+if [ "$main_job" -eq 1 ]; then
+  echo
+  echo "== tessera workloads"
+  build/tools/tessera workloads
+  echo
+  echo "== tessera show-ir -w gemm:m=128,n=128,k=128"
+  build/tools/tessera show-ir -w gemm:m=128,n=128,k=128
+  echo
+  echo "== tessera run -w C2D:n=1,h=14,w=14,ci=8,co=8,kernel=3,stride=1,pad=1"
+  build/tools/tessera run -w C2D:n=1,h=14,w=14,ci=8,co=8,kernel=3,stride=1,pad=1
+fi

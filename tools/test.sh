@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# tessera's whole test suite (the README's test command; CI runs exactly this):
+#  1. setup without the main job (packages, configure, build in build/),
+#  2. every Meson test in build/ (release, GCC),
+#  3. the fast unit tests and the parser fuzzer under AddressSanitizer and
+#     UndefinedBehaviorSanitizer in build-sanitize/ (clang 19),
+# and ends with one line "N passed, M failed", exiting non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash tools/setup.sh --no-main-job || { echo "0 passed, 1 failed"; exit 1; }
+
+status=0
+meson test -C build --num-processes 2 --print-errorlogs || status=1
+
+if [ ! -f build-sanitize/build.ninja ]; then
+  CC=clang-19 CXX=clang++-19 meson setup build-sanitize --buildtype=debug -Doptimization=1 \
+    -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true \
+    -Dcpp_args=-fno-sanitize-recover=all -Dcpp_link_args=-fno-sanitize-recover=all \
+    || { echo "0 passed, 1 failed"; exit 1; }
+fi
+if ninja -C build-sanitize -j2; then
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    meson test -C build-sanitize --suite unit --suite fuzz --num-processes 2 --print-errorlogs || status=1
+else
+  status=1
+fi
+
+# Tally both runs from Meson's own logs.
+python3 - <<'PY'
+import json, os
+passed = failed = 0
+for d in ("build", "build-sanitize"):
+    log = os.path.join(d, "meson-logs", "testlog.json")
+    if not os.path.exists(log):
+        continue
+    for line in open(log):
+        line = line.strip()
+        if not line:
+            continue
+        result = json.loads(line).get("result", "")
+        if result in ("OK", "EXPECTEDFAIL", "SKIP"):
+            passed += 1
+        else:
+            failed += 1
+print(f"{passed} passed, {failed} failed")
+PY
+[ "$status" -eq 0 ] || exit 1
