@@ -418,6 +418,7 @@ class Parser {
   }
 
   Stmt stmt() {
+    DepthGuard guard(*this);
     const Token& t = peek();
     if (t.kind == TokenKind::kIdentifier) {
       if (t.text == "for") return for_stmt();
@@ -634,7 +635,21 @@ class Parser {
     return checked(at, [&] { return make_binary(op, std::move(a), std::move(b)); });
   }
 
+  // Recursion guard: deeply nested input is an error, not a stack overflow.
+  class DepthGuard {
+   public:
+    explicit DepthGuard(Parser& p) : p_(p) {
+      if (++p_.depth_ > kMaxDepth) p_.error_at(p_.peek(), fmt::format("nesting deeper than {} levels", kMaxDepth));
+    }
+    ~DepthGuard() { --p_.depth_; }
+
+   private:
+    Parser& p_;
+  };
+  static constexpr int kMaxDepth = 256;
+
   Expr expr() {
+    DepthGuard guard(*this);
     Expr left = and_level();
     while (peek_is("||")) {
       const Token& at = next();
@@ -693,6 +708,7 @@ class Parser {
   }
 
   Expr unary() {
+    DepthGuard guard(*this);
     if (peek_is("!")) {
       const Token& at = next();
       Expr a = unary();
@@ -882,6 +898,7 @@ class Parser {
   Lexer lexer_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;
   std::vector<std::map<std::string, Var>> var_scopes_;
   std::vector<std::map<std::string, Buffer>> buffer_scopes_;
 };

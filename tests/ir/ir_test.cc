@@ -413,6 +413,17 @@ TEST(TextFormat, BadInputGivesLocatedErrors) {
   }
 }
 
+TEST(TextFormat, DeepNestingIsAnErrorNotACrash) {
+  std::string deep = "func f(A: float32[4]) { evaluate " + std::string(100000, '(') + "1" + std::string(100000, ')') + "; }";
+  EXPECT_NE(error_of([&] { parse_prim_func(deep); }).find("nesting deeper than 256 levels"), std::string::npos);
+  std::string negations = "func f(A: float32[4]) { evaluate " + std::string(100000, '!') + "true; }";
+  EXPECT_NE(error_of([&] { parse_prim_func(negations); }).find("nesting deeper than 256 levels"), std::string::npos);
+  std::string loops;
+  for (int i = 0; i < 5000; ++i) loops += "for i in range(0, 1) { ";
+  EXPECT_NE(error_of([&] { parse_prim_func("func f(A: float32[4]) { " + loops); }).find("nesting deeper than 256 levels"),
+            std::string::npos);
+}
+
 TEST(TextFormat, CaretPointsAtTheProblem) {
   std::string message = error_of([] { parse_prim_func("func f(A: float32[4]) {\n  evaluate A[0 +];\n}\n", "x.tir"); });
   EXPECT_EQ(message, "x.tir:2:17: expected an expression but found ']'\n    evaluate A[0 +];\n                  ^");
