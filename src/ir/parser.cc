@@ -204,7 +204,10 @@ class Parser {
 
   void define_free(const std::map<std::string, Var>& vars, const std::map<std::string, Buffer>& buffers) {
     for (const auto& [name, v] : vars) var_scopes_.back()[name] = v;
-    for (const auto& [name, b] : buffers) buffer_scopes_.back()[name] = b;
+    for (const auto& [name, b] : buffers) {
+      buffer_scopes_.back()[name] = b;
+      declared_buffers_.emplace(name, 0);
+    }
   }
 
   PrimFunc func() {
@@ -338,9 +341,16 @@ class Parser {
     return items;
   }
 
+  // Buffer names are part of a program's identity, so they are unique within a
+  // function: a second declaration of a name is an error, not a shadowing.
   Buffer buffer_decl() {
     const Token& at = peek();
     std::string name = name_token("a buffer name");
+    auto [previous, fresh] = declared_buffers_.emplace(name, at.line);
+    if (!fresh) {
+      error_at(at, fmt::format("buffer '{}' is already declared (line {}); buffer names are unique within a function",
+                               name, previous->second));
+    }
     expect(":");
     DataType t = dtype("the buffer's element type");
     expect("[");
@@ -899,6 +909,7 @@ class Parser {
   std::vector<Token> tokens_;
   size_t pos_ = 0;
   int depth_ = 0;
+  std::map<std::string, int> declared_buffers_;  // name -> line of its declaration
   std::vector<std::map<std::string, Var>> var_scopes_;
   std::vector<std::map<std::string, Buffer>> buffer_scopes_;
 };

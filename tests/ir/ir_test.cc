@@ -42,6 +42,9 @@ TEST(Constructors, CheckTypes) {
   Buffer a = Buffer::make("A", DataType::float32(), {make_int(4), make_int(4)});
   EXPECT_EQ(error_of([&] { make_load(a, {i}); }), "load from buffer 'A' with 1 indices, but it has 2 dimensions");
   EXPECT_EQ(error_of([&] { make_store(a, i, {i, i}); }), "store to buffer 'A' of float32: value has type int32");
+  Buffer a2 = Buffer::make("A", DataType::float32(), {make_int(4)});
+  EXPECT_EQ(error_of([&] { PrimFunc::make("f", {a, a2}, make_evaluate(i)); }), "function 'f': two parameters are named 'A'");
+  EXPECT_EQ(error_of([&] { PrimFunc::make("f", {a, a}, make_evaluate(i)); }), "function 'f': buffer 'A' is a parameter twice");
   EXPECT_EQ(error_of([&] { make_for(i, make_int(0, DataType::int64()), make_int(4), ForKind::kSerial, make_evaluate(i)); }),
             "loop 'i' of type int32: min has type int64, extent has type int32");
 }
@@ -400,7 +403,12 @@ TEST(TextFormat, BadInputGivesLocatedErrors) {
       {"func f(A: float32[4]) { evaluate 99999999999; }", "integer constant 99999999999 does not fit in int32"},
       {"func f(A: float32[4]) { block root() { reads(); writes(); for i in range(0, 4) { block B(v: spatial(0, 0) = i) { reads(); writes(); evaluate v; } } } }",
        "iteration variable 'v' has an empty domain (extent 0)"},
-      {"func f(A: float32[4], A: float32[4]) { evaluate 0; }", "two parameters are named 'A'"},
+      {"func f(A: float32[4], A: float32[4]) { evaluate 0; }", "<t>:1:23: buffer 'A' is already declared (line 1)"},
+      // Found by the fuzzer: a repeated allocation name would not print back verbatim.
+      {"func f(A: float32[4]) {\n block root() { reads(); writes(); alloc T: float32[2];\n alloc T: float32[2]; } }",
+       "<t>:3:8: buffer 'T' is already declared (line 2); buffer names are unique within a function"},
+      {"func f(A: float32[4]) {\n block root() { reads(); writes(); allocate A: float32[2] { } } }",
+       "<t>:2:45: buffer 'A' is already declared (line 1)"},
   };
   for (const BadInput& c : cases) {
     std::string message = error_of([&] { parse_prim_func(c.text, "<t>"); });
