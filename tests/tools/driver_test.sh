@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# End-to-end checks of the `tessera` driver: outputs, exit statuses and error
+# messages users see. usage: driver_test.sh path/to/tessera
+set -uo pipefail
+tessera=$1
+failures=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# expect STATUS PATTERN -- command...: the command exits with STATUS and its
+# combined output matches the extended regular expression PATTERN.
+expect() {
+  local status=$1 pattern=$2
+  shift 3
+  local out rc
+  out=$("$@" 2>&1)
+  rc=$?
+  if [ "$rc" -ne "$status" ] || ! grep -Eq -- "$pattern" <<<"$out"; then
+    echo "FAIL: $* (exit $rc, wanted $status; output should match '$pattern'):"
+    echo "$out" | head -20
+    failures=$((failures + 1))
+  fi
+}
+
+expect 0 "^usage: tessera <command>" -- "$tessera" --help
+expect 2 "^usage: tessera <command>" -- "$tessera"
+expect 0 "^tessera [0-9]+\.[0-9]+\.[0-9]+ \(commit .*\), LLVM 19\." -- "$tessera" version
+expect 0 "C2D:3  231\.21 MFLOP" -- "$tessera" workloads
+expect 0 "^gemm " -- "$tessera" workloads
+expect 0 "usage: tessera show-ir" -- "$tessera" show-ir --help
+expect 0 "block C\(vi: spatial\(0, 64\) = i" -- "$tessera" show-ir -w gemm:m=64,n=64,k=64
+expect 0 "^# workload C2D:n=1,h=56,w=56,ci=64,co=64,kernel=1,stride=1,pad=0,dtype=float32" -- "$tessera" show-ir -w C2D:1
+expect 1 "error: unknown workload 'gemmm'; valid names: .*gemm" -- "$tessera" show-ir -w gemmm
+expect 1 "error: workload 'C2D' has no parameter 'foo'" -- "$tessera" show-ir -w C2D:1,foo=1
+expect 1 "error: missing --workload" -- "$tessera" show-ir
+expect 1 "error: unknown option '--frobnicate'" -- "$tessera" show-ir -w gemm --frobnicate
+expect 1 "error: unknown command 'tune-everything'" -- "$tessera" tune-everything
+expect 0 "^C +float32\[4, 4\] +sum" -- "$tessera" run -w gemm:m=4,n=4,k=4 --seed 3
+
+# An IR text file as a workload: what show-ir prints parses back.
+"$tessera" show-ir -w "SFM:m=4,n=4" > "$work/softmax.tir"
+expect 0 "func softmax" -- "$tessera" show-ir -w "$work/softmax.tir"
+printf 'func f(A: float32[4]) {\n  evaluate A[1, 2];\n}\n' > "$work/bad.tir"
+expect 1 "bad.tir:2:12: load from buffer 'A' with 2 indices, but it has 1 dimensions" -- "$tessera" show-ir -w "$work/bad.tir"
+expect 1 "cannot read workload file" -- "$tessera" show-ir -w "$work/missing.tir"
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures driver check(s) failed"
+  exit 1
+fi
+echo "all driver checks passed"
