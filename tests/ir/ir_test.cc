@@ -2,6 +2,8 @@
 // structural equality/hash, and the text format (round trips, errors).
 #include <gtest/gtest.h>
 
+#include "../common/error_of.h"
+
 #include <set>
 
 #include "tessera/ir/mutator.h"
@@ -17,14 +19,7 @@
 namespace tessera {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing_util::error_of;
 
 // ---------------------------------------------------------------------------
 // Constructors

@@ -3,6 +3,8 @@
 // and NDArray's conversions.
 #include <gtest/gtest.h>
 
+#include "../common/error_of.h"
+
 #include <cmath>
 #include <limits>
 
@@ -320,14 +322,7 @@ TEST(Interpreter, EverySuiteShapeRunsOnItsSmallestConfiguration) {
   }
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing_util::error_of;
 
 TEST(Interpreter, ReportsViolations) {
   auto run_text = [](const std::string& body) {

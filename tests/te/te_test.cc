@@ -1,6 +1,8 @@
 // Tests of the te builder, create_prim_func, FLOP counting and the workload registry.
 #include <gtest/gtest.h>
 
+#include "../common/error_of.h"
+
 #include <cstdio>
 #include <fstream>
 
@@ -14,14 +16,7 @@
 namespace tessera {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing_util::error_of;
 
 TEST(CreatePrimFunc, GemmHasTheDocumentedShape) {
   using namespace te;
@@ -70,7 +65,7 @@ TEST(CreatePrimFunc, IntermediatesAreAllocatedByTheRootBlock) {
   const auto* root = f.root_realize()->block_node();
   ASSERT_EQ(root->alloc_buffers.size(), 3u);
   EXPECT_EQ(root->alloc_buffers[0]->name, "row_max");
-  EXPECT_EQ(root->alloc_buffers[1]->name, "exp");
+  EXPECT_EQ(root->alloc_buffers[1]->name, "row_exp");
   EXPECT_EQ(root->alloc_buffers[2]->name, "row_sum");
   EXPECT_NE(print(f).find("row_max[vi] = float32(-inf);"), std::string::npos);
 }

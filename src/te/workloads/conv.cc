@@ -82,21 +82,14 @@ PrimFunc conv_nd(const WorkloadArgs& args, const char* workload, std::vector<std
   return te::create_prim_func({data, weight, out}, name);
 }
 
-PrimFunc grouped(const WorkloadArgs& args) {
+// GRP and DIL: conv2d with dilation, and groups where the workload has them.
+PrimFunc conv2d_general(const WorkloadArgs& args, const char* workload, bool has_groups, const char* name) {
   ConvShape c = conv_shape(args, {"h", "w"});
   c.dilation = args.integer("dilation");
-  c.groups = args.integer("groups");
+  if (has_groups) c.groups = args.integer("groups");
   Tensor data, weight;
-  Tensor out = conv_channels_last("GRP", c, input_dtype(args), &data, &weight);
-  return te::create_prim_func({data, weight, out}, "conv2d_grouped");
-}
-
-PrimFunc dilated(const WorkloadArgs& args) {
-  ConvShape c = conv_shape(args, {"h", "w"});
-  c.dilation = args.integer("dilation");
-  Tensor data, weight;
-  Tensor out = conv_channels_last("DIL", c, input_dtype(args), &data, &weight);
-  return te::create_prim_func({data, weight, out}, "conv2d_dilated");
+  Tensor out = conv_channels_last(workload, c, input_dtype(args), &data, &weight);
+  return te::create_prim_func({data, weight, out}, name);
 }
 
 PrimFunc conv_bn_relu(const WorkloadArgs& args) {
@@ -242,14 +235,14 @@ void register_conv_workloads() {
     params.insert(params.end() - 1, int_param("groups", "groups (divide ci and co)"));
     workloads::add({"GRP", "grouped conv2d NHWC: each group of co/groups outputs sees ci/groups inputs", params,
                     {{1, 56, 56, 64, 128, 3, 2, 1, 1, 4}, {1, 56, 56, 64, 64, 1, 1, 0, 1, 4}, {1, 14, 14, 256, 256, 3, 1, 1, 1, 4}, {1, 7, 7, 512, 512, 3, 1, 1, 1, 4}},
-                    grouped});
+                    [](const WorkloadArgs& a) { return conv2d_general(a, "GRP", true, "conv2d_grouped"); }});
   }
   {
     auto params = conv_params({"h", "w"});
     params.insert(params.end() - 1, int_param("dilation", "dilation"));
     workloads::add({"DIL", "dilated conv2d NHWC", params,
                     {{1, 224, 224, 3, 64, 7, 2, 3, 2}, {1, 56, 56, 64, 64, 1, 1, 0, 2}, {1, 14, 14, 256, 256, 3, 1, 1, 2}, {1, 7, 7, 512, 512, 3, 1, 1, 2}},
-                    dilated});
+                    [](const WorkloadArgs& a) { return conv2d_general(a, "DIL", false, "conv2d_dilated"); }});
   }
   workloads::add({"DEP", "depthwise conv2d NHWC, weight [kh, kw, c]",
                   {int_param("n", "batch", "1"), int_param("h", "input h"), int_param("w", "input w"), int_param("c", "channels"),

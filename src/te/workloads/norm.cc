@@ -25,7 +25,7 @@ PrimFunc softmax(const WorkloadArgs& args) {
   Tensor a = te::placeholder({m, n}, DataType::float32(), "A");
   IterVar rk = te::reduce_axis(n, "k");
   Tensor row_max = te::compute({m}, [&](const Axes& x) { return te::max(a(x[0], rk.var), {rk}); }, "row_max", {"i"});
-  Tensor e = te::compute({m, n}, [&](const Axes& x) { return exp(a(x[0], x[1]) - row_max(x[0])); }, "exp", {"i", "j"});
+  Tensor e = te::compute({m, n}, [&](const Axes& x) { return exp(a(x[0], x[1]) - row_max(x[0])); }, "row_exp", {"i", "j"});
   IterVar rs = te::reduce_axis(n, "k");
   Tensor row_sum = te::compute({m}, [&](const Axes& x) { return te::sum(e(x[0], rs.var), {rs}); }, "row_sum", {"i"});
   Tensor out = te::compute({m, n}, [&](const Axes& x) { return e(x[0], x[1]) / row_sum(x[0]); }, "softmax", {"i", "j"});
@@ -62,7 +62,7 @@ void register_norm_workloads() {
                   {int_param("b", "batch"), int_param("m", "rows"), int_param("n", "columns")},
                   {{1, 256, 256}, {1, 512, 512}, {1, 1024, 1024}, {1, 4096, 1024}},
                   norm});
-  workloads::add({"SFM", "row softmax of an M×N matrix (max, exp, sum, divide)",
+  workloads::add({"SFM", "row softmax of an M×N matrix: blocks row_max, row_exp, row_sum, softmax",
                   {int_param("m", "rows"), int_param("n", "columns")},
                   {{256, 256}, {512, 512}, {1024, 1024}, {2048, 2048}},
                   softmax});
