@@ -17,6 +17,7 @@ void Analyzer::bind(const Var& var, const Range& range) {
 }
 
 void Analyzer::bind(const Var& var, ConstIntBound bound) { bounds_[var.get()] = bound; }
+void Analyzer::bind(const VarNode* var, ConstIntBound bound) { bounds_[var] = bound; }
 
 void Analyzer::unbind(const Var& var) { bounds_.erase(var.get()); }
 

@@ -47,6 +47,7 @@ class Analyzer {
   /// Declares `var`'s range from constant Range bounds (throws Error if not constant).
   void bind(const Var& var, const Range& range);
   void bind(const Var& var, ConstIntBound bound);
+  void bind(const VarNode* var, ConstIntBound bound);
   void unbind(const Var& var);
   /// The declared bound of a variable, or its type's full range.
   ConstIntBound var_bound(const VarNode* var) const;
