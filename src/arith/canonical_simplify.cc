@@ -147,8 +147,13 @@ CanonicalSum Simplifier::divide(const CanonicalSum& s, int64_t c) {
 }
 
 CanonicalSum Simplifier::modulo(const CanonicalSum& s, int64_t c) {
+  // Terms whose coefficient c divides vanish; the others keep their coefficient
+  // (reducing it modulo c would be equal in value but would hide the fused
+  // iterator that iteration-map detection needs to see, e.g. floormod(i * 8 + j, 6)).
   CanonicalSum rest{{}, floor_mod(s.constant, c), s.dtype};
-  for (const SumTerm& t : s.terms) rest.add_term(t.atom, floor_mod(t.coeff, c));
+  for (const SumTerm& t : s.terms) {
+    if (t.coeff % c != 0) rest.add_term(t.atom, t.coeff);
+  }
   ConstIntBound b = sum_bound(rest);
   if (b.min != ConstIntBound::kNegInf && b.max != ConstIntBound::kPosInf && floor_div(b.min, c) == floor_div(b.max, c)) {
     rest.constant = checked_add(rest.constant, -checked_mul(floor_div(b.min, c), c));

@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
+
+#include "../common/int_eval.h"
 
 #include "tessera/arith/int_set.h"
 #include "tessera/arith/iter_map.h"
@@ -9,6 +12,8 @@
 #include "tessera/ir/op.h"
 #include "tessera/ir/parser.h"
 #include "tessera/ir/printer.h"
+#include "tessera/ir/substitute.h"
+#include "tessera/support/random.h"
 #include "tessera/te/workloads.h"
 
 namespace tessera {
@@ -136,6 +141,9 @@ TEST(IterMap, AcceptsTheFormsSchedulesProduce) {
        "(i(1, 4) * 8 + j(1, 8))(16, 2) [2]; (i(1, 4) * 8 + j(1, 8))(1, 16) [16]"},
       {{"(i0 * 2 + i1) * 16 + j"}, {{"i0", 2}, {"i1", 2}, {"j", 16}}, "", "i0(1, 2) * 32 + i1(1, 2) * 16 + j(1, 16) [64]"},
       {{"i * 16 + j"}, {{"i", 7}, {"j", 16}}, "i * 16 + j < 100", "i(1, 7) * 16 + j(1, 16) [100]"},  // non-divisible split
+      // Found by the randomized test: the simplifier must keep the fused i * 8 + j visible.
+      {{"floordiv(i * 8 + j, 6)", "floormod(i * 8 + j, 6)"}, {{"i", 6}, {"j", 8}}, "",
+       "(i(1, 6) * 8 + j(1, 8))(6, 8) [8]; (i(1, 6) * 8 + j(1, 8))(1, 6) [6]"},
       {{"i + 3"}, {{"i", 8}}, "", "i(1, 8) + 3 [8]"},
       {{"i", "0"}, {{"i", 8}, {"x", 1}}, "", "i(1, 8) [8]; 0 [1]"},                                   // unit loop
   };
@@ -168,6 +176,118 @@ TEST(IterMap, SurjectiveAllowsUnusedLoops) {
   EXPECT_EQ(run({{"floordiv(f, 16)"}, {{"f", 64}}, "", ""}, IterMapLevel::kSurjective), "f(16, 4) [4]");
   EXPECT_EQ(run({{"i", "i"}, {{"i", 8}}, "", ""}, IterMapLevel::kSurjective),
             "FAIL: loop variable 'i' is used more than once (overlapping splits)");
+}
+
+// Random split / fuse / reorder sequences on a 2-D iteration space give bindings
+// that are bijective by construction: detection must accept them with the right
+// extents. Random perturbations of them are checked against brute force:
+// detection must never call a map bijective that is not.
+struct Nest {
+  std::vector<std::pair<Var, int64_t>> loops;
+  std::vector<Expr> bindings;
+};
+
+Nest random_nest(Random& rng, int64_t e0, int64_t e1) {
+  Nest n;
+  n.loops = {{Var("l0"), e0}, {Var("l1"), e1}};
+  n.bindings = {n.loops[0].first, n.loops[1].first};
+  int counter = 2;
+  for (int op = rng.uniform_int(1, 5); op > 0; --op) {
+    size_t at = static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(n.loops.size())));
+    auto [var, extent] = n.loops[at];
+    switch (rng.uniform_int(0, 3)) {
+      case 0: {  // split by a divisor
+        std::vector<int64_t> divisors;
+        for (int64_t d = 2; d < extent; ++d) if (extent % d == 0) divisors.push_back(d);
+        if (divisors.empty()) break;
+        int64_t f = divisors[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(divisors.size())))];
+        Var outer("l" + std::to_string(counter++)), inner("l" + std::to_string(counter++));
+        VarMap m{{var.get(), outer * f + inner}};
+        for (Expr& b : n.bindings) b = substitute(b, m);
+        n.loops[at] = {outer, extent / f};
+        n.loops.insert(n.loops.begin() + static_cast<std::ptrdiff_t>(at) + 1, {inner, f});
+        break;
+      }
+      case 1: {  // fuse with the next loop
+        if (at + 1 >= n.loops.size()) break;
+        auto [var2, extent2] = n.loops[at + 1];
+        Var fused("l" + std::to_string(counter++));
+        VarMap m{{var.get(), floordiv(fused, make_int(extent2))}, {var2.get(), floormod(fused, make_int(extent2))}};
+        for (Expr& b : n.bindings) b = substitute(b, m);
+        n.loops[at] = {fused, extent * extent2};
+        n.loops.erase(n.loops.begin() + static_cast<std::ptrdiff_t>(at) + 1);
+        break;
+      }
+      default: {  // reorder two loops
+        size_t other = static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(n.loops.size())));
+        std::swap(n.loops[at], n.loops[other]);
+      }
+    }
+  }
+  return n;
+}
+
+// Brute force: the set of binding tuples over the whole nest, and whether it is a bijection onto the box.
+bool truly_bijective(const Nest& n, const std::vector<int64_t>& box) {
+  std::set<std::vector<int64_t>> seen;
+  std::vector<int64_t> idx(n.loops.size(), 0);
+  int64_t total = 1;
+  for (const auto& l : n.loops) total *= l.second;
+  for (int64_t count = 0; count < total; ++count) {
+    Point p;
+    int64_t rest = count;
+    for (size_t d = n.loops.size(); d-- > 0;) {
+      p.values[n.loops[d].first.get()] = rest % n.loops[d].second;
+      rest /= n.loops[d].second;
+    }
+    std::vector<int64_t> tuple;
+    for (size_t b = 0; b < n.bindings.size(); ++b) {
+      int64_t v = *evaluate(n.bindings[b], p);
+      if (v < 0 || v >= box[b]) return false;
+      tuple.push_back(v);
+    }
+    if (!seen.insert(tuple).second) return false;
+  }
+  int64_t volume = 1;
+  for (int64_t e : box) volume *= e;
+  return static_cast<int64_t>(seen.size()) == volume;
+}
+
+TEST(IterMap, RandomSchedulesAreDetectedAndNeverOverclaimed) {
+  Random rng(77);
+  int accepted = 0, rejected = 0;
+  const int64_t shapes[][2] = {{12, 8}, {16, 6}, {9, 4}, {24, 2}, {8, 8}};
+  for (int n = 0; n < 600; ++n) {
+    const auto& shape = shapes[n % 5];
+    Nest nest = random_nest(rng, shape[0], shape[1]);
+    Analyzer az;
+    IterMapResult r = detect_iter_map(nest.bindings, nest.loops, make_bool(true), IterMapLevel::kBijective, az);
+    ASSERT_TRUE(r.ok()) << r.failure << " for " << print(nest.bindings[0]) << ", " << print(nest.bindings[1]);
+    ASSERT_EQ(r.indices[0].extent, shape[0]);
+    ASSERT_EQ(r.indices[1].extent, shape[1]);
+    // Perturb one binding and compare with brute force.
+    Nest bad = nest;
+    size_t which = static_cast<size_t>(rng.uniform_int(0, 2));
+    const Var& some_loop = bad.loops[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(bad.loops.size())))].first;
+    switch (rng.uniform_int(0, 4)) {
+      case 0: bad.bindings[which] = bad.bindings[which] * 2; break;
+      case 1: bad.bindings[which] = bad.bindings[which] + some_loop; break;
+      case 2: bad.bindings[which] = floordiv(bad.bindings[which], make_int(2)); break;
+      default: bad.bindings[which] = some_loop; break;
+    }
+    Analyzer az2;
+    IterMapResult rb = detect_iter_map(bad.bindings, bad.loops, make_bool(true), IterMapLevel::kBijective, az2);
+    if (rb.ok()) {
+      ++accepted;
+      std::vector<int64_t> box{rb.indices[0].extent, rb.indices[1].extent};
+      ASSERT_TRUE(truly_bijective(bad, box)) << "claimed bijective: " << print(bad.bindings[0]) << ", " << print(bad.bindings[1]);
+      ASSERT_EQ(rb.indices[0].base, 0);
+    } else {
+      ++rejected;
+    }
+  }
+  EXPECT_GT(rejected, 300);
+  EXPECT_GT(accepted, 0);  // some perturbations (e.g. a loop replaced by itself) stay bijective
 }
 
 }  // namespace
