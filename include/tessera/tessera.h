@@ -1,8 +1,12 @@
-// tessera's public API in one include: the IR, the te builder and workload
+// tessera's public API in one include: the IR, arithmetic analysis, the te builder and workload
 // library, and the runtime (NDArray, reference interpreter). Later layers
 // (schedule, codegen, tune) add their headers here as they land.
 #pragma once
 
+#include "tessera/arith/analyzer.h"
+#include "tessera/arith/int_set.h"
+#include "tessera/arith/iter_map.h"
+#include "tessera/arith/region.h"
 #include "tessera/ir/data_type.h"
 #include "tessera/ir/function.h"
 #include "tessera/ir/op.h"
