@@ -4,6 +4,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "tessera/arith/int_set.h"
 #include "tessera/ir/substitute.h"
 #include "tessera/ir/visitor.h"
 #include "tessera/support/error.h"
@@ -12,60 +13,17 @@
 namespace tessera::te {
 namespace {
 
-// An index expression as sum(coefficient * variable) + constant, when it is one.
-struct LinearForm {
-  std::map<const VarNode*, int64_t> terms;
-  int64_t constant = 0;
-};
-
-std::optional<LinearForm> linear_form(const Expr& e) {
-  if (auto c = as_const_int(e)) return LinearForm{{}, *c};
-  if (const auto* v = e.as<VarNode>()) return LinearForm{{{v, 1}}, 0};
-  const auto* bin = e.as<BinaryNode>();
-  if (bin == nullptr) return std::nullopt;
-  if (bin->kind == ExprKind::kAdd || bin->kind == ExprKind::kSub) {
-    auto a = linear_form(bin->a), b = linear_form(bin->b);
-    if (!a || !b) return std::nullopt;
-    int64_t sign = bin->kind == ExprKind::kAdd ? 1 : -1;
-    for (const auto& [v, c] : b->terms) a->terms[v] += sign * c;
-    a->constant += sign * b->constant;
-    std::erase_if(a->terms, [](const auto& kv) { return kv.second == 0; });
-    return a;
-  }
-  if (bin->kind == ExprKind::kMul) {
-    auto a = linear_form(bin->a), b = linear_form(bin->b);
-    if (!a || !b) return std::nullopt;
-    if (!b->terms.empty()) std::swap(a, b);
-    if (!b->terms.empty()) return std::nullopt;  // product of two variables
-    for (auto& [v, c] : a->terms) c *= b->constant;
-    a->constant *= b->constant;
-    std::erase_if(a->terms, [](const auto& kv) { return kv.second == 0; });
-    return a;
-  }
-  return std::nullopt;
-}
-
 // The range one dimension of a buffer is accessed over, given every index used
-// for it. Accesses that differ by constants give a tight range; anything else
-// falls back to the whole dimension (the arith layer's integer sets refine this).
-Range dimension_range(const std::vector<Expr>& indices, const Expr& dim_extent) {
-  const Expr& first = indices.front();
-  bool all_same = std::all_of(indices.begin(), indices.end(), [&](const Expr& e) { return e.same_as(first); });
-  if (all_same) return Range{first, make_int(1, first.dtype())};
-  std::vector<LinearForm> forms;
-  for (const Expr& e : indices) {
-    auto f = linear_form(e);
-    if (!f) return Range{make_int(0, dim_extent.dtype()), dim_extent};
-    forms.push_back(std::move(*f));
-  }
-  size_t lowest = 0;
-  int64_t hi = forms[0].constant;
-  for (size_t i = 0; i < forms.size(); ++i) {
-    if (forms[i].terms != forms[0].terms) return Range{make_int(0, dim_extent.dtype()), dim_extent};
-    if (forms[i].constant < forms[lowest].constant) lowest = i;
-    hi = std::max(hi, forms[i].constant);
-  }
-  return Range{indices[lowest], make_int(hi - forms[lowest].constant + 1, first.dtype())};
+// for it: the union of the points, exact when the bounds are comparable
+// (A[vi], A[vi + 2] -> vi:+3), else the constant hull over the block's domain.
+Range dimension_range(const std::vector<Expr>& indices, const Expr& dim_extent, Analyzer& az) {
+  IntSet hull = IntSet::point(indices.front());
+  for (size_t i = 1; i < indices.size(); ++i) hull = union_set(hull, IntSet::point(indices[i]), az);
+  Range r = hull.to_range(az);
+  if (as_const_int(r.extent)) return r;
+  ConstIntBound lo = az.const_int_bound(hull.min()), hi = az.const_int_bound(hull.max());
+  if (lo.min == ConstIntBound::kNegInf || hi.max == ConstIntBound::kPosInf) return Range{make_int(0, dim_extent.dtype()), dim_extent};
+  return Range{make_int(lo.min, dim_extent.dtype()), make_int(hi.max - lo.min + 1, dim_extent.dtype())};
 }
 
 class AccessCollector : public IRVisitor {
@@ -82,7 +40,7 @@ class AccessCollector : public IRVisitor {
   }
 };
 
-std::vector<BufferRegion> read_regions(const Expr& value) {
+std::vector<BufferRegion> read_regions(const Expr& value, Analyzer& az) {
   AccessCollector collector;
   collector.visit_expr(value);
   std::vector<BufferRegion> regions;
@@ -92,7 +50,7 @@ std::vector<BufferRegion> read_regions(const Expr& value) {
     for (size_t d = 0; d < buffer.ndim(); ++d) {
       std::vector<Expr> dim;
       for (const auto& idx : index_lists) dim.push_back(idx[d]);
-      r.region.push_back(dimension_range(dim, buffer->shape[d]));
+      r.region.push_back(dimension_range(dim, buffer->shape[d], az));
     }
     regions.push_back(std::move(r));
   }
@@ -132,7 +90,9 @@ Stmt stage_nest(const TensorNode& t) {
   BlockFields f;
   f.name = t.name;
   f.iter_vars = iter_vars;
-  f.reads = read_regions(value);
+  Analyzer az;
+  for (const IterVar& iv : iter_vars) az.bind(iv.var, iv.dom);
+  f.reads = read_regions(value, az);
   BufferRegion write{t.buffer, {}};
   for (const Expr& p : point) write.region.push_back(Range{p, make_int(1)});
   f.writes = {write};
