@@ -21,6 +21,43 @@ void Analyzer::bind(const VarNode* var, ConstIntBound bound) { bounds_[var] = bo
 
 void Analyzer::unbind(const Var& var) { bounds_.erase(var.get()); }
 
+void Analyzer::assume(const Expr& condition) {
+  const auto* b = condition.as<BinaryNode>();
+  if (b == nullptr) return;
+  if (b->kind == ExprKind::kAnd) {
+    assume(b->a);
+    assume(b->b);
+    return;
+  }
+  if (!is_comparison(b->kind) || b->kind == ExprKind::kNE) return;
+  // Normalise to `var OP constant`.
+  const VarNode* var = b->a.as<VarNode>();
+  auto constant = as_const_int(b->b);
+  ExprKind op = b->kind;
+  if (var == nullptr) {
+    var = b->b.as<VarNode>();
+    constant = as_const_int(b->a);
+    switch (op) {
+      case ExprKind::kLT: op = ExprKind::kGT; break;
+      case ExprKind::kLE: op = ExprKind::kGE; break;
+      case ExprKind::kGT: op = ExprKind::kLT; break;
+      case ExprKind::kGE: op = ExprKind::kLE; break;
+      default: break;
+    }
+  }
+  if (var == nullptr || !constant) return;
+  ConstIntBound narrowed = var_bound(var);
+  const int64_t c = *constant;
+  switch (op) {
+    case ExprKind::kLT: if (c != ConstIntBound::kNegInf) narrowed.max = std::min(narrowed.max, c - 1); break;
+    case ExprKind::kLE: narrowed.max = std::min(narrowed.max, c); break;
+    case ExprKind::kGT: if (c != ConstIntBound::kPosInf) narrowed.min = std::max(narrowed.min, c + 1); break;
+    case ExprKind::kGE: narrowed.min = std::max(narrowed.min, c); break;
+    default: narrowed = bound_intersect(narrowed, ConstIntBound::point(c)); break;
+  }
+  bounds_[var] = narrowed;
+}
+
 ConstIntBound Analyzer::var_bound(const VarNode* var) const {
   auto it = bounds_.find(var);
   ConstIntBound type = type_bound(var->dtype);

@@ -133,6 +133,18 @@ TEST(CanProve, DecidesWhatIntervalsDecide) {
   EXPECT_TRUE(env.az.can_prove_equal(env.parse("(i + j) * 2"), env.parse("j * 2 + i * 2")));
 }
 
+TEST(CanProve, UsesAssumptions) {
+  Env env;
+  EXPECT_FALSE(env.az.can_prove(env.parse("u * 2 < 20")));
+  env.az.assume(env.parse("u < 10 && 0 <= u"));
+  EXPECT_TRUE(env.az.can_prove(env.parse("u * 2 < 20")));
+  EXPECT_EQ(env.az.const_int_bound(env.parse("u")).str(), "[0, 9]");
+  env.az.assume(env.parse("u * u < 3"));  // not of the understood form: ignored
+  EXPECT_EQ(env.az.const_int_bound(env.parse("u")).str(), "[0, 9]");
+  env.az.assume(env.parse("u == 4"));
+  EXPECT_EQ(env.simplify("u + 1"), "5");
+}
+
 // ---------------------------------------------------------------------------
 // Randomized agreement with brute force
 // ---------------------------------------------------------------------------

@@ -49,6 +49,10 @@ class Analyzer {
   void bind(const Var& var, ConstIntBound bound);
   void bind(const VarNode* var, ConstIntBound bound);
   void unbind(const Var& var);
+  /// Narrows variable bounds with a known-true condition: conjunctions of
+  /// comparisons between a variable and a constant (`i < 7`, `3 <= j`, `k == 0`).
+  /// Other conditions are ignored, which loses precision but never soundness.
+  void assume(const Expr& condition);
   /// The declared bound of a variable, or its type's full range.
   ConstIntBound var_bound(const VarNode* var) const;
 
