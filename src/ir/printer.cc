@@ -100,6 +100,8 @@ const char* function_name(ExprKind k) {
 class TextPrinter {
  public:
   std::string out;
+  const StmtNode* marked = nullptr;
+  std::string marker;
 
   void func(const PrimFunc& f) {
     out += "func ";
@@ -119,6 +121,18 @@ class TextPrinter {
   }
 
   void stmt(const Stmt& s) {
+    if (marked != nullptr && (s.get() == marked || (s.as<BlockRealizeNode>() && s.as<BlockRealizeNode>()->block.get() == marked))) {
+      // The statement's first line ends at the next newline; mark it there.
+      size_t start = out.size();
+      stmt_unmarked(s);
+      size_t eol = out.find('\n', start);
+      if (eol != std::string::npos) out.insert(eol, "  # <== " + marker);
+      return;
+    }
+    stmt_unmarked(s);
+  }
+
+  void stmt_unmarked(const Stmt& s) {
     switch (s.kind()) {
       case StmtKind::kBufferStore: {
         auto* x = s.as<BufferStoreNode>();
@@ -500,6 +514,14 @@ std::string print(const PrimFunc& func) {
 std::string print(const Stmt& stmt) {
   TextPrinter p;
   p.stmt(stmt);
+  return p.out;
+}
+
+std::string print_marked(const PrimFunc& func, const StmtNode* marked, const std::string& note) {
+  TextPrinter p;
+  p.marked = marked;
+  p.marker = note;
+  p.func(func);
   return p.out;
 }
 

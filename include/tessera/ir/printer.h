@@ -19,3 +19,11 @@ std::string print(const Expr& expr);
 bool is_plain_identifier(const std::string& name);
 
 }  // namespace tessera
+
+namespace tessera {
+
+/// Prints `func` with a marker comment ("# <== note") at the end of the line where
+/// the statement `marked` (a For or Block/BlockRealize node) begins.
+std::string print_marked(const PrimFunc& func, const StmtNode* marked, const std::string& note);
+
+}  // namespace tessera
