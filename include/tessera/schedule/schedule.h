@@ -1,0 +1,121 @@
+// Schedule: transforms a PrimFunc through primitives. A traced schedule records
+// every call as an instruction (so the result can be replayed, printed as C++ or
+// stored); a concrete one only applies. Sampling instructions draw decisions
+// from the schedule's deterministic generator, or take a given decision.
+//
+//   Schedule sch(workloads::get("gemm:m=512,n=512,k=512").func, /*seed=*/1);
+//   BlockRV c = sch.get_block("C");
+//   std::vector<LoopRV> l = sch.get_loops(c);
+//   std::vector<LoopRV> i = sch.split(l[0], {std::nullopt, 32});
+//   sch.parallel(i[0]);
+//   std::puts(sch.trace()->as_cpp().c_str());
+//
+// A primitive that fails throws ScheduleError and leaves the program, every
+// random variable and the trace exactly as they were.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "tessera/ir/function.h"
+#include "tessera/schedule/random_variables.h"
+#include "tessera/schedule/state.h"
+#include "tessera/schedule/trace.h"
+#include "tessera/support/random.h"
+
+namespace tessera {
+
+/// An annotation value as a primitive argument: an integer, an ExprRV, a real or a string.
+using AnnotationArg = std::variant<int64_t, ExprRV, double, std::string>;
+
+class Schedule {
+ public:
+  explicit Schedule(PrimFunc func, uint64_t seed = 0, bool traced = true, bool debug = false);
+
+  /// An independent copy (cheap: the program is shared until one of them changes it).
+  Schedule copy() const { return *this; }
+  void seed(uint64_t seed) { rng_.seed_with(seed); }
+  /// A seed for a child schedule, drawn from (and advancing) this schedule's stream.
+  uint64_t fork_seed() { return rng_.next(); }
+
+  const PrimFunc& func() const { return state_.func(); }
+  const ScheduleState& state() const { return state_; }
+  const Trace* trace() const { return trace_ ? &*trace_ : nullptr; }
+  /// How samplers treat given decisions that do not fit (strict by default).
+  void set_replay_mode(ReplayMode mode) { mode_ = mode; }
+  ReplayMode replay_mode() const { return mode_; }
+
+  // Resolving random variables (throws ScheduleError if the block/loop is gone).
+  const BlockNode* get(const BlockRV& rv) const;
+  const ForNode* get(const LoopRV& rv) const;
+  int64_t get(const ExprRV& rv) const;
+
+  // ---- navigation --------------------------------------------------------------
+  BlockRV get_block(const std::string& name);
+  std::vector<LoopRV> get_loops(const BlockRV& block);
+  std::vector<BlockRV> get_child_blocks(const BlockRV& block);
+  std::vector<BlockRV> get_child_blocks(const LoopRV& loop);
+  std::vector<BlockRV> get_producers(const BlockRV& block);
+  std::vector<BlockRV> get_consumers(const BlockRV& block);
+
+  // ---- loops -------------------------------------------------------------------
+  /// Splits `loop` into factors.size() nested loops, outermost first. At most one
+  /// factor may be std::nullopt (inferred as the ceiling quotient); when the
+  /// factors' product exceeds the extent, the blocks under it get a predicate.
+  std::vector<LoopRV> split(const LoopRV& loop, const std::vector<FactorArg>& factors);
+  std::vector<LoopRV> split(const LoopRV& loop, const std::vector<ExprRV>& factors);
+  /// Fuses perfectly nested loops (outermost first) into one.
+  LoopRV fuse(const std::vector<LoopRV>& loops);
+  /// Puts the given loops, which lie on one perfectly nested chain, in this order.
+  void reorder(const std::vector<LoopRV>& order);
+
+  // ---- loop kinds --------------------------------------------------------------
+  void parallel(const LoopRV& loop);
+  void vectorize(const LoopRV& loop);
+  void unroll(const LoopRV& loop);
+  /// Binds a loop to a GPU thread axis: blockIdx.{x,y,z}, threadIdx.{x,y,z} or vthread.{x,y,z}.
+  void bind(const LoopRV& loop, const std::string& thread_axis);
+
+  // ---- annotations ---------------------------------------------------------------
+  void annotate(const BlockRV& block, const std::string& key, const AnnotationArg& value);
+  void annotate(const LoopRV& loop, const std::string& key, const AnnotationArg& value);
+  void unannotate(const BlockRV& block, const std::string& key);
+  void unannotate(const LoopRV& loop, const std::string& key);
+
+  // ---- sampling ------------------------------------------------------------------
+  /// One of `candidates`, drawn with the given probabilities (or the decision: an index).
+  ExprRV sample_categorical(const std::vector<int64_t>& candidates, const std::vector<double>& probabilities,
+                            std::optional<int64_t> decision = std::nullopt);
+  /// n factors whose product is the loop's extent, the innermost at most
+  /// `max_innermost_factor` (0: no limit); the decision is the factor list.
+  std::vector<ExprRV> sample_perfect_tile(const LoopRV& loop, int n, int64_t max_innermost_factor,
+                                          std::optional<std::vector<int64_t>> decision = std::nullopt);
+
+  /// Marks where postprocessing starts (recorded in the trace, no effect on the program).
+  void enter_postproc();
+
+  // ---- used by instruction implementations and primitives -------------------------
+  /// Records an instruction (traced schedules only).
+  void record(const std::string& kind, std::vector<InstInput> inputs, nlohmann::json attrs, std::vector<AnyRV> outputs,
+              const nlohmann::json* decision = nullptr);
+  BlockRV new_block_rv(const std::string& name);
+  LoopRV new_loop_rv(const Var& loop_var);
+  ExprRV new_expr_rv(int64_t value);
+  ScheduleState& mutable_state() { return state_; }
+  Random& rng() { return rng_; }
+
+ private:
+  ScheduleState state_;
+  std::unordered_map<int64_t, std::string> block_rvs_;  // BlockRV -> block name
+  std::unordered_map<int64_t, Var> loop_rvs_;           // LoopRV -> loop variable
+  std::unordered_map<int64_t, int64_t> expr_rvs_;       // ExprRV -> value
+  int64_t next_id_ = 0;
+  std::optional<Trace> trace_;
+  Random rng_;
+  ReplayMode mode_ = ReplayMode::kStrict;
+};
+
+}  // namespace tessera

@@ -1,0 +1,78 @@
+// Reorder: loops on one perfectly nested chain take the given order; loops of the
+// chain that are not mentioned keep their positions.
+#include "../schedule_internal.h"
+
+#include <set>
+
+namespace tessera {
+
+using namespace schedule_detail;
+
+void Schedule::reorder(const std::vector<LoopRV>& order) {
+  if (order.size() < 2) schedule_fail(*this, "reorder", fmt::format("needs at least 2 loops, got {}", order.size()));
+  std::vector<const ForNode*> wanted;
+  std::set<const ForNode*> seen;
+  for (const LoopRV& rv : order) {
+    const ForNode* l = get(rv);
+    if (!seen.insert(l).second) schedule_fail(*this, "reorder", fmt::format("loop '{}' appears twice", l->loop_var.name()), l);
+    wanted.push_back(l);
+  }
+  // The outermost mentioned loop is the one with the fewest outer loops.
+  const ForNode* top = wanted[0];
+  for (const ForNode* l : wanted) {
+    if (state_.find_loop(l->loop_var.get())->outer.size() < state_.find_loop(top->loop_var.get())->outer.size()) top = l;
+  }
+  // Walk down the chain of single-loop bodies from the top until every mentioned loop is seen.
+  std::vector<const ForNode*> chain{top};
+  size_t found = 1;
+  while (found < wanted.size()) {
+    const ForNode* inner = chain.back()->body.as<ForNode>();
+    if (inner == nullptr) {
+      const ForNode* missing = nullptr;
+      for (const ForNode* l : wanted) {
+        if (std::find(chain.begin(), chain.end(), l) == chain.end()) missing = l;
+      }
+      schedule_fail(*this, "reorder", fmt::format("loop '{}' is not on the perfectly nested chain under loop '{}' (the body of "
+                                                  "loop '{}' is not a single loop)", missing->loop_var.name(),
+                                                  top->loop_var.name(), chain.back()->loop_var.name()), chain.back());
+    }
+    chain.push_back(inner);
+    if (seen.count(inner) != 0) ++found;
+  }
+  for (const ForNode* l : chain) {
+    if (!as_const_int(l->min) || !as_const_int(l->extent)) {
+      schedule_fail(*this, "reorder", fmt::format("loop '{}' has non-constant bounds, which may depend on the loops around it",
+                                                  l->loop_var.name()), l);
+    }
+  }
+  // Slots of the chain that hold mentioned loops get them in the requested order.
+  std::vector<const ForNode*> result = chain;
+  size_t next = 0;
+  for (const ForNode*& slot : result) {
+    if (seen.count(slot) != 0) slot = wanted[next++];
+  }
+  Stmt body = chain.back()->body;
+  for (size_t i = result.size(); i-- > 0;) {
+    const ForNode* l = result[i];
+    body = make_for(l->loop_var, l->min, l->extent, l->for_kind, body, l->thread_tag, l->annotations);
+  }
+  state_.replace_func(replace_stmt(func(), top, body), "reorder");
+  std::vector<InstInput> inputs(order.begin(), order.end());
+  record("Reorder", std::move(inputs), nlohmann::json::array(), {});
+}
+
+namespace {
+InstructionRegistration registration(InstructionKind{
+    "Reorder", /*pure=*/false, /*sampler=*/false,
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
+      std::vector<LoopRV> loops;
+      for (size_t i = 0; i < in.size(); ++i) loops.push_back(input_loop(in, i));
+      sch.reorder(loops);
+      return {};
+    },
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>&) {
+      return fmt::format("sch.reorder({});", cpp_list(in));
+    }});
+}  // namespace
+
+}  // namespace tessera

@@ -1,0 +1,148 @@
+// Split: one loop becomes nested loops whose extents are the factors. When the
+// factors' product exceeds the extent, the blocks under the loop get the
+// predicate `original < extent`, so no iteration runs twice or out of range.
+#include "../schedule_internal.h"
+
+#include "tessera/arith/analyzer.h"
+#include "tessera/ir/mutator.h"
+#include "tessera/ir/op.h"
+#include "tessera/ir/substitute.h"
+
+namespace tessera {
+
+using namespace schedule_detail;
+
+namespace {
+
+// Substitutes the old loop variable in block bindings and adds the predicate to the
+// realizations that now depend on the new loops.
+class SplitRewriter : public IRMutator {
+ public:
+  SplitRewriter(const VarMap& map, Expr predicate, std::vector<Var> new_vars, Analyzer& az)
+      : map_(map), predicate_(std::move(predicate)), new_vars_(std::move(new_vars)), az_(az) {}
+
+ protected:
+  Expr mutate_var(const Expr& e) override {
+    auto it = map_.find(e.as<VarNode>());
+    return it == map_.end() ? e : it->second;
+  }
+  Stmt mutate_block_realize(const BlockRealizeNode* op, const Stmt& s) override {
+    std::vector<Expr> values;
+    bool changed = false;
+    for (const Expr& v : op->iter_values) {
+      Expr nv = substitute(v, map_);
+      if (!nv.same_as(v)) {
+        nv = az_.simplify(nv);
+        changed = true;
+      }
+      values.push_back(nv);
+    }
+    Stmt block = mutate_stmt(op->block);
+    if (!changed && block.same_as(op->block)) return s;
+    Expr pred = substitute(op->predicate, map_);
+    if (changed && predicate_.defined()) pred = is_const_int(pred, 1) ? predicate_ : logical_and(pred, predicate_);
+    return make_block_realize(std::move(values), pred, block);
+  }
+
+ private:
+  const VarMap& map_;
+  Expr predicate_;
+  std::vector<Var> new_vars_;
+  Analyzer& az_;
+};
+
+}  // namespace
+
+std::vector<LoopRV> Schedule::split(const LoopRV& loop_rv, const std::vector<ExprRV>& factors) {
+  std::vector<FactorArg> args(factors.begin(), factors.end());
+  return split(loop_rv, args);
+}
+
+std::vector<LoopRV> Schedule::split(const LoopRV& loop_rv, const std::vector<FactorArg>& factors) {
+  const ForNode* loop = get(loop_rv);
+  const std::string& name = loop->loop_var.name();
+  if (loop->for_kind != ForKind::kSerial) {
+    schedule_fail(*this, "split", fmt::format("loop '{}' is {}; split it before changing its kind", name, for_kind_name(loop->for_kind)), loop);
+  }
+  const int64_t extent = constant_extent(*this, "split", loop);
+  if (factors.size() < 2) schedule_fail(*this, "split", fmt::format("needs at least 2 factors, got {}", factors.size()), loop);
+  std::vector<int64_t> values(factors.size(), 0);
+  int inferred = -1;
+  int64_t product = 1;
+  for (size_t i = 0; i < factors.size(); ++i) {
+    const auto& v = factors[i].value();
+    if (factors[i].inferred()) {
+      if (inferred >= 0) schedule_fail(*this, "split", "at most one factor may be inferred (std::nullopt/null)", loop);
+      inferred = static_cast<int>(i);
+      continue;
+    }
+    values[i] = std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v) : get(std::get<ExprRV>(v));
+    if (values[i] < 1) schedule_fail(*this, "split", fmt::format("factor {} is {}; factors must be positive", i, values[i]), loop);
+    product *= values[i];
+  }
+  if (inferred >= 0) {
+    values[static_cast<size_t>(inferred)] = (extent + product - 1) / product;
+    product *= values[static_cast<size_t>(inferred)];
+  }
+  if (product < extent) {
+    schedule_fail(*this, "split", fmt::format("factors [{}] multiply to {}, less than the extent {} of loop '{}'",
+                                              fmt::join(values, ", "), product, extent, name), loop);
+  }
+  DataType t = loop->loop_var.dtype();
+  std::vector<Var> vars;
+  Expr fused;
+  for (size_t i = 0; i < values.size(); ++i) {
+    vars.push_back(Var(fmt::format("{}_{}", name, i), t));
+    fused = fused.defined() ? make_binary(ExprKind::kAdd, make_binary(ExprKind::kMul, fused, make_int(values[i], t)), vars[i]) : Expr(vars[i]);
+  }
+  Analyzer az;
+  for (size_t i = 0; i < values.size(); ++i) az.bind(vars[i], 0, values[i]);
+  Expr simplified = az.simplify(fused);
+  Expr predicate = product > extent ? make_binary(ExprKind::kLT, simplified, make_int(extent, t)) : Expr();
+  VarMap map{{loop->loop_var.get(), simplified}};
+  SplitRewriter rewriter(map, predicate, vars, az);
+  Stmt body = rewriter.mutate_stmt(loop->body);
+  for (size_t i = values.size(); i-- > 0;) {
+    body = make_for(vars[i], make_int(0, t), make_int(values[i], t), ForKind::kSerial, body, "",
+                    i == 0 ? loop->annotations : Annotations{});
+  }
+  state_.replace_func(replace_stmt(func(), loop, body), "split");
+  std::vector<LoopRV> out;
+  std::vector<AnyRV> outputs;
+  for (const Var& v : vars) {
+    out.push_back(new_loop_rv(v));
+    outputs.push_back(out.back());
+  }
+  std::vector<InstInput> inputs{loop_rv};
+  for (const FactorArg& f : factors) {
+    const auto& v = f.value();
+    if (f.inferred()) inputs.push_back(std::monostate{});
+    else if (std::holds_alternative<int64_t>(v)) inputs.push_back(std::get<int64_t>(v));
+    else inputs.push_back(std::get<ExprRV>(v));
+  }
+  record("Split", std::move(inputs), nlohmann::json::array(), outputs);
+  return out;
+}
+
+namespace {
+InstructionRegistration registration(InstructionKind{
+    "Split", /*pure=*/false, /*sampler=*/false,
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
+      std::vector<FactorArg> factors;
+      for (size_t i = 1; i < in.size(); ++i) {
+        if (std::holds_alternative<std::monostate>(in[i])) factors.emplace_back(std::nullopt);
+        else if (const auto* v = std::get_if<int64_t>(&in[i])) factors.emplace_back(*v);
+        else if (const auto* e = std::get_if<ExprRV>(&in[i])) factors.emplace_back(*e);
+        else fail("split factor {} must be an integer, an integer random variable or null", i - 1);
+      }
+      std::vector<AnyRV> out;
+      for (const LoopRV& l : sch.split(input_loop(in, 0), factors)) out.push_back(l);
+      return out;
+    },
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>& out) {
+      std::vector<std::string> factors(in.begin() + 1, in.end());
+      return cpp_unpack("LoopRV", out, fmt::format("sch.split({}, std::vector<FactorArg>{})", in[0], cpp_list(factors)));
+    }});
+}  // namespace
+
+}  // namespace tessera

@@ -1,0 +1,204 @@
+#include "tessera/schedule/schedule.h"
+
+#include "schedule_internal.h"
+#include "tessera/ir/mutator.h"
+#include "tessera/ir/printer.h"
+
+#include <functional>
+
+namespace tessera {
+
+Schedule::Schedule(PrimFunc func, uint64_t seed, bool traced, bool debug) : state_(std::move(func), debug), rng_(seed) {
+  if (traced) trace_.emplace();
+}
+
+const BlockNode* Schedule::get(const BlockRV& rv) const {
+  auto it = block_rvs_.find(rv.id);
+  if (it == block_rvs_.end()) throw ScheduleError("get", fmt::format("BlockRV #{} does not belong to this schedule", rv.id), func(), nullptr);
+  const ScheduleState::BlockEntry* e = state_.find_block(it->second);
+  if (e == nullptr) {
+    throw ScheduleError("get", fmt::format("block '{}' no longer exists (a primitive removed or renamed it)", it->second), func(), nullptr);
+  }
+  return e->block;
+}
+
+const ForNode* Schedule::get(const LoopRV& rv) const {
+  auto it = loop_rvs_.find(rv.id);
+  if (it == loop_rvs_.end()) throw ScheduleError("get", fmt::format("LoopRV #{} does not belong to this schedule", rv.id), func(), nullptr);
+  const ScheduleState::LoopEntry* e = state_.find_loop(it->second.get());
+  if (e == nullptr) {
+    throw ScheduleError("get", fmt::format("loop '{}' no longer exists (it was split, fused or removed)", it->second.name()), func(), nullptr);
+  }
+  return e->loop;
+}
+
+int64_t Schedule::get(const ExprRV& rv) const {
+  auto it = expr_rvs_.find(rv.id);
+  if (it == expr_rvs_.end()) throw ScheduleError("get", fmt::format("ExprRV #{} does not belong to this schedule", rv.id), func(), nullptr);
+  return it->second;
+}
+
+void Schedule::record(const std::string& kind, std::vector<InstInput> inputs, nlohmann::json attrs, std::vector<AnyRV> outputs,
+                      const nlohmann::json* decision) {
+  if (!trace_) return;
+  const InstructionKind* k = find_instruction_kind(kind);
+  TESSERA_CHECK(k != nullptr, "instruction kind '{}' is not registered", kind);
+  trace_->append(Instruction{k, std::move(inputs), std::move(attrs), std::move(outputs)}, decision);
+}
+
+BlockRV Schedule::new_block_rv(const std::string& name) {
+  BlockRV rv{next_id_++};
+  block_rvs_[rv.id] = name;
+  return rv;
+}
+
+LoopRV Schedule::new_loop_rv(const Var& loop_var) {
+  LoopRV rv{next_id_++};
+  loop_rvs_[rv.id] = loop_var;
+  return rv;
+}
+
+ExprRV Schedule::new_expr_rv(int64_t value) {
+  ExprRV rv{next_id_++};
+  expr_rvs_[rv.id] = value;
+  return rv;
+}
+
+
+namespace schedule_detail {
+
+PrimFunc replace_stmt(const PrimFunc& func, const StmtNode* target, const Stmt& replacement) {
+  class Replacer : public IRMutator {
+   public:
+    Replacer(const StmtNode* target, const Stmt& replacement) : target_(target), replacement_(replacement) {}
+    Stmt mutate_stmt(const Stmt& s) override {
+      if (s.get() == target_) {
+        found = true;
+        return replacement_;
+      }
+      return IRMutator::mutate_stmt(s);
+    }
+    bool found = false;
+
+   private:
+    const StmtNode* target_;
+    const Stmt& replacement_;
+  };
+  Replacer r(target, replacement);
+  PrimFunc out = r.mutate_func(func);
+  TESSERA_CHECK(r.found, "replace_stmt: the statement to replace is not in the function");
+  return out;
+}
+
+void schedule_fail(const Schedule& sch, const std::string& primitive, const std::string& message, const StmtNode* marked) {
+  throw ScheduleError(primitive, message, sch.func(), marked);
+}
+
+int64_t constant_extent(const Schedule& sch, const std::string& primitive, const ForNode* loop) {
+  auto extent = as_const_int(loop->extent);
+  if (!is_const_int(loop->min, 0) || !extent) {
+    schedule_fail(sch, primitive, fmt::format("loop '{}' must start at 0 and have a constant extent", loop->loop_var.name()), loop);
+  }
+  return *extent;
+}
+
+std::string cpp_list(const std::vector<std::string>& items) { return fmt::format("{{{}}}", fmt::join(items, ", ")); }
+
+std::string cpp_unpack(const std::string& type, const std::vector<std::string>& outputs, const std::string& call) {
+  if (outputs.empty()) return call + ";";
+  std::string vec = outputs.size() == 1 ? outputs[0] + "_all" : outputs.front() + "_" + outputs.back();
+  std::string out = fmt::format("std::vector<{}> {} = {};\n{} ", type, vec, call, type);
+  for (size_t i = 0; i < outputs.size(); ++i) out += fmt::format("{}{} = {}[{}]", i ? ", " : "", outputs[i], vec, i);
+  return out + ";";
+}
+
+std::string cpp_string(const std::string& s) {
+  nlohmann::json j = s;
+  return j.dump();  // a JSON string literal is a valid C++ string literal for printable text
+}
+
+const BlockRV& input_block(const std::vector<InstInput>& inputs, size_t i) {
+  if (i >= inputs.size() || !std::holds_alternative<BlockRV>(inputs[i])) fail("input {} must be a block random variable", i);
+  return std::get<BlockRV>(inputs[i]);
+}
+
+const LoopRV& input_loop(const std::vector<InstInput>& inputs, size_t i) {
+  if (i >= inputs.size() || !std::holds_alternative<LoopRV>(inputs[i])) fail("input {} must be a loop random variable", i);
+  return std::get<LoopRV>(inputs[i]);
+}
+
+std::string attr_string(const nlohmann::json& attrs, size_t i, const char* what) {
+  if (!attrs.is_array() || i >= attrs.size() || !attrs[i].is_string()) fail("attribute {} ({}) must be a string", i, what);
+  return attrs[i].get<std::string>();
+}
+
+int64_t attr_int(const nlohmann::json& attrs, size_t i, const char* what) {
+  if (!attrs.is_array() || i >= attrs.size() || !attrs[i].is_number_integer()) fail("attribute {} ({}) must be an integer", i, what);
+  return attrs[i].get<int64_t>();
+}
+
+std::vector<const BlockNode*> producers_or_consumers(const Schedule& sch, const BlockNode* block, bool producers) {
+  const ScheduleState::BlockEntry* self = sch.state().find_block(block->name);
+  auto touches = [](const std::vector<BufferRegion>& regions, const std::vector<BufferRegion>& others) {
+    for (const BufferRegion& a : regions) {
+      for (const BufferRegion& b : others) {
+        if (a.buffer.same_as(b.buffer)) return true;
+      }
+    }
+    return false;
+  };
+  std::vector<const BlockNode*> out;
+  for (const BlockNode* other : sch.state().child_blocks(self->scope)) {
+    if (other == block) continue;
+    const int order = sch.state().find_block(other->name)->order;
+    if (producers && order < self->order && touches(other->writes, block->reads)) out.push_back(other);
+    if (!producers && order > self->order && touches(block->writes, other->reads)) out.push_back(other);
+  }
+  return out;
+}
+
+// Parallel, vectorized and thread-bound loops run their iterations concurrently,
+// so a loop that feeds a reduction variable (or is not affine) would race.
+void change_loop_kind(Schedule& sch, const std::string& primitive, const LoopRV& loop_rv, ForKind kind,
+                      const std::string& thread_tag) {
+  const ForNode* loop = sch.get(loop_rv);
+  if (loop->for_kind != ForKind::kSerial && loop->for_kind != kind) {
+    schedule_fail(sch, primitive, fmt::format("loop '{}' is already {}", loop->loop_var.name(), for_kind_name(loop->for_kind)), loop);
+  }
+  if (kind == ForKind::kVectorized) constant_extent(sch, primitive, loop);
+  if (kind != ForKind::kUnrolled) {
+    for (const BlockNode* b : sch.state().child_blocks(loop)) {
+      const ScheduleState::BlockEntry* e = sch.state().find_block(b->name);
+      for (size_t i = 0; i < b->iter_vars.size(); ++i) {
+        bool uses = false;
+        std::function<void(const Expr&)> scan = [&](const Expr& x) {
+          if (x.get() == loop->loop_var.get()) uses = true;
+          if (const auto* bin = x.as<BinaryNode>()) {
+            scan(bin->a);
+            scan(bin->b);
+          }
+        };
+        scan(e->realize->iter_values[i]);
+        if (uses && b->iter_vars[i].kind != IterKind::kSpatial) {
+          schedule_fail(sch, primitive,
+                        fmt::format("loop '{}' binds the reduction variable '{}' of block '{}'; running its iterations "
+                                    "concurrently would race on the reduction",
+                                    loop->loop_var.name(), b->iter_vars[i].var.name(), b->name),
+                        loop);
+        }
+      }
+      if (e->scope != nullptr) {
+        std::string failure = sch.mutable_state().affine_binding_failure(*e);
+        if (!failure.empty()) {
+          schedule_fail(sch, primitive, fmt::format("block '{}' under loop '{}' does not have an affine binding: {}", b->name,
+                                                    loop->loop_var.name(), failure), loop);
+        }
+      }
+    }
+  }
+  Stmt changed = make_for(loop->loop_var, loop->min, loop->extent, kind, loop->body, thread_tag, loop->annotations);
+  sch.mutable_state().replace_func(replace_stmt(sch.func(), loop, changed), primitive);
+}
+
+}  // namespace schedule_detail
+}  // namespace tessera

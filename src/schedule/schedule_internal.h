@@ -1,0 +1,48 @@
+// Helpers shared by the schedule primitives (internal to src/schedule).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "tessera/ir/function.h"
+#include "tessera/schedule/schedule.h"
+#include "tessera/schedule/schedule_error.h"
+
+namespace tessera::schedule_detail {
+
+/// `func` with the statement whose node is `target` replaced by `replacement`
+/// (ancestors rebuilt, everything else shared).
+PrimFunc replace_stmt(const PrimFunc& func, const StmtNode* target, const Stmt& replacement);
+
+/// Throws ScheduleError(primitive, message) with `marked` highlighted in the current program.
+[[noreturn]] void schedule_fail(const Schedule& sch, const std::string& primitive, const std::string& message,
+                                const StmtNode* marked = nullptr);
+
+/// The loop's constant extent; fails naming the primitive if it is not constant or does not start at 0.
+int64_t constant_extent(const Schedule& sch, const std::string& primitive, const ForNode* loop);
+
+/// JSON/C++ helpers for instruction kinds.
+std::string cpp_list(const std::vector<std::string>& items);
+/// "std::vector<LoopRV> l1_l3 = CALL;\nLoopRV l1 = l1_l3[0], ...;" or a single declaration.
+std::string cpp_unpack(const std::string& type, const std::vector<std::string>& outputs, const std::string& call);
+std::string cpp_string(const std::string& s);
+
+/// Reads instruction inputs (with clear errors on the wrong kind of input).
+const BlockRV& input_block(const std::vector<InstInput>& inputs, size_t i);
+const LoopRV& input_loop(const std::vector<InstInput>& inputs, size_t i);
+
+/// Typed access to instruction attributes, with errors naming the attribute.
+std::string attr_string(const nlohmann::json& attrs, size_t i, const char* what);
+int64_t attr_int(const nlohmann::json& attrs, size_t i, const char* what);
+
+/// Blocks in the same scope as `block` that write a buffer it reads and come before it
+/// (producers), or read a buffer it writes and come after it (consumers), in order.
+std::vector<const BlockNode*> producers_or_consumers(const Schedule& sch, const BlockNode* block, bool producers);
+
+/// Changes a loop's kind (parallel, vectorize, unroll, bind) after the primitive's checks.
+void change_loop_kind(Schedule& sch, const std::string& primitive, const LoopRV& loop, ForKind kind,
+                      const std::string& thread_tag);
+
+}  // namespace tessera::schedule_detail
