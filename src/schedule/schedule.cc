@@ -1,6 +1,7 @@
 #include "tessera/schedule/schedule.h"
 
 #include "schedule_internal.h"
+#include "tessera/arith/region.h"
 #include "tessera/ir/mutator.h"
 #include "tessera/ir/printer.h"
 
@@ -102,6 +103,12 @@ int64_t constant_extent(const Schedule& sch, const std::string& primitive, const
   return *extent;
 }
 
+std::string print_indices(const std::vector<Expr>& indices) {
+  std::vector<std::string> parts;
+  for (const Expr& e : indices) parts.push_back(print(e));
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
 std::string cpp_list(const std::vector<std::string>& items) { return fmt::format("{{{}}}", fmt::join(items, ", ")); }
 
 std::string cpp_unpack(const std::string& type, const std::vector<std::string>& outputs, const std::string& call) {
@@ -155,6 +162,32 @@ std::vector<const BlockNode*> producers_or_consumers(const Schedule& sch, const 
     if (!producers && order > self->order && touches(block->writes, other->reads)) out.push_back(other);
   }
   return out;
+}
+
+const StmtNode* exclusive_subtree(const Schedule& sch, const std::string& primitive, const BlockNode* block) {
+  const ScheduleState::BlockEntry* e = sch.state().find_block(block->name);
+  const StmtNode* top = e->realize;
+  for (size_t i = e->loops.size(); i-- > 0;) {
+    const ForNode* loop = e->loops[i];
+    std::vector<const BlockNode*> children = sch.state().child_blocks(loop);
+    if (children.size() != 1 || loop->body.get() != top) break;
+    top = loop;
+  }
+  (void)primitive;
+  return top;
+}
+
+std::vector<BufferRegion> recompute_reads(const BlockNode* block, const Stmt& body) {
+  Analyzer az;
+  for (const IterVar& iv : block->iter_vars) {
+    auto min = as_const_int(iv.dom.min), extent = as_const_int(iv.dom.extent);
+    if (min && extent) az.bind(iv.var, *min, *extent);
+  }
+  std::vector<Buffer> exclude;
+  if (block->init.defined()) {
+    for (const BufferRegion& w : block->writes) exclude.push_back(w.buffer);
+  }
+  return infer_access_regions(body, AccessKind::kRead, az, exclude);
 }
 
 // Parallel, vectorized and thread-bound loops run their iterations concurrently,

@@ -23,6 +23,9 @@ PrimFunc replace_stmt(const PrimFunc& func, const StmtNode* target, const Stmt& 
 /// The loop's constant extent; fails naming the primitive if it is not constant or does not start at 0.
 int64_t constant_extent(const Schedule& sch, const std::string& primitive, const ForNode* loop);
 
+/// "i, j + 1" for messages.
+std::string print_indices(const std::vector<Expr>& indices);
+
 /// JSON/C++ helpers for instruction kinds.
 std::string cpp_list(const std::vector<std::string>& items);
 /// "std::vector<LoopRV> l1_l3 = CALL;\nLoopRV l1 = l1_l3[0], ...;" or a single declaration.
@@ -40,6 +43,15 @@ int64_t attr_int(const nlohmann::json& attrs, size_t i, const char* what);
 /// Blocks in the same scope as `block` that write a buffer it reads and come before it
 /// (producers), or read a buffer it writes and come after it (consumers), in order.
 std::vector<const BlockNode*> producers_or_consumers(const Schedule& sch, const BlockNode* block, bool producers);
+
+/// The statement to remove to delete `block` together with the loops that hold
+/// nothing else: its outermost such loop, or its realization when its innermost
+/// loop holds other statements too.
+const StmtNode* exclusive_subtree(const Schedule& sch, const std::string& primitive, const BlockNode* block);
+
+/// A block's read regions recomputed from its body (a reduction's own output excluded,
+/// the convention of blocks made by te), with its iteration domains known.
+std::vector<BufferRegion> recompute_reads(const BlockNode* block, const Stmt& body);
 
 /// Changes a loop's kind (parallel, vectorize, unroll, bind) after the primitive's checks.
 void change_loop_kind(Schedule& sch, const std::string& primitive, const LoopRV& loop, ForKind kind,

@@ -1,61 +1,13 @@
 // Lowers te stages to a PrimFunc: one loop nest and one block per stage.
-#include <algorithm>
-#include <map>
 #include <set>
-#include <unordered_map>
 
-#include "tessera/arith/int_set.h"
+#include "tessera/arith/region.h"
 #include "tessera/ir/substitute.h"
-#include "tessera/ir/visitor.h"
 #include "tessera/support/error.h"
 #include "tessera/te/tensor.h"
 
 namespace tessera::te {
 namespace {
-
-// The range one dimension of a buffer is accessed over, given every index used
-// for it: the union of the points, exact when the bounds are comparable
-// (A[vi], A[vi + 2] -> vi:+3), else the constant hull over the block's domain.
-Range dimension_range(const std::vector<Expr>& indices, const Expr& dim_extent, Analyzer& az) {
-  IntSet hull = IntSet::point(indices.front());
-  for (size_t i = 1; i < indices.size(); ++i) hull = union_set(hull, IntSet::point(indices[i]), az);
-  Range r = hull.to_range(az);
-  if (as_const_int(r.extent)) return r;
-  ConstIntBound lo = az.const_int_bound(hull.min()), hi = az.const_int_bound(hull.max());
-  if (lo.min == ConstIntBound::kNegInf || hi.max == ConstIntBound::kPosInf) return Range{make_int(0, dim_extent.dtype()), dim_extent};
-  return Range{make_int(lo.min, dim_extent.dtype()), make_int(hi.max - lo.min + 1, dim_extent.dtype())};
-}
-
-class AccessCollector : public IRVisitor {
- public:
-  std::vector<const BufferNode*> order;
-  std::unordered_map<const BufferNode*, std::pair<Buffer, std::vector<std::vector<Expr>>>> accesses;
-
- protected:
-  void visit_buffer_load(const BufferLoadNode* op) override {
-    auto [it, inserted] = accesses.try_emplace(op->buffer.get(), op->buffer, std::vector<std::vector<Expr>>{});
-    if (inserted) order.push_back(op->buffer.get());
-    it->second.second.push_back(op->indices);
-    IRVisitor::visit_buffer_load(op);
-  }
-};
-
-std::vector<BufferRegion> read_regions(const Expr& value, Analyzer& az) {
-  AccessCollector collector;
-  collector.visit_expr(value);
-  std::vector<BufferRegion> regions;
-  for (const BufferNode* b : collector.order) {
-    const auto& [buffer, index_lists] = collector.accesses.at(b);
-    BufferRegion r{buffer, {}};
-    for (size_t d = 0; d < buffer.ndim(); ++d) {
-      std::vector<Expr> dim;
-      for (const auto& idx : index_lists) dim.push_back(idx[d]);
-      r.region.push_back(dimension_range(dim, buffer->shape[d], az));
-    }
-    regions.push_back(std::move(r));
-  }
-  return regions;
-}
 
 Expr combine(Combiner c, Expr acc, Expr value) {
   switch (c) {
@@ -92,7 +44,7 @@ Stmt stage_nest(const TensorNode& t) {
   f.iter_vars = iter_vars;
   Analyzer az;
   for (const IterVar& iv : iter_vars) az.bind(iv.var, iv.dom);
-  f.reads = read_regions(value, az);
+  f.reads = infer_access_regions(value, az);
   BufferRegion write{t.buffer, {}};
   for (const Expr& p : point) write.region.push_back(Range{p, make_int(1)});
   f.writes = {write};

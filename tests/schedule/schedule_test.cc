@@ -206,6 +206,39 @@ TEST(Schedule, NavigationFindsProducersAndConsumers) {
   EXPECT_EQ(sch.get_child_blocks(loops[0]).size(), 1u);
 }
 
+TEST(ComputeInline, FoldsProducersIntoConsumers) {
+  PrimFunc f = workloads::get("C2D:n=1,h=6,w=6,ci=2,co=3,kernel=3,stride=1,pad=1").func;
+  Schedule sch(f, 0, true, true);
+  sch.compute_inline(sch.get_block("pad"));
+  std::string text = print(sch.func());
+  EXPECT_EQ(text.find("block pad"), std::string::npos) << text;
+  EXPECT_EQ(text.find("alloc pad"), std::string::npos) << text;
+  EXPECT_NE(text.find("if_then_else(vh + vrh >= 1 && vh + vrh < 7 && vw + vrw >= 1 && vw + vrw < 7, data[vn, vh + vrh - 1, vw + vrw - 1, vrc], 0f32)"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("reads(data[0, vh + vrh - 1, vw + vrw - 1, vrc], weight[vrh, vrw, vrc, vco]);"), std::string::npos) << text;
+  expect_same_results(f, sch.func());
+
+  PrimFunc e = workloads::get("elementwise:m=4,n=5").func;
+  Schedule chain(e, 0, true, true);
+  chain.compute_inline(chain.get_block("add"));
+  chain.compute_inline(chain.get_block("scale"));
+  EXPECT_NE(print(chain.func()).find("relu[vi, vj] = max((A[vi, vj] + B[vi, vj]) * 0.5f32, 0f32);"), std::string::npos) << print(chain.func());
+  expect_same_results(e, chain.func());
+}
+
+TEST(ComputeInline, Errors) {
+  Schedule sch(workloads::get("CBR:n=1,h=4,w=4,ci=2,co=2,kernel=3,stride=1,pad=1").func);
+  EXPECT_NE(error_of([&] { sch.compute_inline(sch.get_block("conv")); })
+                .find("compute_inline: block 'conv' is not a single store of one buffer"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { sch.compute_inline(sch.get_block("bn_relu")); })
+                .find("block 'bn_relu' writes 'bn_relu', a parameter of the function; its result must stay"),
+            std::string::npos);
+  Schedule t(workloads::get("TBG:batch=1,seq=4,heads=2,dim=3").func);
+  t.compute_inline(t.get_block("Q_T"));  // a transpose is an injective index map: fine
+  EXPECT_EQ(print(t.func()).find("block Q_T"), std::string::npos);
+}
+
 TEST(Trace, RejectsMalformedJson) {
   EXPECT_NE(error_of([] { Trace::from_json_string("{"); }).find("trace is not valid JSON"), std::string::npos);
   EXPECT_NE(error_of([] { Trace::from_json_string(R"({"version":2,"insts":[]})"); }).find("version 2 is not supported"), std::string::npos);

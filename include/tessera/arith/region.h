@@ -23,6 +23,14 @@ enum class AccessKind { kRead, kWrite };
 /// of the loops outside `stmt`.
 std::vector<IntSet> touched_region(const Stmt& stmt, const Buffer& buffer, AccessKind kind, Analyzer& az);
 
+/// The regions a statement (a block body) loads from (kRead) or stores to (kWrite),
+/// one per buffer in order of first access, each dimension the hull of the indices
+/// used: exact when the indices are comparable (A[vi], A[vi + 2] gives A[vi:+3]),
+/// else the constant hull over the ranges `az` knows. Buffers in `exclude` are skipped.
+std::vector<BufferRegion> infer_access_regions(const Stmt& body, AccessKind kind, Analyzer& az,
+                                               const std::vector<Buffer>& exclude = {});
+std::vector<BufferRegion> infer_access_regions(const Expr& value, Analyzer& az);
+
 /// The sets as Ranges (min, extent); throws Error naming the dimension if one is unbounded.
 std::vector<Range> to_ranges(const std::vector<IntSet>& region, Analyzer& az);
 

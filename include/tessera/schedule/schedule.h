@@ -79,6 +79,10 @@ class Schedule {
   /// Binds a loop to a GPU thread axis: blockIdx.{x,y,z}, threadIdx.{x,y,z} or vthread.{x,y,z}.
   void bind(const LoopRV& loop, const std::string& thread_axis);
 
+  // ---- compute location ----------------------------------------------------------
+  /// Folds a block computing B[v...] = f(v...) into every block reading B, and removes it.
+  void compute_inline(const BlockRV& block);
+
   // ---- annotations ---------------------------------------------------------------
   void annotate(const BlockRV& block, const std::string& key, const AnnotationArg& value);
   void annotate(const LoopRV& loop, const std::string& key, const AnnotationArg& value);
