@@ -2,6 +2,7 @@
 
 #include "schedule_internal.h"
 #include "tessera/arith/region.h"
+#include "tessera/ir/op.h"
 #include "tessera/ir/mutator.h"
 #include "tessera/ir/printer.h"
 
@@ -188,6 +189,90 @@ std::vector<BufferRegion> recompute_reads(const BlockNode* block, const Stmt& bo
     for (const BufferRegion& w : block->writes) exclude.push_back(w.buffer);
   }
   return infer_access_regions(body, AccessKind::kRead, az, exclude);
+}
+
+Analyzer analyzer_at(const Schedule& sch, const ForNode* loop) {
+  Analyzer az;
+  const ScheduleState::LoopEntry* e = sch.state().find_loop(loop->loop_var.get());
+  std::vector<const ForNode*> loops = e->outer;
+  loops.push_back(loop);
+  for (const ForNode* l : loops) {
+    auto min = as_const_int(l->min), extent = as_const_int(l->extent);
+    if (min && extent && *extent > 0) az.bind(l->loop_var, *min, *extent);
+  }
+  return az;
+}
+
+std::vector<const VarNode*> dims_to_iter_vars(const Schedule& sch, const std::string& primitive, const BlockNode* block,
+                                              const BufferRegion& access) {
+  std::vector<const VarNode*> out;
+  for (const Range& r : access.region) {
+    const auto* v = r.min.as<VarNode>();
+    const IterVar* iv = nullptr;
+    for (const IterVar& x : block->iter_vars) {
+      if (x.var.get() == v) iv = &x;
+    }
+    if (iv == nullptr || iv->kind != IterKind::kSpatial || !is_const_int(r.extent, 1) ||
+        std::find(out.begin(), out.end(), v) != out.end()) {
+      schedule_fail(sch, primitive, fmt::format("block '{}' must access '{}' at a point indexed by distinct spatial iteration "
+                                                "variables (as {}[vi, vj]), not at this region", block->name, access.buffer->name,
+                                                access.buffer->name), block);
+    }
+    out.push_back(v);
+  }
+  return out;
+}
+
+Stmt nest_over_region(const Schedule& sch, const std::string& primitive, const BlockNode* block,
+                      const std::vector<std::pair<Expr, Expr>>& ranges, bool preserve_unit_loops, Analyzer& az) {
+  std::vector<Var> loop_vars;
+  std::vector<int64_t> extents;
+  std::vector<Expr> bindings;
+  Expr predicate = make_bool(true);
+  for (size_t k = 0; k < block->iter_vars.size(); ++k) {
+    const IterVar& iv = block->iter_vars[k];
+    DataType t = iv.var.dtype();
+    Expr dom_max = make_binary(ExprKind::kSub, make_binary(ExprKind::kAdd, iv.dom.min, iv.dom.extent), make_int(1, t));
+    Expr lo = az.simplify(make_binary(ExprKind::kMax, ranges[k].first, iv.dom.min));
+    Expr hi = az.simplify(make_binary(ExprKind::kMin, ranges[k].second, dom_max));
+    // extent = min(h1, h2) - max(l1, l2) + 1, built as the min of the four differences so
+    // that each one simplifies on its own (interval analysis of the combined form would
+    // lose the correlation between, say, min(i*4 + 3, 9) and i*4).
+    Expr extent;
+    for (const Expr& h : {ranges[k].second, dom_max}) {
+      for (const Expr& l : {ranges[k].first, iv.dom.min}) {
+        Expr d = az.simplify(make_binary(ExprKind::kAdd, make_binary(ExprKind::kSub, h, l), make_int(1, t)));
+        extent = extent.defined() ? az.simplify(make_binary(ExprKind::kMin, extent, d)) : d;
+      }
+    }
+    auto constant = as_const_int(extent);
+    int64_t bound = constant ? *constant : az.const_int_bound(extent).max;
+    if (bound == ConstIntBound::kPosInf || bound <= 0) {
+      schedule_fail(sch, primitive, fmt::format("the region of block '{}' along '{}' ([{}, {}]) has no constant bound", block->name,
+                                                iv.var.name(), print(lo), print(hi)), block);
+    }
+    if (bound == 1 && !preserve_unit_loops) {
+      bindings.push_back(lo);
+      continue;
+    }
+    Var ax(fmt::format("ax{}", loop_vars.size()), t);
+    loop_vars.push_back(ax);
+    extents.push_back(bound);
+    az.bind(ax, 0, bound);
+    Expr binding = az.simplify(make_binary(ExprKind::kAdd, lo, ax));
+    bindings.push_back(binding);
+    // A loop over the constant bound of a varying extent may overshoot; computing the
+    // extra points is harmless (the block is pure) as long as they stay in its domain.
+    Expr dom_end = az.simplify(make_binary(ExprKind::kAdd, iv.dom.min, iv.dom.extent));
+    Expr inside = make_binary(ExprKind::kLT, binding, dom_end);
+    if (!az.can_prove(inside)) predicate = logical_and(predicate, inside);
+  }
+  Stmt nest = make_block_realize(bindings, predicate, sch.state().find_block(block->name)->realize->block);
+  for (size_t k = loop_vars.size(); k-- > 0;) {
+    DataType t = loop_vars[k].dtype();
+    nest = make_for(loop_vars[k], make_int(0, t), make_int(extents[k], t), ForKind::kSerial, nest);
+  }
+  return nest;
 }
 
 // Parallel, vectorized and thread-bound loops run their iterations concurrently,

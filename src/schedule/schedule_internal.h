@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "tessera/arith/analyzer.h"
 #include "tessera/ir/function.h"
 #include "tessera/schedule/schedule.h"
 #include "tessera/schedule/schedule_error.h"
@@ -52,6 +53,26 @@ const StmtNode* exclusive_subtree(const Schedule& sch, const std::string& primit
 /// A block's read regions recomputed from its body (a reduction's own output excluded,
 /// the convention of blocks made by te), with its iteration domains known.
 std::vector<BufferRegion> recompute_reads(const BlockNode* block, const Stmt& body);
+
+/// The loop nest that realizes `block` over a sub-domain: iteration variable k ranges
+/// over `ranges[k]` (a symbolic [min, max], clipped here to its domain). Loops are
+/// named ax0, ax1, ...; a non-constant extent becomes its constant bound plus a
+/// predicate; unit loops are dropped unless `preserve_unit_loops`.
+Stmt nest_over_region(const Schedule& sch, const std::string& primitive, const BlockNode* block,
+                      const std::vector<std::pair<Expr, Expr>>& ranges, bool preserve_unit_loops, Analyzer& az);
+
+/// An analyzer that knows the ranges of `loop` and the loops around it.
+Analyzer analyzer_at(const Schedule& sch, const ForNode* loop);
+
+/// For a block accessing `buffer` at a point indexed by distinct spatial iteration
+/// variables, the iteration variable of each buffer dimension; fails otherwise.
+std::vector<const VarNode*> dims_to_iter_vars(const Schedule& sch, const std::string& primitive, const BlockNode* block,
+                                              const BufferRegion& access);
+
+/// compute_at (reverse = false: a producer before the blocks under the loop) and
+/// reverse_compute_at (reverse = true: a consumer after them); defined in compute_at.cc.
+void move_block_under_loop(Schedule& sch, const std::string& primitive, const BlockRV& block, const LoopRV& loop,
+                           bool preserve_unit_loops, bool reverse);
 
 /// Changes a loop's kind (parallel, vectorize, unroll, bind) after the primitive's checks.
 void change_loop_kind(Schedule& sch, const std::string& primitive, const LoopRV& loop, ForKind kind,

@@ -239,6 +239,71 @@ TEST(ComputeInline, Errors) {
   EXPECT_EQ(print(t.func()).find("block Q_T"), std::string::npos);
 }
 
+TEST(ComputeAt, ProducerComputesWhatEachIterationNeeds) {
+  PrimFunc f = workloads::get("C2D:n=1,h=8,w=8,ci=2,co=4,kernel=3,stride=1,pad=1").func;
+  Schedule sch(f, 0, true, true);
+  std::vector<LoopRV> conv = sch.get_loops(sch.get_block("conv"));
+  sch.compute_at(sch.get_block("pad"), conv[1]);  // per output row h: pad rows h .. h+2
+  std::string text = print(sch.func());
+  EXPECT_NE(text.find("for h in range(0, 8) {\n        for ax0 in range(0, 3) {\n          for ax1 in range(0, 10) {\n            for ax2 in range(0, 2) {"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("block pad(vi0: spatial(0, 1) = 0, vi1: spatial(0, 10) = h + ax0, vi2: spatial(0, 10) = ax1, vi3: spatial(0, 2) = ax2)"),
+            std::string::npos) << text;
+  expect_same_results(f, sch.func());
+  // Deeper: at loop w, the pad region is a 3x3 window; preserve_unit_loops keeps the n loop.
+  Schedule deep(f, 0, true, true);
+  std::vector<LoopRV> l = deep.get_loops(deep.get_block("conv"));
+  deep.compute_at(deep.get_block("pad"), l[2], /*preserve_unit_loops=*/true);
+  std::string deep_text = print(deep.func());
+  EXPECT_NE(deep_text.find("vi1: spatial(0, 10) = h + ax1, vi2: spatial(0, 10) = w + ax2"), std::string::npos) << deep_text;
+  EXPECT_NE(deep_text.find("for ax0 in range(0, 1) {"), std::string::npos) << deep_text;
+  expect_same_results(f, deep.func());
+}
+
+TEST(ComputeAt, ClipsToTheDomainOfNonDivisibleTiles) {
+  // Consumer tiles of 4 over 10 rows: the last tile needs rows 8..11 of a 10-row producer.
+  PrimFunc f = workloads::get("elementwise:m=10,n=6").func;
+  Schedule sch(f, 0, true, true);
+  std::vector<LoopRV> relu = sch.get_loops(sch.get_block("relu"));
+  std::vector<LoopRV> i = sch.split(relu[0], {std::nullopt, 4});
+  sch.compute_at(sch.get_block("scale"), i[0]);
+  sch.compute_at(sch.get_block("add"), i[0]);
+  std::string text = print(sch.func());
+  EXPECT_NE(text.find("for ax0 in range(0, 4) {"), std::string::npos) << text;  // the tile, not the whole domain
+  EXPECT_NE(text.find("block scale(vi_1: spatial(0, 10) = i_0 * 4 + ax0_1, vj_1: spatial(0, 6) = ax1_1) where i_0 * 4 + ax0_1 < 10 {"),
+            std::string::npos) << text;
+  expect_same_results(f, sch.func());
+}
+
+TEST(ReverseComputeAt, ConsumerFollowsItsProducer) {
+  PrimFunc f = workloads::get("gemm:m=8,n=8,k=4,epilogue=bias_relu").func;
+  Schedule sch(f, 0, true, true);
+  std::vector<LoopRV> c = sch.get_loops(sch.get_block("C"));
+  sch.reverse_compute_at(sch.get_block("D"), c[1]);
+  std::string text = print(sch.func());
+  EXPECT_NE(text.find("block D(vi_1: spatial(0, 8) = i, vj_1: spatial(0, 8) = j)"), std::string::npos) << text;
+  EXPECT_LT(text.find("block C("), text.find("block D("));
+  expect_same_results(f, sch.func());
+}
+
+TEST(ComputeAt, Errors) {
+  PrimFunc f = workloads::get("SFM:m=4,n=8").func;
+  Schedule sch(f);
+  std::vector<LoopRV> exp_loops = sch.get_loops(sch.get_block("row_exp"));
+  std::vector<LoopRV> sum_loops = sch.get_loops(sch.get_block("row_sum"));
+  // row_exp is read by row_sum and softmax: moving it under row_sum's loop would starve softmax.
+  EXPECT_NE(error_of([&] { sch.compute_at(sch.get_block("row_exp"), sum_loops[0]); })
+                .find("compute_at: block 'softmax' also reads 'row_exp' but is not under loop 'i"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { sch.compute_at(sch.get_block("row_exp"), exp_loops[0]); }).find("already encloses block 'row_exp'"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { sch.reverse_compute_at(sch.get_block("row_max"), sum_loops[0]); })
+                .find("no block under loop 'i"),
+            std::string::npos);
+  sch.compute_at(sch.get_block("row_max"), exp_loops[0]);  // row_max's only consumer is row_exp
+  expect_same_results(f, sch.func());
+}
+
 TEST(Trace, RejectsMalformedJson) {
   EXPECT_NE(error_of([] { Trace::from_json_string("{"); }).find("trace is not valid JSON"), std::string::npos);
   EXPECT_NE(error_of([] { Trace::from_json_string(R"({"version":2,"insts":[]})"); }).find("version 2 is not supported"), std::string::npos);

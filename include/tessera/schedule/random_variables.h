@@ -16,6 +16,12 @@ struct BlockRV {
 struct LoopRV {
   int64_t id = -1;
   bool operator==(const LoopRV&) const = default;
+  /// The locations sample_compute_location may choose besides a loop: leave the
+  /// block where it is (root) or inline it. compute_at accepts both.
+  static LoopRV root() { return {-2}; }
+  static LoopRV inlined() { return {-3}; }
+  bool is_root() const { return id == -2; }
+  bool is_inlined() const { return id == -3; }
 };
 struct ExprRV {
   int64_t id = -1;

@@ -80,6 +80,13 @@ class Schedule {
   void bind(const LoopRV& loop, const std::string& thread_axis);
 
   // ---- compute location ----------------------------------------------------------
+  /// Moves a producer block under `loop` (which must enclose all its consumers) so that
+  /// per iteration it computes what the consumers under the loop read. LoopRV::root()
+  /// leaves it where it is; LoopRV::inlined() inlines it (sample_compute_location's choices).
+  void compute_at(const BlockRV& block, const LoopRV& loop, bool preserve_unit_loops = false);
+  /// Moves a consumer block under `loop` (which must enclose its producers) so that per
+  /// iteration it consumes what the producers under the loop wrote.
+  void reverse_compute_at(const BlockRV& block, const LoopRV& loop, bool preserve_unit_loops = false);
   /// Folds a block computing B[v...] = f(v...) into every block reading B, and removes it.
   void compute_inline(const BlockRV& block);
 

@@ -1,0 +1,138 @@
+// ComputeAt: move a producer block under a loop that encloses its consumers, so
+// that per iteration of the loop it computes exactly the part of its output the
+// consumers under the loop read (region inference: arith/region.h).
+#include "../schedule_internal.h"
+
+#include "tessera/arith/region.h"
+#include "tessera/ir/mutator.h"
+#include "tessera/ir/op.h"
+
+namespace tessera {
+
+using namespace schedule_detail;
+
+namespace {
+
+// Puts `nest` first (or last) in `loop`'s body and removes `remove`.
+class Mover : public IRMutator {
+ public:
+  Mover(const ForNode* loop, Stmt nest, bool at_end, const StmtNode* remove)
+      : loop_(loop), nest_(std::move(nest)), at_end_(at_end), remove_(remove) {}
+  Stmt mutate_stmt(const Stmt& s) override {
+    if (s.get() == remove_) return make_seq({});
+    if (s.get() == loop_) {
+      Stmt body = IRMutator::mutate_stmt(loop_->body);
+      Stmt seq = at_end_ ? make_seq({body, nest_}) : make_seq({nest_, body});
+      return make_for(loop_->loop_var, loop_->min, loop_->extent, loop_->for_kind, seq, loop_->thread_tag, loop_->annotations);
+    }
+    return IRMutator::mutate_stmt(s);
+  }
+
+ private:
+  const ForNode* loop_;
+  Stmt nest_;
+  bool at_end_;
+  const StmtNode* remove_;
+};
+
+bool under(const ScheduleState& state, const BlockNode* block, const ForNode* loop) {
+  for (const BlockNode* b : state.child_blocks(loop)) {
+    if (b == block) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& primitive, const BlockRV& block_rv, const LoopRV& loop_rv,
+                           bool preserve_unit_loops, bool reverse) {
+  const BlockNode* b = sch.get(block_rv);
+  const ForNode* loop = sch.get(loop_rv);
+  const ScheduleState& state = sch.state();
+  const ScheduleState::BlockEntry* entry = state.find_block(b->name);
+  if (state.find_loop(loop->loop_var.get())->scope != entry->scope) {
+    schedule_fail(sch, primitive, fmt::format("block '{}' and loop '{}' are in different scopes", b->name, loop->loop_var.name()), loop);
+  }
+  if (under(state, b, loop)) {
+    schedule_fail(sch, primitive, fmt::format("loop '{}' already encloses block '{}'", loop->loop_var.name(), b->name), loop);
+  }
+  if (!is_const_int(entry->realize->predicate, 1)) {
+    schedule_fail(sch, primitive, fmt::format("block '{}' has a predicate (from a non-divisible split); move it before splitting", b->name), b);
+  }
+  // The buffer that links the block with the blocks under the loop.
+  std::vector<const BlockNode*> related = producers_or_consumers(sch, b, /*producers=*/reverse);
+  Buffer link;
+  BufferRegion access;
+  for (const BufferRegion& r : reverse ? b->reads : b->writes) {
+    bool linked = std::any_of(related.begin(), related.end(), [&](const BlockNode* o) {
+      if (!under(state, o, loop)) return false;
+      for (const BufferRegion& x : reverse ? o->writes : o->reads) {
+        if (x.buffer.same_as(r.buffer)) return true;
+      }
+      return false;
+    });
+    if (!linked) continue;
+    if (link.defined()) {
+      schedule_fail(sch, primitive, fmt::format("block '{}' {} more than one buffer {} under loop '{}'", b->name,
+                                                reverse ? "reads" : "writes", reverse ? "produced" : "consumed", loop->loop_var.name()), b);
+    }
+    link = r.buffer;
+    access = r;
+  }
+  if (!link.defined()) {
+    schedule_fail(sch, primitive, fmt::format("no block under loop '{}' {} block '{}'", loop->loop_var.name(),
+                                              reverse ? "produces a buffer read by" : "consumes a buffer written by", b->name), loop);
+  }
+  // Every other block on the far side of the link must be under the loop too.
+  for (const BlockNode* o : related) {
+    bool touches = false;
+    for (const BufferRegion& x : reverse ? o->writes : o->reads) touches = touches || x.buffer.same_as(link);
+    if (touches && !under(state, o, loop)) {
+      schedule_fail(sch, primitive, fmt::format("block '{}' also {} '{}' but is not under loop '{}'", o->name,
+                                                reverse ? "writes" : "reads", link->name, loop->loop_var.name()), o);
+    }
+  }
+  if (b->writes.size() != 1 && !reverse) schedule_fail(sch, primitive, fmt::format("block '{}' must write exactly one buffer", b->name), b);
+  std::vector<const VarNode*> dim_vars = dims_to_iter_vars(sch, primitive, b, access);
+  Analyzer az = analyzer_at(sch, loop);
+  std::vector<IntSet> region = touched_region(loop->body, link, reverse ? AccessKind::kWrite : AccessKind::kRead, az);
+  std::vector<std::pair<Expr, Expr>> ranges;
+  for (const IterVar& iv : b->iter_vars) {
+    Expr max = make_binary(ExprKind::kSub, make_binary(ExprKind::kAdd, iv.dom.min, iv.dom.extent), make_int(1, iv.var.dtype()));
+    std::pair<Expr, Expr> range{iv.dom.min, max};
+    for (size_t d = 0; d < dim_vars.size(); ++d) {
+      if (dim_vars[d] != iv.var.get()) continue;
+      if (!region[d].has_lower_bound() || !region[d].has_upper_bound()) {
+        schedule_fail(sch, primitive, fmt::format("the region of '{}' along dimension {} is unbounded ({})", link->name, d, region[d].str()), loop);
+      }
+      range = {region[d].min(), region[d].max()};
+    }
+    ranges.push_back(range);
+  }
+  Stmt nest = nest_over_region(sch, primitive, b, ranges, preserve_unit_loops, az);
+  Mover mover(loop, nest, reverse, exclusive_subtree(sch, primitive, b));
+  sch.mutable_state().replace_func(mover.mutate_func(sch.func()), primitive);
+}
+
+void Schedule::compute_at(const BlockRV& block, const LoopRV& loop, bool preserve_unit_loops) {
+  if (loop.is_inlined()) {
+    compute_inline(block);
+    return;
+  }
+  if (!loop.is_root()) move_block_under_loop(*this, "compute_at", block, loop, preserve_unit_loops, /*reverse=*/false);
+  record("ComputeAt", {block, loop}, nlohmann::json::array({preserve_unit_loops ? 1 : 0}), {});
+}
+
+namespace {
+InstructionRegistration registration(InstructionKind{
+    "ComputeAt", /*pure=*/false, /*sampler=*/false,
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs, const nlohmann::json*) -> std::vector<AnyRV> {
+      sch.compute_at(input_block(in, 0), input_loop(in, 1), attr_int(attrs, 0, "preserve_unit_loops") != 0);
+      return {};
+    },
+    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*, const std::vector<std::string>&) {
+      return fmt::format("sch.compute_at({}, {}, {});", in[0], in[1], attrs[0].get<int64_t>() != 0 ? "true" : "false");
+    }});
+}  // namespace
+
+}  // namespace tessera
