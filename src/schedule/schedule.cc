@@ -24,7 +24,17 @@ const BlockNode* Schedule::get(const BlockRV& rv) const {
   return e->block;
 }
 
+Schedule::Location Schedule::location_of(const LoopRV& rv) const {
+  if (rv.is_root()) return Location::kRoot;
+  if (rv.is_inlined()) return Location::kInline;
+  auto it = locations_.find(rv.id);
+  return it == locations_.end() ? Location::kLoop : it->second;
+}
+
 const ForNode* Schedule::get(const LoopRV& rv) const {
+  if (location_of(rv) != Location::kLoop) {
+    throw ScheduleError("get", "this LoopRV is the root or inline compute location, not a loop", func(), nullptr);
+  }
   auto it = loop_rvs_.find(rv.id);
   if (it == loop_rvs_.end()) throw ScheduleError("get", fmt::format("LoopRV #{} does not belong to this schedule", rv.id), func(), nullptr);
   const ScheduleState::LoopEntry* e = state_.find_loop(it->second.get());

@@ -304,6 +304,29 @@ TEST(ComputeAt, Errors) {
   expect_same_results(f, sch.func());
 }
 
+TEST(SampleComputeLocation, EveryDrawIsLegalAndReplays) {
+  PrimFunc f = workloads::get("C2D:n=1,h=5,w=5,ci=2,co=2,kernel=3,stride=1,pad=1").func;
+  std::set<int64_t> seen;
+  for (uint64_t seed = 0; seed < 24; ++seed) {
+    Schedule sch(f, seed, true, true);
+    BlockRV pad = sch.get_block("pad");
+    LoopRV where = sch.sample_compute_location(pad);
+    sch.compute_at(pad, where);
+    seen.insert(sch.trace()->decision(1)->get<int64_t>());
+    Schedule replay(f);
+    Trace::from_json_string(sch.trace()->to_json_string()).apply(replay);
+    ASSERT_TRUE(structural_equal(replay.func(), sch.func())) << sch.trace()->to_json_string();
+    if (seed % 4 == 0) expect_same_results(f, sch.func(), seed);
+  }
+  EXPECT_TRUE(seen.count(-2) && seen.count(-1)) << "inline and root are legal for the padding block";
+  EXPECT_GT(seen.size(), 5u);
+  // A decision that is not legal: strict replay refuses, repair falls back.
+  Schedule strict(f);
+  EXPECT_NE(error_of([&] { strict.sample_compute_location(strict.get_block("conv"), 0); })
+                .find("decision 0 is not a legal location of block 'conv' (legal: -1)"),
+            std::string::npos);
+}
+
 TEST(Trace, RejectsMalformedJson) {
   EXPECT_NE(error_of([] { Trace::from_json_string("{"); }).find("trace is not valid JSON"), std::string::npos);
   EXPECT_NE(error_of([] { Trace::from_json_string(R"({"version":2,"insts":[]})"); }).find("version 2 is not supported"), std::string::npos);

@@ -90,6 +90,11 @@ class Schedule {
   /// Folds a block computing B[v...] = f(v...) into every block reading B, and removes it.
   void compute_inline(const BlockRV& block);
 
+  /// A location for `block`: a loop of its first consumer where compute_at is legal,
+  /// the root (LoopRV::root(): stay), or inline (LoopRV::inlined()) when legal,
+  /// drawn uniformly; the decision is the consumer-loop index, -1 (root) or -2 (inline).
+  LoopRV sample_compute_location(const BlockRV& block, std::optional<int64_t> decision = std::nullopt);
+
   // ---- annotations ---------------------------------------------------------------
   void annotate(const BlockRV& block, const std::string& key, const AnnotationArg& value);
   void annotate(const LoopRV& loop, const std::string& key, const AnnotationArg& value);
@@ -116,6 +121,9 @@ class Schedule {
   LoopRV new_loop_rv(const Var& loop_var);
   ExprRV new_expr_rv(int64_t value);
   ScheduleState& mutable_state() { return state_; }
+  enum class Location { kLoop, kRoot, kInline };
+  /// What a LoopRV stands for: a loop, or one of the special compute locations.
+  Location location_of(const LoopRV& rv) const;
   Random& rng() { return rng_; }
 
  private:
@@ -123,6 +131,7 @@ class Schedule {
   std::unordered_map<int64_t, std::string> block_rvs_;  // BlockRV -> block name
   std::unordered_map<int64_t, Var> loop_rvs_;           // LoopRV -> loop variable
   std::unordered_map<int64_t, int64_t> expr_rvs_;       // ExprRV -> value
+  std::unordered_map<int64_t, Location> locations_;     // LoopRVs sampled as root / inline
   int64_t next_id_ = 0;
   std::optional<Trace> trace_;
   Random rng_;

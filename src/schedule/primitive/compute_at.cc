@@ -115,11 +115,29 @@ void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& pr
 }
 
 void Schedule::compute_at(const BlockRV& block, const LoopRV& loop, bool preserve_unit_loops) {
-  if (loop.is_inlined()) {
-    compute_inline(block);
-    return;
+  // The static root/inline locations (LoopRV::root(), LoopRV::inlined()) are not in the
+  // trace's namespace: record what they do. Sampled locations are recorded as ComputeAt.
+  const bool sampled = !loop.is_root() && !loop.is_inlined();
+  switch (location_of(loop)) {
+    case Location::kInline: {
+      if (!sampled) return compute_inline(block);
+      std::optional<Trace> saved;  // record one ComputeAt, not a ComputeInline
+      saved.swap(trace_);
+      try {
+        compute_inline(block);
+      } catch (...) {
+        saved.swap(trace_);
+        throw;
+      }
+      saved.swap(trace_);
+      break;
+    }
+    case Location::kRoot:
+      if (!sampled) return;
+      get(block);
+      break;
+    case Location::kLoop: move_block_under_loop(*this, "compute_at", block, loop, preserve_unit_loops, /*reverse=*/false); break;
   }
-  if (!loop.is_root()) move_block_under_loop(*this, "compute_at", block, loop, preserve_unit_loops, /*reverse=*/false);
   record("ComputeAt", {block, loop}, nlohmann::json::array({preserve_unit_loops ? 1 : 0}), {});
 }
 

@@ -7,7 +7,7 @@ namespace tessera {
 using namespace schedule_detail;
 
 void Schedule::reverse_compute_at(const BlockRV& block, const LoopRV& loop, bool preserve_unit_loops) {
-  if (loop.is_root() || loop.is_inlined()) {
+  if (location_of(loop) != Location::kLoop) {
     schedule_fail(*this, "reverse_compute_at", "needs a loop (not the root or inline location)");
   }
   move_block_under_loop(*this, "reverse_compute_at", block, loop, preserve_unit_loops, /*reverse=*/true);
