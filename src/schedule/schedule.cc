@@ -4,6 +4,9 @@
 #include "tessera/arith/region.h"
 #include "tessera/ir/op.h"
 #include "tessera/ir/mutator.h"
+#include "tessera/ir/visitor.h"
+
+#include <set>
 #include "tessera/ir/printer.h"
 
 #include <functional>
@@ -283,6 +286,83 @@ Stmt nest_over_region(const Schedule& sch, const std::string& primitive, const B
     nest = make_for(loop_vars[k], make_int(0, t), make_int(extents[k], t), ForKind::kSerial, nest);
   }
   return nest;
+}
+
+std::string fresh_name(const Schedule& sch, const std::string& base) {
+  std::set<std::string> used;
+  for (const BlockNode* b : sch.state().blocks()) used.insert(b->name);
+  used.insert(sch.state().root_block()->name);
+  class Buffers : public IRVisitor {
+   public:
+    std::set<std::string>* names;
+    void visit_block(const BlockNode* op) override {
+      for (const Buffer& b : op->alloc_buffers) names->insert(b->name);
+      for (const MatchBufferRegion& m : op->match_buffers) names->insert(m.buffer->name);
+      IRVisitor::visit_block(op);
+    }
+  } buffers;
+  buffers.names = &used;
+  buffers.visit_func(sch.func());
+  for (const Buffer& p : sch.func()->params) used.insert(p->name);
+  std::string name = base;
+  for (int k = 1; used.count(name) != 0; ++k) name = fmt::format("{}_{}", base, k);
+  return name;
+}
+
+Stmt copy_nest(const std::string& name, const Buffer& src, const Buffer& dst, const std::vector<Range>& region) {
+  std::vector<Var> loops;
+  std::vector<IterVar> iter_vars;
+  std::vector<Expr> bindings, point;
+  BufferRegion read{src, {}}, write{dst, {}};
+  for (size_t d = 0; d < region.size(); ++d) {
+    DataType t = region[d].min.dtype();
+    Var ax(fmt::format("ax{}", d), t);
+    Var v(fmt::format("v{}", d), t);
+    loops.push_back(ax);
+    Expr extent = region[d].extent;
+    iter_vars.push_back(IterVar{v, Range{make_int(0, t), src->shape[d]}, IterKind::kSpatial});
+    bindings.push_back(is_const_int(region[d].min, 0) ? Expr(ax) : make_binary(ExprKind::kAdd, region[d].min, ax));
+    point.push_back(v);
+    read.region.push_back(Range{v, make_int(1, t)});
+    write.region.push_back(Range{v, make_int(1, t)});
+  }
+  BlockFields f;
+  f.name = name;
+  f.iter_vars = iter_vars;
+  f.reads = {read};
+  f.writes = {write};
+  f.body = make_store(dst, make_load(src, point), point);
+  Stmt nest = make_block_realize(bindings, make_bool(true), make_block(std::move(f)));
+  for (size_t d = region.size(); d-- > 0;) {
+    DataType t = region[d].min.dtype();
+    nest = make_for(loops[d], make_int(0, t), region[d].extent, ForKind::kSerial, nest);
+  }
+  return nest;
+}
+
+const StmtNode* nest_top(const Schedule& sch, const BlockNode* block) {
+  const ScheduleState::BlockEntry* e = sch.state().find_block(block->name);
+  return e->loops.empty() ? static_cast<const StmtNode*>(e->realize) : e->loops[0];
+}
+
+std::vector<Range> block_footprint(const Schedule& sch, const std::string& primitive, const BlockNode* block,
+                                   const Buffer& buffer, AccessKind kind) {
+  Analyzer az;
+  std::vector<IntSet> region = touched_region(borrow(nest_top(sch, block)), buffer, kind, az);
+  std::vector<Range> out;
+  for (size_t d = 0; d < region.size(); ++d) {
+    Range r = region[d].to_range(az);
+    // Clip to the buffer: the cached copy must not read outside it.
+    auto lo = as_const_int(r.min), extent = as_const_int(r.extent);
+    auto dim = as_const_int(buffer->shape[d]);
+    if (!lo || !extent || !dim) {
+      schedule_fail(sch, primitive, fmt::format("the region of '{}' that block '{}' touches is not constant along dimension {}",
+                                                buffer->name, block->name, d), block);
+    }
+    int64_t a = std::max<int64_t>(*lo, 0), b = std::min<int64_t>(*lo + *extent, *dim);
+    out.push_back(Range{make_int(a, r.min.dtype()), make_int(std::max<int64_t>(b - a, 1), r.min.dtype())});
+  }
+  return out;
 }
 
 // Parallel, vectorized and thread-bound loops run their iterations concurrently,

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "tessera/arith/analyzer.h"
+#include "tessera/arith/region.h"
 #include "tessera/ir/function.h"
 #include "tessera/schedule/schedule.h"
 #include "tessera/schedule/schedule_error.h"
@@ -73,6 +74,29 @@ std::vector<const VarNode*> dims_to_iter_vars(const Schedule& sch, const std::st
 /// reverse_compute_at (reverse = true: a consumer after them); defined in compute_at.cc.
 void move_block_under_loop(Schedule& sch, const std::string& primitive, const BlockRV& block, const LoopRV& loop,
                            bool preserve_unit_loops, bool reverse);
+
+/// A non-owning handle to a node of the current program (valid while the program is).
+inline Stmt borrow(const StmtNode* node) { return Stmt(std::shared_ptr<const StmtNode>(node, [](const StmtNode*) {})); }
+
+/// A name not used by any block or buffer of the function: `base`, else base_1, base_2, ...
+std::string fresh_name(const Schedule& sch, const std::string& base);
+
+/// A loop nest with one block `name` copying region `region` (constant ranges) of
+/// `src` into the same positions of `dst`.
+Stmt copy_nest(const std::string& name, const Buffer& src, const Buffer& dst, const std::vector<Range>& region);
+
+/// The constant region of `buffer` that `block` reads (or writes) over all iterations
+/// of its loops in its scope.
+std::vector<Range> block_footprint(const Schedule& sch, const std::string& primitive, const BlockNode* block,
+                                   const Buffer& buffer, AccessKind kind);
+
+/// The outermost statement of `block`'s loop nest in its scope (its outermost loop,
+/// or its realization if it has none).
+const StmtNode* nest_top(const Schedule& sch, const BlockNode* block);
+
+/// cache_read (read = true) and cache_write; defined in cache_read.cc.
+BlockRV cache_stage(Schedule& sch, const std::string& primitive, const BlockRV& block, int64_t index, const std::string& scope,
+                    bool read);
 
 /// Changes a loop's kind (parallel, vectorize, unroll, bind) after the primitive's checks.
 void change_loop_kind(Schedule& sch, const std::string& primitive, const LoopRV& loop, ForKind kind,

@@ -327,6 +327,34 @@ TEST(SampleComputeLocation, EveryDrawIsLegalAndReplays) {
             std::string::npos);
 }
 
+TEST(Cache, ReadAndWriteStages) {
+  PrimFunc f = workloads::get("gemm:m=16,n=16,k=8").func;
+  Schedule sch(f, 0, true, true);
+  BlockRV c = sch.get_block("C");
+  BlockRV a_local = sch.cache_read(c, 0, "local");
+  BlockRV c_global = sch.cache_write(c, 0, "local");
+  EXPECT_EQ(sch.get(a_local)->name, "A_local");
+  EXPECT_EQ(sch.get(c_global)->name, "C_local");
+  std::string text = print(sch.func());
+  EXPECT_NE(text.find("alloc A_local: float32[16, 8] scope \"local\";"), std::string::npos) << text;
+  EXPECT_NE(text.find("reads(A_local[vi, vk], B[vk, vj]);"), std::string::npos) << text;
+  EXPECT_NE(text.find("writes(C_local[vi, vj]);"), std::string::npos) << text;
+  EXPECT_NE(text.find("C[v0_1, v1_1] = C_local[v0_1, v1_1];"), std::string::npos) << text;
+  EXPECT_LT(text.find("block A_local"), text.find("block C("));
+  EXPECT_LT(text.find("block C("), text.find("block C_local"));
+  expect_same_results(f, sch.func());
+  // The cache block composes with compute_at: copy A's rows per i iteration.
+  std::vector<LoopRV> loops = sch.get_loops(c);
+  sch.compute_at(a_local, loops[0]);
+  sch.reverse_compute_at(c_global, loops[1]);
+  expect_same_results(f, sch.func());
+  Schedule replay(f);
+  Trace::from_json_string(sch.trace()->to_json_string()).apply(replay);
+  EXPECT_TRUE(structural_equal(replay.func(), sch.func()));
+  EXPECT_NE(error_of([&] { sch.cache_read(c, 5, "shared"); }).find("block 'C' has 2 read regions; index 5 is out of range"),
+            std::string::npos);
+}
+
 TEST(Trace, RejectsMalformedJson) {
   EXPECT_NE(error_of([] { Trace::from_json_string("{"); }).find("trace is not valid JSON"), std::string::npos);
   EXPECT_NE(error_of([] { Trace::from_json_string(R"({"version":2,"insts":[]})"); }).find("version 2 is not supported"), std::string::npos);

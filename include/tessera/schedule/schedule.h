@@ -95,6 +95,16 @@ class Schedule {
   /// drawn uniformly; the decision is the consumer-loop index, -1 (root) or -2 (inline).
   LoopRV sample_compute_location(const BlockRV& block, std::optional<int64_t> decision = std::nullopt);
 
+  // ---- caches --------------------------------------------------------------------
+  /// A block "<buffer>_<scope>" copying the part of read region `read_index`'s buffer
+  /// that `block` reads into a new buffer of that name and scope, placed before the
+  /// block's loop nest; `block` then reads the copy. Returns the new block.
+  BlockRV cache_read(const BlockRV& block, int64_t read_index, const std::string& scope);
+  /// `block` writes write region `write_index`'s buffer into a new buffer
+  /// "<buffer>_<scope>"; a new block of that name copies it back after the block's
+  /// loop nest. Returns the new block.
+  BlockRV cache_write(const BlockRV& block, int64_t write_index, const std::string& scope);
+
   // ---- annotations ---------------------------------------------------------------
   void annotate(const BlockRV& block, const std::string& key, const AnnotationArg& value);
   void annotate(const LoopRV& loop, const std::string& key, const AnnotationArg& value);

@@ -1,0 +1,96 @@
+// CacheRead: a new block copies the part of a buffer that a block reads into a new
+// buffer <buffer>_<scope> just before the block's loop nest; the block reads the copy.
+#include "../schedule_internal.h"
+
+#include "tessera/ir/mutator.h"
+
+namespace tessera {
+
+using namespace schedule_detail;
+
+namespace {
+
+// Redirects one block's accesses of `from` to `to`, adds the copy before `anchor`,
+// and allocates `to` in the scope block.
+class CacheRewriter : public IRMutator {
+ public:
+  CacheRewriter(const BlockNode* target, const Buffer& from, const Buffer& to, const StmtNode* anchor, Stmt copy, bool copy_after,
+                const BlockNode* scope)
+      : target_(target), from_(from), to_(to), anchor_(anchor), copy_(std::move(copy)), after_(copy_after), scope_(scope) {}
+
+  Stmt mutate_stmt(const Stmt& s) override {
+    if (s.get() == anchor_) {
+      Stmt rewritten = IRMutator::mutate_stmt(s);
+      return after_ ? make_seq({rewritten, copy_}) : make_seq({copy_, rewritten});
+    }
+    return IRMutator::mutate_stmt(s);
+  }
+
+ protected:
+  Buffer mutate_buffer(const Buffer& b) override { return inside_ && b.same_as(from_) ? to_ : b; }
+
+  Stmt mutate_block(const BlockNode* op, const Stmt& s) override {
+    if (op == target_) {
+      inside_ = true;
+      Stmt out = IRMutator::mutate_block(op, s);
+      inside_ = false;
+      return out;
+    }
+    Stmt out = IRMutator::mutate_block(op, s);
+    if (op != scope_) return out;
+    auto node = std::make_shared<BlockNode>(*out.as<BlockNode>());
+    node->alloc_buffers.push_back(to_);
+    return Stmt(node);
+  }
+
+ private:
+  const BlockNode* target_;
+  const Buffer& from_;
+  const Buffer& to_;
+  const StmtNode* anchor_;
+  Stmt copy_;
+  bool after_;
+  const BlockNode* scope_;
+  bool inside_ = false;
+};
+
+}  // namespace
+
+BlockRV schedule_detail::cache_stage(Schedule& sch, const std::string& primitive, const BlockRV& block_rv, int64_t index, const std::string& scope,
+                    bool read) {
+  const BlockNode* b = sch.get(block_rv);
+  const std::vector<BufferRegion>& regions = read ? b->reads : b->writes;
+  if (index < 0 || index >= static_cast<int64_t>(regions.size())) {
+    schedule_fail(sch, primitive, fmt::format("block '{}' has {} {} regions; index {} is out of range", b->name, regions.size(),
+                                              read ? "read" : "write", index), b);
+  }
+  if (scope.empty()) schedule_fail(sch, primitive, "the storage scope is empty", b);
+  const Buffer& buffer = regions[static_cast<size_t>(index)].buffer;
+  std::vector<Range> footprint = block_footprint(sch, primitive, b, buffer, read ? AccessKind::kRead : AccessKind::kWrite);
+  std::string name = fresh_name(sch, buffer->name + "_" + scope);
+  Buffer cache = Buffer::make(name, buffer->dtype, buffer->shape, {}, Expr(), scope);
+  Stmt copy = read ? copy_nest(name, buffer, cache, footprint) : copy_nest(name, cache, buffer, footprint);
+  const ScheduleState::BlockEntry* e = sch.state().find_block(b->name);
+  CacheRewriter rewriter(b, buffer, cache, nest_top(sch, b), copy, /*copy_after=*/!read, e->scope);
+  sch.mutable_state().replace_func(rewriter.mutate_func(sch.func()), primitive);
+  return sch.new_block_rv(name);
+}
+
+BlockRV Schedule::cache_read(const BlockRV& block, int64_t read_index, const std::string& scope) {
+  BlockRV out = cache_stage(*this, "cache_read", block, read_index, scope, /*read=*/true);
+  record("CacheRead", {block}, nlohmann::json::array({read_index, scope}), {out});
+  return out;
+}
+
+namespace {
+InstructionRegistration registration(InstructionKind{
+    "CacheRead", /*pure=*/false, /*sampler=*/false,
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs, const nlohmann::json*) -> std::vector<AnyRV> {
+      return {sch.cache_read(input_block(in, 0), attr_int(attrs, 0, "buffer index"), attr_string(attrs, 1, "scope"))};
+    },
+    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*, const std::vector<std::string>& out) {
+      return fmt::format("BlockRV {} = sch.cache_read({}, {}, {});", out[0], in[0], attrs[0].dump(), cpp_string(attrs[1].get<std::string>()));
+    }});
+}  // namespace
+
+}  // namespace tessera
