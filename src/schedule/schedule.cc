@@ -82,14 +82,14 @@ ExprRV Schedule::new_expr_rv(int64_t value) {
 
 namespace schedule_detail {
 
-PrimFunc replace_stmt(const PrimFunc& func, const StmtNode* target, const Stmt& replacement) {
+PrimFunc replace_stmt_with(const PrimFunc& func, const StmtNode* target, const std::function<Stmt(const Stmt&)>& make) {
   class Replacer : public IRMutator {
    public:
-    Replacer(const StmtNode* target, const Stmt& replacement) : target_(target), replacement_(replacement) {}
+    Replacer(const StmtNode* target, const std::function<Stmt(const Stmt&)>& make) : target_(target), make_(make) {}
     Stmt mutate_stmt(const Stmt& s) override {
       if (s.get() == target_) {
         found = true;
-        return replacement_;
+        return make_(s);
       }
       return IRMutator::mutate_stmt(s);
     }
@@ -97,12 +97,16 @@ PrimFunc replace_stmt(const PrimFunc& func, const StmtNode* target, const Stmt& 
 
    private:
     const StmtNode* target_;
-    const Stmt& replacement_;
+    const std::function<Stmt(const Stmt&)>& make_;
   };
-  Replacer r(target, replacement);
+  Replacer r(target, make);
   PrimFunc out = r.mutate_func(func);
   TESSERA_CHECK(r.found, "replace_stmt: the statement to replace is not in the function");
   return out;
+}
+
+PrimFunc replace_stmt(const PrimFunc& func, const StmtNode* target, const Stmt& replacement) {
+  return replace_stmt_with(func, target, [&](const Stmt&) { return replacement; });
 }
 
 void schedule_fail(const Schedule& sch, const std::string& primitive, const std::string& message, const StmtNode* marked) {

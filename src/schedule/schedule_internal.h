@@ -1,6 +1,7 @@
 // Helpers shared by the schedule primitives (internal to src/schedule).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@ namespace tessera::schedule_detail {
 /// `func` with the statement whose node is `target` replaced by `replacement`
 /// (ancestors rebuilt, everything else shared).
 PrimFunc replace_stmt(const PrimFunc& func, const StmtNode* target, const Stmt& replacement);
+
+/// `func` with the statement whose node is `target` replaced by `make(original)`, where
+/// `original` is the owning handle of that statement.
+PrimFunc replace_stmt_with(const PrimFunc& func, const StmtNode* target, const std::function<Stmt(const Stmt&)>& make);
 
 /// Throws ScheduleError(primitive, message) with `marked` highlighted in the current program.
 [[noreturn]] void schedule_fail(const Schedule& sch, const std::string& primitive, const std::string& message,

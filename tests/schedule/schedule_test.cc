@@ -355,6 +355,36 @@ TEST(Cache, ReadAndWriteStages) {
             std::string::npos);
 }
 
+TEST(DecomposeReduction, InitBecomesItsOwnBlock) {
+  PrimFunc f = workloads::get("gemm:m=8,n=8,k=4").func;
+  Schedule sch(f, 0, true, true);
+  BlockRV c = sch.get_block("C");
+  std::vector<LoopRV> l = sch.get_loops(c);
+  BlockRV init = sch.decompose_reduction(c, l[1]);
+  EXPECT_EQ(sch.get(init)->name, "C_init");
+  EXPECT_FALSE(sch.get(c)->init.defined());
+  std::string text = print(sch.func());
+  EXPECT_NE(text.find("for j_init in range(0, 8) {\n        block C_init(vi: spatial(0, 8) = i, vj: spatial(0, 8) = j_init) {"),
+            std::string::npos) << text;
+  expect_same_results(f, sch.func());
+  EXPECT_NE(error_of([&] { sch.decompose_reduction(c, l[0]); }).find("block 'C' has no init to decompose"), std::string::npos);
+}
+
+TEST(LoopStructure, AddUnitLoopAndMerge) {
+  PrimFunc f = workloads::get("elementwise:m=4,n=6").func;
+  Schedule sch(f, 0, true, true);
+  LoopRV unit = sch.add_unit_loop(sch.get_block("add"));
+  EXPECT_EQ(print(Expr(sch.get(unit)->extent)), "1");
+  std::vector<LoopRV> a = sch.get_loops(sch.get_block("scale")), b = sch.get_loops(sch.get_block("relu"));
+  LoopRV merged = sch.merge({a[0], b[0]});
+  std::string text = print(sch.func());
+  EXPECT_NE(text.find("block scale"), std::string::npos);
+  EXPECT_EQ(sch.get_child_blocks(merged).size(), 2u);
+  expect_same_results(f, sch.func());
+  std::vector<LoopRV> c = sch.get_loops(sch.get_block("add"));
+  EXPECT_NE(error_of([&] { sch.merge({c[1], a[1]}); }).find("is not a sibling of loop"), std::string::npos);
+}
+
 TEST(Trace, RejectsMalformedJson) {
   EXPECT_NE(error_of([] { Trace::from_json_string("{"); }).find("trace is not valid JSON"), std::string::npos);
   EXPECT_NE(error_of([] { Trace::from_json_string(R"({"version":2,"insts":[]})"); }).find("version 2 is not supported"), std::string::npos);

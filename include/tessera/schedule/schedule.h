@@ -71,6 +71,12 @@ class Schedule {
   LoopRV fuse(const std::vector<LoopRV>& loops);
   /// Puts the given loops, which lie on one perfectly nested chain, in this order.
   void reorder(const std::vector<LoopRV>& order);
+  /// Merges sibling loops with equal bounds (under one parent) into the first: one
+  /// loop whose body runs their bodies in order.
+  LoopRV merge(const std::vector<LoopRV>& loops);
+  /// Wraps a block (its realization) or a loop in a new loop of extent 1.
+  LoopRV add_unit_loop(const BlockRV& block);
+  LoopRV add_unit_loop(const LoopRV& loop);
 
   // ---- loop kinds --------------------------------------------------------------
   void parallel(const LoopRV& loop);
@@ -94,6 +100,11 @@ class Schedule {
   /// the root (LoopRV::root(): stay), or inline (LoopRV::inlined()) when legal,
   /// drawn uniformly; the decision is the consumer-loop index, -1 (root) or -2 (inline).
   LoopRV sample_compute_location(const BlockRV& block, std::optional<int64_t> decision = std::nullopt);
+
+  // ---- reduction -----------------------------------------------------------------
+  /// Moves a reduction block's init into a new block "<block>_init" placed before
+  /// `loop` (one of the block's loops). Returns the new block.
+  BlockRV decompose_reduction(const BlockRV& block, const LoopRV& loop);
 
   // ---- caches --------------------------------------------------------------------
   /// A block "<buffer>_<scope>" copying the part of read region `read_index`'s buffer
