@@ -385,6 +385,50 @@ TEST(LoopStructure, AddUnitLoopAndMerge) {
   EXPECT_NE(error_of([&] { sch.merge({c[1], a[1]}); }).find("is not a sibling of loop"), std::string::npos);
 }
 
+TEST(ReverseComputeInline, ConsumerFoldsIntoProducer) {
+  PrimFunc f = workloads::get("elementwise:m=4,n=6").func;
+  Schedule sch(f, 0, true, true);
+  sch.reverse_compute_inline(sch.get_block("relu"));
+  std::string text = print(sch.func());
+  EXPECT_EQ(text.find("block relu"), std::string::npos) << text;
+  EXPECT_NE(text.find("relu[vi_1, vj_1] = max(add[vi_1, vj_1] * 0.5f32, 0f32);"), std::string::npos) << text;
+  EXPECT_EQ(text.find("alloc scale"), std::string::npos) << text;
+  expect_same_results(f, sch.func());
+  // Into a reduction it would apply the epilogue to partial sums: refused.
+  Schedule g(workloads::get("gemm:m=4,n=4,k=4,epilogue=bias_relu").func);
+  EXPECT_NE(error_of([&] { g.reverse_compute_inline(g.get_block("D")); }).find("producer 'C' of block 'D' is not a complete spatial block"),
+            std::string::npos);
+}
+
+TEST(RFactor, PartialReductionsAlongALoop) {
+  PrimFunc f = workloads::get("gemm:m=4,n=4,k=16").func;
+  for (int64_t axis : {0, 1, 2}) {
+    for (int which : {0, 1}) {
+      Schedule sch(f, 0, true, true);
+      std::vector<LoopRV> l = sch.get_loops(sch.get_block("C"));
+      std::vector<LoopRV> k = sch.split(l[2], {4, 4});
+      BlockRV rf = sch.rfactor(k[static_cast<size_t>(which)], axis);
+      EXPECT_EQ(sch.get(rf)->name, "C_rf");
+      std::string text = print(sch.func());
+      EXPECT_NE(text.find("alloc C_rf: float32["), std::string::npos) << text;
+      expect_same_results(f, sch.func());
+      Schedule replay(f);
+      Trace::from_json_string(sch.trace()->to_json_string()).apply(replay);
+      EXPECT_TRUE(structural_equal(replay.func(), sch.func()));
+    }
+  }
+  PrimFunc n = workloads::get("NRM:b=2,m=4,n=6").func;
+  Schedule sch(n, 0, true, true);
+  std::vector<LoopRV> l = sch.get_loops(sch.get_block("sum_sq"));
+  sch.rfactor(l[1], 0);
+  sch.parallel(sch.get_loops(sch.get_block("sum_sq_rf"))[0]);  // the factored loop is now spatial
+  expect_same_results(n, sch.func());
+  Schedule bad(f);
+  std::vector<LoopRV> g = bad.get_loops(bad.get_block("C"));
+  EXPECT_NE(error_of([&] { bad.rfactor(g[0], 0); }).find("rfactor: loop 'i' feeds the spatial variable 'vi'"), std::string::npos);
+  EXPECT_NE(error_of([&] { bad.rfactor(g[2], 5); }).find("factor_axis 5 is out of range [0, 2]"), std::string::npos);
+}
+
 TEST(Trace, RejectsMalformedJson) {
   EXPECT_NE(error_of([] { Trace::from_json_string("{"); }).find("trace is not valid JSON"), std::string::npos);
   EXPECT_NE(error_of([] { Trace::from_json_string(R"({"version":2,"insts":[]})"); }).find("version 2 is not supported"), std::string::npos);

@@ -95,6 +95,9 @@ class Schedule {
   void reverse_compute_at(const BlockRV& block, const LoopRV& loop, bool preserve_unit_loops = false);
   /// Folds a block computing B[v...] = f(v...) into every block reading B, and removes it.
   void compute_inline(const BlockRV& block);
+  /// Folds a consumer that reads its producer's buffer only at its own point into the
+  /// (complete, spatial) producer, and removes the consumer.
+  void reverse_compute_inline(const BlockRV& block);
 
   /// A location for `block`: a loop of its first consumer where compute_at is legal,
   /// the root (LoopRV::root(): stay), or inline (LoopRV::inlined()) when legal,
@@ -105,6 +108,12 @@ class Schedule {
   /// Moves a reduction block's init into a new block "<block>_init" placed before
   /// `loop` (one of the block's loops). Returns the new block.
   BlockRV decompose_reduction(const BlockRV& block, const LoopRV& loop);
+
+  /// Splits the reduction over `loop` (which feeds part of one reduction variable of
+  /// the single reduction block under it): block "<block>_rf" reduces everything but
+  /// the loop into "<buffer>_rf" (one more dimension, at factor_axis, indexed by the
+  /// loop); the original block then reduces that dimension. Returns the rf block.
+  BlockRV rfactor(const LoopRV& loop, int64_t factor_axis);
 
   // ---- caches --------------------------------------------------------------------
   /// A block "<buffer>_<scope>" copying the part of read region `read_index`'s buffer

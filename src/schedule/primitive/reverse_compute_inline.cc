@@ -1,0 +1,140 @@
+// ReverseComputeInline: a consumer block D[g(v)] = f(B[v...], ...) whose only input
+// from its producer is B read at its own iteration point is folded into the
+// producer B[h(u)] = e(u): the producer then stores D[g(h(u))] = f(e(u), ...), and
+// the consumer and (when nothing else uses it) B disappear.
+#include "../schedule_internal.h"
+
+#include "tessera/ir/mutator.h"
+#include "tessera/ir/substitute.h"
+
+namespace tessera {
+
+using namespace schedule_detail;
+
+void Schedule::reverse_compute_inline(const BlockRV& block_rv) {
+  const std::string primitive = "reverse_compute_inline";
+  const BlockNode* c = get(block_rv);
+  const auto* store = c->body.as<BufferStoreNode>();
+  if (store == nullptr || c->init.defined()) {
+    schedule_fail(*this, primitive, fmt::format("block '{}' is not a single store (D[...] = ...;)", c->name), c);
+  }
+  for (const IterVar& iv : c->iter_vars) {
+    if (iv.kind != IterKind::kSpatial) schedule_fail(*this, primitive, fmt::format("block '{}' has the reduction variable '{}'", c->name, iv.var.name()), c);
+  }
+  std::vector<const BlockNode*> producers = producers_or_consumers(*this, c, /*producers=*/true);
+  if (producers.size() != 1) {
+    schedule_fail(*this, primitive, fmt::format("block '{}' has {} producer blocks; it needs exactly one", c->name, producers.size()), c);
+  }
+  const BlockNode* p = producers[0];
+  const auto* produce = p->body.as<BufferStoreNode>();
+  if (produce == nullptr || p->init.defined() || std::any_of(p->iter_vars.begin(), p->iter_vars.end(), [](const IterVar& iv) { return iv.kind != IterKind::kSpatial; })) {
+    schedule_fail(*this, primitive, fmt::format("producer '{}' of block '{}' is not a complete spatial block with a single store "
+                                                "(inlining into a reduction would apply the consumer to partial results)", p->name, c->name), p);
+  }
+  const Buffer& b = produce->buffer;
+  for (const Buffer& param : func()->params) {
+    if (param.same_as(b)) schedule_fail(*this, primitive, fmt::format("'{}' is a parameter of the function; its values must stay", b->name), p);
+  }
+  for (const BlockNode* other : state_.blocks()) {
+    if (other == c || other == p) continue;
+    for (const BufferRegion& r : other->reads) {
+      if (r.buffer.same_as(b)) schedule_fail(*this, primitive, fmt::format("block '{}' also reads '{}'", other->name, b->name), other);
+    }
+  }
+  // Every load of B in the consumer is B[v...] at the consumer's own point.
+  std::vector<Expr> point;
+  bool ok = true;
+  std::function<void(const Expr&)> scan = [&](const Expr& e) {
+    if (const auto* load = e.as<BufferLoadNode>()) {
+      if (load->buffer.same_as(b)) {
+        if (point.empty()) point = load->indices;
+        for (size_t i = 0; i < load->indices.size(); ++i) ok = ok && load->indices[i].same_as(point[i]);
+      }
+      for (const Expr& i : load->indices) scan(i);
+    } else if (const auto* bin = e.as<BinaryNode>()) {
+      scan(bin->a);
+      scan(bin->b);
+    } else if (const auto* call = e.as<CallNode>()) {
+      for (const Expr& a : call->args) scan(a);
+    } else if (const auto* sel = e.as<SelectNode>()) {
+      scan(sel->condition);
+      scan(sel->true_value);
+      scan(sel->false_value);
+    } else if (const auto* cast = e.as<CastNode>()) {
+      scan(cast->value);
+    }
+  };
+  scan(store->value);
+  VarMap to_producer;
+  for (size_t d = 0; ok && d < point.size(); ++d) {
+    const auto* v = point[d].as<VarNode>();
+    ok = v != nullptr && to_producer.count(v) == 0 &&
+         std::any_of(c->iter_vars.begin(), c->iter_vars.end(), [&](const IterVar& iv) { return iv.var.get() == v; });
+    if (ok) to_producer[v] = produce->indices[d];
+  }
+  if (!ok || point.empty() || to_producer.size() != c->iter_vars.size()) {
+    schedule_fail(*this, primitive, fmt::format("block '{}' must read '{}' only at its own iteration point, indexed by each of its "
+                                                "iteration variables once", c->name, b->name), c);
+  }
+  // D[g(h(u))] = f(e(u), ...) in the producer.
+  class ReplaceLoad : public IRMutator {
+   public:
+    const Buffer* buffer;
+    Expr value;
+    Expr mutate_buffer_load(const BufferLoadNode* op, const Expr& e) override {
+      return op->buffer.same_as(*buffer) ? value : IRMutator::mutate_buffer_load(op, e);
+    }
+  } replace;
+  replace.buffer = &b;
+  replace.value = produce->value;
+  Expr fused_value = replace.mutate_expr(substitute(store->value, to_producer));
+  std::vector<Expr> indices;
+  for (const Expr& i : store->indices) indices.push_back(substitute(i, to_producer));
+  Stmt new_body = make_store(store->buffer, fused_value, indices);
+  auto producer = std::make_shared<BlockNode>(*p);
+  producer->body = new_body;
+  producer->reads = recompute_reads(p, new_body);
+  Analyzer az;
+  for (const IterVar& iv : p->iter_vars) az.bind(iv.var, iv.dom);
+  producer->writes = infer_access_regions(new_body, AccessKind::kWrite, az);
+  class Rewriter : public IRMutator {
+   public:
+    const StmtNode* producer_node;
+    Stmt producer;
+    const StmtNode* remove;
+    const Buffer* dead;
+    Stmt mutate_stmt(const Stmt& s) override {
+      if (s.get() == producer_node) return producer;
+      if (s.get() == remove) return make_seq({});
+      return IRMutator::mutate_stmt(s);
+    }
+    Stmt mutate_block(const BlockNode* op, const Stmt& s) override {
+      Stmt out = IRMutator::mutate_block(op, s);
+      const BlockNode* n = out.as<BlockNode>();
+      if (std::none_of(n->alloc_buffers.begin(), n->alloc_buffers.end(), [&](const Buffer& x) { return x.same_as(*dead); })) return out;
+      auto node = std::make_shared<BlockNode>(*n);
+      std::erase_if(node->alloc_buffers, [&](const Buffer& x) { return x.same_as(*dead); });
+      return Stmt(node);
+    }
+  } rewriter;
+  rewriter.producer_node = p;
+  rewriter.producer = Stmt(producer);
+  rewriter.remove = exclusive_subtree(*this, primitive, c);
+  rewriter.dead = &b;
+  state_.replace_func(rewriter.mutate_func(func()), primitive);
+  record("ReverseComputeInline", {block_rv}, nlohmann::json::array(), {});
+}
+
+namespace {
+InstructionRegistration registration(InstructionKind{
+    "ReverseComputeInline", /*pure=*/false, /*sampler=*/false,
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
+      sch.reverse_compute_inline(input_block(in, 0));
+      return {};
+    },
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>&) {
+      return fmt::format("sch.reverse_compute_inline({});", in[0]);
+    }});
+}  // namespace
+
+}  // namespace tessera
