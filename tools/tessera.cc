@@ -3,9 +3,13 @@
 //   tessera workloads                 list the workload library
 //   tessera show-ir -w gemm:m=64      print a workload's IR
 //   tessera run -w C2D:1 [--seed S]   run a workload in the reference interpreter
+//   tessera replay -w W --trace T     apply a trace; --check compares with the original
+//   tessera show T.json               a trace as C++
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,6 +18,7 @@
 #include "tessera/ir/printer.h"
 #include "tessera/runtime/interpreter.h"
 #include "tessera/runtime/ndarray.h"
+#include "tessera/schedule/schedule.h"
 #include "tessera/support/error.h"
 #include "tessera/support/version.h"
 #include "tessera/te/workloads.h"
@@ -28,6 +33,10 @@ commands:
   show-ir -w WORKLOAD    print the IR of a workload (a library spec or an IR text file)
   run -w WORKLOAD        run a workload in the reference interpreter on random inputs
                          and print a checksum of each output [--seed S]
+  replay -w WORKLOAD --trace FILE.json [--print-ir] [--check] [--repair]
+                         apply a trace to a workload and print the scheduled IR;
+                         --check compares it with the unscheduled program
+  show FILE.json         print a trace as C++ (a handwritten schedule)
   version                print tessera's version, commit and LLVM version
 
 A WORKLOAD is a library name with parameters (gemm:m=512,n=512,k=512, C2D:1,
@@ -130,6 +139,67 @@ int cmd_run(int argc, char** argv) {
   return 0;
 }
 
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) fail("cannot read '{}'", path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Trace load_trace(const std::string& path) {
+  try {
+    return Trace::from_json_string(read_file(path));
+  } catch (Error& e) {
+    throw e.add_context(fmt::format("while reading trace {}", path));
+  }
+}
+
+int cmd_replay(int argc, char** argv) {
+  Options opts(argc, argv, 2, {{"--help", false}, {"--workload", true}, {"--trace", true}, {"--print-ir", false},
+                               {"--check", false}, {"--repair", false}, {"--seed", true}});
+  if (opts.has("--help")) {
+    std::puts(R"(usage: tessera replay -w WORKLOAD --trace FILE.json [--print-ir] [--check] [--repair] [--seed S]
+Applies the trace to the workload and prints the scheduled IR (always, or with --print-ir
+together with --check). Replay is strict: a decision that no longer fits is an error naming
+the instruction; --repair repairs it to the nearest valid one as the search does.
+--check runs the scheduled and the unscheduled program in the reference interpreter on the
+same random inputs (seed S, default 0), prints whether every output matches and the worst
+error, and exits with status 1 on a mismatch.)");
+    return 0;
+  }
+  Workload w = workloads::get(opts.get("--workload", "-w WORKLOAD"));
+  Trace trace = load_trace(opts.get("--trace", "--trace FILE.json"));
+  Schedule sch(w.func);
+  trace.apply(sch, false, opts.has("--repair") ? ReplayMode::kRepair : ReplayMode::kStrict);
+  if (!opts.has("--check") || opts.has("--print-ir")) std::fputs(print(sch.func()).c_str(), stdout);
+  if (!opts.has("--check")) return 0;
+  uint64_t seed = opts.has("--seed") ? std::stoull(opts.get("--seed", "")) : 0;
+  std::vector<NDArray> expected = make_random_arguments(w.func, seed), actual = make_random_arguments(sch.func(), seed);
+  run_reference(w.func, expected);
+  run_reference(sch.func(), actual);
+  std::vector<bool> outputs = written_params(w.func);
+  bool all = true;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    if (!outputs[i]) continue;
+    Comparison c = compare(actual[i], expected[i], 1e-5, 1e-5);
+    fmt::print("{}: {}\n", w.func->params[i]->name, c.summary);
+    all = all && c.match;
+  }
+  fmt::print("check: {}\n", all ? "MATCH" : "MISMATCH");
+  return all ? 0 : 1;
+}
+
+int cmd_show(int argc, char** argv) {
+  if (argc >= 3 && (std::strcmp(argv[2], "--help") == 0)) {
+    std::puts("usage: tessera show FILE.json\nPrints the trace as the body of a C++ schedule function: void f(Schedule& sch) { ... }.");
+    return 0;
+  }
+  if (argc != 3) fail("usage: tessera show FILE.json");
+  std::fputs(load_trace(argv[2]).as_cpp().c_str(), stdout);
+  return 0;
+}
+
 int dispatch(int argc, char** argv) {
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "help") == 0) {
     std::fputs(kUsage, stdout);
@@ -139,11 +209,13 @@ int dispatch(int argc, char** argv) {
   if (command == "workloads") return cmd_workloads(argc, argv);
   if (command == "show-ir") return cmd_show_ir(argc, argv);
   if (command == "run") return cmd_run(argc, argv);
+  if (command == "replay") return cmd_replay(argc, argv);
+  if (command == "show") return cmd_show(argc, argv);
   if (command == "version" || command == "--version") {
     fmt::print("tessera {} (commit {}), LLVM {}\n", version(), git_commit(), llvm_version());
     return 0;
   }
-  fail("unknown command '{}' (commands: workloads, show-ir, run, version; see tessera --help)", command);
+  fail("unknown command '{}' (commands: workloads, show-ir, run, replay, show, version; see tessera --help)", command);
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 // interpreter), traces (JSON round trip, replay, C++), samplers and determinism.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "../common/error_of.h"
 #include "tessera/ir/printer.h"
@@ -427,6 +429,33 @@ TEST(RFactor, PartialReductionsAlongALoop) {
   std::vector<LoopRV> g = bad.get_loops(bad.get_block("C"));
   EXPECT_NE(error_of([&] { bad.rfactor(g[0], 0); }).find("rfactor: loop 'i' feeds the spatial variable 'vi'"), std::string::npos);
   EXPECT_NE(error_of([&] { bad.rfactor(g[2], 5); }).find("factor_axis 5 is out of range [0, 2]"), std::string::npos);
+}
+
+// tests/schedule/as_cpp_gemm_template.inc is `tessera show` of tests/tools/gemm_template_trace.json:
+// the C++ a user pastes into a handwritten schedule. It must compile and reproduce the trace.
+void from_as_cpp(Schedule& sch) {
+#include "as_cpp_gemm_template.inc"
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(Trace, AsCppCompilesAndReproducesTheSchedule) {
+  const std::string dir = TESSERA_TEST_DATA;
+  Trace trace = Trace::from_json_string(read_text(dir + "/tools/gemm_template_trace.json"));
+  EXPECT_EQ(trace.as_cpp(), read_text(dir + "/schedule/as_cpp_gemm_template.inc"))
+      << "regenerate the .inc with: build/tools/tessera show tests/tools/gemm_template_trace.json";
+  PrimFunc f = workloads::get("gemm:m=64,n=64,k=16").func;
+  Schedule replayed(f), handwritten(f);
+  trace.apply(replayed);
+  from_as_cpp(handwritten);
+  EXPECT_TRUE(structural_equal(replayed.func(), handwritten.func()));
+  EXPECT_EQ(replayed.trace()->to_json_string(), handwritten.trace()->to_json_string());
+  expect_same_results(f, handwritten.func());
 }
 
 TEST(Trace, RejectsMalformedJson) {

@@ -44,6 +44,19 @@ printf 'func f(A: float32[4]) {\n  evaluate A[1, 2];\n}\n' > "$work/bad.tir"
 expect 1 "bad.tir:2:12: load from buffer 'A' with 2 indices, but it has 1 dimensions" -- "$tessera" show-ir -w "$work/bad.tir"
 expect 1 "cannot read workload file" -- "$tessera" show-ir -w "$work/missing.tir"
 
+# Traces: replay with --check, strict errors, --repair, show as C++.
+trace="$(dirname "$0")/gemm_template_trace.json"
+expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=64,n=64,k=16 --trace "$trace" --check
+expect 0 "for i_0_j_0_fused in parallel\(0, 8\)" -- "$tessera" replay -w gemm:m=64,n=64,k=16 --trace "$trace"
+expect 1 "decision \[8, 4, 2\] multiplies to 64, not to the extent 48 of loop 'i'" -- "$tessera" replay -w gemm:m=48,n=64,k=16 --trace "$trace"
+expect 1 "in instruction 2 \(SamplePerfectTile\) of the trace" -- "$tessera" replay -w gemm:m=48,n=64,k=16 --trace "$trace"
+expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=48,n=64,k=16 --trace "$trace" --check --repair
+expect 1 "no block named 'C'; the blocks are: conv" -- "$tessera" replay -w C2D:1 --trace "$trace"
+expect 0 "^sch.parallel\(l16\);" -- "$tessera" show "$trace"
+printf '{"version":1,"insts":[["Split",[],[],[]]]' > "$work/torn.json"
+expect 1 "trace is not valid JSON" -- "$tessera" show "$work/torn.json"
+expect 1 "while reading trace" -- "$tessera" replay -w gemm --trace "$work/torn.json"
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures driver check(s) failed"
   exit 1
