@@ -349,24 +349,73 @@ const StmtNode* nest_top(const Schedule& sch, const BlockNode* block) {
   return e->loops.empty() ? static_cast<const StmtNode*>(e->realize) : e->loops[0];
 }
 
-std::vector<Range> block_footprint(const Schedule& sch, const std::string& primitive, const BlockNode* block,
-                                   const Buffer& buffer, AccessKind kind) {
+CachePlacement cache_placement(const Schedule& sch, const std::string& primitive, const BlockNode* block,
+                               const Buffer& buffer, AccessKind kind) {
+  const ScheduleState& state = sch.state();
+  const ScheduleState::BlockEntry* e = state.find_block(block->name);
+  const StmtNode* anchor = nest_top(sch, block);
+  // Blocks in the same nest on the other side of the access.
+  std::vector<const BlockNode*> others;
+  if (!e->loops.empty()) {
+    for (const BlockNode* o : state.child_blocks(e->loops[0])) {
+      if (o == block) continue;
+      for (const BufferRegion& r : kind == AccessKind::kRead ? o->writes : o->reads) {
+        if (r.buffer.same_as(buffer)) others.push_back(o);
+      }
+    }
+  }
   Analyzer az;
-  std::vector<IntSet> region = touched_region(borrow(nest_top(sch, block)), buffer, kind, az);
+  if (!others.empty()) {
+    // The innermost of the block's loops that encloses all of them.
+    const ForNode* lca = nullptr;
+    for (const ForNode* l : e->loops) {
+      std::vector<const BlockNode*> under = state.child_blocks(l);
+      bool all = std::all_of(others.begin(), others.end(),
+                             [&](const BlockNode* o) { return std::find(under.begin(), under.end(), o) != under.end(); });
+      if (!all) break;
+      lca = l;
+    }
+    TESSERA_CHECK(lca != nullptr, "cache_placement: no loop encloses the block and its neighbours");
+    // The statement of lca's body that holds the block.
+    std::vector<Stmt> items;
+    if (const auto* seq = lca->body.as<SeqStmtNode>()) {
+      items = seq->seq;
+    } else {
+      items = {lca->body};
+    }
+    anchor = nullptr;
+    for (const Stmt& item : items) {
+      bool holds = item.get() == e->realize;
+      if (const auto* f = item.as<ForNode>()) {
+        std::vector<const BlockNode*> under = state.child_blocks(f);
+        holds = holds || std::find(under.begin(), under.end(), block) != under.end();
+      }
+      if (holds) anchor = item.get();
+    }
+    TESSERA_CHECK(anchor != nullptr, "cache_placement: the block is not under its loop");
+    az = analyzer_at(sch, lca);
+  }
+  std::vector<IntSet> region = touched_region(borrow(anchor), buffer, kind, az);
   std::vector<Range> out;
   for (size_t d = 0; d < region.size(); ++d) {
     Range r = region[d].to_range(az);
-    // Clip to the buffer: the cached copy must not read outside it.
-    auto lo = as_const_int(r.min), extent = as_const_int(r.extent);
-    auto dim = as_const_int(buffer->shape[d]);
-    if (!lo || !extent || !dim) {
-      schedule_fail(sch, primitive, fmt::format("the region of '{}' that block '{}' touches is not constant along dimension {}",
-                                                buffer->name, block->name, d), block);
+    auto extent = as_const_int(r.extent);
+    if (!extent) {
+      schedule_fail(sch, primitive, fmt::format("the region of '{}' that block '{}' touches along dimension {} has the non-constant "
+                                                "extent {}", buffer->name, block->name, d, print(r.extent)), block);
     }
-    int64_t a = std::max<int64_t>(*lo, 0), b = std::min<int64_t>(*lo + *extent, *dim);
-    out.push_back(Range{make_int(a, r.min.dtype()), make_int(std::max<int64_t>(b - a, 1), r.min.dtype())});
+    // The copy must stay inside the buffer: clip constant regions, prove symbolic ones.
+    if (auto lo = as_const_int(r.min); lo && as_const_int(buffer->shape[d])) {
+      int64_t a = std::max<int64_t>(*lo, 0), b = std::min<int64_t>(*lo + *extent, *as_const_int(buffer->shape[d]));
+      r = Range{make_int(a, r.min.dtype()), make_int(std::max<int64_t>(b - a, 1), r.min.dtype())};
+    } else if (!az.can_prove(logical_and(make_binary(ExprKind::kGE, r.min, make_int(0, r.min.dtype())),
+                                         make_binary(ExprKind::kLE, make_binary(ExprKind::kAdd, r.min, r.extent), buffer->shape[d])))) {
+      schedule_fail(sch, primitive, fmt::format("cannot prove that the region of '{}' along dimension {} stays inside the buffer",
+                                                buffer->name, d), block);
+    }
+    out.push_back(r);
   }
-  return out;
+  return CachePlacement{anchor, out};
 }
 
 // Parallel, vectorized and thread-bound loops run their iterations concurrently,

@@ -370,6 +370,13 @@ TEST(DecomposeReduction, InitBecomesItsOwnBlock) {
             std::string::npos) << text;
   expect_same_results(f, sch.func());
   EXPECT_NE(error_of([&] { sch.decompose_reduction(c, l[0]); }).find("block 'C' has no init to decompose"), std::string::npos);
+  // Found by the random-schedule test: an init placed inside a reduction loop would reset the sum.
+  Schedule inner(f);
+  BlockRV c2 = inner.get_block("C");
+  std::vector<LoopRV> k = inner.split(inner.get_loops(c2)[2], {2, 2});
+  EXPECT_NE(error_of([&] { inner.decompose_reduction(c2, k[1]); })
+                .find("loop 'k_0' outside loop 'k_1' feeds the reduction variable 'vk'; the init would run once per iteration of it"),
+            std::string::npos);
 }
 
 TEST(LoopStructure, AddUnitLoopAndMerge) {

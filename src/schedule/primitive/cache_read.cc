@@ -66,12 +66,20 @@ BlockRV schedule_detail::cache_stage(Schedule& sch, const std::string& primitive
   }
   if (scope.empty()) schedule_fail(sch, primitive, "the storage scope is empty", b);
   const Buffer& buffer = regions[static_cast<size_t>(index)].buffer;
-  std::vector<Range> footprint = block_footprint(sch, primitive, b, buffer, read ? AccessKind::kRead : AccessKind::kWrite);
+  // A block that both reads and writes the buffer (a reduction update without its init)
+  // would read one copy and write the other.
+  for (const BufferRegion& r : read ? b->writes : b->reads) {
+    if (r.buffer.same_as(buffer)) {
+      schedule_fail(sch, primitive, fmt::format("block '{}' both reads and writes '{}'; a {} cache would separate them", b->name,
+                                                buffer->name, read ? "read" : "write"), b);
+    }
+  }
+  CachePlacement placement = cache_placement(sch, primitive, b, buffer, read ? AccessKind::kRead : AccessKind::kWrite);
   std::string name = fresh_name(sch, buffer->name + "_" + scope);
   Buffer cache = Buffer::make(name, buffer->dtype, buffer->shape, {}, Expr(), scope);
-  Stmt copy = read ? copy_nest(name, buffer, cache, footprint) : copy_nest(name, cache, buffer, footprint);
+  Stmt copy = read ? copy_nest(name, buffer, cache, placement.region) : copy_nest(name, cache, buffer, placement.region);
   const ScheduleState::BlockEntry* e = sch.state().find_block(b->name);
-  CacheRewriter rewriter(b, buffer, cache, nest_top(sch, b), copy, /*copy_after=*/!read, e->scope);
+  CacheRewriter rewriter(b, buffer, cache, placement.anchor, copy, /*copy_after=*/!read, e->scope);
   sch.mutable_state().replace_func(rewriter.mutate_func(sch.func()), primitive);
   return sch.new_block_rv(name);
 }

@@ -3,6 +3,8 @@
 // consumers under the loop read (region inference: arith/region.h).
 #include "../schedule_internal.h"
 
+#include <climits>
+
 #include "tessera/arith/region.h"
 #include "tessera/ir/mutator.h"
 #include "tessera/ir/op.h"
@@ -56,6 +58,14 @@ void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& pr
   if (under(state, b, loop)) {
     schedule_fail(sch, primitive, fmt::format("loop '{}' already encloses block '{}'", loop->loop_var.name(), b->name), loop);
   }
+  for (const BufferRegion& r : b->reads) {
+    for (const BufferRegion& w : b->writes) {
+      if (r.buffer.same_as(w.buffer)) {
+        schedule_fail(sch, primitive, fmt::format("block '{}' reads '{}', which it also writes (a reduction update without its init); "
+                                                  "moving it could run it more than once per point", b->name, w.buffer->name), b);
+      }
+    }
+  }
   if (!is_const_int(entry->realize->predicate, 1)) {
     schedule_fail(sch, primitive, fmt::format("block '{}' has a predicate (from a non-divisible split); move it before splitting", b->name), b);
   }
@@ -93,6 +103,59 @@ void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& pr
     }
   }
   if (b->writes.size() != 1 && !reverse) schedule_fail(sch, primitive, fmt::format("block '{}' must write exactly one buffer", b->name), b);
+  // The block moves past the blocks between its nest and the loop's: none of them may
+  // write what it reads, or touch what it writes (found by the random-schedule test).
+  {
+    int first = INT32_MAX, last = -1;
+    for (const BlockNode* o : state.child_blocks(loop)) {
+      first = std::min(first, state.find_block(o->name)->order);
+      last = std::max(last, state.find_block(o->name)->order);
+    }
+    auto touches = [](const std::vector<BufferRegion>& a, const std::vector<BufferRegion>& c) {
+      for (const BufferRegion& x : a) {
+        for (const BufferRegion& y : c) {
+          if (x.buffer.same_as(y.buffer)) return true;
+        }
+      }
+      return false;
+    };
+    for (const BlockNode* o : state.child_blocks(entry->scope)) {
+      const int order = state.find_block(o->name)->order;
+      const bool between = reverse ? (order > last && order < entry->order) : (order > entry->order && order < first);
+      if (!between || under(state, o, loop)) continue;
+      if (touches(o->writes, b->reads) || touches(o->writes, b->writes) || touches(o->reads, b->writes)) {
+        schedule_fail(sch, primitive, fmt::format("block '{}' runs between block '{}' and loop '{}' and uses the same buffers; "
+                                                  "moving the block past it would change what either computes", o->name, b->name,
+                                                  loop->loop_var.name()), o);
+      }
+    }
+  }
+  // A consumer that accumulates into the linked buffer (a reduction update without its
+  // init) must not see its producer re-run between its reduction steps: no loop from
+  // the scope down to the target loop may iterate its reduction.
+  if (!reverse) {
+    for (const BlockNode* o : related) {
+      bool accumulates = std::any_of(o->writes.begin(), o->writes.end(), [&](const BufferRegion& w) { return w.buffer.same_as(link); });
+      if (!accumulates) continue;
+      const ScheduleState::BlockEntry* oe = state.find_block(o->name);
+      for (const ForNode* l : oe->loops) {
+        for (size_t i = 0; i < o->iter_vars.size(); ++i) {
+          if (o->iter_vars[i].kind != IterKind::kReduce) continue;
+          std::function<bool(const Expr&)> uses = [&](const Expr& x) {
+            if (x.get() == l->loop_var.get()) return true;
+            const auto* bin = x.as<BinaryNode>();
+            return bin != nullptr && (uses(bin->a) || uses(bin->b));
+          };
+          if (uses(oe->realize->iter_values[i])) {
+            schedule_fail(sch, primitive, fmt::format("loop '{}' iterates the reduction of block '{}', which accumulates into '{}': "
+                                                      "block '{}' would run again between its steps", l->loop_var.name(), o->name,
+                                                      link->name, b->name), l);
+          }
+        }
+        if (l == loop) break;
+      }
+    }
+  }
   std::vector<const VarNode*> dim_vars = dims_to_iter_vars(sch, primitive, b, access);
   Analyzer az = analyzer_at(sch, loop);
   std::vector<IntSet> region = touched_region(loop->body, link, reverse ? AccessKind::kWrite : AccessKind::kRead, az);

@@ -3,6 +3,7 @@
 // copies of the loops below it that index spatial variables.
 #include "../schedule_internal.h"
 
+#include "tessera/arith/iter_map.h"
 #include "tessera/ir/mutator.h"
 #include "tessera/ir/substitute.h"
 
@@ -32,6 +33,27 @@ BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loo
     scan(e);
     return found;
   };
+  // Once split from its init, the update must run exactly once per iteration point.
+  {
+    std::vector<std::pair<Var, int64_t>> loops;
+    for (const ForNode* l : e->loops) loops.push_back({l->loop_var, constant_extent(*this, "decompose_reduction", l)});
+    Analyzer az;
+    IterMapResult r = detect_iter_map(e->realize->iter_values, loops, e->realize->predicate, IterMapLevel::kBijective, az);
+    if (!r.ok()) {
+      schedule_fail(*this, "decompose_reduction", fmt::format("block '{}' may run more than once per iteration point ({}); its "
+                                                              "reduction cannot be separated from its init", b->name, r.failure), b);
+    }
+  }
+  // Loops outside `loop` must not iterate the reduction, or the init would run once per iteration.
+  for (auto it = e->loops.begin(); it != at; ++it) {
+    for (size_t i = 0; i < b->iter_vars.size(); ++i) {
+      if (b->iter_vars[i].kind == IterKind::kReduce && uses(e->realize->iter_values[i], (*it)->loop_var.get())) {
+        schedule_fail(*this, "decompose_reduction", fmt::format("loop '{}' outside loop '{}' feeds the reduction variable '{}'; the "
+                                                                "init would run once per iteration of it", (*it)->loop_var.name(),
+                                                                loop->loop_var.name(), b->iter_vars[i].var.name()), *it);
+      }
+    }
+  }
   VarMap loop_copy;
   std::vector<const ForNode*> copied;
   for (auto it = at; it != e->loops.end(); ++it) {
@@ -70,15 +92,37 @@ BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loo
     for (const Range& range : w.region) r.region.push_back(Range{substitute(range.min, iter_copy), substitute(range.extent, iter_copy)});
     f.writes.push_back(r);
   }
-  Expr predicate = substitute(e->realize->predicate, loop_copy);
+  // Predicate conjuncts about loops that only iterate the reduction (from a non-divisible
+  // split of a reduction loop) limit the update, not the init: drop them.
+  std::vector<Expr> conjuncts;
+  std::function<void(const Expr&)> split_and = [&](const Expr& x) {
+    if (const auto* bin = x.as<BinaryNode>(); bin && bin->kind == ExprKind::kAnd) {
+      split_and(bin->a);
+      split_and(bin->b);
+    } else {
+      conjuncts.push_back(x);
+    }
+  };
+  split_and(e->realize->predicate);
+  Expr predicate = make_bool(true);
+  for (const Expr& c : conjuncts) {
+    bool reduction_only = false;
+    for (auto it = at; it != e->loops.end(); ++it) {
+      if (loop_copy.count((*it)->loop_var.get()) == 0 && uses(c, (*it)->loop_var.get())) reduction_only = true;
+    }
+    if (!reduction_only) predicate = is_const_int(predicate, 1) ? substitute(c, loop_copy) : make_binary(ExprKind::kAnd, predicate, substitute(c, loop_copy));
+  }
   Stmt init = make_block_realize(bindings, predicate, make_block(std::move(f)));
   for (size_t k = copied.size(); k-- > 0;) {
     const ForNode* l = copied[k];
     init = make_for(Var::from_expr(loop_copy.at(l->loop_var.get())), l->min, l->extent, ForKind::kSerial, init);
   }
   // The update keeps everything but its init.
+  // Without its init, the update visibly reads what it writes: list it (as TVM's update blocks do),
+  // so that producer/consumer analysis sees the init block feeding it.
   auto update = std::make_shared<BlockNode>(*b);
   update->init = Stmt();
+  update->reads = recompute_reads(update.get(), update->body);
   class Rewriter : public IRMutator {
    public:
     Rewriter(const ForNode* loop, const BlockNode* block, Stmt update, Stmt init)

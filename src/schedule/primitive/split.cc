@@ -26,6 +26,9 @@ class SplitRewriter : public IRMutator {
     auto it = map_.find(e.as<VarNode>());
     return it == map_.end() ? e : it->second;
   }
+  // Every block realized directly under the loop (not inside another block) runs once
+  // per iteration of the new loops, so when they overshoot the extent each one gets the
+  // predicate, whether or not its bindings use the loop (found by the random-schedule test).
   Stmt mutate_block_realize(const BlockRealizeNode* op, const Stmt& s) override {
     std::vector<Expr> values;
     bool changed = false;
@@ -37,14 +40,19 @@ class SplitRewriter : public IRMutator {
       }
       values.push_back(nv);
     }
+    const bool outermost = depth_ == 0;
+    ++depth_;
     Stmt block = mutate_stmt(op->block);
-    if (!changed && block.same_as(op->block)) return s;
+    --depth_;
     Expr pred = substitute(op->predicate, map_);
-    if (changed && predicate_.defined()) pred = is_const_int(pred, 1) ? predicate_ : logical_and(pred, predicate_);
+    const bool guard = outermost && predicate_.defined();
+    if (!changed && !guard && block.same_as(op->block) && pred.same_as(op->predicate)) return s;
+    if (guard) pred = is_const_int(pred, 1) ? predicate_ : logical_and(pred, predicate_);
     return make_block_realize(std::move(values), pred, block);
   }
 
  private:
+  int depth_ = 0;
   const VarMap& map_;
   Expr predicate_;
   std::vector<Var> new_vars_;
