@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "../common/error_of.h"
+#include "../common/same_results.h"
 #include "tessera/ir/printer.h"
 #include "tessera/ir/structural_equal.h"
 #include "tessera/runtime/interpreter.h"
@@ -18,19 +19,9 @@ namespace tessera {
 namespace {
 
 using testing_util::error_of;
+using testing_util::expect_same_results;
 
 // The scheduled program computes what the original does (same random inputs).
-void expect_same_results(const PrimFunc& original, const PrimFunc& scheduled, uint64_t seed = 3) {
-  std::vector<NDArray> a = make_random_arguments(original, seed), b = make_random_arguments(scheduled, seed);
-  run_reference(original, a);
-  run_reference(scheduled, b);
-  std::vector<bool> outputs = written_params(original);
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!outputs[i]) continue;
-    Comparison c = compare(b[i], a[i], 1e-5, 1e-5);
-    EXPECT_TRUE(c.match) << original->params[i]->name << ": " << c.summary << "\n" << print(scheduled);
-  }
-}
 
 // The handwritten schedule of DESIGN.md §9.
 void gemm_simple(Schedule& sch) {

@@ -1,0 +1,107 @@
+// Regression tests for the bugs the random-schedule property test found; each failed
+// before its fix.
+#include <gtest/gtest.h>
+
+#include "../common/error_of.h"
+#include "../common/same_results.h"
+#include "tessera/ir/printer.h"
+#include "tessera/runtime/interpreter.h"
+#include "tessera/schedule/schedule.h"
+#include "tessera/te/workloads.h"
+
+namespace tessera {
+namespace {
+
+using testing_util::error_of;
+using testing_util::expect_same_results;
+
+
+TEST(Regression, CacheReadGoesAfterAProducerMovedIntoTheSameNest) {
+  PrimFunc f = workloads::get("gemm:m=6,n=5,k=7,epilogue=bias_relu").func;
+  Schedule sch(f, 0, true, true);
+  std::vector<LoopRV> d = sch.get_loops(sch.get_block("D"));
+  sch.compute_at(sch.get_block("C"), d[1]);
+  sch.cache_read(sch.get_block("D"), 0, "local");  // C is computed inside D's nest: copy after it, per iteration
+  std::string text = print(sch.func());
+  EXPECT_LT(text.find("block C("), text.find("block C_local("));
+  expect_same_results(f, sch.func());
+}
+
+TEST(Regression, DecomposedUpdateListsTheBufferItAccumulatesInto) {
+  PrimFunc f = workloads::get("gemm:m=4,n=4,k=4,epilogue=bias_relu").func;
+  Schedule sch(f, 0, true, true);
+  BlockRV c = sch.get_block("C");
+  BlockRV init = sch.decompose_reduction(c, sch.get_loops(c)[0]);
+  EXPECT_NE(print(sch.func()).find("reads(C[vi_1, vj_1], A[vi_1, vk], B[vk, vj_1]);"), std::string::npos) << print(sch.func());
+  // So the init block is seen as C's producer, and cannot be moved after it.
+  EXPECT_NE(error_of([&] { sch.compute_at(init, sch.get_loops(sch.get_block("D"))[0]); }).find("also reads 'C' but is not under loop"),
+            std::string::npos);
+  // And the update cannot be moved: it would accumulate more than once.
+  EXPECT_NE(error_of([&] { sch.compute_at(c, sch.get_loops(sch.get_block("D"))[1]); })
+                .find("block 'C' reads 'C', which it also writes (a reduction update without its init)"),
+            std::string::npos);
+}
+
+TEST(Regression, DecomposeReductionKeepsOnlySpatialPredicates) {
+  PrimFunc f = workloads::get("dense:m=4,n=6,k=8").func;
+  Schedule sch(f, 0, true, true);
+  BlockRV c = sch.get_block("C");
+  std::vector<LoopRV> l = sch.get_loops(c);
+  sch.split(l[2], {std::nullopt, 3});  // predicate on the reduction: k_0 * 3 + k_1 < 8
+  sch.decompose_reduction(c, sch.get_loops(c)[1]);
+  EXPECT_NE(print(sch.func()).find("block C_init(vi: spatial(0, 4) = i, vj: spatial(0, 6) = j_init) {"), std::string::npos)
+      << print(sch.func());
+  expect_same_results(f, sch.func());
+}
+
+TEST(Regression, DecomposeReductionRefusesRepeatedPoints) {
+  PrimFunc f = workloads::get("layernorm:b=3,n=6").func;
+  Schedule sch(f, 0, true, true);
+  std::vector<LoopRV> l = sch.get_loops(sch.get_block("layernorm"));
+  sch.compute_at(sch.get_block("row_sum_sq"), sch.fuse({l[0], l[1]}));  // recomputed 6 times per row: fine with its init
+  BlockRV sq = sch.get_block("row_sum_sq");
+  EXPECT_NE(error_of([&] { sch.decompose_reduction(sq, sch.get_loops(sq)[0]); }).find("may run more than once per iteration point"),
+            std::string::npos);
+  expect_same_results(f, sch.func());
+}
+
+TEST(Regression, ProducerCannotRunBetweenTheStepsOfAnAccumulation) {
+  PrimFunc f = workloads::get("C1D:n=1,l=9,ci=2,co=3,kernel=3,stride=2,pad=1").func;
+  Schedule sch(f, 0, true, true);
+  BlockRV conv = sch.get_block("conv");
+  BlockRV init = sch.decompose_reduction(conv, sch.get_loops(conv)[0]);
+  std::vector<LoopRV> l = sch.get_loops(conv);
+  EXPECT_NE(error_of([&] { sch.compute_at(init, l[4]); }).find("loop 'rl' iterates the reduction of block 'conv'"), std::string::npos);
+  sch.compute_at(init, l[2]);  // outside the reduction loops: fine
+  expect_same_results(f, sch.func());
+}
+
+TEST(Regression, SplitGuardsBlocksWhoseBindingsDoNotUseTheLoop) {
+  PrimFunc f = workloads::get("gemm:m=4,n=4,k=2").func;
+  Schedule sch(f, 0, true, true);
+  std::vector<LoopRV> l = sch.get_loops(sch.get_block("C"));
+  std::vector<LoopRV> k = sch.split(l[2], {std::nullopt, 4});  // k_0 has extent 1: bindings drop it
+  sch.split(k[0], {std::nullopt, 3});                          // overshoots: every block under it needs the guard
+  EXPECT_NE(print(sch.func()).find("where k_1 < 2 && k_0_1 < 1"), std::string::npos) << print(sch.func());
+  expect_same_results(f, sch.func());
+}
+
+TEST(Regression, ReverseComputeAtCannotOvertakeAnotherProducer) {
+  PrimFunc f = workloads::get("layernorm:b=3,n=6").func;
+  Schedule sch(f, 0, true, true);
+  std::vector<LoopRV> l = sch.get_loops(sch.get_block("row_sum"));
+  EXPECT_NE(error_of([&] { sch.reverse_compute_at(sch.get_block("layernorm"), l[0]); })
+                .find("block 'row_sum_sq' runs between block 'layernorm' and loop 'i'"),
+            std::string::npos);
+}
+
+TEST(Regression, CacheReadRefusesABlockThatWritesTheBuffer) {
+  PrimFunc f = workloads::get("gemm:m=4,n=4,k=4").func;
+  Schedule sch(f, 0, true, true);
+  BlockRV c = sch.get_block("C");
+  sch.decompose_reduction(c, sch.get_loops(c)[0]);
+  EXPECT_NE(error_of([&] { sch.cache_read(c, 0, "local"); }).find("block 'C' both reads and writes 'C'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tessera
