@@ -103,5 +103,13 @@ TEST(Regression, CacheReadRefusesABlockThatWritesTheBuffer) {
   EXPECT_NE(error_of([&] { sch.cache_read(c, 0, "local"); }).find("block 'C' both reads and writes 'C'"), std::string::npos);
 }
 
+TEST(Regression, RFactorRefusesASharedNest) {
+  PrimFunc f = workloads::get("NRM:b=2,m=3,n=4").func;
+  Schedule sch(f, 0, true, true);
+  sch.compute_at(sch.get_block("sum_sq"), sch.get_loops(sch.get_block("norm"))[0], /*preserve_unit_loops=*/true);
+  std::vector<LoopRV> l = sch.get_loops(sch.get_block("sum_sq"));
+  EXPECT_NE(error_of([&] { sch.rfactor(l.back(), 0); }).find("block 'sum_sq' shares its outer loops with other blocks"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tessera

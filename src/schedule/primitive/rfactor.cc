@@ -48,6 +48,12 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
   const BlockNode* b = blocks[0];
   const ScheduleState::BlockEntry* e = state_.find_block(b->name);
   if (!state_.is_reduction(*e)) schedule_fail(*this, primitive, fmt::format("block '{}' is not a reduction block", b->name), b);
+  // The write-back goes after the block's loop nest, which must therefore be its own
+  // (found by the random-schedule test: after compute_at the nest is shared).
+  if (exclusive_subtree(*this, primitive, b) != nest_top(*this, b)) {
+    schedule_fail(*this, primitive, fmt::format("block '{}' shares its outer loops with other blocks; apply rfactor before moving it "
+                                                "with compute_at", b->name), b);
+  }
   // The combiner: C[p] = C[p] OP value, with init C[p] = identity.
   const auto* update = b->body.as<BufferStoreNode>();
   const auto* init = b->init.as<BufferStoreNode>();
