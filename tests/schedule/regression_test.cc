@@ -111,5 +111,17 @@ TEST(Regression, RFactorRefusesASharedNest) {
   EXPECT_NE(error_of([&] { sch.rfactor(l.back(), 0); }).find("block 'sum_sq' shares its outer loops with other blocks"), std::string::npos);
 }
 
+TEST(Regression, ReorderKeepsLoopsThatMixSpatialAndReduction) {
+  PrimFunc f = workloads::get("dense:m=4,n=6,k=8").func;
+  Schedule sch(f, 0, true, true);
+  std::vector<LoopRV> l = sch.get_loops(sch.get_block("C"));
+  LoopRV jk = sch.fuse({l[1], l[2]});
+  std::vector<LoopRV> parts = sch.split(jk, {8, 6});
+  EXPECT_NE(error_of([&] { sch.reorder({parts[1], parts[0]}); })
+                .find("reorder: loop 'j_k_fused_0' feeds both spatial and reduction variables of block 'C'"),
+            std::string::npos);
+  expect_same_results(f, sch.func());
+}
+
 }  // namespace
 }  // namespace tessera

@@ -2,6 +2,7 @@
 // chain that are not mentioned keep their positions.
 #include "../schedule_internal.h"
 
+#include <functional>
 #include <set>
 
 namespace tessera {
@@ -50,6 +51,30 @@ void Schedule::reorder(const std::vector<LoopRV>& order) {
   size_t next = 0;
   for (const ForNode*& slot : result) {
     if (seen.count(slot) != 0) slot = wanted[next++];
+  }
+  // A loop that feeds both spatial and reduction variables of a block must keep its
+  // place: moved, it could run a reduction step of some point before that point's
+  // init step (found by the random-schedule test, after fuse(j, k)).
+  for (size_t p = 0; p < chain.size(); ++p) {
+    if (result[p] == chain[p]) continue;
+    const VarNode* v = chain[p]->loop_var.get();
+    for (const BlockNode* b : state_.child_blocks(chain[p])) {
+      const ScheduleState::BlockEntry* e = state_.find_block(b->name);
+      bool spatial = false, reduce = false;
+      for (size_t i = 0; i < b->iter_vars.size(); ++i) {
+        std::function<bool(const Expr&)> uses = [&](const Expr& x) {
+          if (x.get() == v) return true;
+          const auto* bin = x.as<BinaryNode>();
+          return bin != nullptr && (uses(bin->a) || uses(bin->b));
+        };
+        if (uses(e->realize->iter_values[i])) (b->iter_vars[i].kind == IterKind::kSpatial ? spatial : reduce) = true;
+      }
+      if (spatial && reduce) {
+        schedule_fail(*this, "reorder", fmt::format("loop '{}' feeds both spatial and reduction variables of block '{}'; moving it "
+                                                    "could run a reduction step before the init", chain[p]->loop_var.name(), b->name),
+                      chain[p]);
+      }
+    }
   }
   Stmt body = chain.back()->body;
   for (size_t i = result.size(); i-- > 0;) {
