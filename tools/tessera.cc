@@ -33,7 +33,7 @@ commands:
   show-ir -w WORKLOAD    print the IR of a workload (a library spec or an IR text file)
   run -w WORKLOAD        run a workload in the reference interpreter on random inputs
                          and print a checksum of each output [--seed S]
-  replay -w WORKLOAD --trace FILE.json [--print-ir] [--check] [--repair]
+  replay -w WORKLOAD --trace FILE.json [--print-ir] [--check] [--repair] [--debug]
                          apply a trace to a workload and print the scheduled IR;
                          --check compares it with the unscheduled program
   show FILE.json         print a trace as C++ (a handwritten schedule)
@@ -157,7 +157,8 @@ Trace load_trace(const std::string& path) {
 
 int cmd_replay(int argc, char** argv) {
   Options opts(argc, argv, 2, {{"--help", false}, {"--workload", true}, {"--trace", true}, {"--print-ir", false},
-                               {"--check", false}, {"--repair", false}, {"--seed", true}});
+                               {"--check", false}, {"--repair", false}, {"--seed", true},
+                               {"--debug", false}});
   if (opts.has("--help")) {
     std::puts(R"(usage: tessera replay -w WORKLOAD --trace FILE.json [--print-ir] [--check] [--repair] [--seed S]
 Applies the trace to the workload and prints the scheduled IR (always, or with --print-ir
@@ -165,12 +166,13 @@ together with --check). Replay is strict: a decision that no longer fits is an e
 the instruction; --repair repairs it to the nearest valid one as the search does.
 --check runs the scheduled and the unscheduled program in the reference interpreter on the
 same random inputs (seed S, default 0), prints whether every output matches and the worst
-error, and exits with status 1 on a mismatch.)");
+error, and exits with status 1 on a mismatch. --debug re-verifies the schedule's invariants
+(bindings inside their domains, stage pipeline, region cover) after every instruction.)");
     return 0;
   }
   Workload w = workloads::get(opts.get("--workload", "-w WORKLOAD"));
   Trace trace = load_trace(opts.get("--trace", "--trace FILE.json"));
-  Schedule sch(w.func);
+  Schedule sch(w.func, 0, /*traced=*/true, /*debug=*/opts.has("--debug"));
   trace.apply(sch, false, opts.has("--repair") ? ReplayMode::kRepair : ReplayMode::kStrict);
   if (!opts.has("--check") || opts.has("--print-ir")) std::fputs(print(sch.func()).c_str(), stdout);
   if (!opts.has("--check")) return 0;

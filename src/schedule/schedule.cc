@@ -351,49 +351,14 @@ const StmtNode* nest_top(const Schedule& sch, const BlockNode* block) {
 
 CachePlacement cache_placement(const Schedule& sch, const std::string& primitive, const BlockNode* block,
                                const Buffer& buffer, AccessKind kind) {
-  const ScheduleState& state = sch.state();
-  const ScheduleState::BlockEntry* e = state.find_block(block->name);
-  const StmtNode* anchor = nest_top(sch, block);
-  // Blocks in the same nest on the other side of the access.
-  std::vector<const BlockNode*> others;
-  if (!e->loops.empty()) {
-    for (const BlockNode* o : state.child_blocks(e->loops[0])) {
-      if (o == block) continue;
-      for (const BufferRegion& r : kind == AccessKind::kRead ? o->writes : o->reads) {
-        if (r.buffer.same_as(buffer)) others.push_back(o);
-      }
-    }
-  }
+  // The stage goes right next to the loops that hold only this block, so no other block
+  // can run between the block and its copy (found by the random-schedule test).
+  const ScheduleState::BlockEntry* e = sch.state().find_block(block->name);
+  const StmtNode* anchor = exclusive_subtree(sch, primitive, block);
   Analyzer az;
-  if (!others.empty()) {
-    // The innermost of the block's loops that encloses all of them.
-    const ForNode* lca = nullptr;
-    for (const ForNode* l : e->loops) {
-      std::vector<const BlockNode*> under = state.child_blocks(l);
-      bool all = std::all_of(others.begin(), others.end(),
-                             [&](const BlockNode* o) { return std::find(under.begin(), under.end(), o) != under.end(); });
-      if (!all) break;
-      lca = l;
-    }
-    TESSERA_CHECK(lca != nullptr, "cache_placement: no loop encloses the block and its neighbours");
-    // The statement of lca's body that holds the block.
-    std::vector<Stmt> items;
-    if (const auto* seq = lca->body.as<SeqStmtNode>()) {
-      items = seq->seq;
-    } else {
-      items = {lca->body};
-    }
-    anchor = nullptr;
-    for (const Stmt& item : items) {
-      bool holds = item.get() == e->realize;
-      if (const auto* f = item.as<ForNode>()) {
-        std::vector<const BlockNode*> under = state.child_blocks(f);
-        holds = holds || std::find(under.begin(), under.end(), block) != under.end();
-      }
-      if (holds) anchor = item.get();
-    }
-    TESSERA_CHECK(anchor != nullptr, "cache_placement: the block is not under its loop");
-    az = analyzer_at(sch, lca);
+  for (const ForNode* l : e->loops) {
+    if (l == anchor) break;
+    az = analyzer_at(sch, l);  // the loops around the anchor stay symbolic in the region
   }
   std::vector<IntSet> region = touched_region(borrow(anchor), buffer, kind, az);
   std::vector<Range> out;

@@ -90,12 +90,9 @@ std::string fresh_name(const Schedule& sch, const std::string& base);
 /// `src` into the same positions of `dst`.
 Stmt copy_nest(const std::string& name, const Buffer& src, const Buffer& dst, const std::vector<Range>& region);
 
-/// Where a cache stage for `block`'s access of `buffer` goes, and what it copies.
-/// Normally the stage goes before (kRead) or after (kWrite) the block's whole loop nest
-/// and copies everything the block touches. When another block inside that nest writes
-/// (kRead) or reads (kWrite) the buffer, having been moved there by compute_at, the stage
-/// goes next to the statement holding `block` under the innermost loop that encloses
-/// both, and copies what that statement touches per iteration of the loops around it.
+/// Where a cache stage for `block`'s access of `buffer` goes, and what it copies: right
+/// before (kRead) or after (kWrite) the loops that hold only this block, copying what
+/// they touch per iteration of the loops around them (all of it when there are none).
 struct CachePlacement {
   const StmtNode* anchor;      // insert the stage before (kRead) / after (kWrite) this statement
   std::vector<Range> region;   // constant extents, mins in terms of the loops around the anchor

@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 
 #include "tessera/arith/analyzer.h"
+#include "tessera/arith/int_set.h"
 #include "tessera/arith/iter_map.h"
+#include "tessera/arith/region.h"
 #include "tessera/ir/deep_equal.h"
 #include "tessera/ir/op.h"
 #include "tessera/ir/printer.h"
@@ -186,8 +188,71 @@ bool ScheduleState::is_reduction(const BlockEntry& entry) const {
   return true;
 }
 
+bool ScheduleState::stage_pipeline(const BlockEntry& entry) const {
+  for (const BlockNode* o : child_blocks(entry.scope)) {
+    if (o == entry.block) continue;
+    for (const BufferRegion& w : o->writes) {
+      for (const BufferRegion& r : entry.block->reads) {
+        if (w.buffer.same_as(r.buffer) && find_block(o->name)->order > entry.order) return false;
+      }
+    }
+  }
+  return true;
+}
+
+namespace {
+
+// What the blocks under `top` touch of `buffer` over all iterations, clipped to the buffer.
+std::vector<IntSet> footprint(const StmtNode* top, const Buffer& buffer, AccessKind kind) {
+  Analyzer az;
+  Stmt handle(std::shared_ptr<const StmtNode>(top, [](const StmtNode*) {}));
+  std::vector<IntSet> region = touched_region(handle, buffer, kind, az);
+  for (size_t d = 0; d < region.size(); ++d) {
+    Expr zero = make_int(0, buffer->shape[d].dtype());
+    Expr last = az.simplify(make_binary(ExprKind::kSub, buffer->shape[d], make_int(1, buffer->shape[d].dtype())));
+    region[d] = intersect_set(region[d], IntSet::interval(zero, last), az);
+  }
+  return region;
+}
+
+}  // namespace
+
+std::string ScheduleState::region_cover_failure(const BlockEntry& entry) const {
+  auto top_of = [&](const BlockEntry& e) -> const StmtNode* { return e.loops.empty() ? static_cast<const StmtNode*>(e.realize) : e.loops[0]; };
+  for (const BufferRegion& r : entry.block->reads) {
+    std::vector<IntSet> produced;
+    bool has_producer = false;
+    Analyzer az;
+    for (const BlockNode* o : child_blocks(entry.scope)) {
+      if (o == entry.block) continue;
+      bool writes = std::any_of(o->writes.begin(), o->writes.end(), [&](const BufferRegion& w) { return w.buffer.same_as(r.buffer); });
+      if (!writes) continue;
+      std::vector<IntSet> part = footprint(top_of(*find_block(o->name)), r.buffer, AccessKind::kWrite);
+      if (!has_producer) {
+        produced = part;
+      } else {
+        for (size_t d = 0; d < part.size(); ++d) produced[d] = union_set(produced[d], part[d], az);
+      }
+      has_producer = true;
+    }
+    if (!has_producer) continue;
+    std::vector<IntSet> needed = footprint(top_of(entry), r.buffer, AccessKind::kRead);
+    if (!region_covers(produced, needed, az)) {
+      return fmt::format("what block '{}' reads of '{}' is not covered by what its producers write", entry.block->name, r.buffer->name);
+    }
+  }
+  return "";
+}
+
 void ScheduleState::verify(const std::string& primitive) {
   for (const auto& [name, entry] : blocks_) {
+    if (!stage_pipeline(entry)) {
+      throw ScheduleError(primitive, fmt::format("invariant broken: block '{}' reads a buffer that a later block of its scope writes", name),
+                          func_, entry.block);
+    }
+    if (std::string failure = region_cover_failure(entry); !failure.empty()) {
+      throw ScheduleError(primitive, "invariant broken: " + failure, func_, entry.block);
+    }
     Analyzer az;
     for (const ForNode* f : entry.loops) {
       auto min = as_const_int(f->min), extent = as_const_int(f->extent);

@@ -123,5 +123,18 @@ TEST(Regression, ReorderKeepsLoopsThatMixSpatialAndReduction) {
   expect_same_results(f, sch.func());
 }
 
+TEST(Regression, CacheWriteCopiesBackBeforeTheNextReaderInASharedLoop) {
+  PrimFunc f = workloads::get("gemm:m=6,n=5,k=7,epilogue=bias_relu").func;
+  Schedule sch(f, 0, true, true);
+  BlockRV c = sch.get_block("C");
+  sch.compute_at(c, sch.get_loops(sch.get_block("D"))[0]);
+  std::vector<LoopRV> l = sch.get_loops(c);
+  BlockRV init = sch.decompose_reduction(c, l[2]);  // C_init and C now share loop ax0
+  sch.cache_write(init, 0, "shared");               // the copy-back must come before C's loop
+  std::string text = print(sch.func());
+  EXPECT_LT(text.find("block C_shared"), text.find("block C("));
+  expect_same_results(f, sch.func());
+}
+
 }  // namespace
 }  // namespace tessera

@@ -64,6 +64,12 @@ class ScheduleState {
   /// It has reduction variables and an init, writes one buffer at a point indexed
   /// by spatial variables only, and its reduction variables index no write.
   bool is_reduction(const BlockEntry& entry) const;
+  /// Every block of the scope that writes a buffer this block reads comes before it.
+  bool stage_pipeline(const BlockEntry& entry) const;
+  /// What the block reads of each buffer produced in its scope, over all its iterations,
+  /// is covered by what the producers write over all theirs (both clipped to the buffer).
+  /// Empty when covered; otherwise which buffer is not.
+  std::string region_cover_failure(const BlockEntry& entry) const;
 
  private:
   void index();
