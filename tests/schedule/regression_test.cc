@@ -136,5 +136,12 @@ TEST(Regression, CacheWriteCopiesBackBeforeTheNextReaderInASharedLoop) {
   expect_same_results(f, sch.func());
 }
 
+TEST(Regression, RFactorRefusesAPredicatedLoop) {
+  PrimFunc f = workloads::get("gemm:m=4,n=4,k=6").func;
+  Schedule sch(f, 0, true, true);
+  std::vector<LoopRV> k = sch.split(sch.get_loops(sch.get_block("C"))[2], {std::nullopt, 4});
+  EXPECT_NE(error_of([&] { sch.rfactor(k[1], 0); }).find("block 'C' has a predicate on loop 'k_1'"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tessera

@@ -86,6 +86,12 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
   }
   if (which < 0) schedule_fail(*this, primitive, fmt::format("loop '{}' feeds no variable of block '{}'", loop->loop_var.name(), b->name), loop);
   const IterVar& reduced = b->iter_vars[static_cast<size_t>(which)];
+  // Every value of the factored loop must be a real reduction step: the write-back folds
+  // all of them (found by the random-schedule test after a non-divisible split).
+  if (uses_var(e->realize->predicate, loop->loop_var.get())) {
+    schedule_fail(*this, primitive, fmt::format("block '{}' has a predicate on loop '{}' (from a non-divisible split); rfactor needs "
+                                                "a loop whose every iteration is a reduction step", b->name, loop->loop_var.name()), loop);
+  }
   std::vector<std::pair<Var, int64_t>> loops;
   for (const ForNode* l : e->loops) loops.push_back({l->loop_var, constant_extent(*this, primitive, l)});
   Analyzer az;
