@@ -3,11 +3,9 @@
 // per second on one core. These run thousands of times per second inside search.
 //
 //   taskset -c 0 build/bench/arith_bench [--seconds S]
-#include <chrono>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <functional>
+
+#include "bench_util.h"
 
 #include "tessera/arith/analyzer.h"
 #include "tessera/arith/int_set.h"
@@ -16,37 +14,11 @@
 
 using namespace tessera;
 
-namespace {
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  }
-  return "unknown";
-}
-
-double rate(double seconds, const std::function<void()>& op) {
-  using clock = std::chrono::steady_clock;
-  op();
-  long n = 0;
-  auto start = clock::now();
-  double elapsed = 0;
-  do {
-    for (int i = 0; i < 16; ++i) op();
-    n += 16;
-    elapsed = std::chrono::duration<double>(clock::now() - start).count();
-  } while (elapsed < seconds);
-  return static_cast<double>(n) / elapsed;
-}
-
-}  // namespace
+using tessera::bench::cpu_model;
+using tessera::bench::rate;
 
 int main(int argc, char** argv) {
-  double seconds = 1.0;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) seconds = std::atof(argv[++i]);
-  }
+  const double seconds = tessera::bench::seconds_option(argc, argv);
   // A 512^3 GEMM tiled SSRSRS-style: i = (i0, i1, i2) = (8, 16, 4), j = (j0, j1, j2) = (8, 4, 16),
   // k = (k0, k1) = (64, 8), with i0 and j0 fused into one parallel loop f.
   Var f("f"), i1("i1"), i2("i2"), j1("j1"), j2("j2"), k0("k0"), k1("k1");

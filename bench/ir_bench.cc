@@ -3,11 +3,9 @@
 // compare thousands of candidate programs per second; this keeps an eye on it.
 //
 //   build/bench/ir_bench [--seconds S]
-#include <chrono>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <functional>
+
+#include "bench_util.h"
 #include <string>
 
 #include "tessera/ir/parser.h"
@@ -17,37 +15,11 @@
 
 using namespace tessera;
 
-namespace {
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  }
-  return "unknown";
-}
-
-double rate(double seconds, const std::function<void()>& op) {
-  using clock = std::chrono::steady_clock;
-  op();  // warm up
-  long n = 0;
-  auto start = clock::now();
-  double elapsed = 0;
-  do {
-    for (int i = 0; i < 8; ++i) op();
-    n += 8;
-    elapsed = std::chrono::duration<double>(clock::now() - start).count();
-  } while (elapsed < seconds);
-  return static_cast<double>(n) / elapsed;
-}
-
-}  // namespace
+using tessera::bench::cpu_model;
+using tessera::bench::rate;
 
 int main(int argc, char** argv) {
-  double seconds = 1.0;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) seconds = std::atof(argv[++i]);
-  }
+  const double seconds = tessera::bench::seconds_option(argc, argv);
   std::printf("machine: %s, 1 thread\n", cpu_model().c_str());
   std::printf("%-10s %10s %12s %12s %12s %12s\n", "workload", "text bytes", "print/s", "parse/s", "hash/s", "equal/s");
   for (const char* spec : {"GMM:3", "C2D:2", "SFM:1", "T2D:0"}) {

@@ -5,8 +5,8 @@
 //   taskset -c 0 build/bench/replay_bench [--seconds S]
 #include <chrono>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
+
+#include "bench_util.h"
 
 #include "tessera/schedule/schedule.h"
 #include "tessera/te/workloads.h"
@@ -14,14 +14,6 @@
 using namespace tessera;
 
 namespace {
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  }
-  return "unknown";
-}
 
 // SSRSRS multi-level tiling of a GEMM with a write cache and the postprocessing steps, the
 // shape of a search candidate.
@@ -60,10 +52,7 @@ Trace tiled_gemm_trace(const PrimFunc& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  double seconds = 1.0;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) seconds = std::atof(argv[++i]);
-  }
+  const double seconds = tessera::bench::seconds_option(argc, argv);
   PrimFunc f = workloads::get("gemm:m=512,n=512,k=512").func;
   Trace trace = tiled_gemm_trace(f);
   using clock = std::chrono::steady_clock;
@@ -76,7 +65,7 @@ int main(int argc, char** argv) {
     ++n;
     elapsed = std::chrono::duration<double>(clock::now() - start).count();
   } while (elapsed < seconds);
-  std::printf("machine: %s, 1 thread\n", cpu_model().c_str());
+  std::printf("machine: %s, 1 thread\n", tessera::bench::cpu_model().c_str());
   std::printf("trace of %zu instructions (gemm 512^3, SSRSRS tiling + write cache)\n", trace.insts().size());
   std::printf("replay: %.0f traces/s (%.1f us each)\n", static_cast<double>(n) / elapsed, 1e6 * elapsed / static_cast<double>(n));
   return 0;

@@ -121,6 +121,18 @@ int64_t constant_extent(const Schedule& sch, const std::string& primitive, const
   return *extent;
 }
 
+bool uses_var(const Expr& e, const VarNode* v) {
+  class Finder : public IRVisitor {
+   public:
+    const VarNode* target;
+    bool found = false;
+    void visit_var(const VarNode* op) override { found = found || op == target; }
+  } finder;
+  finder.target = v;
+  finder.visit_expr(e);
+  return finder.found;
+}
+
 std::string print_indices(const std::vector<Expr>& indices) {
   std::vector<std::string> parts;
   for (const Expr& e : indices) parts.push_back(print(e));
@@ -396,16 +408,7 @@ void change_loop_kind(Schedule& sch, const std::string& primitive, const LoopRV&
     for (const BlockNode* b : sch.state().child_blocks(loop)) {
       const ScheduleState::BlockEntry* e = sch.state().find_block(b->name);
       for (size_t i = 0; i < b->iter_vars.size(); ++i) {
-        bool uses = false;
-        std::function<void(const Expr&)> scan = [&](const Expr& x) {
-          if (x.get() == loop->loop_var.get()) uses = true;
-          if (const auto* bin = x.as<BinaryNode>()) {
-            scan(bin->a);
-            scan(bin->b);
-          }
-        };
-        scan(e->realize->iter_values[i]);
-        if (uses && b->iter_vars[i].kind != IterKind::kSpatial) {
+        if (uses_var(e->realize->iter_values[i], loop->loop_var.get()) && b->iter_vars[i].kind != IterKind::kSpatial) {
           schedule_fail(sch, primitive,
                         fmt::format("loop '{}' binds the reduction variable '{}' of block '{}'; running its iterations "
                                     "concurrently would race on the reduction",

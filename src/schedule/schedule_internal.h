@@ -30,6 +30,9 @@ PrimFunc replace_stmt_with(const PrimFunc& func, const StmtNode* target, const s
 /// The loop's constant extent; fails naming the primitive if it is not constant or does not start at 0.
 int64_t constant_extent(const Schedule& sch, const std::string& primitive, const ForNode* loop);
 
+/// True if `v` occurs anywhere in `e`.
+bool uses_var(const Expr& e, const VarNode* v);
+
 /// "i, j + 1" for messages.
 std::string print_indices(const std::vector<Expr>& indices);
 

@@ -141,12 +141,7 @@ void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& pr
       for (const ForNode* l : oe->loops) {
         for (size_t i = 0; i < o->iter_vars.size(); ++i) {
           if (o->iter_vars[i].kind != IterKind::kReduce) continue;
-          std::function<bool(const Expr&)> uses = [&](const Expr& x) {
-            if (x.get() == l->loop_var.get()) return true;
-            const auto* bin = x.as<BinaryNode>();
-            return bin != nullptr && (uses(bin->a) || uses(bin->b));
-          };
-          if (uses(oe->realize->iter_values[i])) {
+          if (uses_var(oe->realize->iter_values[i], l->loop_var.get())) {
             schedule_fail(sch, primitive, fmt::format("loop '{}' iterates the reduction of block '{}', which accumulates into '{}': "
                                                       "block '{}' would run again between its steps", l->loop_var.name(), o->name,
                                                       link->name, b->name), l);

@@ -21,18 +21,6 @@ BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loo
     schedule_fail(*this, "decompose_reduction", fmt::format("loop '{}' is not one of the loops around block '{}'", loop->loop_var.name(), b->name), loop);
   }
   // Loops from `loop` inward that some spatial binding uses are copied around the init.
-  auto uses = [](const Expr& e, const VarNode* v) {
-    bool found = false;
-    std::function<void(const Expr&)> scan = [&](const Expr& x) {
-      if (x.get() == v) found = true;
-      if (const auto* bin = x.as<BinaryNode>()) {
-        scan(bin->a);
-        scan(bin->b);
-      }
-    };
-    scan(e);
-    return found;
-  };
   // Once split from its init, the update must run exactly once per iteration point.
   {
     std::vector<std::pair<Var, int64_t>> loops;
@@ -47,7 +35,7 @@ BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loo
   // Loops outside `loop` must not iterate the reduction, or the init would run once per iteration.
   for (auto it = e->loops.begin(); it != at; ++it) {
     for (size_t i = 0; i < b->iter_vars.size(); ++i) {
-      if (b->iter_vars[i].kind == IterKind::kReduce && uses(e->realize->iter_values[i], (*it)->loop_var.get())) {
+      if (b->iter_vars[i].kind == IterKind::kReduce && uses_var(e->realize->iter_values[i], (*it)->loop_var.get())) {
         schedule_fail(*this, "decompose_reduction", fmt::format("loop '{}' outside loop '{}' feeds the reduction variable '{}'; the "
                                                                 "init would run once per iteration of it", (*it)->loop_var.name(),
                                                                 loop->loop_var.name(), b->iter_vars[i].var.name()), *it);
@@ -60,7 +48,7 @@ BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loo
     const VarNode* v = (*it)->loop_var.get();
     bool spatial_use = false, reduce_use = false;
     for (size_t i = 0; i < b->iter_vars.size(); ++i) {
-      if (!uses(e->realize->iter_values[i], v)) continue;
+      if (!uses_var(e->realize->iter_values[i], v)) continue;
       (b->iter_vars[i].kind == IterKind::kSpatial ? spatial_use : reduce_use) = true;
     }
     if (spatial_use && reduce_use) {
@@ -108,7 +96,7 @@ BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loo
   for (const Expr& c : conjuncts) {
     bool reduction_only = false;
     for (auto it = at; it != e->loops.end(); ++it) {
-      if (loop_copy.count((*it)->loop_var.get()) == 0 && uses(c, (*it)->loop_var.get())) reduction_only = true;
+      if (loop_copy.count((*it)->loop_var.get()) == 0 && uses_var(c, (*it)->loop_var.get())) reduction_only = true;
     }
     if (!reduction_only) predicate = is_const_int(predicate, 1) ? substitute(c, loop_copy) : make_binary(ExprKind::kAnd, predicate, substitute(c, loop_copy));
   }

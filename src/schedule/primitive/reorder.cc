@@ -62,12 +62,7 @@ void Schedule::reorder(const std::vector<LoopRV>& order) {
       const ScheduleState::BlockEntry* e = state_.find_block(b->name);
       bool spatial = false, reduce = false;
       for (size_t i = 0; i < b->iter_vars.size(); ++i) {
-        std::function<bool(const Expr&)> uses = [&](const Expr& x) {
-          if (x.get() == v) return true;
-          const auto* bin = x.as<BinaryNode>();
-          return bin != nullptr && (uses(bin->a) || uses(bin->b));
-        };
-        if (uses(e->realize->iter_values[i])) (b->iter_vars[i].kind == IterKind::kSpatial ? spatial : reduce) = true;
+        if (uses_var(e->realize->iter_values[i], v)) (b->iter_vars[i].kind == IterKind::kSpatial ? spatial : reduce) = true;
       }
       if (spatial && reduce) {
         schedule_fail(*this, "reorder", fmt::format("loop '{}' feeds both spatial and reduction variables of block '{}'; moving it "

@@ -17,19 +17,6 @@ using namespace schedule_detail;
 
 namespace {
 
-bool uses_var(const Expr& e, const VarNode* v) {
-  bool found = false;
-  std::function<void(const Expr&)> scan = [&](const Expr& x) {
-    if (x.get() == v) found = true;
-    if (const auto* bin = x.as<BinaryNode>()) {
-      scan(bin->a);
-      scan(bin->b);
-    }
-  };
-  scan(e);
-  return found;
-}
-
 std::vector<Expr> insert_at(std::vector<Expr> v, size_t at, Expr x) {
   v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), std::move(x));
   return v;
