@@ -3,7 +3,7 @@
 // must compute exactly what the original does (reference interpreter), its trace must
 // replay through JSON to a structurally equal program, and a primitive that fails
 // must change nothing. TESSERA_RANDOM_SCHEDULES=N runs N schedules per workload
-// (default 40) for longer runs.
+// (default 100, about 2200 schedules) for longer or shorter runs.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -156,7 +156,7 @@ void check_equivalent(const PrimFunc& original, const PrimFunc& scheduled, const
 
 int schedules_per_workload() {
   const char* env = std::getenv("TESSERA_RANDOM_SCHEDULES");
-  return env != nullptr ? std::max(1, std::atoi(env)) : 40;
+  return env != nullptr ? std::max(1, std::atoi(env)) : 100;
 }
 
 TEST(RandomSchedules, ComputeWhatTheOriginalDoesAndReplay) {
