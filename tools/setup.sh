@@ -52,4 +52,10 @@ if [ "$main_job" -eq 1 ]; then
   echo
   echo "== tessera run -w C2D:n=1,h=14,w=14,ci=8,co=8,kernel=3,stride=1,pad=1"
   build/tools/tessera run -w C2D:n=1,h=14,w=14,ci=8,co=8,kernel=3,stride=1,pad=1
+  echo
+  echo "== tessera show tests/tools/gemm_template_trace.json   (a sampled GEMM schedule as C++)"
+  build/tools/tessera show tests/tools/gemm_template_trace.json
+  echo
+  echo "== tessera replay -w gemm:m=64,n=64,k=16 --trace tests/tools/gemm_template_trace.json --check"
+  build/tools/tessera replay -w gemm:m=64,n=64,k=16 --trace tests/tools/gemm_template_trace.json --check
 fi
