@@ -188,18 +188,6 @@ bool ScheduleState::is_reduction(const BlockEntry& entry) const {
   return true;
 }
 
-bool ScheduleState::stage_pipeline(const BlockEntry& entry) const {
-  for (const BlockNode* o : child_blocks(entry.scope)) {
-    if (o == entry.block) continue;
-    for (const BufferRegion& w : o->writes) {
-      for (const BufferRegion& r : entry.block->reads) {
-        if (w.buffer.same_as(r.buffer) && find_block(o->name)->order > entry.order) return false;
-      }
-    }
-  }
-  return true;
-}
-
 namespace {
 
 // What the blocks under `top` touch of `buffer` over all iterations, clipped to the buffer.
@@ -216,6 +204,35 @@ std::vector<IntSet> footprint(const StmtNode* top, const Buffer& buffer, AccessK
 }
 
 }  // namespace
+
+// Provably no common point (some dimension's intervals are apart).
+static bool disjoint(const std::vector<IntSet>& a, const std::vector<IntSet>& b, Analyzer& az) {
+  for (size_t d = 0; d < a.size() && d < b.size(); ++d) {
+    if (a[d].has_upper_bound() && b[d].has_lower_bound() && az.can_prove(make_binary(ExprKind::kLT, a[d].max(), b[d].min()))) return true;
+    if (b[d].has_upper_bound() && a[d].has_lower_bound() && az.can_prove(make_binary(ExprKind::kLT, b[d].max(), a[d].min()))) return true;
+  }
+  return false;
+}
+
+// Every block of the scope that writes what this block reads comes before it, unless
+// it provably writes other elements.
+bool ScheduleState::stage_pipeline(const BlockEntry& entry) const {
+  auto top_of = [&](const BlockEntry& e) -> const StmtNode* { return e.loops.empty() ? static_cast<const StmtNode*>(e.realize) : e.loops[0]; };
+  for (const BlockNode* o : child_blocks(entry.scope)) {
+    if (o == entry.block || find_block(o->name)->order < entry.order) continue;
+    for (const BufferRegion& w : o->writes) {
+      for (const BufferRegion& r : entry.block->reads) {
+        if (!w.buffer.same_as(r.buffer)) continue;
+        Analyzer az;
+        if (!disjoint(footprint(top_of(*find_block(o->name)), w.buffer, AccessKind::kWrite),
+                      footprint(top_of(entry), r.buffer, AccessKind::kRead), az)) {
+          return false;
+        }
+      }
+    }
+  }
+  return true;
+}
 
 std::string ScheduleState::region_cover_failure(const BlockEntry& entry) const {
   auto top_of = [&](const BlockEntry& e) -> const StmtNode* { return e.loops.empty() ? static_cast<const StmtNode*>(e.realize) : e.loops[0]; };
