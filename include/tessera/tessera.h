@@ -1,6 +1,6 @@
 // tessera's public API in one include: the IR, arithmetic analysis, the te builder and workload
-// library, and the runtime (NDArray, reference interpreter). Later layers
-// (schedule, codegen, tune) add their headers here as they land.
+// library, the scheduling DSL (Schedule, Trace) and the runtime (NDArray, reference
+// interpreter). Later layers (codegen, tune) add their headers here as they land.
 #pragma once
 
 #include "tessera/arith/analyzer.h"
@@ -16,6 +16,10 @@
 #include "tessera/ir/substitute.h"
 #include "tessera/runtime/interpreter.h"
 #include "tessera/runtime/ndarray.h"
+#include "tessera/schedule/annotation_keys.h"
+#include "tessera/schedule/schedule.h"
+#include "tessera/schedule/schedule_error.h"
+#include "tessera/schedule/trace.h"
 #include "tessera/support/error.h"
 #include "tessera/support/random.h"
 #include "tessera/te/flops.h"
