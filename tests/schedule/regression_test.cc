@@ -143,5 +143,20 @@ TEST(Regression, RFactorRefusesAPredicatedLoop) {
   EXPECT_NE(error_of([&] { sch.rfactor(k[1], 0); }).find("block 'C' has a predicate on loop 'k_1'"), std::string::npos);
 }
 
+TEST(Regression, InitMovedUnderALoopMustNotReinitialiseAccumulatedElements) {
+  // Fuse and split the spatial loops, decompose the reduction, then try to compute the init
+  // under a loop whose per-iteration region (a whole row) overlaps elements that earlier
+  // iterations already accumulated.
+  const std::string prefix = R"({"decisions":[[5,[1,8,3]],[9,[1,3]],[13,2]],"insts":[["GetBlock",[],["C"],["b0"]],["GetLoops",["b0"],[],["l1","l2","l3","l4"]],["Fuse",["l2","l3"],[],["l5"]],["GetBlock",[],["C"],["b6"]],["GetLoops",["b6"],[],["l7","l8","l9"]],["SamplePerfectTile",["l8"],[3,4],["v10","v11","v12"]],["Split",["l8","v10","v11","v12"],[],["l13","l14","l15"]],["GetBlock",[],["C"],["b16"]],["GetLoops",["b16"],[],["l17","l18","l19","l20","l21"]],["SamplePerfectTile",["l20"],[2,4],["v22","v23"]],["Split",["l20","v22","v23"],[],["l24","l25"]],["GetBlock",[],["C"],["b26"]],["GetLoops",["b26"],[],["l27","l28","l29","l30","l31","l32"]],["SampleCategorical",[],[[0,16,64],[0.4,0.3,0.3]],["v33"]],["Annotate",["l29","v33"],["pragma_auto_unroll_max_step"],[]],["GetBlock",[],["C"],["b34"]],["GetLoops",["b34"],[],["l35","l36","l37","l38","l39","l40"]],["DecomposeReduction",["b34","l37"],[],["b41"]],["GetBlock",[],["C_init"],["b42"]],["GetLoops",["b42"],[],["l43","l44","l45","l46"]]],"version":1})";
+  PrimFunc f = workloads::get("GMM:b=2,n=4,m=6,k=5").func;
+  Schedule sch(f, 0, true, true);
+  Trace::from_json_string(prefix).apply(sch);
+  BlockRV init = sch.get_block("C_init");
+  LoopRV outer = sch.get_loops(sch.get_block("C"))[3];  // i_j_fused_2_0
+  EXPECT_NE(error_of([&] { sch.compute_at(init, outer); }).find("block 'C_init' feeds an accumulation into 'C' and would run more than once"),
+            std::string::npos);
+  expect_same_results(f, sch.func());
+}
+
 }  // namespace
 }  // namespace tessera

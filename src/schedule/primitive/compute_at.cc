@@ -5,6 +5,7 @@
 
 #include <climits>
 
+#include "tessera/arith/iter_map.h"
 #include "tessera/arith/region.h"
 #include "tessera/ir/mutator.h"
 #include "tessera/ir/op.h"
@@ -168,6 +169,33 @@ void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& pr
     ranges.push_back(range);
   }
   Stmt nest = nest_over_region(sch, primitive, b, ranges, preserve_unit_loops, az);
+  // A producer feeding a consumer that accumulates into its output (a decomposed init)
+  // must write each element exactly once: regions over-approximated per iteration would
+  // re-initialise elements an earlier iteration already accumulated (found by the
+  // random-schedule test). Its new binding must be a bijection of all its loops.
+  if (!reverse) {
+    bool feeds_accumulation = std::any_of(related.begin(), related.end(), [&](const BlockNode* o) {
+      return std::any_of(o->writes.begin(), o->writes.end(), [&](const BufferRegion& w) { return w.buffer.same_as(link); });
+    });
+    if (feeds_accumulation) {
+      std::vector<std::pair<Var, int64_t>> loops;
+      std::vector<const ForNode*> outer = state.find_loop(loop->loop_var.get())->outer;
+      outer.push_back(loop);
+      for (const ForNode* l : outer) loops.push_back({l->loop_var, constant_extent(sch, primitive, l)});
+      Stmt s = nest;
+      while (const auto* f = s.as<ForNode>()) {
+        loops.push_back({f->loop_var, *as_const_int(f->extent)});
+        s = f->body;
+      }
+      const auto* realize = s.as<BlockRealizeNode>();
+      Analyzer check;
+      IterMapResult r = detect_iter_map(realize->iter_values, loops, realize->predicate, IterMapLevel::kBijective, check);
+      if (!r.ok()) {
+        schedule_fail(sch, primitive, fmt::format("block '{}' feeds an accumulation into '{}' and would run more than once on some "
+                                                  "elements under loop '{}' ({})", b->name, link->name, loop->loop_var.name(), r.failure), loop);
+      }
+    }
+  }
   Mover mover(loop, nest, reverse, exclusive_subtree(sch, primitive, b));
   sch.mutable_state().replace_func(mover.mutate_func(sch.func()), primitive);
 }
