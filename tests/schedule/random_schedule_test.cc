@@ -63,7 +63,7 @@ void random_step(Schedule& sch, Random& rng, Stats& stats) {
   try {
     BlockRV block = sch.get_block(picked->name);
     std::vector<LoopRV> loops = sch.get_loops(block);
-    switch (rng.uniform_int(0, 14)) {
+    switch (rng.uniform_int(0, 15)) {
       case 0:
       case 1: {  // split with a sampled perfect tile
         if (loops.empty()) break;
@@ -119,6 +119,16 @@ void random_step(Schedule& sch, Random& rng, Stats& stats) {
       case 12: {
         if (loops.empty()) break;
         sch.annotate(any_loop(loops), "pragma_auto_unroll_max_step", sch.sample_categorical({0, 16, 64}, {0.4, 0.3, 0.3}));
+        break;
+      }
+      case 14: {  // layout of an intermediate the block writes
+        if (rng.uniform_int(0, 2)) {
+          sch.set_scope(block, 0, rng.uniform_int(0, 2) ? "shared" : "local");
+        } else if (!picked->writes.empty()) {
+          int64_t ndim = static_cast<int64_t>(picked->writes[0].buffer.ndim());
+          int64_t factor = rng.uniform_int(1, 9);
+          sch.storage_align(block, 0, rng.uniform_int(0, ndim), factor, rng.uniform_int(0, factor));
+        }
         break;
       }
       default: {

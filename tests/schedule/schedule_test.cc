@@ -498,6 +498,28 @@ TEST(ScheduleState, StagePipelineLooksAtRegions) {
             std::string::npos);
 }
 
+TEST(Layout, SetScopeAndStorageAlign) {
+  PrimFunc f = workloads::get("C2D:n=1,h=6,w=6,ci=3,co=2,kernel=3,stride=1,pad=1").func;
+  Schedule sch(f, 0, true, true);
+  BlockRV pad = sch.get_block("pad");
+  sch.set_scope(pad, 0, "shared");
+  sch.storage_align(pad, 0, 2, 8, 1);  // the stride of the w axis (3 channels) becomes 9
+  std::string text = print(sch.func());
+  EXPECT_NE(text.find("alloc pad: float32[1, 8, 8, 3] strides[576, 72, 9, 1] scope \"shared\";"), std::string::npos) << text;
+  expect_same_results(f, sch.func());
+  Schedule replay(f);
+  Trace::from_json_string(sch.trace()->to_json_string()).apply(replay);
+  EXPECT_TRUE(structural_equal(replay.func(), sch.func()));
+  EXPECT_NE(sch.trace()->as_cpp().find("sch.storage_align(b0, 0, 2, 8, 1);"), std::string::npos) << sch.trace()->as_cpp();
+  BlockRV conv = sch.get_block("conv");
+  EXPECT_NE(error_of([&] { sch.set_scope(conv, 0, "shared"); }).find("'conv' is a parameter of the function"), std::string::npos);
+  EXPECT_NE(error_of([&] { sch.set_scope(pad, 0, "texture"); }).find("unknown storage scope 'texture'"), std::string::npos);
+  EXPECT_NE(error_of([&] { sch.set_scope(pad, 3, "local"); }).find("block 'pad' has 1 write regions; index 3 is out of range"), std::string::npos);
+  EXPECT_NE(error_of([&] { sch.storage_align(pad, 0, 4, 8, 1); }).find("axis 4 is out of range for the 4-D buffer 'pad'"), std::string::npos);
+  EXPECT_NE(error_of([&] { sch.storage_align(pad, 0, 1, 8, 8); }).find("offset 8 must be in [0, factor 8)"), std::string::npos);
+  EXPECT_NE(error_of([&] { sch.storage_align(pad, 0, 1, 0, 0); }).find("factor must be positive, got 0"), std::string::npos);
+}
+
 TEST(Trace, RejectsMalformedJson) {
   EXPECT_NE(error_of([] { Trace::from_json_string("{"); }).find("trace is not valid JSON"), std::string::npos);
   EXPECT_NE(error_of([] { Trace::from_json_string(R"({"version":2,"insts":[]})"); }).find("version 2 is not supported"), std::string::npos);

@@ -125,6 +125,14 @@ class Schedule {
   /// loop nest. Returns the new block.
   BlockRV cache_write(const BlockRV& block, int64_t write_index, const std::string& scope);
 
+  // ---- layout --------------------------------------------------------------------
+  /// The storage scope of write region `buffer_index`'s buffer (allocated by the
+  /// program, not a parameter): global, shared, shared.dyn, local, warp or wmma.*.
+  void set_scope(const BlockRV& block, int64_t buffer_index, const std::string& scope);
+  /// Explicit strides for write region `buffer_index`'s buffer such that the stride of
+  /// `axis` is factor * k + offset (0 <= offset < factor).
+  void storage_align(const BlockRV& block, int64_t buffer_index, int64_t axis, int64_t factor, int64_t offset);
+
   // ---- annotations ---------------------------------------------------------------
   void annotate(const BlockRV& block, const std::string& key, const AnnotationArg& value);
   void annotate(const LoopRV& loop, const std::string& key, const AnnotationArg& value);
