@@ -395,6 +395,35 @@ CachePlacement cache_placement(const Schedule& sch, const std::string& primitive
   return CachePlacement{anchor, out};
 }
 
+const Buffer& written_intermediate(const Schedule& sch, const std::string& primitive, const BlockNode* block, int64_t index) {
+  if (index < 0 || index >= static_cast<int64_t>(block->writes.size())) {
+    schedule_fail(sch, primitive, fmt::format("block '{}' has {} write regions; index {} is out of range", block->name,
+                                              block->writes.size(), index), block);
+  }
+  const Buffer& buffer = block->writes[static_cast<size_t>(index)].buffer;
+  for (const Buffer& p : sch.func()->params) {
+    if (p.same_as(buffer)) {
+      schedule_fail(sch, primitive, fmt::format("'{}' is a parameter of the function; its storage belongs to the caller", buffer->name), block);
+    }
+  }
+  return buffer;
+}
+
+PrimFunc replace_buffer(const PrimFunc& func, const Buffer& from, const Buffer& to) {
+  class Replacer : public IRMutator {
+   public:
+    Replacer(const Buffer& from, const Buffer& to) : from_(from), to_(to) {}
+
+   protected:
+    Buffer mutate_buffer(const Buffer& b) override { return b.same_as(from_) ? to_ : b; }
+
+   private:
+    const Buffer& from_;
+    const Buffer& to_;
+  } replacer(from, to);
+  return replacer.mutate_func(func);
+}
+
 // Parallel, vectorized and thread-bound loops run their iterations concurrently,
 // so a loop that feeds a reduction variable (or is not affine) would race.
 void change_loop_kind(Schedule& sch, const std::string& primitive, const LoopRV& loop_rv, ForKind kind,

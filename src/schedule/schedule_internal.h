@@ -111,6 +111,13 @@ const StmtNode* nest_top(const Schedule& sch, const BlockNode* block);
 BlockRV cache_stage(Schedule& sch, const std::string& primitive, const BlockRV& block, int64_t index, const std::string& scope,
                     bool read);
 
+/// The buffer of `block`'s write region `index`, checked to be an intermediate the
+/// program allocates (not a parameter, whose storage belongs to the caller).
+const Buffer& written_intermediate(const Schedule& sch, const std::string& primitive, const BlockNode* block, int64_t index);
+
+/// `func` with every reference to buffer `from` (allocations, regions, loads, stores) replaced by `to`.
+PrimFunc replace_buffer(const PrimFunc& func, const Buffer& from, const Buffer& to);
+
 /// Changes a loop's kind (parallel, vectorize, unroll, bind) after the primitive's checks.
 void change_loop_kind(Schedule& sch, const std::string& primitive, const LoopRV& loop, ForKind kind,
                       const std::string& thread_tag);

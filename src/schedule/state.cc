@@ -12,6 +12,7 @@
 #include "tessera/ir/deep_equal.h"
 #include "tessera/ir/op.h"
 #include "tessera/ir/printer.h"
+#include "schedule_internal.h"
 #include "tessera/schedule/schedule_error.h"
 
 namespace tessera {
@@ -193,8 +194,7 @@ namespace {
 // What the blocks under `top` touch of `buffer` over all iterations, clipped to the buffer.
 std::vector<IntSet> footprint(const StmtNode* top, const Buffer& buffer, AccessKind kind) {
   Analyzer az;
-  Stmt handle(std::shared_ptr<const StmtNode>(top, [](const StmtNode*) {}));
-  std::vector<IntSet> region = touched_region(handle, buffer, kind, az);
+  std::vector<IntSet> region = touched_region(schedule_detail::borrow(top), buffer, kind, az);
   for (size_t d = 0; d < region.size(); ++d) {
     Expr zero = make_int(0, buffer->shape[d].dtype());
     Expr last = az.simplify(make_binary(ExprKind::kSub, buffer->shape[d], make_int(1, buffer->shape[d].dtype())));

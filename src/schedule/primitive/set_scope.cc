@@ -2,8 +2,6 @@
 // by the program, never a parameter) becomes `scope`.
 #include "../schedule_internal.h"
 
-#include "tessera/ir/mutator.h"
-
 namespace tessera {
 
 using namespace schedule_detail;
@@ -11,29 +9,13 @@ using namespace schedule_detail;
 void Schedule::set_scope(const BlockRV& block_rv, int64_t buffer_index, const std::string& scope) {
   const std::string primitive = "set_scope";
   const BlockNode* b = get(block_rv);
-  if (buffer_index < 0 || buffer_index >= static_cast<int64_t>(b->writes.size())) {
-    schedule_fail(*this, primitive, fmt::format("block '{}' has {} write regions; index {} is out of range", b->name, b->writes.size(),
-                                                buffer_index), b);
-  }
   static const std::vector<std::string> kScopes = {"global", "shared", "shared.dyn", "local", "warp"};
   const bool known = std::find(kScopes.begin(), kScopes.end(), scope) != kScopes.end() || scope.rfind("wmma.", 0) == 0;
   if (!known) {
     schedule_fail(*this, primitive, fmt::format("unknown storage scope '{}' (expected {} or wmma.*)", scope, fmt::join(kScopes, ", ")), b);
   }
-  const Buffer& buffer = b->writes[static_cast<size_t>(buffer_index)].buffer;
-  for (const Buffer& p : func()->params) {
-    if (p.same_as(buffer)) {
-      schedule_fail(*this, primitive, fmt::format("'{}' is a parameter of the function; its storage belongs to the caller", buffer->name), b);
-    }
-  }
-  class Rescope : public IRMutator {
-   public:
-    Buffer from, to;
-    Buffer mutate_buffer(const Buffer& x) override { return x.same_as(from) ? to : x; }
-  } rescope;
-  rescope.from = buffer;
-  rescope.to = buffer.with_scope(scope);
-  state_.replace_func(rescope.mutate_func(func()), primitive);
+  const Buffer& buffer = written_intermediate(*this, primitive, b, buffer_index);
+  state_.replace_func(replace_buffer(func(), buffer, buffer.with_scope(scope)), primitive);
   record("SetScope", {block_rv}, nlohmann::json::array({buffer_index, scope}), {});
 }
 

@@ -4,8 +4,6 @@
 // program with a constant shape; the values it holds do not change.
 #include "../schedule_internal.h"
 
-#include "tessera/ir/mutator.h"
-
 namespace tessera {
 
 using namespace schedule_detail;
@@ -13,16 +11,7 @@ using namespace schedule_detail;
 void Schedule::storage_align(const BlockRV& block_rv, int64_t buffer_index, int64_t axis, int64_t factor, int64_t offset) {
   const std::string primitive = "storage_align";
   const BlockNode* b = get(block_rv);
-  if (buffer_index < 0 || buffer_index >= static_cast<int64_t>(b->writes.size())) {
-    schedule_fail(*this, primitive, fmt::format("block '{}' has {} write regions; index {} is out of range", b->name, b->writes.size(),
-                                                buffer_index), b);
-  }
-  const Buffer& buffer = b->writes[static_cast<size_t>(buffer_index)].buffer;
-  for (const Buffer& p : func()->params) {
-    if (p.same_as(buffer)) {
-      schedule_fail(*this, primitive, fmt::format("'{}' is a parameter of the function; its layout belongs to the caller", buffer->name), b);
-    }
-  }
+  const Buffer& buffer = written_intermediate(*this, primitive, b, buffer_index);
   const int64_t ndim = static_cast<int64_t>(buffer.ndim());
   if (axis < 0 || axis >= ndim) schedule_fail(*this, primitive, fmt::format("axis {} is out of range for the {}-D buffer '{}'", axis, ndim, buffer->name), b);
   if (factor < 1) schedule_fail(*this, primitive, fmt::format("factor must be positive, got {}", factor), b);
@@ -54,14 +43,7 @@ void Schedule::storage_align(const BlockRV& block_rv, int64_t buffer_index, int6
   std::vector<Expr> stride_exprs;
   for (int64_t v : strides) stride_exprs.push_back(make_int(v, buffer->shape[0].dtype()));
   Buffer aligned = Buffer::make(buffer->name, buffer->dtype, buffer->shape, stride_exprs, buffer->elem_offset, buffer->scope);
-  class Realign : public IRMutator {
-   public:
-    Buffer from, to;
-    Buffer mutate_buffer(const Buffer& x) override { return x.same_as(from) ? to : x; }
-  } realign;
-  realign.from = buffer;
-  realign.to = aligned;
-  state_.replace_func(realign.mutate_func(func()), primitive);
+  state_.replace_func(replace_buffer(func(), buffer, aligned), primitive);
   record("StorageAlign", {block_rv}, nlohmann::json::array({buffer_index, axis, factor, offset}), {});
 }
 
