@@ -180,4 +180,12 @@ bool region_covers(const std::vector<IntSet>& outer, const std::vector<IntSet>& 
   return true;
 }
 
+bool regions_disjoint(const std::vector<IntSet>& a, const std::vector<IntSet>& b, Analyzer& az) {
+  for (size_t d = 0; d < a.size() && d < b.size(); ++d) {
+    if (a[d].has_upper_bound() && b[d].has_lower_bound() && az.can_prove(make_binary(ExprKind::kLT, a[d].max(), b[d].min()))) return true;
+    if (b[d].has_upper_bound() && a[d].has_lower_bound() && az.can_prove(make_binary(ExprKind::kLT, b[d].max(), a[d].min()))) return true;
+  }
+  return false;
+}
+
 }  // namespace tessera

@@ -304,7 +304,7 @@ Stmt nest_over_region(const Schedule& sch, const std::string& primitive, const B
   return nest;
 }
 
-std::string fresh_name(const Schedule& sch, const std::string& base) {
+std::set<std::string> used_names(const Schedule& sch) {
   std::set<std::string> used;
   for (const BlockNode* b : sch.state().blocks()) used.insert(b->name);
   used.insert(sch.state().root_block()->name);
@@ -320,9 +320,19 @@ std::string fresh_name(const Schedule& sch, const std::string& base) {
   buffers.names = &used;
   buffers.visit_func(sch.func());
   for (const Buffer& p : sch.func()->params) used.insert(p->name);
+  return used;
+}
+
+std::string fresh_name(std::set<std::string>& used, const std::string& base) {
   std::string name = base;
   for (int k = 1; used.count(name) != 0; ++k) name = fmt::format("{}_{}", base, k);
+  used.insert(name);
   return name;
+}
+
+std::string fresh_name(const Schedule& sch, const std::string& base) {
+  std::set<std::string> used = used_names(sch);
+  return fresh_name(used, base);
 }
 
 Stmt copy_nest(const std::string& name, const Buffer& src, const Buffer& dst, const std::vector<Range>& region) {

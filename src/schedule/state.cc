@@ -205,15 +205,6 @@ std::vector<IntSet> footprint(const StmtNode* top, const Buffer& buffer, AccessK
 
 }  // namespace
 
-// Provably no common point (some dimension's intervals are apart).
-static bool disjoint(const std::vector<IntSet>& a, const std::vector<IntSet>& b, Analyzer& az) {
-  for (size_t d = 0; d < a.size() && d < b.size(); ++d) {
-    if (a[d].has_upper_bound() && b[d].has_lower_bound() && az.can_prove(make_binary(ExprKind::kLT, a[d].max(), b[d].min()))) return true;
-    if (b[d].has_upper_bound() && a[d].has_lower_bound() && az.can_prove(make_binary(ExprKind::kLT, b[d].max(), a[d].min()))) return true;
-  }
-  return false;
-}
-
 // Every block of the scope that writes what this block reads comes before it, unless
 // it provably writes other elements.
 bool ScheduleState::stage_pipeline(const BlockEntry& entry) const {
@@ -224,7 +215,7 @@ bool ScheduleState::stage_pipeline(const BlockEntry& entry) const {
       for (const BufferRegion& r : entry.block->reads) {
         if (!w.buffer.same_as(r.buffer)) continue;
         Analyzer az;
-        if (!disjoint(footprint(top_of(*find_block(o->name)), w.buffer, AccessKind::kWrite),
+        if (!regions_disjoint(footprint(top_of(*find_block(o->name)), w.buffer, AccessKind::kWrite),
                       footprint(top_of(entry), r.buffer, AccessKind::kRead), az)) {
           return false;
         }

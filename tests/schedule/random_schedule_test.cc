@@ -63,7 +63,7 @@ void random_step(Schedule& sch, Random& rng, Stats& stats) {
   try {
     BlockRV block = sch.get_block(picked->name);
     std::vector<LoopRV> loops = sch.get_loops(block);
-    switch (rng.uniform_int(0, 15)) {
+    switch (rng.uniform_int(0, 20)) {
       case 0:
       case 1: {  // split with a sampled perfect tile
         if (loops.empty()) break;
@@ -128,6 +128,22 @@ void random_step(Schedule& sch, Random& rng, Stats& stats) {
           int64_t ndim = static_cast<int64_t>(picked->writes[0].buffer.ndim());
           int64_t factor = rng.uniform_int(1, 9);
           sch.storage_align(block, 0, rng.uniform_int(0, ndim), factor, rng.uniform_int(0, factor));
+        }
+        break;
+      }
+      case 15: {  // partition a random loop at random points
+        if (loops.empty()) break;
+        LoopRV l = any_loop(loops);
+        auto extent = as_const_int(sch.get(l)->extent);
+        if (!extent || *extent < 2) break;
+        int64_t first = rng.uniform_int(1, *extent);
+        if (*extent >= 3 && rng.uniform_int(0, 3) == 0) {
+          int64_t last = rng.uniform_int(1, *extent - first + (first < *extent - 1 ? 0 : 1));
+          sch.loop_partition(l, {first, std::nullopt, last});
+        } else if (rng.uniform_int(0, 2)) {
+          sch.loop_partition(l, {sch.sample_categorical({first}, {1.0}), std::nullopt});
+        } else {
+          sch.loop_partition(l, {std::nullopt, *extent - first});
         }
         break;
       }

@@ -77,6 +77,13 @@ class Schedule {
   /// Wraps a block (its realization) or a loop in a new loop of extent 1.
   LoopRV add_unit_loop(const BlockRV& block);
   LoopRV add_unit_loop(const LoopRV& loop);
+  /// Cuts `loop` into consecutive sibling loops with the given extents (summing to its
+  /// extent; at most one std::nullopt, inferred), each with its own copy of the body:
+  /// blocks of part k are renamed <block>_p<k>, stages private to the loop get a buffer
+  /// per part, and a reduction the loop splits keeps its init in part 0 only (later
+  /// parts become update blocks). The RVs of the loop and of everything under it are
+  /// invalid afterwards. Returns the parts' loops.
+  std::vector<LoopRV> loop_partition(const LoopRV& loop, const std::vector<FactorArg>& extents);
 
   // ---- loop kinds --------------------------------------------------------------
   void parallel(const LoopRV& loop);

@@ -2,6 +2,7 @@
 // buffer <buffer>_<scope> just before the block's loop nest; the block reads the copy.
 #include "../schedule_internal.h"
 
+#include "tessera/arith/int_set.h"
 #include "tessera/ir/mutator.h"
 
 namespace tessera {
@@ -72,6 +73,25 @@ BlockRV schedule_detail::cache_stage(Schedule& sch, const std::string& primitive
     if (r.buffer.same_as(buffer)) {
       schedule_fail(sch, primitive, fmt::format("block '{}' both reads and writes '{}'; a {} cache would separate them", b->name,
                                                 buffer->name, read ? "read" : "write"), b);
+    }
+  }
+  if (!read) {
+    // Another writer of the same elements running between this block's iterations (a
+    // later part of a partitioned reduction, say) would write around the cache, and
+    // the copy back would overwrite what it wrote (found by the random-schedule test).
+    const ScheduleState::BlockEntry* self = sch.state().find_block(b->name);
+    for (const BlockNode* o : sch.state().child_blocks(self->scope)) {
+      if (o == b) continue;
+      const ScheduleState::BlockEntry* other = sch.state().find_block(o->name);
+      bool writes = std::any_of(o->writes.begin(), o->writes.end(), [&](const BufferRegion& w) { return w.buffer.same_as(buffer); });
+      bool shares_loop = !self->loops.empty() && !other->loops.empty() && self->loops[0] == other->loops[0];
+      if (!writes || !shares_loop) continue;
+      Analyzer az;
+      if (!regions_disjoint(touched_region(borrow(nest_top(sch, b)), buffer, AccessKind::kWrite, az),
+                            touched_region(borrow(nest_top(sch, o)), buffer, AccessKind::kWrite, az), az)) {
+        schedule_fail(sch, primitive, fmt::format("block '{}' also writes elements of '{}' that block '{}' writes, inside the same loops; "
+                                                  "a write cache would lose its writes", o->name, buffer->name, b->name), b);
+      }
     }
   }
   CachePlacement placement = cache_placement(sch, primitive, b, buffer, read ? AccessKind::kRead : AccessKind::kWrite);
