@@ -335,6 +335,27 @@ std::string fresh_name(const Schedule& sch, const std::string& base) {
   return fresh_name(used, base);
 }
 
+Stmt spatial_nest(BlockFields fields) {
+  std::vector<Var> loops;
+  std::vector<Expr> bindings;
+  std::vector<int64_t> extents;
+  for (size_t d = 0; d < fields.iter_vars.size(); ++d) {
+    const IterVar& iv = fields.iter_vars[d];
+    DataType t = iv.var.dtype();
+    auto extent = as_const_int(iv.dom.extent);
+    if (!extent) fail("spatial_nest: iteration variable '{}' has a non-constant extent", iv.var.name());
+    loops.push_back(Var(fmt::format("ax{}", d), t));
+    extents.push_back(*extent);
+    bindings.push_back(is_const_int(iv.dom.min, 0) ? Expr(loops.back()) : make_binary(ExprKind::kAdd, iv.dom.min, loops.back()));
+  }
+  Stmt nest = make_block_realize(bindings, make_bool(true), make_block(std::move(fields)));
+  for (size_t d = loops.size(); d-- > 0;) {
+    DataType t = loops[d].dtype();
+    nest = make_for(loops[d], make_int(0, t), make_int(extents[d], t), ForKind::kSerial, nest);
+  }
+  return nest;
+}
+
 Stmt copy_nest(const std::string& name, const Buffer& src, const Buffer& dst, const std::vector<Range>& region) {
   std::vector<Var> loops;
   std::vector<IterVar> iter_vars;

@@ -98,6 +98,10 @@ std::string fresh_name(std::set<std::string>& used, const std::string& base);
 /// `src` into the same positions of `dst`.
 Stmt copy_nest(const std::string& name, const Buffer& src, const Buffer& dst, const std::vector<Range>& region);
 
+/// A loop nest ax0, ax1, ... (one loop per iteration variable, over its constant
+/// domain) realizing the block `fields` describes.
+Stmt spatial_nest(BlockFields fields);
+
 /// Where a cache stage for `block`'s access of `buffer` goes, and what it copies: right
 /// before (kRead) or after (kWrite) the loops that hold only this block, copying what
 /// they touch per iteration of the loops around them (all of it when there are none).

@@ -20,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "tessera/arith/index_map.h"
 #include "tessera/ir/function.h"
 #include "tessera/schedule/random_variables.h"
 #include "tessera/schedule/state.h"
@@ -27,6 +28,9 @@
 #include "tessera/support/random.h"
 
 namespace tessera {
+
+/// Which of a block's buffer regions a layout primitive means: reads[i] or writes[i].
+enum class BufferIndexKind { kRead, kWrite };
 
 /// An annotation value as a primitive argument: an integer, an ExprRV, a real or a string.
 using AnnotationArg = std::variant<int64_t, ExprRV, double, std::string>;
@@ -133,6 +137,23 @@ class Schedule {
   BlockRV cache_write(const BlockRV& block, int64_t write_index, const std::string& scope);
 
   // ---- layout --------------------------------------------------------------------
+  /// A block "<buffer>_reindex" copying the buffer of `block`'s region (reads or writes
+  /// [buffer_index]) into a new buffer of that name indexed by the block's iteration
+  /// variables that index it (in the block's order, shape = their extents), placed
+  /// before the block's loop nest (a read) or after it, copying back (a write); `block`
+  /// then accesses the new buffer at its iteration point. Returns the new block.
+  BlockRV reindex(const BlockRV& block, int64_t buffer_index, BufferIndexKind kind);
+  /// A new layout for the (intermediate) buffer of `block`'s region: every access
+  /// [i...] becomes [index_map(i...)]. The map must be injective on the old shape; if
+  /// it leaves elements of the new shape unmapped, `pad_value` is required and is
+  /// written into the whole buffer before its first writer.
+  void transform_layout(const BlockRV& block, int64_t buffer_index, BufferIndexKind kind, const IndexMap& index_map,
+                        std::optional<double> pad_value = std::nullopt);
+  /// A new iteration space for `block` (alone in its loop nest, each iteration variable
+  /// bound to its own loop): the iteration point v... becomes index_map(v...), a
+  /// bijection whose outputs each mix variables of one kind. The block's loops are
+  /// replaced by one loop per new iteration variable.
+  void transform_block_layout(const BlockRV& block, const IndexMap& index_map);
   /// The storage scope of write region `buffer_index`'s buffer (allocated by the
   /// program, not a parameter): global, shared, shared.dyn, local, warp or wmma.*.
   void set_scope(const BlockRV& block, int64_t buffer_index, const std::string& scope);

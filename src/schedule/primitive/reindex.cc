@@ -1,0 +1,209 @@
+// ReIndex: a block's access of a buffer becomes an access of a new buffer
+// <buffer>_reindex at the block's own iteration point, and a new block copies between
+// the two layouts (before the block's loop nest for a read, after it for a write).
+// This is what makes an access "look like" the iteration space, the step before
+// tensorization or a layout rewrite of the iteration space (im2col for a convolution).
+#include "../schedule_internal.h"
+
+#include "tessera/ir/deep_equal.h"
+#include "tessera/ir/mutator.h"
+#include "tessera/ir/op.h"
+#include "tessera/ir/substitute.h"
+#include "tessera/ir/visitor.h"
+
+namespace tessera {
+
+using namespace schedule_detail;
+
+namespace {
+
+// Every index list with which `body` (and `init`) loads or stores `buffer`.
+std::vector<std::vector<Expr>> accesses_of(const BlockNode* block, const Buffer& buffer) {
+  class Collector : public IRVisitor {
+   public:
+    const BufferNode* target;
+    std::vector<std::vector<Expr>> found;
+    void visit_buffer_load(const BufferLoadNode* op) override {
+      if (op->buffer.get() == target) found.push_back(op->indices);
+      IRVisitor::visit_buffer_load(op);
+    }
+    void visit_buffer_store(const BufferStoreNode* op) override {
+      if (op->buffer.get() == target) found.push_back(op->indices);
+      IRVisitor::visit_buffer_store(op);
+    }
+    void visit_block(const BlockNode*) override {}  // nested blocks are theirs
+  } collector;
+  collector.target = buffer.get();
+  collector.visit_stmt(block->body);
+  if (block->init.defined()) collector.visit_stmt(block->init);
+  return collector.found;
+}
+
+// Redirects `target`'s accesses of `from` to `to` at `point`, inserts the copy next to
+// `anchor`, and allocates `to` in the scope block.
+class ReIndexRewriter : public IRMutator {
+ public:
+  ReIndexRewriter(const BlockNode* target, const Buffer& from, const Buffer& to, std::vector<Expr> point, const StmtNode* anchor,
+                  Stmt copy, bool after, const BlockNode* scope)
+      : target_(target), from_(from), to_(to), point_(std::move(point)), anchor_(anchor), copy_(std::move(copy)), after_(after),
+        scope_(scope) {}
+
+  Stmt mutate_stmt(const Stmt& s) override {
+    if (s.get() != anchor_) return IRMutator::mutate_stmt(s);
+    Stmt rewritten = IRMutator::mutate_stmt(s);
+    return after_ ? make_seq({rewritten, copy_}) : make_seq({copy_, rewritten});
+  }
+
+ protected:
+  Expr mutate_buffer_load(const BufferLoadNode* op, const Expr& e) override {
+    if (!inside_ || !op->buffer.same_as(from_)) return IRMutator::mutate_buffer_load(op, e);
+    return make_load(to_, point_);
+  }
+  Stmt mutate_buffer_store(const BufferStoreNode* op, const Stmt& s) override {
+    if (!inside_ || !op->buffer.same_as(from_)) return IRMutator::mutate_buffer_store(op, s);
+    return make_store(to_, mutate_expr(op->value), point_);
+  }
+  Stmt mutate_block(const BlockNode* op, const Stmt& s) override {
+    if (op == target_) {
+      inside_ = true;
+      Stmt out = IRMutator::mutate_block(op, s);
+      inside_ = false;
+      auto node = std::make_shared<BlockNode>(*out.as<BlockNode>());
+      for (std::vector<BufferRegion>* regions : {&node->reads, &node->writes}) {
+        for (BufferRegion& r : *regions) {
+          if (!r.buffer.same_as(from_)) continue;
+          r = BufferRegion{to_, {}};
+          for (const Expr& p : point_) r.region.push_back(Range{p, make_int(1, p.dtype())});
+        }
+      }
+      return Stmt(node);
+    }
+    Stmt out = IRMutator::mutate_block(op, s);
+    if (op != scope_) return out;
+    auto node = std::make_shared<BlockNode>(*out.as<BlockNode>());
+    node->alloc_buffers.push_back(to_);
+    return Stmt(node);
+  }
+
+ private:
+  const BlockNode* target_;
+  const Buffer& from_;
+  const Buffer& to_;
+  std::vector<Expr> point_;
+  const StmtNode* anchor_;
+  Stmt copy_;
+  bool after_;
+  const BlockNode* scope_;
+  bool inside_ = false;
+};
+
+}  // namespace
+
+BlockRV Schedule::reindex(const BlockRV& block_rv, int64_t buffer_index, BufferIndexKind kind) {
+  const std::string primitive = "reindex";
+  const BlockNode* b = get(block_rv);
+  const bool read = kind == BufferIndexKind::kRead;
+  const std::vector<BufferRegion>& regions = read ? b->reads : b->writes;
+  const char* side = read ? "read" : "write";
+  if (buffer_index < 0 || buffer_index >= static_cast<int64_t>(regions.size())) {
+    schedule_fail(*this, primitive, fmt::format("block '{}' has {} {} regions; index {} is out of range", b->name, regions.size(), side, buffer_index), b);
+  }
+  const BufferRegion& region = regions[static_cast<size_t>(buffer_index)];
+  const Buffer& buffer = region.buffer;
+  for (const BufferRegion& r : read ? b->writes : b->reads) {
+    if (r.buffer.same_as(buffer)) {
+      schedule_fail(*this, primitive, fmt::format("block '{}' both reads and writes '{}'; a reindexed copy would separate them", b->name, buffer->name), b);
+    }
+  }
+  std::vector<std::vector<Expr>> accesses = accesses_of(b, buffer);
+  if (accesses.empty()) schedule_fail(*this, primitive, fmt::format("block '{}' lists '{}' but never accesses it", b->name, buffer->name), b);
+  for (const std::vector<Expr>& a : accesses) {
+    bool same = a.size() == accesses[0].size();
+    for (size_t d = 0; same && d < a.size(); ++d) same = deep_equal(a[d], accesses[0][d]);
+    if (!same) {
+      schedule_fail(*this, primitive, fmt::format("block '{}' accesses '{}' at [{}] and at [{}]; reindex needs a single access pattern",
+                                                  b->name, buffer->name, print_indices(accesses[0]), print_indices(a)), b);
+    }
+  }
+  const std::vector<Expr>& indices = accesses[0];
+  // The new layout's dimensions: the iteration variables the indices use, in block order.
+  std::vector<const IterVar*> used;
+  for (const IterVar& iv : b->iter_vars) {
+    if (std::any_of(indices.begin(), indices.end(), [&](const Expr& e) { return uses_var(e, iv.var.get()); })) used.push_back(&iv);
+  }
+  if (used.empty()) schedule_fail(*this, primitive, fmt::format("block '{}' accesses '{}' at [{}], which uses no iteration variable", b->name, buffer->name, print_indices(indices)), b);
+  if (!read) dims_to_iter_vars(*this, primitive, b, BufferRegion{buffer, [&] {
+                                 std::vector<Range> r;
+                                 for (const Expr& e : indices) r.push_back(Range{e, make_int(1, e.dtype())});
+                                 return r;
+                               }()});
+  // Another block of the scope inside the same loops touching the buffer would run
+  // between the block and its copy.
+  const ScheduleState::BlockEntry* self = state_.find_block(b->name);
+  const StmtNode* top = nest_top(*this, b);
+  for (const BlockNode* o : state_.child_blocks(self->scope)) {
+    if (o == b || nest_top(*this, o) != top) continue;
+    auto touches = [&](const std::vector<BufferRegion>& rs) { return std::any_of(rs.begin(), rs.end(), [&](const BufferRegion& r) { return r.buffer.same_as(buffer); }); };
+    if (touches(o->writes) || (!read && touches(o->reads))) {
+      schedule_fail(*this, primitive, fmt::format("block '{}' also accesses '{}' inside the loops of block '{}', so the copy could not be placed "
+                                                  "outside them", o->name, buffer->name, b->name), b);
+    }
+  }
+
+  std::vector<Expr> shape, point;
+  std::vector<IterVar> copy_vars;
+  VarMap to_copy;
+  for (const IterVar* iv : used) {
+    if (!as_const_int(iv->dom.min) || !as_const_int(iv->dom.extent)) {
+      schedule_fail(*this, primitive, fmt::format("iteration variable '{}' of block '{}' has a non-constant domain", iv->var.name(), b->name), b);
+    }
+    shape.push_back(iv->dom.extent);
+    point.push_back(is_const_int(iv->dom.min, 0) ? Expr(iv->var) : make_binary(ExprKind::kSub, iv->var, iv->dom.min));
+    Var v(iv->var.name(), iv->var.dtype());
+    copy_vars.push_back(IterVar{v, iv->dom, IterKind::kSpatial});
+    to_copy[iv->var.get()] = v;
+  }
+  std::string name = fresh_name(*this, buffer->name + "_reindex");
+  Buffer reindexed = Buffer::make(name, buffer->dtype, shape, {}, Expr(), buffer->scope);
+  std::vector<Expr> copy_point, copy_indices;
+  for (const Expr& p : point) copy_point.push_back(substitute(p, to_copy));
+  for (const Expr& e : indices) copy_indices.push_back(substitute(e, to_copy));
+  auto point_region = [](const Buffer& buf, const std::vector<Expr>& at) {
+    BufferRegion r{buf, {}};
+    for (const Expr& e : at) r.region.push_back(Range{e, make_int(1, e.dtype())});
+    return r;
+  };
+  BlockFields f;
+  f.name = name;
+  f.iter_vars = copy_vars;
+  if (read) {
+    f.reads = {point_region(buffer, copy_indices)};
+    f.writes = {point_region(reindexed, copy_point)};
+    f.body = make_store(reindexed, make_load(buffer, copy_indices), copy_point);
+  } else {
+    f.reads = {point_region(reindexed, copy_point)};
+    f.writes = {point_region(buffer, copy_indices)};
+    f.body = make_store(buffer, make_load(reindexed, copy_point), copy_indices);
+  }
+  ReIndexRewriter rewriter(b, buffer, reindexed, point, top, spatial_nest(std::move(f)), !read, self->scope);
+  state_.replace_func(rewriter.mutate_func(func()), primitive);
+  BlockRV out = new_block_rv(name);
+  record("ReIndex", {block_rv}, nlohmann::json::array({buffer_index, side}), {out});
+  return out;
+}
+
+namespace {
+InstructionRegistration registration(InstructionKind{
+    "ReIndex", /*pure=*/false, /*sampler=*/false,
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs, const nlohmann::json*) -> std::vector<AnyRV> {
+      std::string side = attr_string(attrs, 1, "buffer index kind");
+      if (side != "read" && side != "write") fail("ReIndex: the buffer index kind must be \"read\" or \"write\", got \"{}\"", side);
+      return {sch.reindex(input_block(in, 0), attr_int(attrs, 0, "buffer index"), side == "read" ? BufferIndexKind::kRead : BufferIndexKind::kWrite)};
+    },
+    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*, const std::vector<std::string>& out) {
+      return fmt::format("BlockRV {} = sch.reindex({}, {}, BufferIndexKind::{});", out[0], in[0], attrs[0].dump(),
+                         attrs[1].get<std::string>() == "read" ? "kRead" : "kWrite");
+    }});
+}  // namespace
+
+}  // namespace tessera
