@@ -102,6 +102,11 @@ Stmt copy_nest(const std::string& name, const Buffer& src, const Buffer& dst, co
 /// domain) realizing the block `fields` describes.
 Stmt spatial_nest(BlockFields fields);
 
+/// For a block alone in its loop nest whose every iteration variable is bound directly
+/// to its own loop covering its domain (no predicate): the loop of each variable, in
+/// iteration-variable order. Fails naming the primitive otherwise. (transform_block_layout.cc)
+std::vector<const ForNode*> trivial_loops(const Schedule& sch, const std::string& primitive, const BlockNode* block);
+
 /// Where a cache stage for `block`'s access of `buffer` goes, and what it copies: right
 /// before (kRead) or after (kWrite) the loops that hold only this block, copying what
 /// they touch per iteration of the loops around them (all of it when there are none).

@@ -154,6 +154,15 @@ class Schedule {
   /// bijection whose outputs each mix variables of one kind. The block's loops are
   /// replaced by one loop per new iteration variable.
   void transform_block_layout(const BlockRV& block, const IndexMap& index_map);
+  /// Pads the iteration space of an einsum-like block (buffers indexed by iteration
+  /// variables or constants) so that extent k becomes a multiple of padding[k]: inputs
+  /// are copied into zero-padded <buffer>_pad buffers, the output is computed into
+  /// <buffer>_pad and copied back. A padded reduction must add zeros (a sum of products).
+  void pad_einsum(const BlockRV& block, const std::vector<int64_t>& padding);
+  /// Splits a padding block (B[...] = if_then_else(cond, value, constant)) into
+  /// <block>_pad_const, writing the constant everywhere under `loop` (placed before it),
+  /// and the block copying only the in-bounds part over narrowed loops. Returns the new block.
+  BlockRV decompose_padding(const BlockRV& block, const LoopRV& loop);
   /// The storage scope of write region `buffer_index`'s buffer (allocated by the
   /// program, not a parameter): global, shared, shared.dyn, local, warp or wmma.*.
   void set_scope(const BlockRV& block, int64_t buffer_index, const std::string& scope);

@@ -15,6 +15,37 @@ namespace tessera {
 
 using namespace schedule_detail;
 
+std::vector<const ForNode*> schedule_detail::trivial_loops(const Schedule& sch, const std::string& primitive, const BlockNode* b) {
+  const ScheduleState::BlockEntry* e = sch.state().find_block(b->name);
+  if (!is_const_int(e->realize->predicate, 1)) schedule_fail(sch, primitive, fmt::format("block '{}' has a predicate", b->name), b);
+  if (e->loops.size() != b->iter_vars.size()) {
+    schedule_fail(sch, primitive, fmt::format("block '{}' has {} loops for {} iteration variables; each variable must have its own loop",
+                                                b->name, e->loops.size(), b->iter_vars.size()), b);
+  }
+  for (const ForNode* l : e->loops) {
+    if (sch.state().child_blocks(l).size() != 1) {
+      schedule_fail(sch, primitive, fmt::format("loop '{}' holds other blocks besides '{}'", l->loop_var.name(), b->name), l);
+    }
+    if (l->for_kind != ForKind::kSerial) schedule_fail(sch, primitive, fmt::format("loop '{}' is {}", l->loop_var.name(), for_kind_name(l->for_kind)), l);
+  }
+  std::vector<const ForNode*> out;
+  for (size_t i = 0; i < b->iter_vars.size(); ++i) {
+    const IterVar& iv = b->iter_vars[i];
+    const auto* bound = e->realize->iter_values[i].as<VarNode>();
+    const ForNode* loop = nullptr;
+    for (const ForNode* l : e->loops) {
+      if (l->loop_var.get() == bound) loop = l;
+    }
+    auto extent = as_const_int(iv.dom.extent);
+    if (loop == nullptr || std::find(out.begin(), out.end(), loop) != out.end() || !is_const_int(iv.dom.min, 0) || !extent || !is_const_int(loop->min, 0) || !is_const_int(loop->extent, *extent)) {
+      schedule_fail(sch, primitive, fmt::format("iteration variable '{}' of block '{}' is not bound directly to a loop covering its domain "
+                                                  "(binding {})", iv.var.name(), b->name, print(e->realize->iter_values[i])), b);
+    }
+    out.push_back(loop);
+  }
+  return out;
+}
+
 void Schedule::transform_block_layout(const BlockRV& block_rv, const IndexMap& index_map) {
   const std::string primitive = "transform_block_layout";
   const BlockNode* b = get(block_rv);
@@ -24,32 +55,9 @@ void Schedule::transform_block_layout(const BlockRV& block_rv, const IndexMap& i
     schedule_fail(*this, primitive, fmt::format("the index map {} takes {} indices but block '{}' has {} iteration variables", map_text,
                                                 index_map.inputs().size(), b->name, b->iter_vars.size()), b);
   }
-  if (!is_const_int(e->realize->predicate, 1)) schedule_fail(*this, primitive, fmt::format("block '{}' has a predicate", b->name), b);
-  if (e->loops.size() != b->iter_vars.size()) {
-    schedule_fail(*this, primitive, fmt::format("block '{}' has {} loops for {} iteration variables; each variable must have its own loop",
-                                                b->name, e->loops.size(), b->iter_vars.size()), b);
-  }
-  for (const ForNode* l : e->loops) {
-    if (state_.child_blocks(l).size() != 1) {
-      schedule_fail(*this, primitive, fmt::format("loop '{}' holds other blocks besides '{}'", l->loop_var.name(), b->name), l);
-    }
-    if (l->for_kind != ForKind::kSerial) schedule_fail(*this, primitive, fmt::format("loop '{}' is {}", l->loop_var.name(), for_kind_name(l->for_kind)), l);
-  }
+  std::vector<const ForNode*> loops_of = trivial_loops(*this, primitive, b);
   std::vector<int64_t> shape;
-  for (size_t i = 0; i < b->iter_vars.size(); ++i) {
-    const IterVar& iv = b->iter_vars[i];
-    const auto* bound = e->realize->iter_values[i].as<VarNode>();
-    const ForNode* loop = nullptr;
-    for (const ForNode* l : e->loops) {
-      if (l->loop_var.get() == bound) loop = l;
-    }
-    auto extent = as_const_int(iv.dom.extent);
-    if (loop == nullptr || !is_const_int(iv.dom.min, 0) || !extent || !is_const_int(loop->min, 0) || !is_const_int(loop->extent, *extent)) {
-      schedule_fail(*this, primitive, fmt::format("iteration variable '{}' of block '{}' is not bound directly to a loop covering its domain "
-                                                  "(binding {})", iv.var.name(), b->name, print(e->realize->iter_values[i])), b);
-    }
-    shape.push_back(*extent);
-  }
+  for (const ForNode* l : loops_of) shape.push_back(*as_const_int(l->extent));
   std::optional<IndexMap> inverse = index_map.inverse(shape);
   if (!inverse) {
     IndexMap::Analysis a = index_map.analyze(shape);
