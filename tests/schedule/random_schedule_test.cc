@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "tessera/ir/op.h"
 #include "tessera/ir/printer.h"
 #include "tessera/ir/structural_equal.h"
 #include "tessera/runtime/interpreter.h"
@@ -63,7 +64,7 @@ void random_step(Schedule& sch, Random& rng, Stats& stats) {
   try {
     BlockRV block = sch.get_block(picked->name);
     std::vector<LoopRV> loops = sch.get_loops(block);
-    switch (rng.uniform_int(0, 20)) {
+    switch (rng.uniform_int(0, 21)) {
       case 0:
       case 1: {  // split with a sampled perfect tile
         if (loops.empty()) break;
@@ -144,6 +145,82 @@ void random_step(Schedule& sch, Random& rng, Stats& stats) {
           sch.loop_partition(l, {sch.sample_categorical({first}, {1.0}), std::nullopt});
         } else {
           sch.loop_partition(l, {std::nullopt, *extent - first});
+        }
+        break;
+      }
+      case 16: {  // reindex a read or the write
+        bool read = !picked->reads.empty() && rng.uniform_int(0, 2);
+        const auto& regions = read ? picked->reads : picked->writes;
+        if (!regions.empty()) {
+          sch.reindex(block, rng.uniform_int(0, static_cast<int64_t>(regions.size())), read ? BufferIndexKind::kRead : BufferIndexKind::kWrite);
+        }
+        break;
+      }
+      case 17: {  // a random permutation and split of a buffer's axes
+        bool read = !picked->reads.empty() && rng.uniform_int(0, 2);
+        const auto& regions = read ? picked->reads : picked->writes;
+        if (regions.empty()) break;
+        int64_t index = rng.uniform_int(0, static_cast<int64_t>(regions.size()));
+        size_t ndim = regions[static_cast<size_t>(index)].buffer.ndim();
+        std::vector<std::string> names;
+        for (size_t d = 0; d < ndim; ++d) names.push_back("i" + std::to_string(d));
+        std::vector<size_t> order(ndim);
+        for (size_t d = 0; d < ndim; ++d) order[d] = d;
+        for (size_t d = ndim; d > 1; --d) std::swap(order[d - 1], order[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(d)))]);
+        int64_t split_dim = rng.uniform_int(-1, static_cast<int64_t>(ndim)), factor = rng.uniform_int(2, 5);
+        IndexMap map = IndexMap::from_lambda(names, [&](const std::vector<Var>& v) {
+          std::vector<Expr> out;
+          for (size_t d : order) {
+            if (static_cast<int64_t>(d) == split_dim) {
+              out.push_back(floordiv(v[d], make_int(factor)));
+              out.push_back(floormod(v[d], make_int(factor)));
+            } else {
+              out.push_back(v[d]);
+            }
+          }
+          return out;
+        });
+        std::optional<double> pad;
+        if (rng.uniform_int(0, 2)) pad = 0.0;
+        sch.transform_layout(block, index, read ? BufferIndexKind::kRead : BufferIndexKind::kWrite, map, pad);
+        break;
+      }
+      case 18: {  // permute, fuse or split a block's iteration space
+        size_t n = picked->iter_vars.size();
+        if (n == 0) break;
+        std::vector<std::string> names;
+        for (size_t d = 0; d < n; ++d) names.push_back("v" + std::to_string(d));
+        std::vector<size_t> order(n);
+        for (size_t d = 0; d < n; ++d) order[d] = d;
+        for (size_t d = n; d > 1; --d) std::swap(order[d - 1], order[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(d)))]);
+        int64_t how = rng.uniform_int(0, 3), factor = rng.uniform_int(2, 4);
+        auto extent_of = [&](size_t d) { return as_const_int(picked->iter_vars[d].dom.extent).value_or(1); };
+        IndexMap map = IndexMap::from_lambda(names, [&](const std::vector<Var>& v) {
+          std::vector<Expr> out;
+          for (size_t k = 0; k < n; ++k) {
+            size_t d = order[k];
+            if (how == 1 && k + 1 < n) {  // fuse with the next one
+              out.push_back(add(mul(v[d], make_int(extent_of(order[k + 1]))), v[order[k + 1]]));
+              ++k;
+            } else if (how == 2 && k == 0) {
+              out.push_back(floordiv(v[d], make_int(factor)));
+              out.push_back(floormod(v[d], make_int(factor)));
+            } else {
+              out.push_back(v[d]);
+            }
+          }
+          return out;
+        });
+        sch.transform_block_layout(block, map);
+        break;
+      }
+      case 19: {  // pad an einsum, or decompose a padding block
+        if (rng.uniform_int(0, 2)) {
+          std::vector<int64_t> padding;
+          for (size_t d = 0; d < picked->iter_vars.size(); ++d) padding.push_back(rng.uniform_int(1, 6));
+          sch.pad_einsum(block, padding);
+        } else if (!loops.empty()) {
+          sch.decompose_padding(block, any_loop(loops));
         }
         break;
       }

@@ -143,7 +143,8 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
   if (b->init.defined()) {
     for (const Access& a : accesses_in(b->init)) accesses.push_back(a);
   }
-  std::map<const BufferNode*, std::vector<Expr>> pattern;
+  // In order of first access, so that the producers come out in a deterministic order.
+  std::vector<std::pair<const BufferNode*, std::vector<Expr>>> pattern;
   for (const Access& a : accesses) {
     for (const Expr& x : a.indices) {
       const auto* v = x.as<VarNode>();
@@ -152,8 +153,10 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
                                                     "or constants only", b->name, a.buffer->name, print(x)), b);
       }
     }
-    auto [it, fresh] = pattern.emplace(a.buffer.get(), a.indices);
-    if (!fresh) {
+    auto it = std::find_if(pattern.begin(), pattern.end(), [&](const auto& p) { return p.first == a.buffer.get(); });
+    if (it == pattern.end()) {
+      pattern.push_back({a.buffer.get(), a.indices});
+    } else {
       bool same = it->second.size() == a.indices.size();
       for (size_t d = 0; same && d < a.indices.size(); ++d) same = deep_equal(it->second[d], a.indices[d]);
       if (!same) schedule_fail(*this, primitive, fmt::format("block '{}' accesses '{}' at two different points", b->name, a.buffer->name), b);
@@ -194,6 +197,12 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
       if (a.buffer.get() == node) buffer = &a.buffer;
     }
     bool is_output = buffer->same_as(output);
+    bool accumulates = std::any_of(b->reads.begin(), b->reads.end(), [&](const BufferRegion& r) { return r.buffer.same_as(output); }) ||
+                       (!b->init.defined() && std::any_of(b->iter_vars.begin(), b->iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::kReduce; }));
+    if (is_output && accumulates) {
+      schedule_fail(*this, primitive, fmt::format("block '{}' accumulates into what '{}' already holds (it has no init); padding would compute "
+                                                  "into a new buffer that holds nothing", b->name, output->name), b);
+    }
     // The padded copy: a dimension indexed by a variable spans the variable's padded
     // extent; one indexed by a constant keeps the buffer's extent.
     std::vector<Expr> shape;
@@ -206,7 +215,12 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
       if (const auto* iv = indices[d].as<VarNode>()) {
         size_t k = var_index.at(iv);
         extent = is_output ? extents[k] : padded[k];
-        if (!is_output && padded[k] != extents[k]) in_bounds.push_back(lt(v, make_int(extents[k], t)));
+        // The block may guard its own reads (a padding stage reads past the buffer under
+        // a condition); the copy reads only inside both the old extent and the buffer.
+        auto dim = as_const_int((*buffer)->shape[d]);
+        if (!dim) schedule_fail(*this, primitive, fmt::format("'{}' has a non-constant shape", (*buffer)->name), b);
+        int64_t limit = std::min(extents[k], *dim);
+        if (!is_output && limit < padded[k]) in_bounds.push_back(lt(v, make_int(limit, t)));
       } else {
         extent = *as_const_int((*buffer)->shape[d]);
       }

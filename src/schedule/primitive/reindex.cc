@@ -137,6 +137,23 @@ BlockRV Schedule::reindex(const BlockRV& block_rv, int64_t buffer_index, BufferI
                                  for (const Expr& e : indices) r.push_back(Range{e, make_int(1, e.dtype())});
                                  return r;
                                }()});
+  // The copy reads at every iteration point; a block that guards its read (a padding
+  // stage) may index outside the buffer where the guard is false.
+  if (read) {
+    Analyzer az;
+    for (const IterVar& iv : b->iter_vars) {
+      auto mn = as_const_int(iv.dom.min), ex = as_const_int(iv.dom.extent);
+      if (mn && ex && *ex > 0) az.bind(iv.var, *mn, *ex);
+    }
+    for (size_t d = 0; d < indices.size(); ++d) {
+      if (!az.can_prove(make_binary(ExprKind::kLE, make_int(0, indices[d].dtype()), indices[d])) ||
+          !az.can_prove(make_binary(ExprKind::kLT, indices[d], buffer->shape[d]))) {
+        schedule_fail(*this, primitive, fmt::format("block '{}' reads '{}' at [{}], which can fall outside the buffer (the block guards the "
+                                                    "read); a copy at every iteration point would read out of bounds", b->name, buffer->name,
+                                                    print_indices(indices)), b);
+      }
+    }
+  }
   // Another block of the scope inside the same loops touching the buffer would run
   // between the block and its copy.
   const ScheduleState::BlockEntry* self = state_.find_block(b->name);
