@@ -304,10 +304,13 @@ Stmt nest_over_region(const Schedule& sch, const std::string& primitive, const B
   return nest;
 }
 
-std::set<std::string> used_names(const Schedule& sch) {
+std::set<std::string> used_names(const Schedule& sch, NameKind kind) {
   std::set<std::string> used;
-  for (const BlockNode* b : sch.state().blocks()) used.insert(b->name);
-  used.insert(sch.state().root_block()->name);
+  if (kind != NameKind::kBuffers) {
+    for (const BlockNode* b : sch.state().blocks()) used.insert(b->name);
+    used.insert(sch.state().root_block()->name);
+    if (kind == NameKind::kBlocks) return used;
+  }
   class Buffers : public IRVisitor {
    public:
     std::set<std::string>* names;

@@ -89,8 +89,9 @@ inline Stmt borrow(const StmtNode* node) { return Stmt(std::shared_ptr<const Stm
 
 /// A name not used by any block or buffer of the function: `base`, else base_1, base_2, ...
 std::string fresh_name(const Schedule& sch, const std::string& base);
-/// The names of every block and buffer of the function (for several fresh names at once).
-std::set<std::string> used_names(const Schedule& sch);
+/// The names of the function's blocks, buffers, or both (for several fresh names at once).
+enum class NameKind { kBlocks, kBuffers, kBoth };
+std::set<std::string> used_names(const Schedule& sch, NameKind kind = NameKind::kBoth);
 /// `base` or base_1, base_2, ... not in `used`; the name returned is added to `used`.
 std::string fresh_name(std::set<std::string>& used, const std::string& base);
 

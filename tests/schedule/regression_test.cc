@@ -160,3 +160,38 @@ TEST(Regression, InitMovedUnderALoopMustNotReinitialiseAccumulatedElements) {
 
 }  // namespace
 }  // namespace tessera
+
+namespace tessera {
+namespace {
+
+TEST(Regression, CacheWriteRefusesAReductionAnotherPartAccumulatesInto) {
+  // Partitioning the reduction loop leaves two blocks accumulating into C inside the
+  // same loops; a write cache for the first would lose the second's sums.
+  PrimFunc f = workloads::get("gemm:m=4,n=5,k=7").func;
+  Schedule sch(f, 0, true, true);
+  std::vector<LoopRV> l = sch.get_loops(sch.get_block("C"));
+  sch.loop_partition(l[2], {4, 3});
+  std::string message = testing_util::error_of([&] { sch.cache_write(sch.get_block("C_p0"), 0, "local"); });
+  EXPECT_NE(message.find("block 'C_p1' also writes elements of 'C' that block 'C_p0' writes, inside the same loops"), std::string::npos) << message;
+}
+
+TEST(Regression, ReverseComputeInlineRefusesAProducerPaddedPastItsConsumer) {
+  PrimFunc f = workloads::get("gemm:m=6,n=5,k=7").func;
+  Schedule sch(f, 0, true, true);
+  BlockRV cache = sch.cache_read(sch.get_block("C"), 1, "local");
+  sch.pad_einsum(cache, {4, 2});  // B -> B_pad (8 x 6), B_local computed into B_local_pad
+  sch.compute_inline(cache);       // B_local_pad[v] = B_pad[v], over the padded domain
+  std::string message = testing_util::error_of([&] { sch.reverse_compute_inline(sch.get_block("B_local_pad")); });
+  EXPECT_NE(message.find("producer 'B_pad' computes points of 'B_pad' outside what block 'B_local_pad' visits"), std::string::npos) << message;
+}
+
+TEST(Regression, PadEinsumOfAGuardedCopyReadsOnlyInsideItsSource) {
+  PrimFunc f = workloads::get("gemm:m=8,n=12,k=6").func;
+  Schedule sch(f, 0, true, true);
+  sch.pad_einsum(sch.get_block("C"), {3, 3, 3});
+  sch.pad_einsum(sch.get_block("A_pad"), {5, 4});  // A_pad guards its reads of A; so must its own copy
+  testing_util::expect_same_results(f, sch.func());
+}
+
+}  // namespace
+}  // namespace tessera

@@ -75,10 +75,13 @@ BlockRV schedule_detail::cache_stage(Schedule& sch, const std::string& primitive
                                                 buffer->name, read ? "read" : "write"), b);
     }
   }
-  if (!read) {
+  const bool accumulates = std::any_of(b->iter_vars.begin(), b->iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::kReduce; });
+  if (!read && accumulates) {
     // Another writer of the same elements running between this block's iterations (a
     // later part of a partitioned reduction, say) would write around the cache, and
-    // the copy back would overwrite what it wrote (found by the random-schedule test).
+    // the next iteration's copy back would overwrite what it wrote, since the cache
+    // accumulates without it (found by the random-schedule test). A block that only
+    // stores final values is unaffected.
     const ScheduleState::BlockEntry* self = sch.state().find_block(b->name);
     for (const BlockNode* o : sch.state().child_blocks(self->scope)) {
       if (o == b) continue;

@@ -72,9 +72,9 @@ std::vector<Buffer> private_intermediates(const BlockNode* scope, const ForNode*
 // and allocated buffers, bindings and predicates simplified for the part's range.
 class PartCopier : public IRMutator {
  public:
-  PartCopier(int part, std::set<std::string>& names, Analyzer& az, std::unordered_map<const VarNode*, Expr> vars,
+  PartCopier(int part, std::set<std::string>& block_names, std::set<std::string>& names, Analyzer& az, std::unordered_map<const VarNode*, Expr> vars,
              std::unordered_map<const BufferNode*, Buffer> buffers, const std::set<const BlockNode*>& updates)
-      : part_(part), names_(names), az_(az), vars_(std::move(vars)), buffers_(std::move(buffers)), updates_(updates) {}
+      : part_(part), block_names_(block_names), names_(names), az_(az), vars_(std::move(vars)), buffers_(std::move(buffers)), updates_(updates) {}
 
  protected:
   Expr mutate_var(const Expr& e) override {
@@ -111,7 +111,7 @@ class PartCopier : public IRMutator {
     }
     for (const Buffer& b : op->alloc_buffers) buffers_[b.get()] = b.with_name(fresh_name(names_, suffixed(b->name)));
     for (const MatchBufferRegion& m : op->match_buffers) buffers_[m.buffer.get()] = m.buffer.with_name(fresh_name(names_, suffixed(m.buffer->name)));
-    BlockFields f{fresh_name(names_, suffixed(op->name)), std::move(iter_vars), {}, {}, Stmt(), Stmt(), {}, {}, op->annotations};
+    BlockFields f{fresh_name(block_names_, suffixed(op->name)), std::move(iter_vars), {}, {}, Stmt(), Stmt(), {}, {}, op->annotations};
     for (const BufferRegion& r : op->reads) f.reads.push_back(mutate_region(r));
     for (const BufferRegion& r : op->writes) f.writes.push_back(mutate_region(r));
     for (const Buffer& b : op->alloc_buffers) f.alloc_buffers.push_back(mutate_buffer(b));
@@ -130,7 +130,8 @@ class PartCopier : public IRMutator {
   std::string suffixed(const std::string& name) const { return fmt::format("{}_p{}", name, part_); }
 
   int part_;
-  std::set<std::string>& names_;
+  std::set<std::string>& block_names_;
+  std::set<std::string>& names_;  // buffers
   Analyzer& az_;
   std::unordered_map<const VarNode*, Expr> vars_;
   std::unordered_map<const BufferNode*, Buffer> buffers_;
@@ -223,7 +224,8 @@ std::vector<LoopRV> Schedule::loop_partition(const LoopRV& loop_rv, const std::v
     }
   }
 
-  std::set<std::string> names = used_names(*this);
+  // Blocks and buffers are named apart: block C_p1 may sit next to buffer C_p1.
+  std::set<std::string> block_names = used_names(*this, NameKind::kBlocks), names = used_names(*this, NameKind::kBuffers);
   std::vector<Buffer> privates = private_intermediates(entry->scope, loop, func());
   std::map<const BufferNode*, std::vector<Buffer>> copies;
   std::vector<Stmt> part_loops;
@@ -267,7 +269,7 @@ std::vector<LoopRV> Schedule::loop_partition(const LoopRV& loop_rv, const std::v
       buffers[b.get()] = copy;
       copies[b.get()].push_back(copy);
     }
-    PartCopier copier(static_cast<int>(k), names, az, std::move(vars), std::move(buffers), updates);
+    PartCopier copier(static_cast<int>(k), block_names, names, az, std::move(vars), std::move(buffers), updates);
     Stmt body = copier.mutate_stmt(loop->body);
     part_loops.push_back(make_for(v, make_int(0, t), make_int(extents[k], t), loop->for_kind, body, loop->thread_tag, loop->annotations));
     offset += extents[k];

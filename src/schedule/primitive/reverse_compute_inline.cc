@@ -4,6 +4,8 @@
 // the consumer and (when nothing else uses it) B disappear.
 #include "../schedule_internal.h"
 
+#include "tessera/ir/printer.h"
+
 #include "tessera/ir/mutator.h"
 #include "tessera/ir/substitute.h"
 
@@ -75,6 +77,23 @@ void Schedule::reverse_compute_inline(const BlockRV& block_rv) {
   if (!ok || point.empty() || to_producer.size() != c->iter_vars.size()) {
     schedule_fail(*this, primitive, fmt::format("block '{}' must read '{}' only at its own iteration point, indexed by each of its "
                                                 "iteration variables once", c->name, b->name), c);
+  }
+  // The producer must not compute points the consumer never visits (a producer padded
+  // past the consumer's domain): folded in, it would store them too (found by the
+  // random-schedule test with pad_einsum).
+  {
+    Analyzer bounds;
+    for (const IterVar& iv : p->iter_vars) bounds.bind(iv.var, iv.dom);
+    for (const IterVar& iv : c->iter_vars) {
+      auto it = to_producer.find(iv.var.get());
+      if (it == to_producer.end()) continue;
+      Expr end = make_binary(ExprKind::kAdd, iv.dom.min, iv.dom.extent);
+      if (!bounds.can_prove(make_binary(ExprKind::kLE, iv.dom.min, it->second)) || !bounds.can_prove(make_binary(ExprKind::kLT, it->second, end))) {
+        schedule_fail(*this, primitive, fmt::format("producer '{}' computes points of '{}' outside what block '{}' visits ({} = {} leaves "
+                                                    "the domain of '{}')", p->name, b->name, c->name, iv.var.name(), print(it->second),
+                                                    iv.var.name()), c);
+      }
+    }
   }
   // D[g(h(u))] = f(e(u), ...) in the producer.
   class ReplaceLoad : public IRMutator {
