@@ -53,6 +53,17 @@ expect 1 "in instruction 2 \(SamplePerfectTile\) of the trace" -- "$tessera" rep
 expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=48,n=64,k=16 --trace "$trace" --check --repair
 expect 1 "no block named 'C'; the blocks are: conv" -- "$tessera" replay -w C2D:1 --trace "$trace"
 expect 0 "^sch.parallel\(l16\);" -- "$tessera" show "$trace"
+# Traces using the partition, padding and layout primitives replay and check.
+here="$(dirname "$0")"
+expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace "$here/gemm_partition_trace.json" --check
+expect 0 "for j_p0_1 in vectorized\(0, 16\)" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace "$here/gemm_partition_trace.json"
+expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace "$here/gemm_padding_trace.json" --check
+expect 0 "^check: MATCH" -- "$tessera" replay -w C2D:n=1,h=6,w=6,ci=2,co=3,kernel=3,stride=2,pad=1 --trace "$here/conv2d_layout_trace.json" --check
+expect 0 "^std::vector<LoopRV> l5_l6 = sch.loop_partition\(l2, std::vector<FactorArg>\{v4, std::nullopt\}\);" -- "$tessera" show "$here/gemm_partition_trace.json"
+expect 0 "^sch.transform_layout\(b0, 0, BufferIndexKind::kRead, IndexMap::parse" -- "$tessera" show "$here/conv2d_layout_trace.json"
+expect 0 "^BlockRV b4 = sch.decompose_padding\(b1, l2\);" -- "$tessera" show "$here/gemm_padding_trace.json"
+expect 1 "loop_partition: parts \[112, 16\] sum to 128, not to the extent 127 of loop 'j'" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace <(sed 's/"v4",null/"v4",16/' "$here/gemm_partition_trace.json")
+
 printf '{"version":1,"insts":[["Split",[],[],[]]]' > "$work/torn.json"
 expect 1 "trace is not valid JSON" -- "$tessera" show "$work/torn.json"
 expect 1 "while reading trace" -- "$tessera" replay -w gemm --trace "$work/torn.json"
