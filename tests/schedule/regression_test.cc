@@ -195,3 +195,37 @@ TEST(Regression, PadEinsumOfAGuardedCopyReadsOnlyInsideItsSource) {
 
 }  // namespace
 }  // namespace tessera
+
+namespace tessera {
+namespace {
+
+TEST(Regression, ComputeAtOfAPartitionedReductionRedoesOnlyItsOwnSteps) {
+  // Part 0 of a partitioned reduction moved under its consumer (part 1) used to be
+  // regenerated over the whole reduction domain, adding the last steps twice.
+  PrimFunc f = workloads::get("TBG:batch=1,seq=4,heads=2,dim=3").func;
+  Schedule sch(f, 0, true, true);
+  std::vector<LoopRV> l = sch.get_loops(sch.get_block("S"));
+  sch.loop_partition(l.back(), {std::nullopt, 1});
+  BlockRV p0 = sch.get_block("S_p0");
+  sch.compute_at(p0, sch.get_loops(sch.get_block("S_p1")).back(), true);
+  testing_util::expect_same_results(f, sch.func());
+  // A part whose steps are not one interval cannot be moved at all.
+  PrimFunc g = workloads::get("gemm:m=4,n=4,k=8,epilogue=bias_relu").func;
+  Schedule split(g, 0, true, true);
+  std::vector<LoopRV> k = split.split(split.get_loops(split.get_block("C")).back(), {4, 2});
+  split.loop_partition(k[1], {1, 1});  // part 0 takes the even steps, part 1 the odd ones
+  std::string message = testing_util::error_of([&] { split.compute_at(split.get_block("C_p0"), split.get_loops(split.get_block("D"))[0]); });
+  EXPECT_NE(message.find("the loops of block 'C_p0' do not iterate its reduction variable 'vk' over exactly its domain"), std::string::npos) << message;
+}
+
+TEST(Regression, ComputeAtOfADecomposedPaddingCopyStaysInBounds) {
+  PrimFunc f = workloads::get("C2D:n=1,h=6,w=5,ci=2,co=3,kernel=3,stride=1,pad=1").func;
+  Schedule sch(f, 0, true, true);
+  BlockRV pad = sch.get_block("pad");
+  sch.decompose_padding(pad, sch.get_loops(pad)[1]);
+  sch.compute_at(pad, sch.get_loops(sch.get_block("conv"))[1], true);
+  testing_util::expect_same_results(f, sch.func());
+}
+
+}  // namespace
+}  // namespace tessera

@@ -5,9 +5,9 @@
 //
 // Every block instance runs at exactly the same point of the execution order as
 // before: part k runs iterations [offset_k, offset_k + extent_k) of the old loop, in
-// order. So the copies keep their iteration domains and only their bindings change
-// (`i` becomes `offset_k + i_p<k>`, simplified, with split predicates that became
-// provably true dropped). What the state must be told:
+// order. So only the copies' bindings change (`i` becomes `offset_k + i_p<k>`,
+// simplified, with split predicates that became provably true dropped), and each
+// copy's domain shrinks to what its bindings reach. What the state must be told:
 //  - Names: blocks in part k become <block>_p<k>, loops <loop>_p<k>, and buffers that
 //    blocks inside the loop allocate are renamed the same way. An intermediate buffer
 //    of the scope that is touched only inside the loop (a stage computed at the loop)
@@ -100,14 +100,27 @@ class PartCopier : public IRMutator {
     for (const Expr& v : op->iter_values) values.push_back(az_.simplify(mutate_expr(v)));
     Expr predicate = az_.simplify(mutate_expr(op->predicate));
     if (az_.can_prove(predicate)) predicate = make_bool(true);
+    // Each copy's domain shrinks to what its bindings reach, so that a primitive that
+    // regenerates the block's loops (compute_at) covers this part only.
+    domains_.clear();
+    for (const Expr& v : values) domains_.push_back(az_.const_int_bound(v));
     return make_block_realize(std::move(values), predicate, mutate_stmt(op->block));
   }
   Stmt mutate_block(const BlockNode* op, const Stmt&) override {
     std::vector<IterVar> iter_vars;
-    for (const IterVar& iv : op->iter_vars) {
+    std::vector<ConstIntBound> reach = std::move(domains_);
+    domains_.clear();
+    for (size_t i = 0; i < op->iter_vars.size(); ++i) {
+      const IterVar& iv = op->iter_vars[i];
       Var fresh(iv.var.name(), iv.var.dtype());
       vars_[iv.var.get()] = fresh;
-      iter_vars.push_back(IterVar{fresh, Range{mutate_expr(iv.dom.min), mutate_expr(iv.dom.extent)}, iv.kind});
+      Range dom{mutate_expr(iv.dom.min), mutate_expr(iv.dom.extent)};
+      auto mn = as_const_int(dom.min), ex = as_const_int(dom.extent);
+      if (i < reach.size() && mn && ex) {
+        int64_t lo = std::max(*mn, reach[i].min), hi = std::min(*mn + *ex - 1, reach[i].max);
+        if (lo <= hi) dom = Range{make_int(lo, iv.var.dtype()), make_int(hi - lo + 1, iv.var.dtype())};
+      }
+      iter_vars.push_back(IterVar{fresh, dom, iv.kind});
     }
     for (const Buffer& b : op->alloc_buffers) buffers_[b.get()] = b.with_name(fresh_name(names_, suffixed(b->name)));
     for (const MatchBufferRegion& m : op->match_buffers) buffers_[m.buffer.get()] = m.buffer.with_name(fresh_name(names_, suffixed(m.buffer->name)));
@@ -136,6 +149,7 @@ class PartCopier : public IRMutator {
   std::unordered_map<const VarNode*, Expr> vars_;
   std::unordered_map<const BufferNode*, Buffer> buffers_;
   const std::set<const BlockNode*>& updates_;
+  std::vector<ConstIntBound> domains_;  // what the realization being copied reaches
 };
 
 // Replaces the loop by its parts and the scope's private intermediates by their copies.
