@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "bound_internal.h"
+#include "tessera/ir/op.h"
 #include "tessera/ir/printer.h"
 
 namespace tessera {
@@ -197,16 +198,6 @@ class IterMapDetector {
   std::vector<MarkPtr> leaf_order_;
   std::vector<MarkPtr> fused_;
 };
-
-// Conjuncts of a predicate.
-void conjuncts(const Expr& e, std::vector<Expr>& out) {
-  if (const auto* b = e.as<BinaryNode>(); b && b->kind == ExprKind::kAnd) {
-    conjuncts(b->a, out);
-    conjuncts(b->b, out);
-  } else {
-    out.push_back(e);
-  }
-}
 
 }  // namespace
 

@@ -85,4 +85,13 @@ Expr tanh(Expr x) { DataType t = x.dtype(); return make_call(t, "tanh", {std::mo
 Expr sigmoid(Expr x) { DataType t = x.dtype(); return make_call(t, "sigmoid", {std::move(x)}); }
 Expr abs(Expr x) { DataType t = x.dtype(); return make_call(t, "abs", {std::move(x)}); }
 
+void conjuncts(const Expr& e, std::vector<Expr>& out) {
+  if (const auto* b = e.as<BinaryNode>(); b && b->kind == ExprKind::kAnd) {
+    conjuncts(b->a, out);
+    conjuncts(b->b, out);
+  } else {
+    out.push_back(e);
+  }
+}
+
 }  // namespace tessera

@@ -338,6 +338,34 @@ std::string fresh_name(const Schedule& sch, const std::string& base) {
   return fresh_name(used, base);
 }
 
+BufferRegion point_region(const Buffer& buffer, const std::vector<Expr>& indices) {
+  BufferRegion r{buffer, {}};
+  for (const Expr& e : indices) r.region.push_back(Range{e, make_int(1, e.dtype())});
+  return r;
+}
+
+std::vector<InstInput> factor_inputs(const LoopRV& loop, const std::vector<FactorArg>& factors) {
+  std::vector<InstInput> inputs{loop};
+  for (const FactorArg& f : factors) {
+    const auto& v = f.value();
+    if (f.inferred()) inputs.push_back(std::monostate{});
+    else if (std::holds_alternative<int64_t>(v)) inputs.push_back(std::get<int64_t>(v));
+    else inputs.push_back(std::get<ExprRV>(v));
+  }
+  return inputs;
+}
+
+std::vector<FactorArg> factor_args(const std::vector<InstInput>& in, const char* what) {
+  std::vector<FactorArg> out;
+  for (size_t i = 1; i < in.size(); ++i) {
+    if (std::holds_alternative<std::monostate>(in[i])) out.emplace_back(std::nullopt);
+    else if (const auto* v = std::get_if<int64_t>(&in[i])) out.emplace_back(*v);
+    else if (const auto* e = std::get_if<ExprRV>(&in[i])) out.emplace_back(*e);
+    else fail("{} {} must be an integer, an integer random variable or null", what, i - 1);
+  }
+  return out;
+}
+
 Stmt spatial_nest(BlockFields fields) {
   std::vector<Var> loops;
   std::vector<Expr> bindings;

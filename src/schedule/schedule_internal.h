@@ -43,6 +43,11 @@ std::string cpp_list(const std::vector<std::string>& items);
 std::string cpp_unpack(const std::string& type, const std::vector<std::string>& outputs, const std::string& call);
 std::string cpp_string(const std::string& s);
 
+/// Factors of split / extents of loop_partition as instruction inputs (after the loop),
+/// and back; `what` names them in errors.
+std::vector<InstInput> factor_inputs(const LoopRV& loop, const std::vector<FactorArg>& factors);
+std::vector<FactorArg> factor_args(const std::vector<InstInput>& inputs, const char* what);
+
 /// Reads instruction inputs (with clear errors on the wrong kind of input).
 const BlockRV& input_block(const std::vector<InstInput>& inputs, size_t i);
 const LoopRV& input_loop(const std::vector<InstInput>& inputs, size_t i);
@@ -98,6 +103,9 @@ std::string fresh_name(std::set<std::string>& used, const std::string& base);
 /// A loop nest with one block `name` copying region `region` (constant ranges) of
 /// `src` into the same positions of `dst`.
 Stmt copy_nest(const std::string& name, const Buffer& src, const Buffer& dst, const std::vector<Range>& region);
+
+/// The region of one element of `buffer` at `indices`.
+BufferRegion point_region(const Buffer& buffer, const std::vector<Expr>& indices);
 
 /// A loop nest ax0, ax1, ... (one loop per iteration variable, over its constant
 /// domain) realizing the block `fields` describes.

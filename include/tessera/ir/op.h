@@ -40,6 +40,8 @@ Expr sqrt(Expr x);
 Expr tanh(Expr x);
 Expr sigmoid(Expr x);
 Expr abs(Expr x);
+/// The conjuncts of a condition: `a && (b && c)` gives a, b, c (appended to `out`).
+void conjuncts(const Expr& condition, std::vector<Expr>& out);
 
 inline Expr operator+(Expr a, Expr b) { return add(std::move(a), std::move(b)); }
 inline Expr operator-(Expr a, Expr b) { return sub(std::move(a), std::move(b)); }

@@ -17,15 +17,6 @@ using namespace schedule_detail;
 
 namespace {
 
-void conjuncts(const Expr& e, std::vector<Expr>& out) {
-  if (const auto* b = e.as<BinaryNode>(); b && b->kind == ExprKind::kAnd) {
-    conjuncts(b->a, out);
-    conjuncts(b->b, out);
-  } else {
-    out.push_back(e);
-  }
-}
-
 // `cond` as a bound on one variable: v >= c, c <= v, v < c, c > v, v <= c, v > c.
 struct Bound {
   const VarNode* var = nullptr;

@@ -328,13 +328,7 @@ std::vector<LoopRV> Schedule::loop_partition(const LoopRV& loop_rv, const std::v
     out.push_back(new_loop_rv(v));
     outputs.push_back(out.back());
   }
-  std::vector<InstInput> inputs{loop_rv};
-  for (const FactorArg& f : parts) {
-    const auto& v = f.value();
-    if (f.inferred()) inputs.push_back(std::monostate{});
-    else if (std::holds_alternative<int64_t>(v)) inputs.push_back(std::get<int64_t>(v));
-    else inputs.push_back(std::get<ExprRV>(v));
-  }
+  std::vector<InstInput> inputs = factor_inputs(loop_rv, parts);
   record("LoopPartition", std::move(inputs), nlohmann::json::array(), outputs);
   return out;
 }
@@ -343,13 +337,7 @@ namespace {
 InstructionRegistration registration(InstructionKind{
     "LoopPartition", /*pure=*/false, /*sampler=*/false,
     [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
-      std::vector<FactorArg> parts;
-      for (size_t i = 1; i < in.size(); ++i) {
-        if (std::holds_alternative<std::monostate>(in[i])) parts.emplace_back(std::nullopt);
-        else if (const auto* v = std::get_if<int64_t>(&in[i])) parts.emplace_back(*v);
-        else if (const auto* e = std::get_if<ExprRV>(&in[i])) parts.emplace_back(*e);
-        else fail("loop_partition extent {} must be an integer, an integer random variable or null", i - 1);
-      }
+      std::vector<FactorArg> parts = factor_args(in, "loop_partition extent");
       std::vector<AnyRV> out;
       for (const LoopRV& l : sch.loop_partition(input_loop(in, 0), parts)) out.push_back(l);
       return out;

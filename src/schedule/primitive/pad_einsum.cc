@@ -232,18 +232,13 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
     Buffer pad = Buffer::make(name, (*buffer)->dtype, shape, {}, Expr(), (*buffer)->scope);
     rw.buffers[node] = pad;
     rw.allocs.push_back(pad);
-    auto point = [](const Buffer& buf, const std::vector<Expr>& p) {
-      BufferRegion r{buf, {}};
-      for (const Expr& e : p) r.region.push_back(Range{e, make_int(1, e.dtype())});
-      return r;
-    };
     BlockFields f;
     f.name = name;
     f.iter_vars = copy_vars;
     if (is_output) {
       // Copy the valid part back.
-      f.reads = {point(pad, at)};
-      f.writes = {point(*buffer, at)};
+      f.reads = {point_region(pad, at)};
+      f.writes = {point_region(*buffer, at)};
       f.body = make_store(*buffer, make_load(pad, at), at);
       rw.after = spatial_nest(std::move(f));
     } else {
@@ -252,9 +247,9 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
       std::vector<Expr> src_at;
       for (size_t d = 0; d < at.size(); ++d) src_at.push_back(at[d]);
       // Where a dimension is padded, the source is read only inside its old extent.
-      BufferRegion read = point(*buffer, src_at);
+      BufferRegion read = point_region(*buffer, src_at);
       f.reads = {read};
-      f.writes = {point(pad, at)};
+      f.writes = {point_region(pad, at)};
       Expr value = make_load(*buffer, src_at);
       f.body = make_store(pad, cond.defined() ? if_then_else(cond, value, literal_like((*buffer)->dtype, 0)) : value, at);
       producers.push_back(spatial_nest(std::move(f)));

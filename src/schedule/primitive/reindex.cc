@@ -132,11 +132,7 @@ BlockRV Schedule::reindex(const BlockRV& block_rv, int64_t buffer_index, BufferI
     if (std::any_of(indices.begin(), indices.end(), [&](const Expr& e) { return uses_var(e, iv.var.get()); })) used.push_back(&iv);
   }
   if (used.empty()) schedule_fail(*this, primitive, fmt::format("block '{}' accesses '{}' at [{}], which uses no iteration variable", b->name, buffer->name, print_indices(indices)), b);
-  if (!read) dims_to_iter_vars(*this, primitive, b, BufferRegion{buffer, [&] {
-                                 std::vector<Range> r;
-                                 for (const Expr& e : indices) r.push_back(Range{e, make_int(1, e.dtype())});
-                                 return r;
-                               }()});
+  if (!read) dims_to_iter_vars(*this, primitive, b, point_region(buffer, indices));
   // The copy reads at every iteration point; a block that guards its read (a padding
   // stage) may index outside the buffer where the guard is false.
   if (read) {
@@ -185,11 +181,6 @@ BlockRV Schedule::reindex(const BlockRV& block_rv, int64_t buffer_index, BufferI
   std::vector<Expr> copy_point, copy_indices;
   for (const Expr& p : point) copy_point.push_back(substitute(p, to_copy));
   for (const Expr& e : indices) copy_indices.push_back(substitute(e, to_copy));
-  auto point_region = [](const Buffer& buf, const std::vector<Expr>& at) {
-    BufferRegion r{buf, {}};
-    for (const Expr& e : at) r.region.push_back(Range{e, make_int(1, e.dtype())});
-    return r;
-  };
   BlockFields f;
   f.name = name;
   f.iter_vars = copy_vars;

@@ -121,13 +121,7 @@ std::vector<LoopRV> Schedule::split(const LoopRV& loop_rv, const std::vector<Fac
     out.push_back(new_loop_rv(v));
     outputs.push_back(out.back());
   }
-  std::vector<InstInput> inputs{loop_rv};
-  for (const FactorArg& f : factors) {
-    const auto& v = f.value();
-    if (f.inferred()) inputs.push_back(std::monostate{});
-    else if (std::holds_alternative<int64_t>(v)) inputs.push_back(std::get<int64_t>(v));
-    else inputs.push_back(std::get<ExprRV>(v));
-  }
+  std::vector<InstInput> inputs = factor_inputs(loop_rv, factors);
   record("Split", std::move(inputs), nlohmann::json::array(), outputs);
   return out;
 }
@@ -136,13 +130,7 @@ namespace {
 InstructionRegistration registration(InstructionKind{
     "Split", /*pure=*/false, /*sampler=*/false,
     [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
-      std::vector<FactorArg> factors;
-      for (size_t i = 1; i < in.size(); ++i) {
-        if (std::holds_alternative<std::monostate>(in[i])) factors.emplace_back(std::nullopt);
-        else if (const auto* v = std::get_if<int64_t>(&in[i])) factors.emplace_back(*v);
-        else if (const auto* e = std::get_if<ExprRV>(&in[i])) factors.emplace_back(*e);
-        else fail("split factor {} must be an integer, an integer random variable or null", i - 1);
-      }
+      std::vector<FactorArg> factors = factor_args(in, "split factor");
       std::vector<AnyRV> out;
       for (const LoopRV& l : sch.split(input_loop(in, 0), factors)) out.push_back(l);
       return out;
