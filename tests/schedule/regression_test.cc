@@ -229,3 +229,22 @@ TEST(Regression, ComputeAtOfADecomposedPaddingCopyStaysInBounds) {
 
 }  // namespace
 }  // namespace tessera
+
+namespace tessera {
+namespace {
+
+TEST(Regression, ReverseComputeInlineKeepsTheOrderOfOtherWriters) {
+  // The padding fill of a transformed layout sits between the producer and the copy that
+  // writes the transformed buffer; folding the copy into the producer would let the fill
+  // overwrite it.
+  PrimFunc f = workloads::get("C2D:n=1,h=5,w=5,ci=2,co=2,kernel=3,stride=1,pad=1").func;
+  Schedule sch(f, 0, true, true);
+  BlockRV copy = sch.cache_write(sch.get_block("pad"), 0, "shared");
+  sch.transform_layout(copy, 0, BufferIndexKind::kWrite, IndexMap::parse("(n, h, w, c) -> (h, n, floordiv(w, 2), floormod(w, 2), c)"), 0.0);
+  std::string message = testing_util::error_of([&] { sch.reverse_compute_inline(copy); });
+  EXPECT_NE(message.find("block 'pad_pad_fill' runs between producer 'pad' and block 'pad_shared' and uses 'pad'"), std::string::npos) << message;
+  testing_util::expect_same_results(f, sch.func());
+}
+
+}  // namespace
+}  // namespace tessera

@@ -43,6 +43,22 @@ void Schedule::reverse_compute_inline(const BlockRV& block_rv) {
       if (r.buffer.same_as(b)) schedule_fail(*this, primitive, fmt::format("block '{}' also reads '{}'", other->name, b->name), other);
     }
   }
+  // The consumer's stores move up to the producer's place: no block in between may
+  // touch what the consumer writes (a padding fill there would overwrite it; found by
+  // the random-schedule test).
+  const int p_order = state_.find_block(p->name)->order, c_order = state_.find_block(c->name)->order;
+  for (const BlockNode* other : state_.blocks()) {
+    const int order = state_.find_block(other->name)->order;
+    if (order <= p_order || order >= c_order) continue;
+    for (const BufferRegion& w : c->writes) {
+      auto touches = [&](const std::vector<BufferRegion>& rs) { return std::any_of(rs.begin(), rs.end(), [&](const BufferRegion& r) { return r.buffer.same_as(w.buffer); }); };
+      if (touches(other->reads) || touches(other->writes)) {
+        schedule_fail(*this, primitive, fmt::format("block '{}' runs between producer '{}' and block '{}' and uses '{}'; folding the "
+                                                    "consumer into the producer would reorder them", other->name, p->name, c->name,
+                                                    w.buffer->name), other);
+      }
+    }
+  }
   // Every load of B in the consumer is B[v...] at the consumer's own point.
   std::vector<Expr> point;
   bool ok = true;
