@@ -248,3 +248,21 @@ TEST(Regression, ReverseComputeInlineKeepsTheOrderOfOtherWriters) {
 
 }  // namespace
 }  // namespace tessera
+
+namespace tessera {
+namespace {
+
+TEST(Regression, PadEinsumRefusesASpatialVariableTheOutputDoesNotUse) {
+  // After transform_block_layout the batch variable (extent 1) no longer indexes the
+  // output; padding it made the padded iterations re-initialize and re-add.
+  PrimFunc f = workloads::get("C2D:n=1,h=6,w=5,ci=2,co=3,kernel=3,stride=1,pad=1").func;
+  Schedule sch(f, 0, true, true);
+  BlockRV conv = sch.get_block("conv");
+  sch.transform_block_layout(conv, IndexMap::parse("(v0, v1, v2, v3, v4, v5, v6) -> (v3, v2, v6, v0, v4, v1, v5)"));
+  sch.reindex(conv, 0, BufferIndexKind::kRead);  // the input becomes an einsum access
+  std::string message = testing_util::error_of([&] { sch.pad_einsum(conv, {1, 1, 1, 2, 1, 1, 1}); });
+  EXPECT_NE(message.find("the spatial variable 'v3' of block 'conv' does not index its output 'conv'"), std::string::npos) << message;
+}
+
+}  // namespace
+}  // namespace tessera

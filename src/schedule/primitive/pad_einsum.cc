@@ -162,6 +162,17 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
       if (!same) schedule_fail(*this, primitive, fmt::format("block '{}' accesses '{}' at two different points", b->name, a.buffer->name), b);
     }
   }
+  // A padded spatial variable must index the output: otherwise the padded iterations
+  // redo (and re-initialize) the same elements (found by the random-schedule test).
+  for (size_t i = 0; i < b->iter_vars.size(); ++i) {
+    if (b->iter_vars[i].kind != IterKind::kSpatial || padded[i] == extents[i]) continue;
+    auto out = std::find_if(pattern.begin(), pattern.end(), [&](const auto& p) { return p.first == output.get(); });
+    bool indexes = out != pattern.end() && std::any_of(out->second.begin(), out->second.end(), [&](const Expr& x) { return x.get() == b->iter_vars[i].var.get(); });
+    if (!indexes) {
+      schedule_fail(*this, primitive, fmt::format("the spatial variable '{}' of block '{}' does not index its output '{}'; padding it would "
+                                                  "compute the same elements again", b->iter_vars[i].var.name(), b->name, output->name), b);
+    }
+  }
   // Padded reduction variables must only add zeros: C = C + (product with a padded factor).
   for (size_t i = 0; i < b->iter_vars.size(); ++i) {
     if (b->iter_vars[i].kind != IterKind::kReduce || padded[i] == extents[i]) continue;
