@@ -281,6 +281,11 @@ Stmt nest_over_region(const Schedule& sch, const std::string& primitive, const B
                                                 iv.var.name(), print(lo), print(hi)), block);
     }
     if (bound == 1 && !preserve_unit_loops) {
+      // The region may be empty for some outer iterations (a consumer under a
+      // predicate): the point must still lie in the domain (found by the lowering test,
+      // which runs schedules without debug verification).
+      Expr inside = make_binary(ExprKind::kLT, lo, az.simplify(make_binary(ExprKind::kAdd, iv.dom.min, iv.dom.extent)));
+      if (!az.can_prove(inside)) predicate = logical_and(predicate, inside);
       bindings.push_back(lo);
       continue;
     }

@@ -266,3 +266,48 @@ TEST(Regression, PadEinsumRefusesASpatialVariableTheOutputDoesNotUse) {
 
 }  // namespace
 }  // namespace tessera
+
+namespace tessera {
+namespace {
+
+// Traces from the lowering test (which runs schedules without debug verification).
+TEST(Regression, ComputeAtUnderAPredicatedConsumerKeepsThePointInItsDomain) {
+  PrimFunc f = workloads::get("NRM:b=2,m=3,n=4").func;
+  Schedule sch(f);
+  Trace::from_json_string("{\"decisions\":[[2,0],[6,[2,1,2]],[18,1],[22,0]],\"insts\":[[\"GetBlock\",[],[\"sum_sq\"],[\"b0\"]],[\"GetLoops\",[\"b0\"],[],[\"l1\",\"l2\",\"l3\"]],[\"SampleCategorical\",[],[[1],[1.0]],[\"v4\"]],[\"LoopPartition\",[\"l1\",\"v4\",null],[],[\"l5\",\"l6\"]],[\"GetBlock\",[],[\"sum_sq_p0\"],[\"b7\"]],[\"GetLoops\",[\"b7\"],[],[\"l8\",\"l9\",\"l10\"]],[\"SamplePerfectTile\",[\"l10\"],[3,0],[\"v11\",\"v12\",\"v13\"]],[\"Split\",[\"l10\",\"v11\",\"v12\",\"v13\"],[],[\"l14\",\"l15\",\"l16\"]],[\"GetBlock\",[],[\"norm\"],[\"b17\"]],[\"GetLoops\",[\"b17\"],[],[\"l18\"]],[\"ReIndex\",[\"b17\"],[0,\"read\"],[\"b19\"]],[\"GetBlock\",[],[\"sum_sq_reindex\"],[\"b20\"]],[\"GetLoops\",[\"b20\"],[],[\"l21\"]],[\"GetBlock\",[],[\"norm\"],[\"b22\"]],[\"GetLoops\",[\"b22\"],[],[\"l23\"]],[\"Split\",[\"l23\",null,4],[],[\"l24\",\"l25\"]],[\"GetBlock\",[],[\"sum_sq_reindex\"],[\"b26\"]],[\"GetLoops\",[\"b26\"],[],[\"l27\"]],[\"SampleComputeLocation\",[\"b26\"],[],[\"l28\"]],[\"ComputeAt\",[\"b26\",\"l28\"],[0],[]],[\"GetBlock\",[],[\"sum_sq_p0\"],[\"b29\"]],[\"GetLoops\",[\"b29\"],[],[\"l30\",\"l31\",\"l32\",\"l33\",\"l34\"]],[\"SampleCategorical\",[],[[0,16,64],[0.4,0.3,0.3]],[\"v35\"]],[\"Annotate\",[\"l33\",\"v35\"],[\"pragma_auto_unroll_max_step\"],[]],[\"GetBlock\",[],[\"sum_sq_p1\"],[\"b36\"]],[\"GetLoops\",[\"b36\"],[],[\"l37\",\"l38\",\"l39\"]]],\"version\":1}").apply(sch);
+  testing_util::expect_same_results(f, sch.func());  // the interpreter checks every binding against its domain
+}
+
+TEST(Regression, PadEinsumReinfersRegionsOverThePaddedDomain) {
+  PrimFunc f = workloads::get("TBG:batch=1,seq=4,heads=2,dim=3").func;
+  Schedule sch(f);
+  BlockRV qt = sch.get_block("Q_T");
+  sch.pad_einsum(qt, {3, 2, 4, 3});
+  std::string text = print(sch.func());
+  EXPECT_NE(text.find("reads(Q_pad[vb, vi, vh, vd]);"), std::string::npos) << text;
+  Schedule traced(f);
+  Trace::from_json_string("{\"decisions\":[[14,3]],\"insts\":[[\"GetBlock\",[],[\"S\"],[\"b0\"]],[\"GetLoops\",[\"b0\"],[],[\"l1\",\"l2\",\"l3\",\"l4\",\"l5\"]],[\"Vectorize\",[\"l1\"],[],[]],[\"GetBlock\",[],[\"K_T\"],[\"b6\"]],[\"GetLoops\",[\"b6\"],[],[\"l7\",\"l8\",\"l9\",\"l10\"]],[\"CacheRead\",[\"b6\"],[0,\"local\"],[\"b11\"]],[\"GetBlock\",[],[\"K_T\"],[\"b12\"]],[\"GetLoops\",[\"b12\"],[],[\"l13\",\"l14\",\"l15\",\"l16\"]],[\"ComputeInline\",[\"b12\"],[],[]],[\"GetBlock\",[],[\"Q_T\"],[\"b17\"]],[\"GetLoops\",[\"b17\"],[],[\"l18\",\"l19\",\"l20\",\"l21\"]],[\"PadEinsum\",[\"b17\"],[[3,2,4,3]],[]],[\"GetBlock\",[],[\"Q_pad\"],[\"b22\"]],[\"GetLoops\",[\"b22\"],[],[\"l23\",\"l24\",\"l25\",\"l26\"]],[\"SampleComputeLocation\",[\"b22\"],[],[\"l27\"]],[\"ComputeAt\",[\"b22\",\"l27\"],[1],[]]],\"version\":1}").apply(traced);
+  testing_util::expect_same_results(f, traced.func());
+}
+
+}  // namespace
+}  // namespace tessera
+
+namespace tessera {
+namespace {
+
+TEST(Regression, CacheWriteRefusesAPredicatedBlock) {
+  // The in-bounds copy of a decomposed padding block, computed at a consumer loop, runs
+  // under a predicate; its write cache used to copy back the skipped points too.
+  PrimFunc f = workloads::get("DIL:n=1,h=7,w=7,ci=2,co=2,kernel=3,stride=1,pad=2,dilation=2").func;
+  Schedule sch(f, 0, true, true);
+  BlockRV pad = sch.get_block("pad");
+  sch.decompose_padding(pad, sch.get_loops(pad)[1]);
+  sch.compute_at(pad, sch.get_loops(sch.get_block("conv"))[3]);
+  std::string message = testing_util::error_of([&] { sch.cache_write(pad, 0, "shared"); });
+  EXPECT_NE(message.find("block 'pad' has a predicate; a write cache would copy back elements it does not write"), std::string::npos) << message;
+  testing_util::expect_same_results(f, sch.func());
+}
+
+}  // namespace
+}  // namespace tessera

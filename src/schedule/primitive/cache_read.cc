@@ -75,6 +75,12 @@ BlockRV schedule_detail::cache_stage(Schedule& sch, const std::string& primitive
                                                 buffer->name, read ? "read" : "write"), b);
     }
   }
+  if (!read && !is_const_int(sch.state().find_block(b->name)->realize->predicate, 1)) {
+    // The copy back covers the box the block writes; under a predicate the block skips
+    // points of that box, and the copy would overwrite them with what the cache never
+    // received (found by the random-schedule test after decompose_padding).
+    schedule_fail(sch, primitive, fmt::format("block '{}' has a predicate; a write cache would copy back elements it does not write", b->name), b);
+  }
   const bool accumulates = std::any_of(b->iter_vars.begin(), b->iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::kReduce; });
   if (!read && accumulates) {
     // Another writer of the same elements running between this block's iterations (a

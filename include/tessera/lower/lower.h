@@ -1,0 +1,32 @@
+// lower(): scheduled block IR to plain loop IR, the input of the code generators.
+// The passes (passes.h) run in this order: place_allocations, compact_buffers,
+// lower_init, remove_blocks, unroll_loops, simplify_loops. With a dump stream, the
+// program is printed after each pass under a header naming it (`--dump-after-each`).
+//
+//   PrimFunc loops = lower(sch.func());
+#pragma once
+
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "tessera/ir/function.h"
+
+namespace tessera {
+
+struct LoweringPass {
+  std::string name;
+  std::function<PrimFunc(const PrimFunc&)> run;
+};
+
+/// The passes lower() runs, in order.
+const std::vector<LoweringPass>& lowering_passes();
+
+struct LowerOptions {
+  std::ostream* dump_after_each = nullptr;  // print the program after every pass
+};
+
+PrimFunc lower(const PrimFunc& func, const LowerOptions& options = {});
+
+}  // namespace tessera

@@ -1,0 +1,41 @@
+// The passes that take scheduled block IR to plain loop IR, one file each under
+// src/lower/. Each is a function PrimFunc -> PrimFunc that keeps what the program
+// computes; lower() (lower.h) runs them in order.
+//
+//   PrimFunc loops = remove_blocks(lower_init(scheduled));
+#pragma once
+
+#include "tessera/ir/function.h"
+
+namespace tessera {
+
+/// A block's `init` becomes `if (every reduction variable == its domain's minimum) init`
+/// at the start of its body; the block keeps no init.
+PrimFunc lower_init(const PrimFunc& func);
+
+/// Blocks become the statements they hold: iteration variables are replaced by their
+/// bindings, a predicate becomes an `if`, and the buffers a block allocates become
+/// Allocate statements around what it holds. Needs lower_init first; refuses blocks
+/// with matched sub-buffers.
+PrimFunc remove_blocks(const PrimFunc& func);
+
+/// An Allocate moves down to the innermost statement that holds every use of its
+/// buffer (through loops, sequences and lets), so that a buffer used inside a parallel
+/// loop is private to each iteration and small tiles live next to their use.
+PrimFunc place_allocations(const PrimFunc& func);
+
+/// An allocated buffer shrinks to the box its uses touch per execution of its
+/// Allocate (constant extents, a minimum that may depend on outer loops); accesses are
+/// shifted by that minimum. Buffers with explicit strides (storage_align) keep them.
+PrimFunc compact_buffers(const PrimFunc& func);
+
+/// Loops of kind unrolled (and, under `pragma_auto_unroll_max_step` N with
+/// `pragma_unroll_explicit` 1, loop nests of at most N steps in all) are replaced by
+/// copies of their body, one per iteration.
+PrimFunc unroll_loops(const PrimFunc& func);
+
+/// Simplifies every expression with the bounds of the loops around it, drops `if`s
+/// whose condition is decided, and replaces loops of extent 1 by their body.
+PrimFunc simplify_loops(const PrimFunc& func);
+
+}  // namespace tessera

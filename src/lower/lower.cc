@@ -1,0 +1,34 @@
+#include "tessera/lower/lower.h"
+
+#include <fmt/format.h>
+
+#include "tessera/ir/printer.h"
+#include "tessera/lower/passes.h"
+#include "tessera/support/error.h"
+
+namespace tessera {
+
+const std::vector<LoweringPass>& lowering_passes() {
+  // Allocation placement and compaction read the blocks' regions and reduction loops,
+  // so they run before the blocks go.
+  static const std::vector<LoweringPass> kPasses = {
+      {"place_allocations", place_allocations}, {"compact_buffers", compact_buffers}, {"lower_init", lower_init},
+      {"remove_blocks", remove_blocks},         {"unroll_loops", unroll_loops},       {"simplify_loops", simplify_loops},
+  };
+  return kPasses;
+}
+
+PrimFunc lower(const PrimFunc& func, const LowerOptions& options) {
+  PrimFunc f = func;
+  for (const LoweringPass& pass : lowering_passes()) {
+    try {
+      f = pass.run(f);
+    } catch (const Error& e) {
+      fail("while lowering '{}', pass {}: {}", func->name, pass.name, e.message());
+    }
+    if (options.dump_after_each != nullptr) *options.dump_after_each << fmt::format("// after {}\n{}\n", pass.name, print(f));
+  }
+  return f;
+}
+
+}  // namespace tessera

@@ -1,0 +1,176 @@
+// Tests of the lowering passes: each pass's output on representative programs, and
+// lowered programs computing what the block IR does (reference interpreter) for every
+// workload unscheduled and for random schedules from the property test's generator.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "../common/error_of.h"
+#include "../common/random_schedule.h"
+#include "tessera/ir/printer.h"
+#include "tessera/ir/visitor.h"
+#include "tessera/lower/lower.h"
+#include "tessera/lower/passes.h"
+#include "tessera/runtime/interpreter.h"
+#include "tessera/schedule/schedule.h"
+#include "tessera/te/workloads.h"
+
+namespace tessera {
+namespace {
+
+bool has(const std::string& text, const std::string& piece) { return text.find(piece) != std::string::npos; }
+
+std::string check_same(const PrimFunc& original, const PrimFunc& lowered) {
+  std::vector<NDArray> a = make_random_arguments(original, 5), b = make_random_arguments(lowered, 5);
+  run_reference(original, a);
+  run_reference(lowered, b);
+  std::vector<bool> outputs = written_params(original);
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!outputs[i]) continue;
+    Comparison c = compare(b[i], a[i], 1e-5, 1e-5);
+    if (!c.match) return original->params[i]->name + ": " + c.summary;
+  }
+  return "";
+}
+
+TEST(LowerInit, InitRunsAtTheFirstReductionStep) {
+  PrimFunc f = lower_init(workloads::get("gemm:m=4,n=4,k=4").func);
+  std::string text = print(f);
+  EXPECT_FALSE(has(text, "init {")) << text;
+  EXPECT_TRUE(has(text, "if vk == 0 {\n              C[vi, vj] = 0f32;\n            }")) << text;
+  EXPECT_EQ(check_same(workloads::get("gemm:m=4,n=4,k=4").func, f), "");
+}
+
+TEST(RemoveBlocks, BindingsReplaceIterationVariablesAndPredicatesBecomeIfs) {
+  PrimFunc f = workloads::get("gemm:m=10,n=4,k=4").func;
+  Schedule sch(f);
+  sch.split(sch.get_loops(sch.get_block("C"))[0], {std::nullopt, 4});
+  PrimFunc lowered = remove_blocks(lower_init(sch.func()));
+  std::string text = print(lowered);
+  EXPECT_FALSE(has(text, "block")) << text;
+  EXPECT_TRUE(has(text, "if i_0 * 4 + i_1 < 10 {")) << text;
+  EXPECT_TRUE(has(text, "C[i_0 * 4 + i_1, j] = C[i_0 * 4 + i_1, j] + A[i_0 * 4 + i_1, k] * B[k, j];")) << text;
+  EXPECT_EQ(check_same(f, lowered), "");
+  EXPECT_NE(testing_util::error_of([&] { remove_blocks(f); }).find("block 'C' still has an init; run lower_init first"), std::string::npos);
+}
+
+TEST(PlaceAllocations, ATileComputedPerIterationIsAllocatedInsideTheLoop) {
+  PrimFunc f = workloads::get("C2D:n=1,h=6,w=6,ci=2,co=3,kernel=3,stride=2,pad=1").func;
+  Schedule sch(f);
+  sch.compute_at(sch.get_block("pad"), sch.get_loops(sch.get_block("conv"))[1]);
+  PrimFunc placed = place_allocations(sch.func());
+  std::string text = print(placed);
+  EXPECT_TRUE(has(text, "for h in range(0, 3) {\n        allocate pad: float32[1, 8, 8, 2] {")) << text;
+  PrimFunc compacted = compact_buffers(placed);
+  text = print(compacted);
+  EXPECT_TRUE(has(text, "allocate pad: float32[1, 3, 7, 2] {")) << text;
+  EXPECT_TRUE(has(text, "pad[vi0, vi1 - h * 2, vi2, vi3] = ")) << text;
+  EXPECT_EQ(check_same(f, compacted), "");
+  EXPECT_EQ(check_same(f, lower(sch.func())), "");
+}
+
+TEST(PlaceAllocations, AnAccumulatorStaysAboveItsReductionLoop) {
+  PrimFunc f = workloads::get("gemm:m=4,n=4,k=8").func;
+  Schedule sch(f);
+  BlockRV c = sch.get_block("C");
+  std::vector<LoopRV> l = sch.get_loops(c);
+  BlockRV write = sch.cache_write(c, 0, "local");
+  sch.reverse_compute_at(write, l[1]);
+  std::string text = print(place_allocations(sch.func()));
+  // C_local accumulates over k: its allocation encloses the k loop, inside j.
+  EXPECT_TRUE(has(text, "for j in range(0, 4) {\n        allocate C_local: float32[4, 4] scope \"local\" {\n          for k in range(0, 8) {")) << text;
+  PrimFunc lowered = lower(sch.func());
+  EXPECT_TRUE(has(print(lowered), "allocate C_local: float32[1, 1] scope \"local\" {")) << print(lowered);
+  EXPECT_EQ(check_same(f, lowered), "");
+}
+
+TEST(UnrollLoops, UnrolledLoopsAndAutoUnrollAnnotations) {
+  PrimFunc f = workloads::get("gemm:m=2,n=3,k=2").func;
+  Schedule sch(f);
+  std::vector<LoopRV> l = sch.get_loops(sch.get_block("C"));
+  sch.unroll(l[2]);
+  std::string text = print(unroll_loops(remove_blocks(lower_init(sch.func()))));
+  EXPECT_FALSE(has(text, "for k")) << text;
+  EXPECT_TRUE(has(text, "A[i, 1] * B[1, j]")) << text;
+  Schedule autos(f);
+  autos.annotate(autos.get_loops(autos.get_block("C"))[0], "pragma_auto_unroll_max_step", int64_t{12});
+  text = print(lower(autos.func()));
+  EXPECT_TRUE(has(text, "for i in range(0, 2) with")) << text;  // 2 x 3 x 2 x 2 stores = 24 steps: kept
+  EXPECT_FALSE(has(text, "for j")) << text;                      // 12 steps: unrolled
+  EXPECT_FALSE(has(text, "evaluate")) << text;                   // the decided init conditions are gone
+  EXPECT_EQ(check_same(f, lower(autos.func())), "");
+  Schedule marked(f);
+  LoopRV i = marked.get_loops(marked.get_block("C"))[0];
+  marked.annotate(i, "pragma_auto_unroll_max_step", int64_t{12});
+  marked.annotate(i, "pragma_unroll_explicit", int64_t{0});
+  text = print(lower(marked.func()));
+  EXPECT_TRUE(has(text, "for j in unrolled(0, 3) {")) << text;  // left to the code generator
+}
+
+TEST(SimplifyLoops, UnitLoopsAndDecidedConditionsGo) {
+  PrimFunc f = workloads::get("gemm:m=8,n=4,k=4").func;
+  Schedule sch(f);
+  sch.split(sch.get_loops(sch.get_block("C"))[0], {1, 2, 4});
+  std::string text = print(lower(sch.func()));
+  EXPECT_FALSE(has(text, "i_0")) << text;
+  EXPECT_FALSE(has(text, "if i_")) << text;
+}
+
+TEST(Lower, DumpAfterEachNamesEveryPass) {
+  std::ostringstream dump;
+  LowerOptions options;
+  options.dump_after_each = &dump;
+  lower(workloads::get("gemm:m=4,n=4,k=4").func, options);
+  for (const LoweringPass& pass : lowering_passes()) EXPECT_TRUE(has(dump.str(), "// after " + pass.name + "\n")) << pass.name;
+}
+
+TEST(Lower, EveryWorkloadUnscheduled) {
+  for (const std::string& spec : testing_util::small_workloads()) {
+    PrimFunc f = workloads::get(spec).func;
+    PrimFunc lowered = lower(f);
+    class NoBlocks : public IRVisitor {
+     public:
+      bool found = false;
+      void visit_block(const BlockNode*) override { found = true; }
+    } blocks;
+    blocks.visit_stmt(lowered->body);
+    EXPECT_FALSE(blocks.found) << spec;
+    EXPECT_EQ(check_same(f, lowered), "") << spec << "\n" << print(lowered);
+  }
+}
+
+// The property test's random schedules, lowered, compute what the original does.
+TEST(Lower, RandomSchedulesLowerToTheSameResults) {
+  const char* env = std::getenv("TESSERA_RANDOM_SCHEDULES");
+  const int per_workload = env != nullptr ? std::max(1, std::atoi(env) / 4) : 25;
+  testing_util::Stats stats;
+  for (const std::string& spec : testing_util::small_workloads()) {
+    PrimFunc f = workloads::get(spec).func;
+    for (int n = 0; n < per_workload; ++n) {
+      Random rng(static_cast<uint64_t>(n) * 104729 + spec.size());
+      Schedule sch(f, static_cast<uint64_t>(n));
+      int steps = static_cast<int>(rng.uniform_int(1, 9));
+      for (int s = 0; s < steps; ++s) {
+        testing_util::random_step(sch, rng, stats);
+        if (HasFatalFailure()) return;
+      }
+      PrimFunc lowered;
+      try {
+        lowered = lower(sch.func());
+      } catch (const Error& e) {
+        FAIL() << spec << " seed " << n << ": " << e.what() << "\ntrace: " << sch.trace()->to_json_string();
+      }
+      std::string diff;
+      try {
+        diff = check_same(f, lowered);
+      } catch (const Error& e) {
+        diff = e.what();
+      }
+      ASSERT_EQ(diff, "") << spec << " seed " << n << "\ntrace: " << sch.trace()->to_json_string() << "\n" << print(lowered);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tessera
