@@ -64,6 +64,13 @@ expect 0 "^sch.transform_layout\(b0, 0, BufferIndexKind::kRead, IndexMap::parse"
 expect 0 "^BlockRV b4 = sch.decompose_padding\(b1, l2\);" -- "$tessera" show "$here/gemm_padding_trace.json"
 expect 1 "loop_partition: parts \[112, 16\] sum to 128, not to the extent 127 of loop 'j'" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace <(sed 's/"v4",null/"v4",16/' "$here/gemm_partition_trace.json")
 
+# Lowering: loop IR, checked; the program after every pass; what is not built yet says so.
+expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace "$here/gemm_partition_trace.json" --emit ir --check
+expect 0 "allocate pad: float32\[1, 3, 7, 2\]" -- "$tessera" replay -w C2D:n=1,h=6,w=6,ci=2,co=3,kernel=3,stride=2,pad=1 --trace "$here/conv2d_pad_at_h_trace.json" --emit ir
+expect 0 "^// after compact_buffers" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit ir --dump-after-each
+expect 1 "--emit c: only 'ir' \(lowered loop IR\) exists so far" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit c
+expect 1 "--dump-after-each needs --emit ir" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --dump-after-each
+
 printf '{"version":1,"insts":[["Split",[],[],[]]]' > "$work/torn.json"
 expect 1 "trace is not valid JSON" -- "$tessera" show "$work/torn.json"
 expect 1 "while reading trace" -- "$tessera" replay -w gemm --trace "$work/torn.json"
