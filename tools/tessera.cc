@@ -195,7 +195,7 @@ With --emit ir, --check runs the lowered program.)");
   if (!opts.has("--check") || opts.has("--print-ir")) std::fputs(print(result).c_str(), stdout);
   if (!opts.has("--check")) return 0;
   uint64_t seed = opts.has("--seed") ? std::stoull(opts.get("--seed", "")) : 0;
-  std::vector<NDArray> expected = make_random_arguments(w.func, seed), actual = make_random_arguments(result, seed);
+  std::vector<NDArray> expected = make_random_arguments(w.func, seed), actual = make_random_arguments(w.func, seed);
   run_reference(w.func, expected);
   run_reference(result, actual);
   std::vector<bool> outputs = written_params(w.func);

@@ -13,7 +13,8 @@ const std::vector<LoweringPass>& lowering_passes() {
   // so they run before the blocks go.
   static const std::vector<LoweringPass> kPasses = {
       {"place_allocations", place_allocations}, {"compact_buffers", compact_buffers}, {"lower_init", lower_init},
-      {"remove_blocks", remove_blocks},         {"unroll_loops", unroll_loops},       {"simplify_loops", simplify_loops},
+      {"remove_blocks", remove_blocks},         {"unroll_loops", unroll_loops},       {"flatten_buffers", flatten_buffers},
+      {"simplify_loops", simplify_loops},
   };
   return kPasses;
 }

@@ -53,6 +53,12 @@ class Interpreter {
  public:
   void bind_param(const Buffer& b, const NDArray& a) {
     std::vector<int64_t> shape = eval_shape(b);
+    // A flattened parameter (lowered loop IR) sees the array as one dimension.
+    const bool flat_view = shape.size() == 1 && a.shape().size() != 1 && shape[0] == a.size() && a.dtype() == b->dtype;
+    if (flat_view) {
+      bind(b, a, shape, 0);
+      return;
+    }
     if (a.shape() != shape || a.dtype() != b->dtype) {
       fail("argument for buffer '{}' is {}, the function expects {}[{}]", b->name, shape_string(a), b->dtype.str(),
            fmt::join(shape, ", "));

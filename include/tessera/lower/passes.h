@@ -34,6 +34,11 @@ PrimFunc compact_buffers(const PrimFunc& func);
 /// copies of their body, one per iteration.
 PrimFunc unroll_loops(const PrimFunc& func);
 
+/// Every buffer, parameters included, becomes one-dimensional: accesses index
+/// sum(index[d] * stride[d]) + elem_offset (storage_align's strides or row-major).
+/// Runs on loop IR.
+PrimFunc flatten_buffers(const PrimFunc& func);
+
 /// Simplifies every expression with the bounds of the loops around it, drops `if`s
 /// whose condition is decided, and replaces loops of extent 1 by their body.
 PrimFunc simplify_loops(const PrimFunc& func);
