@@ -16,6 +16,8 @@
 
 #include <fmt/format.h>
 
+#include "tessera/codegen/c_codegen.h"
+#include "tessera/codegen/c_module.h"
 #include "tessera/ir/printer.h"
 #include "tessera/lower/lower.h"
 #include "tessera/runtime/interpreter.h"
@@ -35,7 +37,7 @@ commands:
   show-ir -w WORKLOAD    print the IR of a workload (a library spec or an IR text file)
   run -w WORKLOAD        run a workload in the reference interpreter on random inputs
                          and print a checksum of each output [--seed S]
-  replay -w WORKLOAD [--trace FILE.json] [--print-ir] [--emit ir] [--dump-after-each] [--check] [--repair] [--debug]
+  replay -w WORKLOAD [--trace FILE.json] [--print-ir] [--emit ir|c] [--out PATH] [--dump-after-each] [--check] [--repair] [--debug]
                          apply a trace to a workload and print the scheduled IR;
                          --check compares it with the unscheduled program
   show FILE.json         print a trace as C++ (a handwritten schedule)
@@ -160,20 +162,23 @@ Trace load_trace(const std::string& path) {
 int cmd_replay(int argc, char** argv) {
   Options opts(argc, argv, 2, {{"--help", false}, {"--workload", true}, {"--trace", true}, {"--print-ir", false},
                                {"--check", false}, {"--repair", false}, {"--seed", true},
-                               {"--debug", false}, {"--emit", true}, {"--dump-after-each", false}});
+                               {"--debug", false}, {"--emit", true}, {"--dump-after-each", false},
+                               {"--out", true}});
   if (opts.has("--help")) {
-    std::puts(R"(usage: tessera replay -w WORKLOAD [--trace FILE.json] [--print-ir] [--emit ir] [--dump-after-each]
-                      [--check] [--repair] [--seed S] [--debug]
+    std::puts(R"(usage: tessera replay -w WORKLOAD [--trace FILE.json] [--print-ir] [--emit ir|c] [--out PATH]
+                      [--dump-after-each] [--check] [--repair] [--seed S] [--debug]
 Applies the trace to the workload (without --trace, the workload stays unscheduled) and
 prints the scheduled IR (always, or with --print-ir together with --check). --emit ir
-lowers the result to loop IR and prints that instead; --dump-after-each also prints the
-program after every lowering pass. Replay is strict: a decision that no longer fits is an error naming
+lowers the result to loop IR and prints that instead; --emit c prints it as C (compiling
+with `cc -O2 -fopenmp -fwrapv -ffp-contract=off`); --out PATH writes what --emit makes to
+PATH instead of printing it; --dump-after-each also prints the program after every
+lowering pass. Replay is strict: a decision that no longer fits is an error naming
 the instruction; --repair repairs it to the nearest valid one as the search does.
 --check runs the scheduled and the unscheduled program in the reference interpreter on the
 same random inputs (seed S, default 0), prints whether every output matches and the worst
 error, and exits with status 1 on a mismatch. --debug re-verifies the schedule's invariants
 (bindings inside their domains, stage pipeline, region cover) after every instruction.
-With --emit ir, --check runs the lowered program.)");
+With --emit ir, --check runs the lowered program; with --emit c, the compiled C.)");
     return 0;
   }
   Workload w = workloads::get(opts.get("--workload", "-w WORKLOAD"));
@@ -183,21 +188,38 @@ With --emit ir, --check runs the lowered program.)");
     trace.apply(sch, false, opts.has("--repair") ? ReplayMode::kRepair : ReplayMode::kStrict);
   }
   PrimFunc result = sch.func();
-  if (opts.has("--emit")) {
-    std::string emit = opts.get("--emit", "--emit ir");
-    if (emit != "ir") fail("--emit {}: only 'ir' (lowered loop IR) exists so far; the C and LLVM code generators are not built yet", emit);
+  std::string emit = opts.has("--emit") ? opts.get("--emit", "--emit ir|c") : "";
+  if (!emit.empty() && emit != "ir" && emit != "c") {
+    fail("--emit {}: the choices are 'ir' (lowered loop IR) and 'c'; the LLVM code generator is not built yet", emit);
+  }
+  if (opts.has("--dump-after-each") && emit.empty()) fail("--dump-after-each needs --emit ir or --emit c");
+  if (opts.has("--out") && emit.empty()) fail("--out needs --emit");
+  std::string text;
+  if (!emit.empty()) {
     LowerOptions lower_options;
     if (opts.has("--dump-after-each")) lower_options.dump_after_each = &std::cout;
     result = lower(result, lower_options);
-  } else if (opts.has("--dump-after-each")) {
-    fail("--dump-after-each needs --emit ir");
+    text = emit == "c" ? emit_c({result}) : print(result);
+  } else {
+    text = print(result);
   }
-  if (!opts.has("--check") || opts.has("--print-ir")) std::fputs(print(result).c_str(), stdout);
+  if (opts.has("--out")) {
+    std::string path = opts.get("--out", "--out PATH");
+    std::ofstream out(path);
+    out << text;
+    if (!out) fail("cannot write {}", path);
+  } else if (!opts.has("--check") || opts.has("--print-ir")) {
+    std::fputs(text.c_str(), stdout);
+  }
   if (!opts.has("--check")) return 0;
   uint64_t seed = opts.has("--seed") ? std::stoull(opts.get("--seed", "")) : 0;
   std::vector<NDArray> expected = make_random_arguments(w.func, seed), actual = make_random_arguments(w.func, seed);
   run_reference(w.func, expected);
-  run_reference(result, actual);
+  if (emit == "c") {
+    CModule::compile(text).run(result->name, actual);
+  } else {
+    run_reference(result, actual);
+  }
   std::vector<bool> outputs = written_params(w.func);
   bool all = true;
   for (size_t i = 0; i < expected.size(); ++i) {

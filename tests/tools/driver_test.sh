@@ -68,8 +68,13 @@ expect 1 "loop_partition: parts \[112, 16\] sum to 128, not to the extent 127 of
 expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace "$here/gemm_partition_trace.json" --emit ir --check
 expect 0 "allocate pad: float32\[42\]" -- "$tessera" replay -w C2D:n=1,h=6,w=6,ci=2,co=3,kernel=3,stride=2,pad=1 --trace "$here/conv2d_pad_at_h_trace.json" --emit ir
 expect 0 "^// after compact_buffers" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit ir --dump-after-each
-expect 1 "--emit c: only 'ir' \(lowered loop IR\) exists so far" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit c
-expect 1 "--dump-after-each needs --emit ir" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --dump-after-each
+expect 1 "--emit llvm: the choices are 'ir' \(lowered loop IR\) and 'c'; the LLVM code generator is not built yet" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit llvm
+expect 1 "--dump-after-each needs --emit ir or --emit c" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --dump-after-each
+# The C backend: compiled by cc, checked against the interpreter; written to a file.
+expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace "$here/gemm_partition_trace.json" --emit c --check
+expect 0 "^check: MATCH" -- "$tessera" replay -w C2D:n=1,h=6,w=6,ci=2,co=3,kernel=3,stride=2,pad=1 --trace "$here/conv2d_layout_trace.json" --emit c --check
+expect 0 "" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit c --out "$work/gemm.c"
+expect 0 "void gemm_packed\(void\*\* args\)" -- cat "$work/gemm.c"
 
 printf '{"version":1,"insts":[["Split",[],[],[]]]' > "$work/torn.json"
 expect 1 "trace is not valid JSON" -- "$tessera" show "$work/torn.json"
