@@ -1,15 +1,17 @@
-// Tests of the C backend: lowered programs compiled by the system C compiler compute
-// what the reference interpreter computes, for every workload unscheduled and for the
-// property test's random schedules (many kernels per translation unit, one compile per
-// workload); the C it emits for the constructs that matter.
+// Tests of the code generators (C and LLVM): lowered programs, compiled, compute what
+// the reference interpreter computes, for every workload unscheduled and for the
+// property test's random schedules (many kernels per module, one compile per workload
+// and backend); what they emit for the constructs that matter; their errors.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <optional>
 
 #include "../common/error_of.h"
 #include "../common/random_schedule.h"
 #include "tessera/codegen/c_codegen.h"
 #include "tessera/codegen/c_module.h"
+#include "tessera/codegen/llvm_codegen.h"
 #include "tessera/ir/printer.h"
 #include "tessera/lower/lower.h"
 #include "tessera/runtime/interpreter.h"
@@ -24,17 +26,24 @@ PrimFunc renamed(const PrimFunc& f, const std::string& name) { return PrimFunc::
 
 // Compiles every (original, scheduled) pair into one module and compares each kernel
 // with the interpreter on the original.
-void expect_compiled_match(const std::vector<std::pair<PrimFunc, PrimFunc>>& cases, const std::vector<std::string>& labels) {
+enum class Backend { kC, kLLVM };
+
+void expect_compiled_match(const std::vector<std::pair<PrimFunc, PrimFunc>>& cases, const std::vector<std::string>& labels,
+                           Backend backend = Backend::kC) {
   std::vector<PrimFunc> lowered;
   for (size_t i = 0; i < cases.size(); ++i) lowered.push_back(renamed(lower(cases[i].second), "k" + std::to_string(i)));
-  std::string source = emit_c(lowered);
-  CModule module = CModule::compile(source);
+  std::optional<CModule> c_module;
+  std::optional<LLVMModule> llvm_module;
+  // A lower optimisation level keeps the many small kernels quick to compile.
+  if (backend == Backend::kC) c_module = CModule::compile(emit_c(lowered));
+  else llvm_module = LLVMModule::compile(lowered, /*opt_level=*/1);
   for (size_t i = 0; i < cases.size(); ++i) {
     const PrimFunc& original = cases[i].first;
     std::vector<NDArray> expected = make_random_arguments(original, 7), actual = make_random_arguments(original, 7);
     run_reference(original, expected);
     if (std::getenv("TESSERA_TRACE_KERNELS")) std::fprintf(stderr, "running %s\n", labels[i].c_str());
-    module.run("k" + std::to_string(i), actual);
+    if (c_module) c_module->run("k" + std::to_string(i), actual);
+    else llvm_module->run("k" + std::to_string(i), actual);
     std::vector<bool> outputs = written_params(original);
     for (size_t p = 0; p < expected.size(); ++p) {
       if (!outputs[p]) continue;
@@ -44,7 +53,11 @@ void expect_compiled_match(const std::vector<std::pair<PrimFunc, PrimFunc>>& cas
   }
 }
 
-TEST(CBackend, EveryWorkloadUnscheduled) {
+class Backends : public testing::TestWithParam<Backend> {};
+INSTANTIATE_TEST_SUITE_P(CAndLLVM, Backends, testing::Values(Backend::kC, Backend::kLLVM),
+                         [](const testing::TestParamInfo<Backend>& info) { return info.param == Backend::kC ? "C" : "LLVM"; });
+
+TEST_P(Backends, EveryWorkloadUnscheduled) {
   std::vector<std::pair<PrimFunc, PrimFunc>> cases;
   std::vector<std::string> labels;
   for (const std::string& spec : testing_util::small_workloads()) {
@@ -52,10 +65,10 @@ TEST(CBackend, EveryWorkloadUnscheduled) {
     cases.push_back({f, f});
     labels.push_back(spec);
   }
-  expect_compiled_match(cases, labels);
+  expect_compiled_match(cases, labels, GetParam());
 }
 
-TEST(CBackend, RandomSchedulesCompileToTheSameResults) {
+TEST_P(Backends, RandomSchedulesCompileToTheSameResults) {
   const char* env = std::getenv("TESSERA_RANDOM_SCHEDULES");
   const int per_workload = env != nullptr ? std::max(1, std::atoi(env) / 4) : 25;
   testing_util::Stats stats;
@@ -74,7 +87,7 @@ TEST(CBackend, RandomSchedulesCompileToTheSameResults) {
       cases.push_back({f, sch.func()});
       labels.push_back(spec + " seed " + std::to_string(n) + "\ntrace: " + sch.trace()->to_json_string());
     }
-    expect_compiled_match(cases, labels);
+    expect_compiled_match(cases, labels, GetParam());
     if (HasFatalFailure()) return;
   }
 }
@@ -100,6 +113,36 @@ TEST(CBackend, ClearErrors) {
   PrimFunc half = workloads::get("gemm:m=4,n=4,k=4,dtype=float16").func;
   EXPECT_NE(testing_util::error_of([&] { emit_c({lower(half)}); }).find("data type float16 has no C equivalent here"), std::string::npos);
   EXPECT_NE(testing_util::error_of([&] { CModule::compile("this is not C"); }).find("C backend: the C compiler failed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tessera
+
+namespace tessera {
+namespace {
+
+TEST(LLVMBackend, ParallelLoopsRunOnThePoolAndVectorLoopsAskForTheirWidth) {
+  PrimFunc f = workloads::get("gemm:m=64,n=32,k=8").func;
+  Schedule sch(f);
+  std::vector<LoopRV> l = sch.get_loops(sch.get_block("C"));
+  sch.reorder({l[0], l[2], l[1]});
+  sch.parallel(l[0]);
+  sch.vectorize(l[1]);
+  LLVMModule m = LLVMModule::compile({lower(sch.func())});
+  EXPECT_NE(m.llvm_ir().find("tessera_parallel_for"), std::string::npos);
+  EXPECT_NE(m.llvm_ir().find("<16 x float>"), std::string::npos) << "no 16-wide float vectors in:\n" << m.llvm_ir().substr(0, 4000);
+  std::vector<NDArray> expected = make_random_arguments(f, 1), actual = make_random_arguments(f, 1);
+  run_reference(f, expected);
+  m.run("gemm", actual);
+  EXPECT_TRUE(compare(actual[2], expected[2], 1e-5, 1e-5).match);
+}
+
+TEST(LLVMBackend, ClearErrors) {
+  PrimFunc f = workloads::get("gemm:m=4,n=4,k=4").func;
+  EXPECT_NE(testing_util::error_of([&] { LLVMModule::compile({f}); }).find("LLVM backend: parameter 'A' of 'gemm' is not flattened"), std::string::npos);
+  LLVMModule m = LLVMModule::compile({lower(f)});
+  std::vector<NDArray> args = make_random_arguments(f, 1);
+  EXPECT_NE(testing_util::error_of([&] { m.run("nope", args); }).find("LLVM backend: the module has no function 'nope'"), std::string::npos);
 }
 
 }  // namespace

@@ -1,0 +1,38 @@
+// The LLVM 19 CPU backend: lowered (flattened) functions become LLVM IR built with
+// IRBuilder, optimised at O3 for the host CPU and compiled in memory by ORC's LLJIT.
+// Buffers are noalias, 64-byte aligned pointers; parallel loops are outlined and run on
+// the runtime's thread pool (thread_pool.h); vectorized loops carry loop metadata that
+// asks LLVM's vectorizer for their width, unrolled loops ask for full unrolling; the
+// built-in math maps to LLVM intrinsics (exp, log, sqrt, fma, ...) or libm.
+//
+//   LLVMModule m = LLVMModule::compile({lower(sch.func())});
+//   m.run("gemm", args);   // args: one NDArray per parameter, as for run_reference
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tessera/ir/function.h"
+#include "tessera/runtime/ndarray.h"
+
+namespace tessera {
+
+class LLVMModule {
+ public:
+  /// Throws Error naming the function and construct the backend cannot express.
+  static LLVMModule compile(const std::vector<PrimFunc>& lowered, int opt_level = 3);
+
+  /// Runs `func` on the arrays' storage (a parameter sees its array flat).
+  void run(const std::string& func, std::vector<NDArray>& args) const;
+  /// The optimised module as LLVM IR text.
+  const std::string& llvm_ir() const;
+  /// The host CPU the code was compiled for (LLVM's name for it).
+  const std::string& cpu() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace tessera
