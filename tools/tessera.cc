@@ -7,7 +7,9 @@
 //   tessera show T.json               a trace as C++
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <iostream>
+#include <optional>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -18,9 +20,12 @@
 
 #include "tessera/codegen/c_codegen.h"
 #include "tessera/codegen/c_module.h"
+#include "tessera/codegen/llvm_codegen.h"
 #include "tessera/ir/printer.h"
 #include "tessera/lower/lower.h"
+#include "tessera/runtime/evaluator.h"
 #include "tessera/runtime/interpreter.h"
+#include "tessera/runtime/thread_pool.h"
 #include "tessera/runtime/ndarray.h"
 #include "tessera/schedule/schedule.h"
 #include "tessera/support/error.h"
@@ -37,7 +42,7 @@ commands:
   show-ir -w WORKLOAD    print the IR of a workload (a library spec or an IR text file)
   run -w WORKLOAD        run a workload in the reference interpreter on random inputs
                          and print a checksum of each output [--seed S]
-  replay -w WORKLOAD [--trace FILE.json] [--print-ir] [--emit ir|c] [--out PATH] [--dump-after-each] [--check] [--repair] [--debug]
+  replay -w WORKLOAD [--trace FILE.json] [--print-ir] [--emit ir|c|llvm] [--out PATH] [--dump-after-each] [--check] [--time] [--threads N] [--repair] [--debug]
                          apply a trace to a workload and print the scheduled IR;
                          --check compares it with the unscheduled program
   show FILE.json         print a trace as C++ (a handwritten schedule)
@@ -159,26 +164,32 @@ Trace load_trace(const std::string& path) {
   }
 }
 
+int check_against_reference(const Workload& w, const PrimFunc& result, Options& opts,
+                            const std::function<void(std::vector<NDArray>&)>& run_compiled);
+
 int cmd_replay(int argc, char** argv) {
   Options opts(argc, argv, 2, {{"--help", false}, {"--workload", true}, {"--trace", true}, {"--print-ir", false},
                                {"--check", false}, {"--repair", false}, {"--seed", true},
                                {"--debug", false}, {"--emit", true}, {"--dump-after-each", false},
-                               {"--out", true}});
+                               {"--out", true}, {"--time", false}, {"--threads", true}});
   if (opts.has("--help")) {
-    std::puts(R"(usage: tessera replay -w WORKLOAD [--trace FILE.json] [--print-ir] [--emit ir|c] [--out PATH]
-                      [--dump-after-each] [--check] [--repair] [--seed S] [--debug]
+    std::puts(R"(usage: tessera replay -w WORKLOAD [--trace FILE.json] [--print-ir] [--emit ir|c|llvm] [--out PATH]
+                      [--dump-after-each] [--check] [--time] [--threads N] [--repair] [--seed S] [--debug]
 Applies the trace to the workload (without --trace, the workload stays unscheduled) and
 prints the scheduled IR (always, or with --print-ir together with --check). --emit ir
 lowers the result to loop IR and prints that instead; --emit c prints it as C (compiling
-with `cc -O2 -fopenmp -fwrapv -ffp-contract=off`); --out PATH writes what --emit makes to
-PATH instead of printing it; --dump-after-each also prints the program after every
-lowering pass. Replay is strict: a decision that no longer fits is an error naming
+with `cc -O2 -fopenmp -fwrapv -ffp-contract=off`); --emit llvm prints the LLVM IR the JIT
+compiles (optimised at O3 for this CPU); --out PATH writes what --emit makes to PATH instead
+of printing it; --dump-after-each also prints the program after every lowering pass.
+--time compiles the result (with LLVM, or with C under --emit c), prints the time of every
+repeat and, on its last line, the median latency and GFLOP/s; --threads N sets the threads
+parallel loops run on (default: every hardware thread). Replay is strict: a decision that no longer fits is an error naming
 the instruction; --repair repairs it to the nearest valid one as the search does.
 --check runs the scheduled and the unscheduled program in the reference interpreter on the
 same random inputs (seed S, default 0), prints whether every output matches and the worst
 error, and exits with status 1 on a mismatch. --debug re-verifies the schedule's invariants
 (bindings inside their domains, stage pipeline, region cover) after every instruction.
-With --emit ir, --check runs the lowered program; with --emit c, the compiled C.)");
+With --emit ir, --check runs the lowered program; with --emit c or llvm, the compiled code.)");
     return 0;
   }
   Workload w = workloads::get(opts.get("--workload", "-w WORKLOAD"));
@@ -189,34 +200,70 @@ With --emit ir, --check runs the lowered program; with --emit c, the compiled C.
   }
   PrimFunc result = sch.func();
   std::string emit = opts.has("--emit") ? opts.get("--emit", "--emit ir|c") : "";
-  if (!emit.empty() && emit != "ir" && emit != "c") {
-    fail("--emit {}: the choices are 'ir' (lowered loop IR) and 'c'; the LLVM code generator is not built yet", emit);
+  if (!emit.empty() && emit != "ir" && emit != "c" && emit != "llvm") {
+    fail("--emit {}: the choices are ir (lowered loop IR), c and llvm; asm, obj and so are not built yet", emit);
   }
-  if (opts.has("--dump-after-each") && emit.empty()) fail("--dump-after-each needs --emit ir or --emit c");
+  if (opts.has("--dump-after-each") && emit.empty()) fail("--dump-after-each needs --emit");
+  if (opts.has("--threads")) {
+    int threads = std::stoi(opts.get("--threads", "--threads N"));
+    if (threads < 1) fail("--threads must be at least 1, got {}", threads);
+    ThreadPool::global().set_num_threads(threads);
+  }
   if (opts.has("--out") && emit.empty()) fail("--out needs --emit");
   std::string text;
-  if (!emit.empty()) {
+  std::optional<LLVMModule> llvm_module;
+  std::optional<CModule> c_module;
+  const bool compiled = emit == "c" || emit == "llvm" || opts.has("--time");
+  if (!emit.empty() || opts.has("--time")) {
     LowerOptions lower_options;
     if (opts.has("--dump-after-each")) lower_options.dump_after_each = &std::cout;
     result = lower(result, lower_options);
-    text = emit == "c" ? emit_c({result}) : print(result);
+    if (emit == "c") {
+      text = emit_c({result});
+      c_module = CModule::compile(text);
+    } else if (compiled) {
+      llvm_module = LLVMModule::compile({result});
+      text = emit == "llvm" ? llvm_module->llvm_ir() : print(result);
+    } else {
+      text = print(result);
+    }
   } else {
     text = print(result);
   }
+  auto run_compiled = [&](std::vector<NDArray>& args) {
+    if (c_module) c_module->run(result->name, args);
+    else llvm_module->run(result->name, args);
+  };
   if (opts.has("--out")) {
     std::string path = opts.get("--out", "--out PATH");
     std::ofstream out(path);
     out << text;
     if (!out) fail("cannot write {}", path);
-  } else if (!opts.has("--check") || opts.has("--print-ir")) {
+  } else if ((!opts.has("--check") && !opts.has("--time")) || opts.has("--print-ir")) {
     std::fputs(text.c_str(), stdout);
   }
-  if (!opts.has("--check")) return 0;
+  int status = 0;
+  if (opts.has("--check")) status = check_against_reference(w, result, opts, compiled ? std::function<void(std::vector<NDArray>&)>(run_compiled) : nullptr);
+  if (opts.has("--time") && status == 0) {
+    std::vector<NDArray> args = make_random_arguments(w.func, 0);
+    TimingResult t = time_kernel([&] { run_compiled(args); }, TimingOptions{1, 5, 100, false});
+    for (size_t r = 0; r < t.seconds.size(); ++r) fmt::print("repeat {}: {:.4f} ms ({} runs)\n", r, t.seconds[r] * 1e3, t.number);
+    double median = t.median();
+    fmt::print("median {:.4f} ms, {:.2f} GFLOP/s ({} threads, {})\n", median * 1e3, static_cast<double>(w.flops) / median * 1e-9,
+               ThreadPool::global().num_threads(), c_module ? "C" : "LLVM " + llvm_module->cpu());
+  }
+  return status;
+}
+
+// Runs the workload's reference and the result (compiled, or in the interpreter) on the
+// same random inputs; prints each output's comparison; 0 on a match, 1 otherwise.
+int check_against_reference(const Workload& w, const PrimFunc& result, Options& opts,
+                            const std::function<void(std::vector<NDArray>&)>& run_compiled) {
   uint64_t seed = opts.has("--seed") ? std::stoull(opts.get("--seed", "")) : 0;
   std::vector<NDArray> expected = make_random_arguments(w.func, seed), actual = make_random_arguments(w.func, seed);
   run_reference(w.func, expected);
-  if (emit == "c") {
-    CModule::compile(text).run(result->name, actual);
+  if (run_compiled) {
+    run_compiled(actual);
   } else {
     run_reference(result, actual);
   }

@@ -68,8 +68,13 @@ expect 1 "loop_partition: parts \[112, 16\] sum to 128, not to the extent 127 of
 expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace "$here/gemm_partition_trace.json" --emit ir --check
 expect 0 "allocate pad: float32\[42\]" -- "$tessera" replay -w C2D:n=1,h=6,w=6,ci=2,co=3,kernel=3,stride=2,pad=1 --trace "$here/conv2d_pad_at_h_trace.json" --emit ir
 expect 0 "^// after compact_buffers" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit ir --dump-after-each
-expect 1 "--emit llvm: the choices are 'ir' \(lowered loop IR\) and 'c'; the LLVM code generator is not built yet" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit llvm
-expect 1 "--dump-after-each needs --emit ir or --emit c" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --dump-after-each
+expect 1 "--emit so: the choices are ir \(lowered loop IR\), c and llvm; asm, obj and so are not built yet" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit so
+expect 1 "--dump-after-each needs --emit" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --dump-after-each
+# The LLVM backend: JIT-compiled and checked; its IR; timing with the median on the last line.
+expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace "$here/gemm_partition_trace.json" --emit llvm --check
+expect 0 "define void @gemm_packed\(ptr" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --emit llvm
+expect 0 "^median [0-9.]+ ms, [0-9.]+ GFLOP/s \(1 threads, LLVM " -- "$tessera" replay -w gemm:m=32,n=32,k=32 --time --threads 1
+expect 1 "--threads must be at least 1, got 0" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --time --threads 0
 # The C backend: compiled by cc, checked against the interpreter; written to a file.
 expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace "$here/gemm_partition_trace.json" --emit c --check
 expect 0 "^check: MATCH" -- "$tessera" replay -w C2D:n=1,h=6,w=6,ci=2,co=3,kernel=3,stride=2,pad=1 --trace "$here/conv2d_layout_trace.json" --emit c --check
