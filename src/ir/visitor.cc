@@ -96,4 +96,16 @@ void IRVisitor::visit_let_stmt(const LetStmtNode* op) { visit_expr(op->value); v
 void IRVisitor::visit_evaluate(const EvaluateNode* op) { visit_expr(op->value); }
 void IRVisitor::visit_allocate(const AllocateNode* op) { visit_stmt(op->body); }
 
+bool uses_var(const Expr& e, const VarNode* v) {
+  class Finder : public IRVisitor {
+   public:
+    const VarNode* target;
+    bool found = false;
+    void visit_var(const VarNode* op) override { found = found || op == target; }
+  } finder;
+  finder.target = v;
+  finder.visit_expr(e);
+  return finder.found;
+}
+
 }  // namespace tessera

@@ -42,18 +42,6 @@ bool touches(const BlockNode* b, const Buffer& buffer) {
   return finder.found;
 }
 
-bool uses_var(const Expr& e, const VarNode* v) {
-  class Finder : public IRVisitor {
-   public:
-    const VarNode* target;
-    bool found = false;
-    void visit_var(const VarNode* op) override { found = found || op == target; }
-  } finder;
-  finder.target = v;
-  finder.visit_expr(e);
-  return finder.found;
-}
-
 // The path (statements from the allocating block's body down) to each use of `buffer`.
 class UseFinder : public IRVisitor {
  public:

@@ -121,18 +121,6 @@ int64_t constant_extent(const Schedule& sch, const std::string& primitive, const
   return *extent;
 }
 
-bool uses_var(const Expr& e, const VarNode* v) {
-  class Finder : public IRVisitor {
-   public:
-    const VarNode* target;
-    bool found = false;
-    void visit_var(const VarNode* op) override { found = found || op == target; }
-  } finder;
-  finder.target = v;
-  finder.visit_expr(e);
-  return finder.found;
-}
-
 std::string print_indices(const std::vector<Expr>& indices) {
   std::vector<std::string> parts;
   for (const Expr& e : indices) parts.push_back(print(e));

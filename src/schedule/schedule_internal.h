@@ -11,6 +11,7 @@
 #include "tessera/arith/analyzer.h"
 #include "tessera/arith/region.h"
 #include "tessera/ir/function.h"
+#include "tessera/ir/visitor.h"
 #include "tessera/schedule/schedule.h"
 #include "tessera/schedule/schedule_error.h"
 
@@ -31,8 +32,7 @@ PrimFunc replace_stmt_with(const PrimFunc& func, const StmtNode* target, const s
 /// The loop's constant extent; fails naming the primitive if it is not constant or does not start at 0.
 int64_t constant_extent(const Schedule& sch, const std::string& primitive, const ForNode* loop);
 
-/// True if `v` occurs anywhere in `e`.
-bool uses_var(const Expr& e, const VarNode* v);
+using tessera::uses_var;  // ir/visitor.h
 
 /// "i, j + 1" for messages.
 std::string print_indices(const std::vector<Expr>& indices);

@@ -47,4 +47,7 @@ class IRVisitor {
   virtual void visit_region(const BufferRegion& region);
 };
 
+/// True if `v` occurs anywhere in `e`.
+bool uses_var(const Expr& e, const VarNode* v);
+
 }  // namespace tessera
