@@ -4,6 +4,7 @@
 // index maps they take.
 #include <gtest/gtest.h>
 
+#include "../common/compiled_results.h"
 #include "../common/error_of.h"
 #include "../common/same_results.h"
 #include "tessera/arith/index_map.h"
@@ -79,7 +80,7 @@ TEST(LoopPartition, PrimeGemmMainPartVectorizesWithoutPredicate) {
   EXPECT_TRUE(has(text, "for j_p1 in range(0, 15) {")) << text;
   EXPECT_TRUE(has(text, "vj_1: spatial(112, 15) = j_p1 + 112")) << text;
   EXPECT_FALSE(has(text, "where")) << text;
-  expect_same_results(f, sch.func());
+  testing_util::expect_same_results_compiled(f, sch.func());
   expect_replays(f, sch);
   // The partitioned loop, the loops under it and its blocks are gone.
   EXPECT_NE(error_of([&] { sch.get(l[1]); }).find("loop"), std::string::npos);
@@ -98,7 +99,7 @@ TEST(LoopPartition, SplitPredicateDisappearsFromTheMainPart) {
   ASSERT_NE(p1, std::string::npos) << text;
   EXPECT_FALSE(has(text.substr(0, p1), "where")) << text;  // part 0 is exact
   EXPECT_TRUE(has(text.substr(p1), "where j_1_p1 + 112 < 127")) << text;
-  expect_same_results(f, sch.func());
+  testing_util::expect_same_results_compiled(f, sch.func());
 }
 
 TEST(LoopPartition, ReductionKeepsItsInitInTheFirstPartOnly) {
@@ -114,7 +115,7 @@ TEST(LoopPartition, ReductionKeepsItsInitInTheFirstPartOnly) {
   EXPECT_FALSE(has(text.substr(p1), "init {")) << text;
   EXPECT_TRUE(has(text.substr(p1), "reads(A[vi_1, vk_1], B[vk_1, vj_1], C[vi_1, vj_1]);")) << text;
   EXPECT_TRUE(has(text, "vk_1: reduce(120, 7) = k_p1 + 120")) << text;
-  expect_same_results(f, sch.func());
+  testing_util::expect_same_results_compiled(f, sch.func());
   expect_replays(f, sch);
   // The update part is no reduction block any more: reduction primitives refuse it.
   BlockRV p1_block = sch.get_block("C_p1");
@@ -230,7 +231,7 @@ TEST(PadEinsum, PrimeGemmPadsTo128AndVectorizes) {
   EXPECT_TRUE(has(text, "block C(vi: spatial(0, 128) = i, vj: spatial(0, 128) = j_0 * 16 + j_1, vk: reduce(0, 128) = k) {")) << text;
   EXPECT_TRUE(has(text, "C[v0_2, v1_2] = C_pad[v0_2, v1_2];")) << text;
   EXPECT_FALSE(has(text, "where")) << text;
-  expect_same_results(f, sch.func());
+  testing_util::expect_same_results_compiled(f, sch.func());
   expect_replays(f, sch);
 }
 
