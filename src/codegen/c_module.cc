@@ -1,5 +1,7 @@
 #include "tessera/codegen/c_module.h"
 
+#include "tessera/support/attributes.h"
+
 #include <dlfcn.h>
 #include <unistd.h>
 
@@ -61,7 +63,7 @@ CModule CModule::compile(const std::string& source) {
   return m;
 }
 
-void CModule::run(const std::string& func, std::vector<NDArray>& args) const {
+TESSERA_CALLS_GENERATED_CODE void CModule::run(const std::string& func, std::vector<NDArray>& args) const {
   std::string symbol = func + "_packed";
   for (char& c : symbol) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
   void* fn = dlsym(state_->handle, symbol.c_str());

@@ -1,5 +1,7 @@
 #include "tessera/codegen/llvm_codegen.h"
 
+#include "tessera/support/attributes.h"
+
 #include <mutex>
 #include <unordered_map>
 
@@ -546,7 +548,7 @@ LLVMModule LLVMModule::compile(const std::vector<PrimFunc>& lowered, int opt_lev
   return m;
 }
 
-void LLVMModule::run(const std::string& func, std::vector<NDArray>& args) const {
+TESSERA_CALLS_GENERATED_CODE void LLVMModule::run(const std::string& func, std::vector<NDArray>& args) const {
   auto address = state_->jit->lookup(func + "_packed");
   if (!address) fail("LLVM backend: the module has no function '{}': {}", func, llvm_message(address.takeError()));
   std::vector<void*> pointers;

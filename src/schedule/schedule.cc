@@ -1,6 +1,7 @@
 #include "tessera/schedule/schedule.h"
 
 #include "schedule_internal.h"
+#include "tessera/arith/iter_map.h"
 #include "tessera/arith/region.h"
 #include "tessera/ir/op.h"
 #include "tessera/ir/mutator.h"
@@ -357,6 +358,18 @@ std::vector<FactorArg> factor_args(const std::vector<InstInput>& in, const char*
     else fail("{} {} must be an integer, an integer random variable or null", what, i - 1);
   }
   return out;
+}
+
+bool loops_cover_domain(const ScheduleState::BlockEntry& entry, size_t i) {
+  std::vector<std::pair<Var, int64_t>> loops;
+  for (const ForNode* l : entry.loops) {
+    auto mn = as_const_int(l->min), ex = as_const_int(l->extent);
+    if (mn && *mn == 0 && ex && *ex > 0) loops.push_back({l->loop_var, *ex});
+  }
+  const IterVar& iv = entry.block->iter_vars[i];
+  Analyzer az;
+  IterMapResult r = detect_iter_map({entry.realize->iter_values[i]}, loops, entry.realize->predicate, IterMapLevel::kSurjective, az);
+  return r.ok() && is_const_int(iv.dom.min, r.indices[0].base) && is_const_int(iv.dom.extent, r.indices[0].extent);
 }
 
 Stmt spatial_nest(BlockFields fields) {

@@ -116,6 +116,10 @@ Stmt spatial_nest(BlockFields fields);
 /// iteration-variable order. Fails naming the primitive otherwise. (transform_block_layout.cc)
 std::vector<const ForNode*> trivial_loops(const Schedule& sch, const std::string& primitive, const BlockNode* block);
 
+/// The block's loops make iteration variable `i` take every value of its domain and
+/// nothing else (an affine, surjective binding onto exactly the domain).
+bool loops_cover_domain(const ScheduleState::BlockEntry& entry, size_t i);
+
 /// Where a cache stage for `block`'s access of `buffer` goes, and what it copies: right
 /// before (kRead) or after (kWrite) the loops that hold only this block, copying what
 /// they touch per iteration of the loops around them (all of it when there are none).

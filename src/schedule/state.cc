@@ -214,6 +214,12 @@ bool ScheduleState::stage_pipeline(const BlockEntry& entry) const {
     for (const BufferRegion& w : o->writes) {
       for (const BufferRegion& r : entry.block->reads) {
         if (!w.buffer.same_as(r.buffer)) continue;
+        // A block that reads what it writes is a step of an accumulation (a later part of
+        // a partitioned reduction): a later step adding to the same elements is the next
+        // link of that chain, not a producer it ran too early for.
+        bool accumulates = std::any_of(entry.block->writes.begin(), entry.block->writes.end(),
+                                       [&](const BufferRegion& x) { return x.buffer.same_as(r.buffer); });
+        if (accumulates) continue;
         Analyzer az;
         if (!regions_disjoint(footprint(top_of(*find_block(o->name)), w.buffer, AccessKind::kWrite),
                       footprint(top_of(entry), r.buffer, AccessKind::kRead), az)) {

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,7 @@ inline const std::vector<std::string>& small_workloads() {
 struct Stats {
   int applied = 0;
   int refused = 0;
+  int invariant_broken = 0;  // refusals by the debug-mode verification, not by a primitive's own checks
 };
 
 // One random primitive on `sch`; refusals (ScheduleError) must leave everything unchanged.
@@ -231,6 +234,10 @@ inline void random_step(Schedule& sch, Random& rng, Stats& stats) {
     ++stats.applied;
   } catch (const ScheduleError& e) {
     ++stats.refused;
+    if (std::string(e.what()).find("invariant broken") != std::string::npos) {
+      ++stats.invariant_broken;
+      if (std::getenv("TESSERA_SHOW_INVARIANT_BREAKS") != nullptr) std::fprintf(stderr, "%s\n", std::string(e.what()).substr(0, 200).c_str());
+    }
     // Navigation and sampling may have been recorded before the refusal; the program must not change.
     ASSERT_TRUE(sch.func().same_as(before)) << "a refused primitive changed the program: " << e.what();
     (void)trace_before;

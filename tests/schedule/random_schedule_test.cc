@@ -70,7 +70,8 @@ TEST(RandomSchedules, ComputeWhatTheOriginalDoesAndReplay) {
     }
   }
   RecordProperty("schedules", schedules);
-  std::printf("random schedules: %d programs, %d primitives applied, %d refused\n", schedules, stats.applied, stats.refused);
+  std::printf("random schedules: %d programs, %d primitives applied, %d refused (%d by invariant checks)\n", schedules, stats.applied,
+              stats.refused, stats.invariant_broken);
   EXPECT_GT(stats.applied, schedules);  // the generator does real work
 }
 

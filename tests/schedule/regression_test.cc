@@ -311,3 +311,32 @@ TEST(Regression, CacheWriteRefusesAPredicatedBlock) {
 
 }  // namespace
 }  // namespace tessera
+
+namespace tessera {
+namespace {
+
+TEST(Regression, ReIndexOfAWriteNeedsLoopsCoveringTheDomain) {
+  // The copy-back block of a write cache for a decomposed padding copy covers rows 2..8
+  // of its 11-row domain; a reindexed write would copy back all 11 (found by compiling
+  // random schedules, which run without debug verification).
+  PrimFunc f = workloads::get("DIL:n=1,h=7,w=7,ci=2,co=2,kernel=3,stride=1,pad=2,dilation=2").func;
+  Schedule sch(f);
+  BlockRV pad = sch.get_block("pad");
+  sch.decompose_padding(pad, sch.get_loops(pad)[0]);
+  BlockRV copy = sch.cache_write(pad, 0, "shared");
+  std::string message = testing_util::error_of([&] { sch.reindex(copy, 0, BufferIndexKind::kWrite); });
+  EXPECT_NE(message.find("the loops of block 'pad_shared' do not make 'v1' cover its domain"), std::string::npos) << message;
+  testing_util::expect_same_results(f, sch.func());
+}
+
+TEST(Regression, LaterStepsOfAPartitionedReductionAreNotLateProducers) {
+  // Three parts of a reduction: the middle one reads C and the last one writes it; the
+  // stage-pipeline check used to call that a producer running too late.
+  PrimFunc f = workloads::get("gemm:m=4,n=4,k=9").func;
+  Schedule sch(f, 0, true, /*debug=*/true);
+  sch.loop_partition(sch.get_loops(sch.get_block("C"))[2], {3, 3, 3});
+  testing_util::expect_same_results(f, sch.func());
+}
+
+}  // namespace
+}  // namespace tessera

@@ -70,23 +70,12 @@ void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& pr
   // The block's loops are regenerated over its domain; a block whose loops reach only
   // part of its reduction domain (a part of a partitioned reduction whose points are not
   // one interval) would then redo the other parts' steps (found by the random-schedule test).
-  {
-    std::vector<std::pair<Var, int64_t>> loops;
-    for (const ForNode* l : entry->loops) {
-      auto mn = as_const_int(l->min), ex = as_const_int(l->extent);
-      if (mn && *mn == 0 && ex && *ex > 0) loops.push_back({l->loop_var, *ex});
-    }
-    for (size_t i = 0; i < b->iter_vars.size(); ++i) {
-      const IterVar& iv = b->iter_vars[i];
-      if (iv.kind != IterKind::kReduce) continue;
-      Analyzer az;
-      IterMapResult r = detect_iter_map({entry->realize->iter_values[i]}, loops, make_bool(true), IterMapLevel::kSurjective, az);
-      bool covers = r.ok() && is_const_int(iv.dom.min, r.indices[0].base) && is_const_int(iv.dom.extent, r.indices[0].extent);
-      if (!covers) {
-        schedule_fail(sch, primitive, fmt::format("the loops of block '{}' do not iterate its reduction variable '{}' over exactly its "
-                                                  "domain (a part of a partitioned reduction?); moving it would redo other steps",
-                                                  b->name, iv.var.name()), b);
-      }
+  for (size_t i = 0; i < b->iter_vars.size(); ++i) {
+    const IterVar& iv = b->iter_vars[i];
+    if (iv.kind == IterKind::kReduce && !loops_cover_domain(*entry, i)) {
+      schedule_fail(sch, primitive, fmt::format("the loops of block '{}' do not iterate its reduction variable '{}' over exactly its "
+                                                "domain (a part of a partitioned reduction?); moving it would redo other steps",
+                                                b->name, iv.var.name()), b);
     }
   }
   if (!is_const_int(entry->realize->predicate, 1)) {

@@ -150,6 +150,18 @@ BlockRV Schedule::reindex(const BlockRV& block_rv, int64_t buffer_index, BufferI
       }
     }
   }
+  // A write copied back over the whole domain must have been written over the whole
+  // domain (a copy block covering part of its buffer's shape would copy back garbage;
+  // found by lowering random schedules, which run without debug verification).
+  if (!read) {
+    const ScheduleState::BlockEntry* entry = state_.find_block(b->name);
+    for (size_t i = 0; i < b->iter_vars.size(); ++i) {
+      if (std::find(used.begin(), used.end(), &b->iter_vars[i]) != used.end() && !loops_cover_domain(*entry, i)) {
+        schedule_fail(*this, primitive, fmt::format("the loops of block '{}' do not make '{}' cover its domain; a copy back over the domain "
+                                                    "would write elements the block never wrote", b->name, b->iter_vars[i].var.name()), b);
+      }
+    }
+  }
   // Another block of the scope inside the same loops touching the buffer would run
   // between the block and its copy.
   const ScheduleState::BlockEntry* self = state_.find_block(b->name);
