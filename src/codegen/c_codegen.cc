@@ -107,8 +107,10 @@ class CEmitter {
         bool single = e.dtype().bits() == 32;
         if (std::isnan(v)) return single ? "NAN" : "(double)NAN";
         if (std::isinf(v)) return fmt::format("{}{}", v < 0 ? "-" : "", single ? "INFINITY" : "(double)INFINITY");
-        return single ? fmt::format("{:.9g}f", v).find_first_of(".e") == std::string::npos ? fmt::format("{:.9g}.0f", v) : fmt::format("{:.9g}f", v)
-                      : (fmt::format("{:.17g}", v).find_first_of(".e") == std::string::npos ? fmt::format("{:.17g}.0", v) : fmt::format("{:.17g}", v));
+        // Enough digits to round-trip; a decimal point so C reads a floating constant.
+        std::string digits = single ? fmt::format("{:.9g}", v) : fmt::format("{:.17g}", v);
+        if (digits.find_first_of(".e") == std::string::npos) digits += ".0";
+        return single ? digits + "f" : digits;
       }
       case ExprKind::kVar: {
         const auto* v = e.as<VarNode>();

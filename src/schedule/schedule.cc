@@ -372,6 +372,64 @@ bool loops_cover_domain(const ScheduleState::BlockEntry& entry, size_t i) {
   return r.ok() && is_const_int(iv.dom.min, r.indices[0].base) && is_const_int(iv.dom.extent, r.indices[0].extent);
 }
 
+namespace {
+
+// See insert_stage.
+class StageInserter : public IRMutator {
+ public:
+  explicit StageInserter(const StageEdit& edit) : e_(edit) {}
+
+  Stmt mutate_stmt(const Stmt& s) override {
+    if (s.get() != e_.anchor) return IRMutator::mutate_stmt(s);
+    Stmt rewritten = IRMutator::mutate_stmt(s);
+    return e_.copy_after ? make_seq({rewritten, e_.copy}) : make_seq({e_.copy, rewritten});
+  }
+
+ protected:
+  // Same indices: every reference is redirected here. At a point: loads and stores are
+  // rewritten below and regions afterwards (a region of `from` may have another rank).
+  Buffer mutate_buffer(const Buffer& b) override { return inside_ && e_.point.empty() && b.same_as(e_.from) ? e_.to : b; }
+  Expr mutate_buffer_load(const BufferLoadNode* op, const Expr& e) override {
+    if (!inside_ || e_.point.empty() || !op->buffer.same_as(e_.from)) return IRMutator::mutate_buffer_load(op, e);
+    return make_load(e_.to, e_.point);
+  }
+  Stmt mutate_buffer_store(const BufferStoreNode* op, const Stmt& s) override {
+    if (!inside_ || e_.point.empty() || !op->buffer.same_as(e_.from)) return IRMutator::mutate_buffer_store(op, s);
+    return make_store(e_.to, mutate_expr(op->value), e_.point);
+  }
+  Stmt mutate_block(const BlockNode* op, const Stmt& s) override {
+    if (op == e_.target) {
+      inside_ = true;
+      Stmt out = IRMutator::mutate_block(op, s);
+      inside_ = false;
+      if (e_.point.empty()) return out;
+      auto node = std::make_shared<BlockNode>(*out.as<BlockNode>());
+      for (std::vector<BufferRegion>* regions : {&node->reads, &node->writes}) {
+        for (BufferRegion& r : *regions) {
+          if (r.buffer.same_as(e_.from)) r = point_region(e_.to, e_.point);
+        }
+      }
+      return Stmt(node);
+    }
+    Stmt out = IRMutator::mutate_block(op, s);
+    if (op != e_.scope) return out;
+    auto node = std::make_shared<BlockNode>(*out.as<BlockNode>());
+    node->alloc_buffers.push_back(e_.to);
+    return Stmt(node);
+  }
+
+ private:
+  const StageEdit& e_;
+  bool inside_ = false;
+};
+
+}  // namespace
+
+PrimFunc insert_stage(const PrimFunc& func, const StageEdit& edit) {
+  StageInserter inserter(edit);
+  return inserter.mutate_func(func);
+}
+
 Stmt spatial_nest(BlockFields fields) {
   std::vector<Var> loops;
   std::vector<Expr> bindings;

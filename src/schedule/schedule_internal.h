@@ -107,6 +107,21 @@ Stmt copy_nest(const std::string& name, const Buffer& src, const Buffer& dst, co
 /// The region of one element of `buffer` at `indices`.
 BufferRegion point_region(const Buffer& buffer, const std::vector<Expr>& indices);
 
+/// A new stage next to a block (cache_read/cache_write, reindex): `copy` goes right
+/// before (or after) `anchor`, `to` is allocated in `scope`, and block `target` accesses
+/// `to` instead of `from`, at `point` when given (every load, store and region), else at
+/// the same indices.
+struct StageEdit {
+  const BlockNode* target;
+  Buffer from, to;
+  std::vector<Expr> point;
+  const StmtNode* anchor;
+  Stmt copy;
+  bool copy_after;
+  const BlockNode* scope;
+};
+PrimFunc insert_stage(const PrimFunc& func, const StageEdit& edit);
+
 /// A loop nest ax0, ax1, ... (one loop per iteration variable, over its constant
 /// domain) realizing the block `fields` describes.
 Stmt spatial_nest(BlockFields fields);

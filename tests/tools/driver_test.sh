@@ -73,6 +73,7 @@ expect 1 "--dump-after-each needs --emit" -- "$tessera" replay -w gemm:m=8,n=8,k
 # The LLVM backend: JIT-compiled and checked; its IR; timing with the median on the last line.
 expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace "$here/gemm_partition_trace.json" --emit llvm --check
 expect 0 "define void @gemm_packed\(ptr" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --emit llvm
+expect 1 "--out needs --emit" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --out "$work/x.c"
 expect 0 "^median [0-9.]+ ms, [0-9.]+ GFLOP/s \(1 threads, LLVM " -- "$tessera" replay -w gemm:m=32,n=32,k=32 --time --threads 1
 expect 1 "--threads must be at least 1, got 0" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --time --threads 0
 # The C backend: compiled by cc, checked against the interpreter; written to a file.

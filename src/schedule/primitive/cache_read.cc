@@ -9,53 +9,6 @@ namespace tessera {
 
 using namespace schedule_detail;
 
-namespace {
-
-// Redirects one block's accesses of `from` to `to`, adds the copy before `anchor`,
-// and allocates `to` in the scope block.
-class CacheRewriter : public IRMutator {
- public:
-  CacheRewriter(const BlockNode* target, const Buffer& from, const Buffer& to, const StmtNode* anchor, Stmt copy, bool copy_after,
-                const BlockNode* scope)
-      : target_(target), from_(from), to_(to), anchor_(anchor), copy_(std::move(copy)), after_(copy_after), scope_(scope) {}
-
-  Stmt mutate_stmt(const Stmt& s) override {
-    if (s.get() == anchor_) {
-      Stmt rewritten = IRMutator::mutate_stmt(s);
-      return after_ ? make_seq({rewritten, copy_}) : make_seq({copy_, rewritten});
-    }
-    return IRMutator::mutate_stmt(s);
-  }
-
- protected:
-  Buffer mutate_buffer(const Buffer& b) override { return inside_ && b.same_as(from_) ? to_ : b; }
-
-  Stmt mutate_block(const BlockNode* op, const Stmt& s) override {
-    if (op == target_) {
-      inside_ = true;
-      Stmt out = IRMutator::mutate_block(op, s);
-      inside_ = false;
-      return out;
-    }
-    Stmt out = IRMutator::mutate_block(op, s);
-    if (op != scope_) return out;
-    auto node = std::make_shared<BlockNode>(*out.as<BlockNode>());
-    node->alloc_buffers.push_back(to_);
-    return Stmt(node);
-  }
-
- private:
-  const BlockNode* target_;
-  const Buffer& from_;
-  const Buffer& to_;
-  const StmtNode* anchor_;
-  Stmt copy_;
-  bool after_;
-  const BlockNode* scope_;
-  bool inside_ = false;
-};
-
-}  // namespace
 
 BlockRV schedule_detail::cache_stage(Schedule& sch, const std::string& primitive, const BlockRV& block_rv, int64_t index, const std::string& scope,
                     bool read) {
@@ -108,8 +61,8 @@ BlockRV schedule_detail::cache_stage(Schedule& sch, const std::string& primitive
   Buffer cache = Buffer::make(name, buffer->dtype, buffer->shape, {}, Expr(), scope);
   Stmt copy = read ? copy_nest(name, buffer, cache, placement.region) : copy_nest(name, cache, buffer, placement.region);
   const ScheduleState::BlockEntry* e = sch.state().find_block(b->name);
-  CacheRewriter rewriter(b, buffer, cache, placement.anchor, copy, /*copy_after=*/!read, e->scope);
-  sch.mutable_state().replace_func(rewriter.mutate_func(sch.func()), primitive);
+  sch.mutable_state().replace_func(insert_stage(sch.func(), StageEdit{b, buffer, cache, {}, placement.anchor, copy, /*copy_after=*/!read, e->scope}),
+                                   primitive);
   return sch.new_block_rv(name);
 }
 

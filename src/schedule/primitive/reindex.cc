@@ -39,64 +39,6 @@ std::vector<std::vector<Expr>> accesses_of(const BlockNode* block, const Buffer&
   return collector.found;
 }
 
-// Redirects `target`'s accesses of `from` to `to` at `point`, inserts the copy next to
-// `anchor`, and allocates `to` in the scope block.
-class ReIndexRewriter : public IRMutator {
- public:
-  ReIndexRewriter(const BlockNode* target, const Buffer& from, const Buffer& to, std::vector<Expr> point, const StmtNode* anchor,
-                  Stmt copy, bool after, const BlockNode* scope)
-      : target_(target), from_(from), to_(to), point_(std::move(point)), anchor_(anchor), copy_(std::move(copy)), after_(after),
-        scope_(scope) {}
-
-  Stmt mutate_stmt(const Stmt& s) override {
-    if (s.get() != anchor_) return IRMutator::mutate_stmt(s);
-    Stmt rewritten = IRMutator::mutate_stmt(s);
-    return after_ ? make_seq({rewritten, copy_}) : make_seq({copy_, rewritten});
-  }
-
- protected:
-  Expr mutate_buffer_load(const BufferLoadNode* op, const Expr& e) override {
-    if (!inside_ || !op->buffer.same_as(from_)) return IRMutator::mutate_buffer_load(op, e);
-    return make_load(to_, point_);
-  }
-  Stmt mutate_buffer_store(const BufferStoreNode* op, const Stmt& s) override {
-    if (!inside_ || !op->buffer.same_as(from_)) return IRMutator::mutate_buffer_store(op, s);
-    return make_store(to_, mutate_expr(op->value), point_);
-  }
-  Stmt mutate_block(const BlockNode* op, const Stmt& s) override {
-    if (op == target_) {
-      inside_ = true;
-      Stmt out = IRMutator::mutate_block(op, s);
-      inside_ = false;
-      auto node = std::make_shared<BlockNode>(*out.as<BlockNode>());
-      for (std::vector<BufferRegion>* regions : {&node->reads, &node->writes}) {
-        for (BufferRegion& r : *regions) {
-          if (!r.buffer.same_as(from_)) continue;
-          r = BufferRegion{to_, {}};
-          for (const Expr& p : point_) r.region.push_back(Range{p, make_int(1, p.dtype())});
-        }
-      }
-      return Stmt(node);
-    }
-    Stmt out = IRMutator::mutate_block(op, s);
-    if (op != scope_) return out;
-    auto node = std::make_shared<BlockNode>(*out.as<BlockNode>());
-    node->alloc_buffers.push_back(to_);
-    return Stmt(node);
-  }
-
- private:
-  const BlockNode* target_;
-  const Buffer& from_;
-  const Buffer& to_;
-  std::vector<Expr> point_;
-  const StmtNode* anchor_;
-  Stmt copy_;
-  bool after_;
-  const BlockNode* scope_;
-  bool inside_ = false;
-};
-
 }  // namespace
 
 BlockRV Schedule::reindex(const BlockRV& block_rv, int64_t buffer_index, BufferIndexKind kind) {
@@ -205,8 +147,7 @@ BlockRV Schedule::reindex(const BlockRV& block_rv, int64_t buffer_index, BufferI
     f.writes = {point_region(buffer, copy_indices)};
     f.body = make_store(buffer, make_load(reindexed, copy_point), copy_indices);
   }
-  ReIndexRewriter rewriter(b, buffer, reindexed, point, top, spatial_nest(std::move(f)), !read, self->scope);
-  state_.replace_func(rewriter.mutate_func(func()), primitive);
+  state_.replace_func(insert_stage(func(), StageEdit{b, buffer, reindexed, point, top, spatial_nest(std::move(f)), !read, self->scope}), primitive);
   BlockRV out = new_block_rv(name);
   record("ReIndex", {block_rv}, nlohmann::json::array({buffer_index, side}), {out});
   return out;
