@@ -217,6 +217,7 @@ With --emit ir, --check runs the lowered program; with --emit c or llvm, the com
   if (!emit.empty() || opts.has("--time")) {
     LowerOptions lower_options;
     if (opts.has("--dump-after-each")) lower_options.dump_after_each = &std::cout;
+    lower_options.vectorize = emit != "c";  // C leaves vectorized loops to the C compiler (#pragma omp simd)
     result = lower(result, lower_options);
     if (emit == "c") {
       text = emit_c({result});

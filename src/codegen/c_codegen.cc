@@ -78,7 +78,7 @@ class CEmitter {
   std::string name_of(const Buffer& b) { return unique(b.get(), b->name); }
 
   std::string type(DataType t) {
-    if (t.lanes() != 1) unsupported(fmt::format("vector type {} (the C backend emits scalar code)", t.str()));
+    if (t.lanes() != 1) unsupported(fmt::format("vector type {} (the C backend emits scalar code: lower with vectorize off)", t.str()));
     if (t.is_bool()) return "int32_t";
     switch (t.code()) {
       case TypeCode::kInt: return fmt::format("int{}_t", t.bits());

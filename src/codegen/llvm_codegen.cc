@@ -88,7 +88,7 @@ class FunctionBuilder {
   }
 
   llvm::Type* type(DataType t) {
-    if (t.lanes() != 1) unsupported(fmt::format("vector type {} (vectorized loops are left to LLVM's vectorizer)", t.str()));
+    if (t.lanes() != 1) return llvm::FixedVectorType::get(type(t.element_of()), static_cast<unsigned>(t.lanes()));
     if (t.is_bool()) return b_.getInt1Ty();
     switch (t.code()) {
       case TypeCode::kInt:
@@ -119,6 +119,33 @@ class FunctionBuilder {
     return b_.CreateInBoundsGEP(storage(buf->dtype), buffer(buf), expr(indices[0]));
   }
 
+  // A vector access: one contiguous load or store when the index is a stride-1 Ramp,
+  // a gather or scatter through a vector of addresses otherwise.
+  const RampNode* contiguous(const std::vector<Expr>& indices) {
+    const auto* ramp = indices.size() == 1 ? indices[0].as<RampNode>() : nullptr;
+    return ramp != nullptr && is_const_int(ramp->stride, 1) ? ramp : nullptr;
+  }
+  llvm::Value* vector_load(const BufferLoadNode* l, DataType t) {
+    if (t.is_bool()) unsupported(fmt::format("a vector load from bool buffer '{}'", l->buffer->name));
+    llvm::Align align(static_cast<uint64_t>(t.element_of().bytes()));
+    if (const RampNode* ramp = contiguous(l->indices)) {
+      return b_.CreateAlignedLoad(type(t), b_.CreateInBoundsGEP(storage(t.element_of()), buffer(l->buffer), expr(ramp->base)), align);
+    }
+    llvm::Value* pointers = address(l->buffer, l->indices);
+    return b_.CreateMaskedGather(type(t), pointers, align, llvm::Constant::getAllOnesValue(type(DataType::boolean().with_lanes(t.lanes()))));
+  }
+  void vector_store(const BufferStoreNode* st) {
+    DataType t = st->value.dtype();
+    if (t.is_bool()) unsupported(fmt::format("a vector store to bool buffer '{}'", st->buffer->name));
+    llvm::Align align(static_cast<uint64_t>(t.element_of().bytes()));
+    llvm::Value* v = expr(st->value);
+    if (const RampNode* ramp = contiguous(st->indices)) {
+      b_.CreateAlignedStore(v, b_.CreateInBoundsGEP(storage(t.element_of()), buffer(st->buffer), expr(ramp->base)), align);
+      return;
+    }
+    b_.CreateMaskedScatter(v, address(st->buffer, st->indices), align, llvm::Constant::getAllOnesValue(type(DataType::boolean().with_lanes(t.lanes()))));
+  }
+
   llvm::Value* cast(llvm::Value* v, DataType from, DataType to) {
     if (from == to) return v;
     llvm::Type* t = type(to);
@@ -147,6 +174,7 @@ class FunctionBuilder {
       }
       case ExprKind::kBufferLoad: {
         const auto* l = e.as<BufferLoadNode>();
+        if (t.lanes() > 1) return vector_load(l, t);
         llvm::Value* v = b_.CreateLoad(storage(t), address(l->buffer, l->indices));
         return t.is_bool() ? b_.CreateICmpNE(v, b_.getInt8(0)) : v;
       }
@@ -158,8 +186,18 @@ class FunctionBuilder {
         vars_.erase(l->var.get());
         return body;
       }
-      case ExprKind::kRamp:
-      case ExprKind::kBroadcast: unsupported("a vector expression (vectorized loops are left to LLVM's vectorizer)");
+      case ExprKind::kRamp: {
+        const auto* r = e.as<RampNode>();
+        std::vector<llvm::Constant*> steps;
+        for (int k = 0; k < r->lanes; ++k) steps.push_back(llvm::ConstantInt::get(type(t.element_of()), static_cast<uint64_t>(k), true));
+        llvm::Value* base = b_.CreateVectorSplat(static_cast<unsigned>(r->lanes), expr(r->base));
+        llvm::Value* stride = b_.CreateVectorSplat(static_cast<unsigned>(r->lanes), expr(r->stride));
+        return b_.CreateAdd(base, b_.CreateMul(stride, llvm::ConstantVector::get(steps)));
+      }
+      case ExprKind::kBroadcast: {
+        const auto* x = e.as<BroadcastNode>();
+        return b_.CreateVectorSplat(static_cast<unsigned>(x->lanes), expr(x->value));
+      }
       default: break;
     }
     const auto* bin = e.as<BinaryNode>();
@@ -210,10 +248,18 @@ class FunctionBuilder {
     llvm::Function* f = llvm::Intrinsic::getDeclaration(&module_, id, {x->getType()});
     return b_.CreateCall(f, {x});
   }
+  // A libm function, called once per lane for a vector.
   llvm::Value* libm(const std::string& name, llvm::Value* x) {
-    std::string n = x->getType()->isFloatTy() ? name + "f" : name;
-    llvm::FunctionCallee f = module_.getOrInsertFunction(n, llvm::FunctionType::get(x->getType(), {x->getType()}, false));
-    return b_.CreateCall(f, {x});
+    auto* vector_type = llvm::dyn_cast<llvm::FixedVectorType>(x->getType());
+    llvm::Type* scalar = vector_type != nullptr ? vector_type->getElementType() : x->getType();
+    std::string n = scalar->isFloatTy() ? name + "f" : name;
+    llvm::FunctionCallee f = module_.getOrInsertFunction(n, llvm::FunctionType::get(scalar, {scalar}, false));
+    if (vector_type == nullptr) return b_.CreateCall(f, {x});
+    llvm::Value* out = llvm::PoisonValue::get(vector_type);
+    for (unsigned k = 0; k < vector_type->getNumElements(); ++k) {
+      out = b_.CreateInsertElement(out, b_.CreateCall(f, {b_.CreateExtractElement(x, k)}), k);
+    }
+    return out;
   }
 
   llvm::Value* call(const CallNode* op, DataType t) {
@@ -380,6 +426,7 @@ class FunctionBuilder {
     switch (s.kind()) {
       case StmtKind::kBufferStore: {
         const auto* st = s.as<BufferStoreNode>();
+        if (st->value.dtype().lanes() > 1) return vector_store(st);
         llvm::Value* v = expr(st->value);
         if (st->value.dtype().is_bool()) v = b_.CreateZExt(v, b_.getInt8Ty());
         b_.CreateStore(v, address(st->buffer, st->indices));

@@ -14,7 +14,7 @@ const std::vector<LoweringPass>& lowering_passes() {
   static const std::vector<LoweringPass> kPasses = {
       {"place_allocations", place_allocations}, {"compact_buffers", compact_buffers}, {"lower_init", lower_init},
       {"remove_blocks", remove_blocks},         {"unroll_loops", unroll_loops},       {"flatten_buffers", flatten_buffers},
-      {"simplify_loops", simplify_loops},
+      {"simplify_loops", simplify_loops},       {"vectorize_loops", [](const PrimFunc& f) { return vectorize_loops(f); }},
   };
   return kPasses;
 }
@@ -22,6 +22,7 @@ const std::vector<LoweringPass>& lowering_passes() {
 PrimFunc lower(const PrimFunc& func, const LowerOptions& options) {
   PrimFunc f = func;
   for (const LoweringPass& pass : lowering_passes()) {
+    if (pass.name == "vectorize_loops" && !options.vectorize) continue;
     try {
       f = pass.run(f);
     } catch (const Error& e) {

@@ -8,6 +8,7 @@
 
 #include "../common/error_of.h"
 #include "../common/random_schedule.h"
+#include "tessera/ir/parser.h"
 #include "tessera/ir/printer.h"
 #include "tessera/ir/visitor.h"
 #include "tessera/lower/lower.h"
@@ -115,6 +116,92 @@ TEST(SimplifyLoops, UnitLoopsAndDecidedConditionsGo) {
   std::string text = print(lower(sch.func()));
   EXPECT_FALSE(has(text, "i_0")) << text;
   EXPECT_FALSE(has(text, "if i_")) << text;
+}
+
+// gemm with loops (i, k, j) and j vectorized: the textbook vectorizable loop.
+Schedule gemm_vectorized_over_j(const std::string& spec) {
+  Schedule sch(workloads::get(spec).func);
+  std::vector<LoopRV> l = sch.get_loops(sch.get_block("C"));
+  sch.reorder({l[0], l[2], l[1]});
+  sch.vectorize(l[1]);
+  return sch;
+}
+
+std::string scalarized_reason(const PrimFunc& scheduled) {
+  std::vector<std::string> reasons;
+  LowerOptions options;
+  options.vectorize = false;
+  vectorize_loops(lower(scheduled, options), &reasons);
+  return reasons.empty() ? "" : reasons[0];
+}
+
+TEST(VectorizeLoops, ContiguousAccessesBecomeRampsAndInvariantsBroadcasts) {
+  Schedule sch = gemm_vectorized_over_j("gemm:m=4,n=16,k=4");
+  PrimFunc lowered = lower(sch.func());
+  std::string text = print(lowered);
+  EXPECT_TRUE(has(text, "C[ramp(i * 16 + k * 0, 1, 16)]") || has(text, "C[ramp(i * 16, 1, 16)] = C[ramp(i * 16, 1, 16)] + broadcast(A[i * 4 + k], 16) * B[ramp(k * 16, 1, 16)];"))
+      << text;
+  EXPECT_TRUE(has(text, "C[ramp(i * 16, 1, 16)] = broadcast(0f32, 16);")) << text;
+  EXPECT_FALSE(has(text, "for j")) << text;
+  EXPECT_EQ(check_same(workloads::get("gemm:m=4,n=16,k=4").func, lowered), "");
+}
+
+TEST(VectorizeLoops, WideLoopsAreCutIntoVectors) {
+  Schedule sch = gemm_vectorized_over_j("gemm:m=2,n=192,k=3");
+  PrimFunc lowered = lower(sch.func());
+  std::string text = print(lowered);
+  EXPECT_TRUE(has(text, "for j_vectors in range(0, 3) {")) << text;
+  EXPECT_TRUE(has(text, "B[ramp(k * 192 + j_vectors * 64, 1, 64)]")) << text;
+  EXPECT_EQ(check_same(workloads::get("gemm:m=2,n=192,k=3").func, lowered), "");
+}
+
+TEST(VectorizeLoops, StridedAccessesBecomeGathersAndScatters) {
+  PrimFunc f = workloads::get("gemm:m=8,n=4,k=4").func;
+  Schedule sch(f);
+  std::vector<LoopRV> l = sch.get_loops(sch.get_block("C"));
+  sch.reorder({l[1], l[2], l[0]});
+  sch.vectorize(l[0]);
+  PrimFunc lowered = lower(sch.func());
+  std::string text = print(lowered);
+  EXPECT_TRUE(has(text, "C[ramp(j, 4, 8)] = C[ramp(j, 4, 8)] + A[ramp(k, 4, 8)] * broadcast(B[k * 4 + j], 8);")) << text;
+  EXPECT_EQ(check_same(f, lowered), "");
+}
+
+TEST(VectorizeLoops, IllegalLoopsStaySerialWithTheReason) {
+  // Every lane would add into the same element of C (written as loop IR: the schedule
+  // refuses to vectorize a reduction loop).
+  PrimFunc sum = parse_prim_func(R"(func sum(A: float32[8], C: float32[1]) {
+  for k in vectorized(0, 8) {
+    C[0] = C[0] + A[k];
+  }
+})");
+  std::vector<std::string> reasons;
+  PrimFunc kept = vectorize_loops(sum, &reasons);
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_EQ(reasons[0], "loop 'k' is not vectorized: every iteration stores to the same element of 'C'");
+  EXPECT_TRUE(has(print(kept), "for k in range(0, 8) with {\"scalarized\": \"every iteration stores to the same element of 'C'\"}")) << print(kept);
+  // A read of what the loop writes, at another index.
+  reasons.clear();
+  vectorize_loops(parse_prim_func(R"(func shift(A: float32[9]) {
+  for k in vectorized(0, 8) {
+    A[k + 1] = A[k] * 2f32;
+  }
+})"), &reasons);
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_EQ(reasons[0], "loop 'k' is not vectorized: it reads 'A' at another index than it writes");
+  PrimFunc f = workloads::get("gemm:m=4,n=4,k=8").func;
+  // A loop around another loop.
+  Schedule outer(f);
+  outer.vectorize(outer.get_loops(outer.get_block("C"))[1]);
+  EXPECT_EQ(scalarized_reason(outer.func()), "loop 'j' is not vectorized: it holds loop 'k'");
+  // The tail of a non-divisible split is a condition on the vectorized variable.
+  Schedule tail(workloads::get("gemm:m=4,n=10,k=2").func);
+  std::vector<LoopRV> l = tail.get_loops(tail.get_block("C"));
+  tail.reorder({l[0], l[2], l[1]});
+  std::vector<LoopRV> j = tail.split(l[1], {std::nullopt, 4});
+  tail.vectorize(j[1]);
+  EXPECT_EQ(scalarized_reason(tail.func()), "loop 'j_1' is not vectorized: a condition depends on the loop variable");
+  EXPECT_EQ(check_same(workloads::get("gemm:m=4,n=10,k=2").func, lower(tail.func())), "");
 }
 
 TEST(Lower, DumpAfterEachNamesEveryPass) {

@@ -5,6 +5,9 @@
 //   PrimFunc loops = remove_blocks(lower_init(scheduled));
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "tessera/ir/function.h"
 
 namespace tessera {
@@ -42,5 +45,13 @@ PrimFunc flatten_buffers(const PrimFunc& func);
 /// Simplifies every expression with the bounds of the loops around it, drops `if`s
 /// whose condition is decided, and replaces loops of extent 1 by their body.
 PrimFunc simplify_loops(const PrimFunc& func);
+
+/// Vectorized loops with a constant extent become vector expressions (Ramp, Broadcast,
+/// vector loads and stores; extents above 64 lanes are cut into a serial loop over
+/// vectors). A loop that cannot be (it holds a loop, a condition on its variable, a
+/// store every lane would make to one element, a read of what it writes at another
+/// index, ...) stays serial with a `scalarized` annotation giving the reason, which is
+/// also logged at info level and, when `scalarized` is given, appended to it.
+PrimFunc vectorize_loops(const PrimFunc& func, std::vector<std::string>* scalarized = nullptr);
 
 }  // namespace tessera
