@@ -23,6 +23,7 @@ packages=(
   llvm-19-dev                # LLVM 19: CPU code generation
   clang-19 libclang-rt-19-dev  # sanitizer build and libFuzzer targets of the test suite
   libeigen3-dev libfmt-dev nlohmann-json3-dev libgtest-dev
+  libopenblas-dev libdnnl-dev  # baselines of bench/kernel_bench (never needed by the tests)
 )
 
 missing=()

@@ -28,6 +28,7 @@
 #include "tessera/runtime/thread_pool.h"
 #include "tessera/runtime/ndarray.h"
 #include "tessera/schedule/schedule.h"
+#include "tessera/schedule/space_registry.h"
 #include "tessera/support/error.h"
 #include "tessera/support/version.h"
 #include "tessera/te/workloads.h"
@@ -42,9 +43,12 @@ commands:
   show-ir -w WORKLOAD    print the IR of a workload (a library spec or an IR text file)
   run -w WORKLOAD        run a workload in the reference interpreter on random inputs
                          and print a checksum of each output [--seed S]
-  replay -w WORKLOAD [--trace FILE.json] [--print-ir] [--emit ir|c|llvm] [--out PATH] [--dump-after-each] [--check] [--time] [--threads N] [--repair] [--debug]
-                         apply a trace to a workload and print the scheduled IR;
-                         --check compares it with the unscheduled program
+  replay -w WORKLOAD [--trace FILE.json | --space NAME] [--save-trace FILE.json] [--print-ir]
+         [--emit ir|c|llvm] [--out PATH] [--dump-after-each] [--check] [--time] [--threads N] [--repair] [--debug]
+                         apply a trace or a handwritten schedule to a workload and print the
+                         scheduled IR; --check compares it with the unscheduled program,
+                         --time times the compiled kernel
+  spaces                 list the handwritten schedules and templates (spaces/) by name
   show FILE.json         print a trace as C++ (a handwritten schedule)
   version                print tessera's version, commit and LLVM version
 
@@ -171,12 +175,16 @@ int cmd_replay(int argc, char** argv) {
   Options opts(argc, argv, 2, {{"--help", false}, {"--workload", true}, {"--trace", true}, {"--print-ir", false},
                                {"--check", false}, {"--repair", false}, {"--seed", true},
                                {"--debug", false}, {"--emit", true}, {"--dump-after-each", false},
-                               {"--out", true}, {"--time", false}, {"--threads", true}});
+                               {"--out", true}, {"--time", false}, {"--threads", true},
+                               {"--space", true}, {"--save-trace", true}});
   if (opts.has("--help")) {
-    std::puts(R"(usage: tessera replay -w WORKLOAD [--trace FILE.json] [--print-ir] [--emit ir|c|llvm] [--out PATH]
-                      [--dump-after-each] [--check] [--time] [--threads N] [--repair] [--seed S] [--debug]
-Applies the trace to the workload (without --trace, the workload stays unscheduled) and
-prints the scheduled IR (always, or with --print-ir together with --check). --emit ir
+    std::puts(R"(usage: tessera replay -w WORKLOAD [--trace FILE.json | --space NAME] [--save-trace FILE.json] [--print-ir]
+                      [--emit ir|c|llvm] [--out PATH] [--dump-after-each] [--check] [--time] [--threads N]
+                      [--repair] [--seed S] [--debug]
+Applies the trace, or the handwritten schedule registered as NAME (see `tessera spaces`),
+to the workload (with neither, the workload stays unscheduled); --save-trace writes the
+trace of what was applied as JSON (replaying it gives the same program). Then
+it prints the scheduled IR (always, or with --print-ir together with --check). --emit ir
 lowers the result to loop IR and prints that instead; --emit c prints it as C (compiling
 with `cc -O2 -fopenmp -fwrapv -ffp-contract=off`); --emit llvm prints the LLVM IR the JIT
 compiles (optimised at O3 for this CPU); --out PATH writes what --emit makes to PATH instead
@@ -194,9 +202,23 @@ With --emit ir, --check runs the lowered program; with --emit c or llvm, the com
   }
   Workload w = workloads::get(opts.get("--workload", "-w WORKLOAD"));
   Schedule sch(w.func, 0, /*traced=*/true, /*debug=*/opts.has("--debug"));
+  if (opts.has("--trace") && opts.has("--space")) fail("--trace and --space both say how to schedule; give one");
   if (opts.has("--trace")) {
     Trace trace = load_trace(opts.get("--trace", "--trace FILE.json"));
     trace.apply(sch, false, opts.has("--repair") ? ReplayMode::kRepair : ReplayMode::kStrict);
+  } else if (opts.has("--space")) {
+    const SpaceEntry& space = find_space(opts.get("--space", "--space NAME"));
+    try {
+      space.apply(sch);
+    } catch (Error& e) {
+      throw e.add_context(fmt::format("while applying space '{}' to {}", space.name, w.spec));
+    }
+  }
+  if (opts.has("--save-trace")) {
+    std::string path = opts.get("--save-trace", "--save-trace FILE.json");
+    std::ofstream out(path);
+    out << sch.trace()->to_json_string() << "\n";
+    if (!out) fail("cannot write {}", path);
   }
   PrimFunc result = sch.func();
   std::string emit = opts.has("--emit") ? opts.get("--emit", "--emit ir|c") : "";
@@ -280,6 +302,16 @@ int check_against_reference(const Workload& w, const PrimFunc& result, Options& 
   return all ? 0 : 1;
 }
 
+int cmd_spaces(int argc, char** argv) {
+  if (argc >= 3 && std::strcmp(argv[2], "--help") == 0) {
+    std::puts("usage: tessera spaces\nLists the registered design spaces (handwritten schedules and templates): name and description.");
+    return 0;
+  }
+  if (argc != 2) fail("usage: tessera spaces");
+  for (const SpaceEntry* s : registered_spaces()) fmt::print("{:<26} {}\n", s->name, s->description);
+  return 0;
+}
+
 int cmd_show(int argc, char** argv) {
   if (argc >= 3 && (std::strcmp(argv[2], "--help") == 0)) {
     std::puts("usage: tessera show FILE.json\nPrints the trace as the body of a C++ schedule function: void f(Schedule& sch) { ... }.");
@@ -301,11 +333,12 @@ int dispatch(int argc, char** argv) {
   if (command == "run") return cmd_run(argc, argv);
   if (command == "replay") return cmd_replay(argc, argv);
   if (command == "show") return cmd_show(argc, argv);
+  if (command == "spaces") return cmd_spaces(argc, argv);
   if (command == "version" || command == "--version") {
     fmt::print("tessera {} (commit {}), LLVM {}\n", version(), git_commit(), llvm_version());
     return 0;
   }
-  fail("unknown command '{}' (commands: workloads, show-ir, run, replay, show, version; see tessera --help)", command);
+  fail("unknown command '{}' (commands: workloads, show-ir, run, replay, spaces, show, version; see tessera --help)", command);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <functional>
 #include <optional>
 
 #include "../common/error_of.h"
@@ -15,6 +16,7 @@
 #include "tessera/ir/printer.h"
 #include "tessera/lower/lower.h"
 #include "tessera/runtime/interpreter.h"
+#include "tessera/schedule/space_registry.h"
 #include "tessera/te/workloads.h"
 
 namespace tessera {
@@ -92,6 +94,38 @@ TEST_P(Backends, RandomSchedulesCompileToTheSameResults) {
     expect_compiled_match(cases, labels, GetParam());
     if (HasFatalFailure()) return;
   }
+}
+
+// Every handwritten schedule of spaces/, on shapes of its operator chosen at random
+// (small, often not multiples of the schedule's preferred tiles), compiled and checked.
+TEST_P(Backends, HandwrittenSpacesMatchTheReferenceOnAnyShape) {
+  const std::vector<std::pair<std::string, std::function<std::string(Random&)>>> spaces = {
+      {"gemm_manual", [](Random& r) { return fmt::format("gemm:m={},n={},k={}", r.uniform_int(1, 40), r.uniform_int(1, 70), r.uniform_int(1, 20)); }},
+      {"conv2d_nhwc_manual",
+       [](Random& r) {
+         return fmt::format("C2D:n={},h={},w={},ci={},co={},kernel={},stride={},pad={}", r.uniform_int(1, 2), r.uniform_int(3, 9), r.uniform_int(3, 11),
+                            r.uniform_int(1, 6), r.uniform_int(1, 40), r.uniform_int(1, 3), r.uniform_int(1, 2), r.uniform_int(0, 1));
+       }},
+      {"depthwise_conv2d_manual",
+       [](Random& r) {
+         return fmt::format("DEP:n={},h={},w={},c={},kernel={},stride={},pad={}", r.uniform_int(1, 2), r.uniform_int(3, 9), r.uniform_int(3, 11),
+                            r.uniform_int(1, 40), r.uniform_int(1, 3), r.uniform_int(1, 2), r.uniform_int(0, 1));
+       }},
+  };
+  std::vector<std::pair<PrimFunc, PrimFunc>> cases;
+  std::vector<std::string> labels;
+  for (const auto& [space, shape] : spaces) {
+    Random rng(space.size());
+    for (int n = 0; n < 6; ++n) {
+      std::string spec = shape(rng);
+      PrimFunc f = workloads::get(spec).func;
+      Schedule sch(f);
+      find_space(space).apply(sch);
+      cases.push_back({f, sch.func()});
+      labels.push_back(space + " on " + spec);
+    }
+  }
+  expect_compiled_match(cases, labels, GetParam());
 }
 
 TEST(CBackend, ParallelAndVectorLoopsBecomePragmas) {

@@ -82,6 +82,29 @@ expect 0 "^check: MATCH" -- "$tessera" replay -w C2D:n=1,h=6,w=6,ci=2,co=3,kerne
 expect 0 "" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit c --out "$work/gemm.c"
 expect 0 "void gemm_packed\(void\*\* args\)" -- cat "$work/gemm.c"
 
+# Handwritten schedules (spaces/): listed, applied by name to any shape of their operator,
+# checked compiled; the saved trace replays to the very program the space builds.
+spaces="$here/../../spaces/traces"
+expect 0 "^gemm_manual +GEMM" -- "$tessera" spaces
+expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=100,n=72,k=33 --space gemm_manual --emit llvm --check
+expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=37,n=19,k=5 --space gemm_manual --emit c --check
+expect 0 "^check: MATCH" -- "$tessera" replay -w C2D:n=1,h=9,w=12,ci=5,co=24,kernel=3,stride=2,pad=1 --space conv2d_nhwc_manual --emit llvm --check
+expect 0 "^check: MATCH" -- "$tessera" replay -w C2D:n=2,h=6,w=6,ci=8,co=16,kernel=1,stride=1,pad=0 --space conv2d_nhwc_manual --emit llvm --check
+expect 0 "^check: MATCH" -- "$tessera" replay -w DEP:n=1,h=10,w=14,c=40,kernel=3,stride=2,pad=1 --space depthwise_conv2d_manual --emit llvm --check
+expect 1 "no space named 'gemm_fast' \(registered: conv2d_nhwc_manual, depthwise_conv2d_manual, gemm_manual" -- "$tessera" replay -w gemm --space gemm_fast
+expect 1 "get_block: no block named 'conv'; the blocks are: C" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --space conv2d_nhwc_manual
+expect 1 "while applying space 'conv2d_nhwc_manual' to gemm:m=8" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --space conv2d_nhwc_manual
+expect 1 "--trace and --space both say how to schedule; give one" -- "$tessera" replay -w gemm --space gemm_manual --trace "$trace"
+for pair in "gemm:m=1024,n=1024,k=1024 gemm_manual gemm_manual_1024" "C2D:2 conv2d_nhwc_manual conv2d_nhwc_manual_C2D_2" \
+            "DEP:0 depthwise_conv2d_manual depthwise_conv2d_manual_DEP_0"; do
+  set -- $pair
+  "$tessera" replay -w "$1" --space "$2" --save-trace "$work/$3.json" > "$work/from_space.ir"
+  "$tessera" replay -w "$1" --trace "$spaces/$3.json" > "$work/from_trace.ir"
+  expect 0 "" -- cmp "$work/from_space.ir" "$work/from_trace.ir"
+  expect 0 "" -- cmp "$work/$3.json" "$spaces/$3.json"
+done
+set -- "$tessera"
+
 printf '{"version":1,"insts":[["Split",[],[],[]]]' > "$work/torn.json"
 expect 1 "trace is not valid JSON" -- "$tessera" show "$work/torn.json"
 expect 1 "while reading trace" -- "$tessera" replay -w gemm --trace "$work/torn.json"

@@ -1,0 +1,47 @@
+// depthwise_conv2d_manual: a handwritten schedule for the NHWC depthwise convolution
+// (blocks "pad" and "depthwise", weight [kh, kw, c]): channels are independent, so the
+// vector lanes run over c and the registers hold an mr x nr tile (mr pixels along w, nr
+// channels) across the kh x kw window: loops (n, h) fused and parallel > c0 > w0 > rh >
+// rw > w1 (mr, unrolled) > c1 (nr, vectorized). The padded input is built once, rows in
+// parallel and channels vectorized. Tile sizes are the largest divisors of w and c up to
+// 8 and 32.
+#include "tessera/schedule/space_registry.h"
+#include "tile_sizes.h"
+
+namespace tessera {
+
+namespace {
+
+void depthwise_conv2d_manual(Schedule& sch) {
+  const char* name = "depthwise_conv2d_manual";
+  BlockRV dw = sch.get_block("depthwise");
+  std::vector<LoopRV> l = sch.get_loops(dw);  // n, h, w, c, rh, rw
+  if (l.size() != 6) fail("{}: block 'depthwise' should have 6 loops (n, h, w, c, rh, rw), it has {}", name, l.size());
+  const int64_t mr = spaces::largest_divisor_at_most(spaces::extent_of(sch, l[2], name), 8);
+  const int64_t nr = spaces::largest_divisor_at_most(spaces::extent_of(sch, l[3], name), 32);
+
+  // The padding stage, when there is one (pad > 0): rows in parallel, channels vectorized.
+  for (const BlockRV& producer : sch.get_producers(dw)) {
+    std::vector<LoopRV> p = sch.get_loops(producer);
+    if (p.size() != 4) continue;
+    sch.parallel(sch.fuse({p[0], p[1]}));
+    sch.vectorize(p[3]);
+  }
+
+  std::vector<LoopRV> w = sch.split(l[2], {std::nullopt, mr});
+  std::vector<LoopRV> c = sch.split(l[3], {std::nullopt, nr});
+  sch.reorder({c[0], w[0], l[4], l[5], w[1], c[1]});
+  LoopRV rows = sch.fuse({l[0], l[1]});
+  BlockRV init = sch.decompose_reduction(dw, l[4]);
+  sch.vectorize(sch.get_loops(init).back());
+  sch.parallel(rows);
+  sch.unroll(w[1]);
+  sch.vectorize(c[1]);
+}
+
+}  // namespace
+
+TESSERA_REGISTER_SPACE(depthwise_conv2d_manual,
+                       "NHWC depthwise conv2d: mr x nr tile in registers, vectorized over channels, parallel rows");
+
+}  // namespace tessera
