@@ -7,6 +7,8 @@
 //   tessera show T.json               a trace as C++
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <unistd.h>
 #include <functional>
 #include <iostream>
 #include <optional>
@@ -44,7 +46,7 @@ commands:
   run -w WORKLOAD        run a workload in the reference interpreter on random inputs
                          and print a checksum of each output [--seed S]
   replay -w WORKLOAD [--trace FILE.json | --space NAME] [--save-trace FILE.json] [--print-ir]
-         [--emit ir|c|llvm] [--out PATH] [--dump-after-each] [--check] [--time] [--threads N] [--repair] [--debug]
+         [--emit ir|c|llvm|asm|obj|so] [--out PATH] [--dump-after-each] [--check] [--time] [--threads N] [--repair] [--debug]
                          apply a trace or a handwritten schedule to a workload and print the
                          scheduled IR; --check compares it with the unscheduled program,
                          --time times the compiled kernel
@@ -160,6 +162,12 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
+void write_text_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  if (!out) fail("cannot write {}", path);
+}
+
 Trace load_trace(const std::string& path) {
   try {
     return Trace::from_json_string(read_file(path));
@@ -179,7 +187,7 @@ int cmd_replay(int argc, char** argv) {
                                {"--space", true}, {"--save-trace", true}});
   if (opts.has("--help")) {
     std::puts(R"(usage: tessera replay -w WORKLOAD [--trace FILE.json | --space NAME] [--save-trace FILE.json] [--print-ir]
-                      [--emit ir|c|llvm] [--out PATH] [--dump-after-each] [--check] [--time] [--threads N]
+                      [--emit ir|c|llvm|asm|obj|so] [--out PATH] [--dump-after-each] [--check] [--time] [--threads N]
                       [--repair] [--seed S] [--debug]
 Applies the trace, or the handwritten schedule registered as NAME (see `tessera spaces`),
 to the workload (with neither, the workload stays unscheduled); --save-trace writes the
@@ -187,7 +195,11 @@ trace of what was applied as JSON (replaying it gives the same program). Then
 it prints the scheduled IR (always, or with --print-ir together with --check). --emit ir
 lowers the result to loop IR and prints that instead; --emit c prints it as C (compiling
 with `cc -O2 -fopenmp -fwrapv -ffp-contract=off`); --emit llvm prints the LLVM IR the JIT
-compiles (optimised at O3 for this CPU); --out PATH writes what --emit makes to PATH instead
+compiles (optimised at O3 for this CPU), --emit asm its assembly; --emit obj and --emit so
+write an object file or a shared library to --out PATH (needed) and a C header declaring
+`void NAME(T* param, ...)` and `void NAME_packed(void** args)` as PATH with .h, which a
+plain C program includes and links (the library runs parallel loops on libtessera's thread
+pool and records where libtessera is); otherwise --out PATH writes what --emit makes to PATH instead
 of printing it; --dump-after-each also prints the program after every lowering pass.
 --time compiles the result (with LLVM, or with C under --emit c), prints the time of every
 repeat and, on its last line, the median latency and GFLOP/s; --threads N sets the threads
@@ -216,15 +228,15 @@ With --emit ir, --check runs the lowered program; with --emit c or llvm, the com
   }
   if (opts.has("--save-trace")) {
     std::string path = opts.get("--save-trace", "--save-trace FILE.json");
-    std::ofstream out(path);
-    out << sch.trace()->to_json_string() << "\n";
-    if (!out) fail("cannot write {}", path);
+    write_text_file(path, sch.trace()->to_json_string() + "\n");
   }
   PrimFunc result = sch.func();
   std::string emit = opts.has("--emit") ? opts.get("--emit", "--emit ir|c") : "";
-  if (!emit.empty() && emit != "ir" && emit != "c" && emit != "llvm") {
-    fail("--emit {}: the choices are ir (lowered loop IR), c and llvm; asm, obj and so are not built yet", emit);
+  if (!emit.empty() && emit != "ir" && emit != "c" && emit != "llvm" && emit != "asm" && emit != "obj" && emit != "so") {
+    fail("--emit {}: the choices are ir (lowered loop IR), c, llvm, asm, obj and so", emit);
   }
+  const bool binary = emit == "obj" || emit == "so";
+  if (binary && !opts.has("--out")) fail("--emit {} needs --out PATH (a header is written next to it, as PATH with .h)", emit);
   if (opts.has("--dump-after-each") && emit.empty()) fail("--dump-after-each needs --emit");
   if (opts.has("--threads")) {
     int threads = std::stoi(opts.get("--threads", "--threads N"));
@@ -235,7 +247,7 @@ With --emit ir, --check runs the lowered program; with --emit c or llvm, the com
   std::string text;
   std::optional<LLVMModule> llvm_module;
   std::optional<CModule> c_module;
-  const bool compiled = emit == "c" || emit == "llvm" || opts.has("--time");
+  const bool compiled = emit == "c" || emit == "llvm" || emit == "asm" || binary || opts.has("--time");
   if (!emit.empty() || opts.has("--time")) {
     LowerOptions lower_options;
     if (opts.has("--dump-after-each")) lower_options.dump_after_each = &std::cout;
@@ -244,6 +256,22 @@ With --emit ir, --check runs the lowered program; with --emit c or llvm, the com
     if (emit == "c") {
       text = emit_c({result});
       c_module = CModule::compile(text);
+    } else if (emit == "asm" || binary) {
+      const std::string path = binary ? opts.get("--out", "--out PATH") : "";
+      const auto kind = emit == "asm" ? LLVMModule::OutputKind::kAssembly
+                        : emit == "obj" ? LLVMModule::OutputKind::kObject : LLVMModule::OutputKind::kSharedLibrary;
+      std::string asm_path;
+      if (!binary) asm_path = (std::filesystem::temp_directory_path() / fmt::format("tessera-{}.s", getpid())).string();
+      LLVMModule::write({result}, kind, binary ? path : asm_path, 3);
+      if (binary) {
+        std::string header = std::filesystem::path(path).replace_extension(".h").string();
+        write_text_file(header, emit_c_header({result}, w.spec));
+        fmt::print("wrote {} and {}\n", path, header);
+      } else {
+        text = read_file(asm_path);
+        std::filesystem::remove(asm_path);
+      }
+      if (compiled) llvm_module = LLVMModule::compile({result});
     } else if (compiled) {
       llvm_module = LLVMModule::compile({result});
       text = emit == "llvm" ? llvm_module->llvm_ir() : print(result);
@@ -257,11 +285,10 @@ With --emit ir, --check runs the lowered program; with --emit c or llvm, the com
     if (c_module) c_module->run(result->name, args);
     else llvm_module->run(result->name, args);
   };
-  if (opts.has("--out")) {
-    std::string path = opts.get("--out", "--out PATH");
-    std::ofstream out(path);
-    out << text;
-    if (!out) fail("cannot write {}", path);
+  if (binary) {
+    // written above
+  } else if (opts.has("--out")) {
+    write_text_file(opts.get("--out", "--out PATH"), text);
   } else if ((!opts.has("--check") && !opts.has("--time")) || opts.has("--print-ir")) {
     std::fputs(text.c_str(), stdout);
   }

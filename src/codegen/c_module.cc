@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "tessera/support/error.h"
+#include "tessera/support/run_command.h"
 
 namespace tessera {
 
@@ -39,17 +40,11 @@ CModule CModule::compile(const std::string& source) {
     if (!out) fail("C backend: cannot write {}", src);
   }
   const char* cc = std::getenv("TESSERA_CC");
-  std::string command = fmt::format("{} -std=gnu11 -O2 -fPIC -shared -fopenmp -fwrapv -ffp-contract=off -o '{}' '{}' -lm 2>&1",
+  std::string command = fmt::format("{} -std=gnu11 -O2 -fPIC -shared -fopenmp -fwrapv -ffp-contract=off -o '{}' '{}' -lm",
                                     cc != nullptr ? cc : "cc", state->library, src);
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) fail("C backend: cannot run the C compiler ({})", command);
-  std::string messages;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) messages.append(buffer, n);
-  int status = pclose(pipe);
-  if (status != 0) {
-    fail("C backend: the C compiler failed (exit status {}):\n{}\ncommand: {}", WEXITSTATUS(status), messages.substr(0, 4000), command);
+  CommandResult r = run_command(command);
+  if (r.status != 0) {
+    fail("C backend: the C compiler failed (exit status {}):\n{}\ncommand: {}", r.status, r.output.substr(0, 4000), command);
   }
   // OpenMP's runtime comes in with the first module and its worker threads outlive
   // every module: unloading it with the last module would pull the code from under

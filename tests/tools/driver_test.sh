@@ -68,7 +68,8 @@ expect 1 "loop_partition: parts \[112, 16\] sum to 128, not to the extent 127 of
 expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace "$here/gemm_partition_trace.json" --emit ir --check
 expect 0 "allocate pad: float32\[42\]" -- "$tessera" replay -w C2D:n=1,h=6,w=6,ci=2,co=3,kernel=3,stride=2,pad=1 --trace "$here/conv2d_pad_at_h_trace.json" --emit ir
 expect 0 "^// after compact_buffers" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit ir --dump-after-each
-expect 1 "--emit so: the choices are ir \(lowered loop IR\), c and llvm; asm, obj and so are not built yet" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit so
+expect 1 "--emit dll: the choices are ir \(lowered loop IR\), c, llvm, asm, obj and so" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit dll
+expect 1 "--emit so needs --out PATH" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit so
 expect 1 "--dump-after-each needs --emit" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --dump-after-each
 # The LLVM backend: JIT-compiled and checked; its IR; timing with the median on the last line.
 expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace "$here/gemm_partition_trace.json" --emit llvm --check
@@ -104,6 +105,17 @@ for pair in "gemm:m=1024,n=1024,k=1024 gemm_manual gemm_manual_1024" "C2D:2 conv
   expect 0 "" -- cmp "$work/$3.json" "$spaces/$3.json"
 done
 set -- "$tessera"
+
+# Export: assembly; an object file and a shared library with their C header; a plain C
+# program includes the header, links the library and gets the right product.
+expect 0 "vfmadd[0-9]+ps" -- "$tessera" replay -w gemm:m=64,n=64,k=64 --space gemm_manual --emit asm
+expect 0 "^wrote $work/gemm.o and $work/gemm.h" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit obj --out "$work/gemm.o"
+expect 0 "gemm_packed" -- nm "$work/gemm.o"
+mkdir -p "$work/so"
+expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=37,n=45,k=19 --space gemm_manual --emit so --out "$work/so/kernel.so" --check
+expect 0 "void gemm\(float\* restrict A, float\* restrict B, float\* restrict C\);" -- cat "$work/so/kernel.h"
+expect 0 "" -- cc -std=c11 -O1 -DM=37 -DN=45 -DK=19 -I "$work/so" -o "$work/so/consumer" "$here/so_consumer.c" "$work/so/kernel.so" -lm
+expect 0 "^so consumer: match" -- "$work/so/consumer"
 
 printf '{"version":1,"insts":[["Split",[],[],[]]]' > "$work/torn.json"
 expect 1 "trace is not valid JSON" -- "$tessera" show "$work/torn.json"

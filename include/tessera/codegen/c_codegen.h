@@ -23,4 +23,9 @@ namespace tessera {
 /// a data type C lacks, a target intrinsic).
 std::string emit_c(const std::vector<PrimFunc>& funcs);
 
+/// A C header declaring both entry points of every function, for programs linking the
+/// shared library or object that `LLVMModule::write` (or the C source) makes;
+/// `comment` (for example the workload) goes in its first line.
+std::string emit_c_header(const std::vector<PrimFunc>& funcs, const std::string& comment = "");
+
 }  // namespace tessera

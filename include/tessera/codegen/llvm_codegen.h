@@ -3,7 +3,9 @@
 // Buffers are noalias, 64-byte aligned pointers; parallel loops are outlined and run on
 // the runtime's thread pool (thread_pool.h); vectorized loops carry loop metadata that
 // asks LLVM's vectorizer for their width, unrolled loops ask for full unrolling; the
-// built-in math maps to LLVM intrinsics (exp, log, sqrt, fma, ...) or libm.
+// built-in math maps to LLVM intrinsics (exp, log, sqrt, fma, ...) or libm. Floating-point
+// a * b + c may be contracted into a fused multiply-add (rounding once); nothing else is
+// reassociated.
 //
 //   LLVMModule m = LLVMModule::compile({lower(sch.func())});
 //   m.run("gemm", args);   // args: one NDArray per parameter, as for run_reference
@@ -22,6 +24,14 @@ class LLVMModule {
  public:
   /// Throws Error naming the function and construct the backend cannot express.
   static LLVMModule compile(const std::vector<PrimFunc>& lowered, int opt_level = 3);
+
+  enum class OutputKind { kAssembly, kObject, kSharedLibrary };
+  /// Writes the optimised module for the host CPU to `path`: assembly text, a
+  /// position-independent object file, or a shared library (that object linked by `cc`,
+  /// or $TESSERA_CC, against libtessera, whose thread pool runs its parallel loops).
+  /// Each function `f` is exported as `void f(T* param, ...)` and `void f_packed(void**)`
+  /// (emit_c_header, c_codegen.h, writes the matching C header).
+  static void write(const std::vector<PrimFunc>& lowered, OutputKind kind, const std::string& path, int opt_level = 3);
 
   /// Runs `func` on the arrays' storage (a parameter sees its array flat).
   void run(const std::string& func, std::vector<NDArray>& args) const;
