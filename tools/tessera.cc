@@ -33,6 +33,7 @@
 #include "tessera/schedule/schedule.h"
 #include "tessera/schedule/space_registry.h"
 #include "tessera/support/error.h"
+#include "tessera/support/target.h"
 #include "tessera/support/version.h"
 #include "tessera/te/workloads.h"
 
@@ -47,7 +48,7 @@ commands:
   run -w WORKLOAD        run a workload in the reference interpreter on random inputs
                          and print a checksum of each output [--seed S]
   replay -w WORKLOAD [--trace FILE.json | --space NAME] [--save-trace FILE.json] [--print-ir]
-         [--emit ir|c|llvm|asm|obj|so] [--out PATH] [--dump-after-each] [--check] [--time] [--threads N] [--repair] [--debug]
+         [-t TARGET] [--emit ir|c|llvm|asm|obj|so] [--out PATH] [--dump-after-each] [--check] [--time] [--threads N] [--repair] [--debug]
                          apply a trace or a handwritten schedule to a workload and print the
                          scheduled IR; --check compares it with the unscheduled program,
                          --time times the compiled kernel
@@ -70,6 +71,7 @@ class Options {
       std::string key = arg;
       if (key.rfind("--", 0) != 0 && !(key.size() == 2 && key[0] == '-')) fail("unexpected argument '{}'", arg);
       if (key == "-w") key = "--workload";
+      if (key == "-t") key = "--target";
       auto it = known.find(key);
       if (it == known.end()) fail("unknown option '{}'", arg);
       if (it->second) {
@@ -185,18 +187,19 @@ int cmd_replay(int argc, char** argv) {
                                {"--check", false}, {"--repair", false}, {"--seed", true},
                                {"--debug", false}, {"--emit", true}, {"--dump-after-each", false},
                                {"--out", true}, {"--time", false}, {"--threads", true},
-                               {"--space", true}, {"--save-trace", true}});
+                               {"--space", true}, {"--save-trace", true}, {"--target", true}});
   if (opts.has("--help")) {
     std::puts(R"(usage: tessera replay -w WORKLOAD [--trace FILE.json | --space NAME] [--save-trace FILE.json] [--print-ir]
-                      [--emit ir|c|llvm|asm|obj|so] [--out PATH] [--dump-after-each] [--check] [--time] [--threads N]
-                      [--repair] [--seed S] [--debug]
+                      [-t TARGET] [--emit ir|c|llvm|asm|obj|so] [--out PATH] [--dump-after-each] [--check] [--time]
+                      [--threads N] [--repair] [--seed S] [--debug]
 Applies the trace, or the handwritten schedule registered as NAME (see `tessera spaces`),
 to the workload (with neither, the workload stays unscheduled); --save-trace writes the
 trace of what was applied as JSON (replaying it gives the same program). Then
 it prints the scheduled IR (always, or with --print-ir together with --check). --emit ir
 lowers the result to loop IR and prints that instead; --emit c prints it as C (compiling
 with `cc -O2 -fopenmp -fwrapv -ffp-contract=off`); --emit llvm prints the LLVM IR the JIT
-compiles (optimised at O3 for this CPU), --emit asm its assembly; --emit obj and --emit so
+compiles (optimised at O3 for the target's CPU: -t 'llvm -mcpu=NAME -num-cores=N', default
+this machine, `llvm -mcpu=native`; -t c times the C backend), --emit asm its assembly; --emit obj and --emit so
 write an object file or a shared library to --out PATH (needed) and a C header declaring
 `void NAME(T* param, ...)` and `void NAME_packed(void** args)` as PATH with .h, which a
 plain C program includes and links (the library runs parallel loops on libtessera's thread
@@ -204,7 +207,7 @@ pool and records where libtessera is); otherwise --out PATH writes what --emit m
 of printing it; --dump-after-each also prints the program after every lowering pass.
 --time compiles the result (with LLVM, or with C under --emit c), prints the time of every
 repeat and, on its last line, the median latency and GFLOP/s; --threads N sets the threads
-parallel loops run on (default: every hardware thread). Replay is strict: a decision that no longer fits is an error naming
+parallel loops run on (default: the target's -num-cores, else every hardware thread). Replay is strict: a decision that no longer fits is an error naming
 the instruction; --repair repairs it to the nearest valid one as the search does.
 --check runs the scheduled and the unscheduled program in the reference interpreter on the
 same random inputs (seed S, default 0), prints whether every output matches and the worst
@@ -239,11 +242,15 @@ With --emit ir, --check runs the lowered program; with --emit c or llvm, the com
   const bool binary = emit == "obj" || emit == "so";
   if (binary && !opts.has("--out")) fail("--emit {} needs --out PATH (a header is written next to it, as PATH with .h)", emit);
   if (opts.has("--dump-after-each") && emit.empty()) fail("--dump-after-each needs --emit");
+  const Target target = (opts.has("--target") ? Target::parse(opts.get("--target", "-t TARGET")) : Target{}).canonical();
+  if (target.kind == "c" && !emit.empty() && emit != "ir" && emit != "c") fail("--emit {} needs an llvm target; the target is '{}'", emit, target.str());
+  if (target.kind == "c" && emit.empty() && opts.has("--time")) emit = "c";
+  int threads = target.num_cores;
   if (opts.has("--threads")) {
-    int threads = std::stoi(opts.get("--threads", "--threads N"));
+    threads = std::stoi(opts.get("--threads", "--threads N"));
     if (threads < 1) fail("--threads must be at least 1, got {}", threads);
-    ThreadPool::global().set_num_threads(threads);
   }
+  ThreadPool::global().set_num_threads(threads);
   if (opts.has("--out") && emit.empty()) fail("--out needs --emit");
   std::string text;
   std::optional<LLVMModule> llvm_module;
@@ -252,8 +259,7 @@ With --emit ir, --check runs the lowered program; with --emit c or llvm, the com
   if (!emit.empty() || opts.has("--time")) {
     LowerOptions lower_options;
     if (opts.has("--dump-after-each")) lower_options.dump_after_each = &std::cout;
-    lower_options.vectorize = emit != "c";  // C leaves vectorized loops to the C compiler (#pragma omp simd)
-    result = lower(result, lower_options);
+    result = lower(result, emit == "c" ? Target::parse("c") : target, lower_options);
     if (emit == "c") {
       text = emit_c({result});
       c_module = CModule::compile(text);
@@ -263,7 +269,7 @@ With --emit ir, --check runs the lowered program; with --emit c or llvm, the com
                         : emit == "obj" ? LLVMModule::OutputKind::kObject : LLVMModule::OutputKind::kSharedLibrary;
       std::string asm_path;
       if (!binary) asm_path = (std::filesystem::temp_directory_path() / fmt::format("tessera-{}.s", getpid())).string();
-      LLVMModule::write({result}, kind, binary ? path : asm_path, 3);
+      LLVMModule::write({result}, kind, binary ? path : asm_path, 3, target);
       if (binary) {
         std::string header = std::filesystem::path(path).replace_extension(".h").string();
         write_text_file(header, emit_c_header({result}, w.spec));
@@ -272,9 +278,9 @@ With --emit ir, --check runs the lowered program; with --emit c or llvm, the com
         text = read_file(asm_path);
         std::filesystem::remove(asm_path);
       }
-      if (compiled) llvm_module = LLVMModule::compile({result});
+      if (compiled) llvm_module = LLVMModule::compile({result}, 3, target);
     } else if (compiled) {
-      llvm_module = LLVMModule::compile({result});
+      llvm_module = LLVMModule::compile({result}, 3, target);
       text = emit == "llvm" ? llvm_module->llvm_ir() : print(result);
     } else {
       text = print(result);

@@ -26,7 +26,10 @@
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
+#include <llvm/MC/MCSubtargetInfo.h>
+#include <llvm/MC/TargetRegistry.h>
 #include <llvm/Target/TargetMachine.h>
+#include <llvm/TargetParser/Host.h>
 
 #include "tessera/ir/printer.h"
 #include "tessera/runtime/thread_pool.h"
@@ -554,7 +557,26 @@ struct OptimizedModule {
   std::unique_ptr<llvm::TargetMachine> tm;
 };
 
-OptimizedModule build_optimized(const std::vector<PrimFunc>& lowered, int opt_level, bool position_independent) {
+// The machine to generate code for: this one (with every feature it has) for `native`
+// or the host's own name, otherwise the named CPU (its features implied by the name).
+llvm::orc::JITTargetMachineBuilder machine_for(const Target& target) {
+  if (target.kind != "llvm") fail("LLVM backend: target '{}' is not an llvm target", target.str());
+  if (target.cpu == "native" || target.cpu == host_cpu_name()) return unwrap(llvm::orc::JITTargetMachineBuilder::detectHost(), "detecting the host");
+  const std::string triple = llvm::sys::getProcessTriple();
+  std::string error;
+  const llvm::Target* llvm_target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (llvm_target == nullptr) fail("LLVM backend: no target for {}: {}", triple, error);
+  // Checked here, before LLVM itself would only warn and ignore the name.
+  std::unique_ptr<llvm::MCSubtargetInfo> info(llvm_target->createMCSubtargetInfo(triple, "", ""));
+  if (info == nullptr || !info->isCPUStringValid(target.cpu)) {
+    fail("LLVM backend: target '{}': LLVM knows no CPU '{}' (for example native, znver4, skylake-avx512, haswell)", target.str(), target.cpu);
+  }
+  llvm::orc::JITTargetMachineBuilder jtmb{llvm::Triple(triple)};
+  jtmb.setCPU(target.cpu);
+  return jtmb;
+}
+
+OptimizedModule build_optimized(const std::vector<PrimFunc>& lowered, int opt_level, bool position_independent, const Target& target) {
   initialize_llvm();
   OptimizedModule out;
   out.context = std::make_unique<llvm::LLVMContext>();
@@ -571,7 +593,7 @@ OptimizedModule build_optimized(const std::vector<PrimFunc>& lowered, int opt_le
   llvm::raw_string_ostream error_stream(errors);
   if (llvm::verifyModule(module, &error_stream)) fail("LLVM backend: the generated module is invalid (a tessera bug): {}", errors);
 
-  out.jtmb = unwrap(llvm::orc::JITTargetMachineBuilder::detectHost(), "detecting the host");
+  out.jtmb = machine_for(target);
   out.jtmb->setCodeGenOptLevel(opt_level >= 2 ? llvm::CodeGenOptLevel::Aggressive : llvm::CodeGenOptLevel::Default);
   if (position_independent) out.jtmb->setRelocationModel(llvm::Reloc::PIC_);
   out.tm = unwrap(out.jtmb->createTargetMachine(), "creating the target machine");
@@ -622,8 +644,8 @@ std::string libtessera_directory() {
 
 }  // namespace
 
-LLVMModule LLVMModule::compile(const std::vector<PrimFunc>& lowered, int opt_level) {
-  OptimizedModule built = build_optimized(lowered, opt_level, /*position_independent=*/false);
+LLVMModule LLVMModule::compile(const std::vector<PrimFunc>& lowered, int opt_level, const Target& target) {
+  OptimizedModule built = build_optimized(lowered, opt_level, /*position_independent=*/false, target);
   auto state = std::make_shared<State>();
   state->cpu = built.tm->getTargetCPU().str();
   {
@@ -646,8 +668,8 @@ LLVMModule LLVMModule::compile(const std::vector<PrimFunc>& lowered, int opt_lev
   return m;
 }
 
-void LLVMModule::write(const std::vector<PrimFunc>& lowered, OutputKind kind, const std::string& path, int opt_level) {
-  OptimizedModule built = build_optimized(lowered, opt_level, /*position_independent=*/true);
+void LLVMModule::write(const std::vector<PrimFunc>& lowered, OutputKind kind, const std::string& path, int opt_level, const Target& target) {
+  OptimizedModule built = build_optimized(lowered, opt_level, /*position_independent=*/true, target);
   llvm::SmallVector<char, 0> bytes;
   {
     llvm::raw_svector_ostream os(bytes);

@@ -33,4 +33,9 @@ PrimFunc lower(const PrimFunc& func, const LowerOptions& options) {
   return f;
 }
 
+PrimFunc lower(const PrimFunc& func, const Target& target, LowerOptions options) {
+  options.vectorize = target.kind == "llvm";
+  return lower(func, options);
+}
+
 }  // namespace tessera

@@ -117,6 +117,14 @@ expect 0 "void gemm\(float\* restrict A, float\* restrict B, float\* restrict C\
 expect 0 "" -- cc -std=c11 -O1 -DM=37 -DN=45 -DK=19 -I "$work/so" -o "$work/so/consumer" "$here/so_consumer.c" "$work/so/kernel.so" -lm
 expect 0 "^so consumer: match" -- "$work/so/consumer"
 
+# Targets: another CPU's code (no AVX-512 for haswell), the C backend timed, clear errors.
+expect 0 "ymm" -- "$tessera" replay -w gemm:m=64,n=64,k=64 --space gemm_manual -t "llvm -mcpu=haswell" --emit asm
+expect 0 "^median [0-9.]+ ms, [0-9.]+ GFLOP/s \(1 threads, C\)" -- "$tessera" replay -w gemm:m=16,n=16,k=16 -t "c -num-cores=1" --time
+expect 0 "^median [0-9.]+ ms, [0-9.]+ GFLOP/s \(1 threads, LLVM " -- "$tessera" replay -w gemm:m=16,n=16,k=16 -t "llvm -mcpu=native -num-cores=1" --time
+expect 1 "LLVM knows no CPU 'pentium9'" -- "$tessera" replay -w gemm:m=8,n=8,k=8 -t "llvm -mcpu=pentium9" --emit llvm
+expect 1 "target 'cuda': unknown kind 'cuda'" -- "$tessera" replay -w gemm:m=8,n=8,k=8 -t cuda
+expect 1 "--emit so needs an llvm target" -- "$tessera" replay -w gemm:m=8,n=8,k=8 -t c --emit so --out "$work/x.so"
+
 printf '{"version":1,"insts":[["Split",[],[],[]]]' > "$work/torn.json"
 expect 1 "trace is not valid JSON" -- "$tessera" show "$work/torn.json"
 expect 1 "while reading trace" -- "$tessera" replay -w gemm --trace "$work/torn.json"

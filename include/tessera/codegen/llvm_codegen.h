@@ -17,13 +17,16 @@
 
 #include "tessera/ir/function.h"
 #include "tessera/runtime/ndarray.h"
+#include "tessera/support/target.h"
 
 namespace tessera {
 
 class LLVMModule {
  public:
   /// Throws Error naming the function and construct the backend cannot express.
-  static LLVMModule compile(const std::vector<PrimFunc>& lowered, int opt_level = 3);
+  /// For `target`'s CPU (default: this machine, every feature it has). Code for another
+  /// CPU may use instructions this one lacks: run it only where it fits.
+  static LLVMModule compile(const std::vector<PrimFunc>& lowered, int opt_level = 3, const Target& target = Target{});
 
   enum class OutputKind { kAssembly, kObject, kSharedLibrary };
   /// Writes the optimised module for the host CPU to `path`: assembly text, a
@@ -31,13 +34,14 @@ class LLVMModule {
   /// or $TESSERA_CC, against libtessera, whose thread pool runs its parallel loops).
   /// Each function `f` is exported as `void f(T* param, ...)` and `void f_packed(void**)`
   /// (emit_c_header, c_codegen.h, writes the matching C header).
-  static void write(const std::vector<PrimFunc>& lowered, OutputKind kind, const std::string& path, int opt_level = 3);
+  static void write(const std::vector<PrimFunc>& lowered, OutputKind kind, const std::string& path, int opt_level = 3,
+                    const Target& target = Target{});
 
   /// Runs `func` on the arrays' storage (a parameter sees its array flat).
   void run(const std::string& func, std::vector<NDArray>& args) const;
   /// The optimised module as LLVM IR text.
   const std::string& llvm_ir() const;
-  /// The host CPU the code was compiled for (LLVM's name for it).
+  /// The CPU the code was compiled for (LLVM's name for it).
   const std::string& cpu() const;
 
  private:

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tessera/ir/function.h"
+#include "tessera/support/target.h"
 
 namespace tessera {
 
@@ -30,5 +31,7 @@ struct LowerOptions {
 };
 
 PrimFunc lower(const PrimFunc& func, const LowerOptions& options = {});
+/// For `target`: vector code for llvm, vectorized loops left to the C compiler for c.
+PrimFunc lower(const PrimFunc& func, const Target& target, LowerOptions options = {});
 
 }  // namespace tessera
