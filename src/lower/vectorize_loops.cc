@@ -106,11 +106,7 @@ class Widen {
       case ExprKind::kLet: {
         const auto* l = e.as<LetNode>();
         Expr value = expr(l->value);
-        Var v = l->var;
-        if (is_vector(value)) {
-          v = Var(l->var.name(), value.dtype());
-          lets_[l->var.get()] = v;
-        }
+        Var v = bind_let(l->var, value);
         Expr body = expr(l->body);
         return make_let(v, value, body);
       }
@@ -170,11 +166,7 @@ class Widen {
       case StmtKind::kLetStmt: {
         const auto* l = s.as<LetStmtNode>();
         Expr value = expr(l->value);
-        Var v = l->var;
-        if (is_vector(value)) {
-          v = Var(l->var.name(), value.dtype());
-          lets_[l->var.get()] = v;
-        }
+        Var v = bind_let(l->var, value);
         return make_let_stmt(v, value, stmt(l->body));
       }
       case StmtKind::kEvaluate:
@@ -206,6 +198,14 @@ class Widen {
   }
 
  private:
+  // A let whose value became a vector binds a new variable of the vector type, which
+  // replaces the old one in the body.
+  Var bind_let(const Var& var, const Expr& value) {
+    if (!is_vector(value)) return var;
+    Var v(var.name(), value.dtype());
+    lets_[var.get()] = v;
+    return v;
+  }
   Expr ramp(const Expr& base, const Expr& stride) { return make_ramp(analyzer_.simplify(base), analyzer_.simplify(stride), lanes_); }
 
   Analyzer analyzer_;
