@@ -69,11 +69,13 @@ Contender tessera_kernel(const Case& c) {
   return [module, args, name] { return seconds_per_run([&] { module->run(name, *args); }); };
 }
 
+// The value of parameter `key` in a spec "name:key=value,key=value,...".
 int64_t param(const std::string& spec, const std::string& key) {
-  std::string needle = key + "=";
-  size_t at = spec.find(needle);
-  if (at == std::string::npos) fail("kernel_bench: '{}' has no parameter {}", spec, key);
-  return std::stoll(spec.substr(at + needle.size()));
+  for (const char* separator : {":", ","}) {
+    const std::string needle = separator + key + "=";
+    if (size_t at = spec.find(needle); at != std::string::npos) return std::stoll(spec.substr(at + needle.size()));
+  }
+  fail("kernel_bench: '{}' has no parameter {}", spec, key);
 }
 
 Contender openblas_gemm(const std::string& spec) {

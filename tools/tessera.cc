@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <unistd.h>
 #include <functional>
 #include <iostream>
 #include <optional>
@@ -265,18 +264,14 @@ With --emit ir, --check runs the lowered program; with --emit c or llvm, the com
       c_module = CModule::compile(text);
     } else if (emit == "asm" || binary) {
       const std::string path = binary ? opts.get("--out", "--out PATH") : "";
-      const auto kind = emit == "asm" ? LLVMModule::OutputKind::kAssembly
-                        : emit == "obj" ? LLVMModule::OutputKind::kObject : LLVMModule::OutputKind::kSharedLibrary;
-      std::string asm_path;
-      if (!binary) asm_path = (std::filesystem::temp_directory_path() / fmt::format("tessera-{}.s", getpid())).string();
-      LLVMModule::write({result}, kind, binary ? path : asm_path, 3, target);
       if (binary) {
+        const auto kind = emit == "obj" ? LLVMModule::OutputKind::kObject : LLVMModule::OutputKind::kSharedLibrary;
+        LLVMModule::write({result}, kind, path, 3, target);
         std::string header = std::filesystem::path(path).replace_extension(".h").string();
         write_text_file(header, emit_c_header({result}, w.spec));
         fmt::print("wrote {} and {}\n", path, header);
       } else {
-        text = read_file(asm_path);
-        std::filesystem::remove(asm_path);
+        text = LLVMModule::assembly({result}, 3, target);
       }
       if (compiled) llvm_module = LLVMModule::compile({result}, 3, target);
     } else if (compiled) {

@@ -668,16 +668,29 @@ LLVMModule LLVMModule::compile(const std::vector<PrimFunc>& lowered, int opt_lev
   return m;
 }
 
-void LLVMModule::write(const std::vector<PrimFunc>& lowered, OutputKind kind, const std::string& path, int opt_level, const Target& target) {
+namespace {
+
+// The machine code of the optimised module: assembly text or a position-independent object.
+llvm::SmallVector<char, 0> machine_code(const std::vector<PrimFunc>& lowered, bool assembly, int opt_level, const Target& target) {
   OptimizedModule built = build_optimized(lowered, opt_level, /*position_independent=*/true, target);
   llvm::SmallVector<char, 0> bytes;
-  {
-    llvm::raw_svector_ostream os(bytes);
-    llvm::legacy::PassManager pm;
-    const auto file_type = kind == OutputKind::kAssembly ? llvm::CodeGenFileType::AssemblyFile : llvm::CodeGenFileType::ObjectFile;
-    if (built.tm->addPassesToEmitFile(pm, os, nullptr, file_type)) fail("LLVM backend: the target machine cannot write this kind of file");
-    pm.run(*built.module);
-  }
+  llvm::raw_svector_ostream os(bytes);
+  llvm::legacy::PassManager pm;
+  const auto file_type = assembly ? llvm::CodeGenFileType::AssemblyFile : llvm::CodeGenFileType::ObjectFile;
+  if (built.tm->addPassesToEmitFile(pm, os, nullptr, file_type)) fail("LLVM backend: the target machine cannot write this kind of file");
+  pm.run(*built.module);
+  return bytes;
+}
+
+}  // namespace
+
+std::string LLVMModule::assembly(const std::vector<PrimFunc>& lowered, int opt_level, const Target& target) {
+  llvm::SmallVector<char, 0> text = machine_code(lowered, /*assembly=*/true, opt_level, target);
+  return std::string(text.begin(), text.end());
+}
+
+void LLVMModule::write(const std::vector<PrimFunc>& lowered, OutputKind kind, const std::string& path, int opt_level, const Target& target) {
+  llvm::SmallVector<char, 0> bytes = machine_code(lowered, kind == OutputKind::kAssembly, opt_level, target);
   if (kind != OutputKind::kSharedLibrary) return write_file(path, bytes);
   const std::string object = path + ".o";
   write_file(object, bytes);

@@ -7,10 +7,10 @@
 #include <fmt/format.h>
 
 #include <unordered_map>
-#include <unordered_set>
 
 #include "tessera/arith/analyzer.h"
 #include "tessera/ir/deep_equal.h"
+#include "tessera/ir/expr.h"
 #include "tessera/ir/intrinsics.h"
 #include "tessera/ir/mutator.h"
 #include "tessera/ir/op.h"
@@ -34,12 +34,9 @@ struct Refused {
 
 bool is_vector(const Expr& e) { return e.dtype().lanes() > 1; }
 
-// Element-wise intrinsics that apply lane by lane.
-bool is_elementwise_call(const std::string& op) {
-  static const std::unordered_set<std::string> kOps = {"exp", "log", "sqrt", "floor", "ceil", "round", "abs",
-                                                       "tanh", "erf", "sigmoid", "pow", "fma", "min", "max"};
-  return kOps.count(op) != 0;
-}
+// Every built-in intrinsic but if_then_else (whose branches are guarded) applies lane by
+// lane; target intrinsics have no known vector form.
+bool is_elementwise_call(const std::string& op) { return op != "if_then_else" && find_builtin_intrinsic(op) != nullptr; }
 
 // Rewrites the body of one loop for `lanes` lanes of its variable.
 class Widen {

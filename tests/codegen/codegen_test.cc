@@ -131,6 +131,12 @@ TEST_P(Backends, HandwrittenSpacesMatchTheReferenceOnAnyShape) {
   expect_compiled_match(cases, labels, GetParam());
 }
 
+TEST(SpaceRegistry, NamesAreUnique) {
+  EXPECT_NE(testing_util::error_of([] { register_space("gemm_manual", "again", [](Schedule&) {}); }).find("space 'gemm_manual' is registered twice"),
+            std::string::npos);
+  EXPECT_NE(testing_util::error_of([] { find_space("nope"); }).find("no space named 'nope' (registered: conv2d_nhwc_manual, "), std::string::npos);
+}
+
 TEST(CBackend, ParallelAndVectorLoopsBecomePragmas) {
   PrimFunc f = workloads::get("gemm:m=64,n=32,k=8").func;
   Schedule sch(f);

@@ -1,8 +1,10 @@
 // The LLVM 19 CPU backend: lowered (flattened) functions become LLVM IR built with
 // IRBuilder, optimised at O3 for the host CPU and compiled in memory by ORC's LLJIT.
 // Buffers are noalias, 64-byte aligned pointers; parallel loops are outlined and run on
-// the runtime's thread pool (thread_pool.h); vectorized loops carry loop metadata that
-// asks LLVM's vectorizer for their width, unrolled loops ask for full unrolling; the
+// the runtime's thread pool (thread_pool.h); vector expressions (lowering's
+// vectorize_loops) become LLVM vectors, contiguous accesses vector loads and stores, other
+// accesses gathers and scatters; a loop still marked vectorized (lowered without that
+// pass) asks LLVM's loop vectorizer for its width, unrolled loops ask for full unrolling; the
 // built-in math maps to LLVM intrinsics (exp, log, sqrt, fma, ...) or libm. Floating-point
 // a * b + c may be contracted into a fused multiply-add (rounding once); nothing else is
 // reassociated.
@@ -36,6 +38,8 @@ class LLVMModule {
   /// (emit_c_header, c_codegen.h, writes the matching C header).
   static void write(const std::vector<PrimFunc>& lowered, OutputKind kind, const std::string& path, int opt_level = 3,
                     const Target& target = Target{});
+  /// The assembly text `write` with kAssembly would write.
+  static std::string assembly(const std::vector<PrimFunc>& lowered, int opt_level = 3, const Target& target = Target{});
 
   /// Runs `func` on the arrays' storage (a parameter sees its array flat).
   void run(const std::string& func, std::vector<NDArray>& args) const;
