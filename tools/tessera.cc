@@ -24,6 +24,7 @@
 #include "tessera/codegen/llvm_codegen.h"
 #include "tessera/ir/printer.h"
 #include "tessera/lower/lower.h"
+#include "tessera/codegen/reference_runner.h"
 #include "tessera/runtime/correctness_check.h"
 #include "tessera/runtime/evaluator.h"
 #include "tessera/runtime/interpreter.h"
@@ -312,14 +313,8 @@ With --emit ir, --check runs the lowered program; with --emit c or llvm, the com
 int check_against_reference(const Workload& w, const PrimFunc& result, Options& opts,
                             const std::function<void(std::vector<NDArray>&)>& run_compiled) {
   uint64_t seed = opts.has("--seed") ? std::stoull(opts.get("--seed", "")) : 0;
-  // The interpreter is the oracle; past a size where it takes seconds, the unscheduled
-  // program compiled by LLVM (itself checked against the interpreter by the test suite).
-  const bool large = w.flops > 50'000'000;
-  ReferenceCache cache(large ? std::function<KernelRunner(const PrimFunc&)>([](const PrimFunc& f) {
-    auto m = std::make_shared<LLVMModule>(LLVMModule::compile({lower(f)}, 1));
-    return KernelRunner([m, name = f->name](std::vector<NDArray>& args) { m->run(name, args); });
-  })
-                             : nullptr);
+  const bool large = uses_compiled_reference(w.func);
+  ReferenceCache cache(reference_runner_for);
   KernelRunner candidate = run_compiled ? KernelRunner(run_compiled) : KernelRunner([&](std::vector<NDArray>& args) { run_reference(result, args); });
   CheckResult r = check_correctness(w.func, candidate, cache, seed);
   fmt::print("reference: {}\n{}", large ? "the unscheduled program compiled by LLVM (large workload)" : "the interpreter", r.summary());

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "tessera/runtime/measurement_gate.h"
 #include "tessera/support/error.h"
 #include "tessera/support/run_command.h"
 
@@ -28,6 +29,7 @@ struct CModule::State {
 };
 
 CModule CModule::compile(const std::string& source) {
+  CompilationScope building;  // never while a candidate is timed
   auto state = std::make_shared<State>();
   std::string pattern = (std::filesystem::temp_directory_path() / "tessera-c-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) fail("C backend: cannot create a temporary directory under {}", std::filesystem::temp_directory_path().string());

@@ -32,6 +32,7 @@
 #include <llvm/TargetParser/Host.h>
 
 #include "tessera/ir/printer.h"
+#include "tessera/runtime/measurement_gate.h"
 #include "tessera/runtime/thread_pool.h"
 #include "tessera/support/error.h"
 #include "tessera/support/run_command.h"
@@ -645,6 +646,7 @@ std::string libtessera_directory() {
 }  // namespace
 
 LLVMModule LLVMModule::compile(const std::vector<PrimFunc>& lowered, int opt_level, const Target& target) {
+  CompilationScope building;  // never while a candidate is timed
   OptimizedModule built = build_optimized(lowered, opt_level, /*position_independent=*/false, target);
   auto state = std::make_shared<State>();
   state->cpu = built.tm->getTargetCPU().str();
@@ -685,11 +687,13 @@ llvm::SmallVector<char, 0> machine_code(const std::vector<PrimFunc>& lowered, bo
 }  // namespace
 
 std::string LLVMModule::assembly(const std::vector<PrimFunc>& lowered, int opt_level, const Target& target) {
+  CompilationScope building;  // never while a candidate is timed
   llvm::SmallVector<char, 0> text = machine_code(lowered, /*assembly=*/true, opt_level, target);
   return std::string(text.begin(), text.end());
 }
 
 void LLVMModule::write(const std::vector<PrimFunc>& lowered, OutputKind kind, const std::string& path, int opt_level, const Target& target) {
+  CompilationScope building;  // never while a candidate is timed
   llvm::SmallVector<char, 0> bytes = machine_code(lowered, kind == OutputKind::kAssembly, opt_level, target);
   if (kind != OutputKind::kSharedLibrary) return write_file(path, bytes);
   const std::string object = path + ".o";

@@ -2,6 +2,8 @@
 // its accesses indexed by sum(index[d] * stride[d]) + elem_offset, with the strides
 // storage_align chose or row-major ones. What the code generators index is then a
 // plain pointer offset.
+#include <limits>
+#include <optional>
 #include <unordered_map>
 
 #include "tessera/ir/mutator.h"
@@ -55,10 +57,21 @@ class Flatten : public IRMutator {
   Expr index(const Buffer& b, const std::vector<Expr>& indices) {
     const Flat& f = of(b);
     if (indices.size() != f.strides.size()) fail("flatten_buffers: '{}' is accessed with {} indices but has {} dimensions", b->name, indices.size(), f.strides.size());
+    // The flat index has the widest type among the indices (an int64 index among int32
+    // ones makes the sum int64), and int64 where the buffer outgrows int32.
+    std::vector<Expr> mutated;
+    DataType index_type = DataType::int32();
+    for (const Expr& e : indices) {
+      mutated.push_back(mutate_expr(e));
+      if (mutated.back().dtype().bits() > index_type.bits()) index_type = mutated.back().dtype();
+    }
+    if (std::optional<int64_t> span = as_const_int(f.buffer->shape[0]); span && *span > std::numeric_limits<int32_t>::max()) {
+      index_type = DataType::int64();
+    }
     Expr out;
     for (size_t d = 0; d < indices.size(); ++d) {
-      Expr i = mutate_expr(indices[d]);
-      Expr term = is_const_int(f.strides[d], 1) ? i : mul(i, cast(i.dtype(), f.strides[d]));
+      Expr i = mutated[d].dtype() == index_type ? mutated[d] : cast(index_type, mutated[d]);
+      Expr term = is_const_int(f.strides[d], 1) ? i : mul(i, cast(index_type, f.strides[d]));
       out = out.defined() ? add(out, term) : term;
     }
     if (!out.defined()) out = make_int(0);

@@ -264,6 +264,20 @@ TEST(Lower, RandomSchedulesLowerToTheSameResults) {
 namespace tessera {
 namespace {
 
+TEST(FlattenBuffers, AnInt64IndexAmongInt32OnesMakesTheFlatIndexInt64) {
+  // Regression: the sum mixed int64 and int32 terms and failed ("operand types differ").
+  PrimFunc f = parse_prim_func(R"(func f(C: float32[4, 8]) {
+  for i in range(0i64, 4i64) {
+    for j in range(0, 8) {
+      C[i, j] = 1f32;
+    }
+  }
+}
+)");
+  std::string text = print(flatten_buffers(f));
+  EXPECT_TRUE(has(text, "C[i * cast(int64, 8) + cast(int64, j)] = 1f32;")) << text;
+}
+
 TEST(FlattenBuffers, StridesAndShapesBecomeOneIndex) {
   PrimFunc f = workloads::get("C2D:n=1,h=4,w=4,ci=2,co=2,kernel=3,stride=1,pad=1").func;
   Schedule sch(f);
