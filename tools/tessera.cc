@@ -5,7 +5,9 @@
 //   tessera run -w C2D:1 [--seed S]   run a workload in the reference interpreter
 //   tessera replay -w W --trace T     apply a trace; --check compares with the original
 //   tessera show T.json               a trace as C++
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -26,6 +28,7 @@
 #include "tessera/lower/lower.h"
 #include "tessera/codegen/reference_runner.h"
 #include "tessera/runtime/correctness_check.h"
+#include "tessera/runtime/isolated_runner.h"
 #include "tessera/runtime/evaluator.h"
 #include "tessera/runtime/interpreter.h"
 #include "tessera/runtime/thread_pool.h"
@@ -49,6 +52,7 @@ commands:
                          and print a checksum of each output [--seed S]
   replay -w WORKLOAD [--trace FILE.json | --space NAME] [--save-trace FILE.json] [--print-ir]
          [-t TARGET] [--emit ir|c|llvm|asm|obj|so] [--out PATH] [--dump-after-each] [--check] [--time] [--threads N] [--repair] [--debug]
+         [--isolated [--timeout SECONDS]]
                          apply a trace or a handwritten schedule to a workload and print the
                          scheduled IR; --check compares it with the unscheduled program,
                          --time times the compiled kernel
@@ -182,16 +186,19 @@ Trace load_trace(const std::string& path) {
 int check_against_reference(const Workload& w, const PrimFunc& result, Options& opts,
                             const std::function<void(std::vector<NDArray>&)>& run_compiled);
 
+int measure_isolated(const Workload& w, const PrimFunc& scheduled, Options& opts);
+
 int cmd_replay(int argc, char** argv) {
   Options opts(argc, argv, 2, {{"--help", false}, {"--workload", true}, {"--trace", true}, {"--print-ir", false},
                                {"--check", false}, {"--repair", false}, {"--seed", true},
                                {"--debug", false}, {"--emit", true}, {"--dump-after-each", false},
                                {"--out", true}, {"--time", false}, {"--threads", true},
-                               {"--space", true}, {"--save-trace", true}, {"--target", true}});
+                               {"--space", true}, {"--save-trace", true}, {"--target", true},
+                               {"--isolated", false}, {"--timeout", true}});
   if (opts.has("--help")) {
     std::puts(R"(usage: tessera replay -w WORKLOAD [--trace FILE.json | --space NAME] [--save-trace FILE.json] [--print-ir]
                       [-t TARGET] [--emit ir|c|llvm|asm|obj|so] [--out PATH] [--dump-after-each] [--check] [--time]
-                      [--threads N] [--repair] [--seed S] [--debug]
+                      [--threads N] [--repair] [--seed S] [--debug] [--isolated [--timeout SECONDS]]
 Applies the trace, or the handwritten schedule registered as NAME (see `tessera spaces`),
 to the workload (with neither, the workload stays unscheduled); --save-trace writes the
 trace of what was applied as JSON (replaying it gives the same program). Then
@@ -213,7 +220,11 @@ the instruction; --repair repairs it to the nearest valid one as the search does
 same random inputs (seed S, default 0), prints whether every output matches and the worst
 error, and exits with status 1 on a mismatch. --debug re-verifies the schedule's invariants
 (bindings inside their domains, stage pipeline, region cover) after every instruction.
-With --emit ir, --check runs the lowered program; with --emit c or llvm, the compiled code.)");
+With --emit ir, --check runs the lowered program; with --emit c or llvm, the compiled code.
+--isolated measures as the tuner does: the kernel is compiled to a shared library (the one
+--emit so writes; kept at --out PATH if given) and checked and timed in a separate worker
+process under a wall-clock timeout (--timeout, default 10 s), so a crash or a hang is
+reported as a failed measurement (exit status 1) instead of taking tessera down.)");
     return 0;
   }
   Workload w = workloads::get(opts.get("--workload", "-w WORKLOAD"));
@@ -235,6 +246,8 @@ With --emit ir, --check runs the lowered program; with --emit c or llvm, the com
     write_text_file(path, sch.trace()->to_json_string() + "\n");
   }
   PrimFunc result = sch.func();
+  if (opts.has("--isolated")) return measure_isolated(w, result, opts);
+  if (opts.has("--timeout")) fail("--timeout needs --isolated");
   std::string emit = opts.has("--emit") ? opts.get("--emit", "--emit ir|c") : "";
   if (!emit.empty() && emit != "ir" && emit != "c" && emit != "llvm" && emit != "asm" && emit != "obj" && emit != "so") {
     fail("--emit {}: the choices are ir (lowered loop IR), c, llvm, asm, obj and so", emit);
@@ -320,6 +333,53 @@ int check_against_reference(const Workload& w, const PrimFunc& result, Options& 
   fmt::print("reference: {}\n{}", large ? "the unscheduled program compiled by LLVM (large workload)" : "the interpreter", r.summary());
   fmt::print("check: {}\n", r.match ? "MATCH" : "MISMATCH");
   return r.match ? 0 : 1;
+}
+
+// --isolated: the scheduled program as a shared library, measured by the isolated runner
+// like a tuning candidate; 0 when it matched and was timed.
+int measure_isolated(const Workload& w, const PrimFunc& scheduled, Options& opts) {
+  if (opts.has("--emit") && opts.get("--emit", "--emit so") != "so") fail("--isolated builds a shared library; it goes with --emit so or no --emit");
+  if (opts.has("--dump-after-each") || opts.has("--print-ir")) fail("--isolated prints measurements, not programs; drop --dump-after-each and --print-ir");
+  const Target target = (opts.has("--target") ? Target::parse(opts.get("--target", "-t TARGET")) : Target{}).canonical();
+  if (target.kind != "llvm") fail("--isolated needs an llvm target; the target is '{}'", target.str());
+  RunnerOptions options;
+  options.threads = target.num_cores;
+  if (opts.has("--threads")) {
+    options.threads = std::stoi(opts.get("--threads", "--threads N"));
+    if (options.threads < 1) fail("--threads must be at least 1, got {}", options.threads);
+  }
+  if (opts.has("--timeout")) options.timeout_seconds = std::stod(opts.get("--timeout", "--timeout SECONDS"));
+  if (opts.has("--seed")) options.seed = std::stoull(opts.get("--seed", "--seed S"));
+  options.timing = TimingOptions{1, 5, 100, false};
+  IsolatedRunner runner(options);  // before compiling: a missing worker is found at once
+  const PrimFunc lowered = lower(scheduled, target);
+  std::string temporary_dir, path;
+  if (opts.has("--out")) {
+    path = opts.get("--out", "--out PATH");
+  } else {
+    std::string pattern = (std::filesystem::temp_directory_path() / "tessera_isolated_XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) fail("cannot create a temporary directory for the kernel: {}", std::strerror(errno));
+    temporary_dir = pattern;
+    path = temporary_dir + "/" + lowered->name + ".so";
+  }
+  LLVMModule::write({lowered}, LLVMModule::OutputKind::kSharedLibrary, path, 3, target);
+  if (temporary_dir.empty()) {
+    std::string header = std::filesystem::path(path).replace_extension(".h").string();
+    write_text_file(header, emit_c_header({lowered}, w.spec));
+    fmt::print("wrote {} and {}\n", path, header);
+  }
+  MeasureResult r = runner.measure(w.func, path, lowered->name);
+  if (!temporary_dir.empty()) std::filesystem::remove_all(temporary_dir);
+  std::fputs(r.check_summary.c_str(), stdout);
+  if (!r.ok()) {
+    fmt::print("isolated: {}: {}\n", to_string(r.status), r.reason);
+    return 1;
+  }
+  fmt::print("check: MATCH\n");
+  for (size_t i = 0; i < r.seconds.size(); ++i) fmt::print("repeat {}: {:.4f} ms ({} runs)\n", i, r.seconds[i] * 1e3, r.number);
+  fmt::print("median {:.4f} ms, {:.2f} GFLOP/s ({} threads, isolated worker)\n", r.median() * 1e3, static_cast<double>(w.flops) / r.median() * 1e-9,
+             options.threads);
+  return 0;
 }
 
 int cmd_spaces(int argc, char** argv) {

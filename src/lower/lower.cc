@@ -13,7 +13,7 @@ const std::vector<LoweringPass>& lowering_passes() {
   // so they run before the blocks go.
   static const std::vector<LoweringPass> kPasses = {
       {"place_allocations", place_allocations}, {"compact_buffers", compact_buffers}, {"lower_init", lower_init},
-      {"remove_blocks", remove_blocks},         {"unroll_loops", unroll_loops},       {"flatten_buffers", flatten_buffers},
+      {"remove_blocks", remove_blocks},         {"partition_loops", partition_loops}, {"unroll_loops", unroll_loops},       {"flatten_buffers", flatten_buffers},
       {"simplify_loops", simplify_loops},       {"vectorize_loops", [](const PrimFunc& f) { return vectorize_loops(f); }},
   };
   return kPasses;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <string>
 
 #include "measure_protocol.h"
@@ -107,6 +108,9 @@ int serve_measurements(int in_fd, int out_fd, std::function<KernelRunner(const P
   rlimit no_core{0, 0};
   setrlimit(RLIMIT_CORE, &no_core);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // A faulting kernel ends this process with its own signal, which the runner reports,
+  // even where a sanitizer runtime would have turned it into a report and an abort.
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL}) std::signal(sig, SIG_DFL);
   ReferenceCache cache(std::move(make_reference_runner));
   std::string buffer, line;
   while (read_line(in_fd, buffer, line)) {

@@ -10,6 +10,8 @@ const std::vector<AnnotationKeyInfo>& reserved_annotation_keys() {
        "unroll loop nests under it whose total steps are at most the value", "lowering"},
       {annotation_key::kUnrollExplicit, AnnotationTarget::kLoop, AnnotationType::kInt,
        "unroll in tessera's IR (1) or leave it to LLVM (0)", "lowering"},
+      {annotation_key::kLoopPartition, AnnotationTarget::kLoop, AnnotationType::kInt,
+       "cut the loop where the conditions inside it are decided (1)", "lowering"},
       {annotation_key::kParallel, AnnotationTarget::kBlock, AnnotationType::kInt,
        "parallelize the outer spatial loops up to this many jobs", "postprocessor"},
       {annotation_key::kVectorize, AnnotationTarget::kBlock, AnnotationType::kInt,
@@ -35,7 +37,8 @@ void check_annotation(const std::string& key, const AnnotationValue& value, Anno
     if (info.type == AnnotationType::kString && !std::holds_alternative<std::string>(value)) {
       fail("annotation '{}' takes a string value", key);
     }
-    if (key == annotation_key::kUnrollExplicit && std::get<int64_t>(value) != 0 && std::get<int64_t>(value) != 1) {
+    if ((key == annotation_key::kUnrollExplicit || key == annotation_key::kLoopPartition) && std::get<int64_t>(value) != 0 &&
+        std::get<int64_t>(value) != 1) {
       fail("annotation '{}' must be 0 or 1, got {}", key, std::get<int64_t>(value));
     }
     return;

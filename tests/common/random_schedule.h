@@ -118,7 +118,11 @@ inline void random_step(Schedule& sch, Random& rng, Stats& stats) {
       }
       case 12: {
         if (loops.empty()) break;
-        sch.annotate(any_loop(loops), "pragma_auto_unroll_max_step", sch.sample_categorical({0, 16, 64}, {0.4, 0.3, 0.3}));
+        if (rng.uniform_int(0, 2)) {
+          sch.annotate(any_loop(loops), "pragma_auto_unroll_max_step", sch.sample_categorical({0, 16, 64}, {0.4, 0.3, 0.3}));
+        } else {
+          sch.annotate(any_loop(loops), "pragma_loop_partition", int64_t{1});  // cut where split conditions are decided
+        }
         break;
       }
       case 14: {  // layout of an intermediate the block writes

@@ -264,6 +264,69 @@ TEST(Lower, RandomSchedulesLowerToTheSameResults) {
 namespace tessera {
 namespace {
 
+TEST(PartitionLoops, TheMainPartOfANonDivisibleSplitVectorizes) {
+  // n = 100 split by 16: the last j_0 iteration holds 4 of 16 lanes, so the condition
+  // the split leaves would keep the whole inner loop scalar.
+  PrimFunc f = workloads::get("gemm:m=3,n=100,k=5").func;
+  Schedule sch(f);
+  std::vector<LoopRV> l = sch.get_loops(sch.get_block("C"));
+  std::vector<LoopRV> j = sch.split(l[1], {std::nullopt, 16});
+  sch.reorder({j[0], l[2], j[1]});
+  sch.vectorize(j[1]);
+  PrimFunc plain = lower(sch.func());
+  EXPECT_TRUE(has(print(plain), "scalarized")) << print(plain);
+  sch.annotate(j[0], "pragma_loop_partition", int64_t{1});
+  PrimFunc partitioned = partition_loops(remove_blocks(lower_init(sch.func())));
+  std::string text = print(partitioned);
+  EXPECT_TRUE(has(text, "for j_0 in range(0, 6) {")) << text;
+  EXPECT_TRUE(has(text, "for j_0_epilogue in range(6, 1) {")) << text;
+  EXPECT_FALSE(has(text, "pragma_loop_partition")) << text;
+  EXPECT_EQ(check_same(f, partitioned), "");
+  PrimFunc lowered = lower(sch.func());
+  text = print(lowered);
+  // The main part is vector code; only the 4-wide tail stays scalar.
+  EXPECT_TRUE(has(text, "ramp(")) << text;
+  size_t scalarized = 0;
+  for (size_t at = text.find("scalarized"); at != std::string::npos; at = text.find("scalarized", at + 1)) ++scalarized;
+  EXPECT_EQ(scalarized, 1u) << text;
+  EXPECT_EQ(check_same(f, lowered), "");
+}
+
+TEST(PartitionLoops, LowerAndUpperConditionsGiveAPrologueAndAnEpilogue) {
+  PrimFunc f = parse_prim_func(R"(func window(A: float32[40], B: float32[40]) {
+  for i in range(0, 10) with {"pragma_loop_partition": 1} {
+    for j in range(0, 4) {
+      if i * 4 + j >= 6 && i * 4 + j < 37 {
+        B[i * 4 + j] = A[i * 4 + j] * 2f32;
+      } else {
+        B[i * 4 + j] = 0f32;
+      }
+    }
+  }
+}
+)");
+  PrimFunc partitioned = partition_loops(f);
+  std::string text = print(partitioned);
+  EXPECT_TRUE(has(text, "for i_prologue in range(0, 2) {")) << text;
+  EXPECT_TRUE(has(text, "for i in range(2, 7) {")) << text;
+  EXPECT_TRUE(has(text, "for i_epilogue in range(9, 1) {")) << text;
+  std::string simplified = print(simplify_loops(partitioned));
+  EXPECT_TRUE(has(simplified, "for i in range(2, 7) {\n    for j in range(0, 4) {\n      B[i * 4 + j] = A[i * 4 + j] * 2f32;")) << simplified;
+  EXPECT_EQ(check_same(f, partitioned), "");
+  // Without a condition linear in the loop there is nothing to cut; the annotation goes.
+  PrimFunc none = parse_prim_func(R"(func g(B: float32[8]) {
+  for i in range(0, 8) with {"pragma_loop_partition": 1} {
+    B[i] = 1f32;
+  }
+}
+)");
+  EXPECT_EQ(print(partition_loops(none)), "func g(B: float32[8]) {\n  for i in range(0, 8) {\n    B[i] = 1f32;\n  }\n}\n");
+  Schedule sch(workloads::get("gemm:m=4,n=4,k=4").func);
+  EXPECT_NE(testing_util::error_of([&] { sch.annotate(sch.get_loops(sch.get_block("C"))[0], "pragma_loop_partition", int64_t{2}); })
+                .find("annotation 'pragma_loop_partition' must be 0 or 1, got 2"),
+            std::string::npos);
+}
+
 TEST(FlattenBuffers, AnInt64IndexAmongInt32OnesMakesTheFlatIndexInt64) {
   // Regression: the sum mixed int64 and int32 terms and failed ("operand types differ").
   PrimFunc f = parse_prim_func(R"(func f(C: float32[4, 8]) {

@@ -129,6 +129,15 @@ printf '{"version":1,"insts":[["Split",[],[],[]]]' > "$work/torn.json"
 expect 1 "trace is not valid JSON" -- "$tessera" show "$work/torn.json"
 expect 1 "while reading trace" -- "$tessera" replay -w gemm --trace "$work/torn.json"
 
+# --isolated: measured in the worker process as the tuner measures candidates.
+expect 0 "median [0-9.]+ ms, [0-9.]+ GFLOP/s \(1 threads, isolated worker\)" -- "$tessera" replay -w gemm:m=32,n=32,k=32 --space gemm_manual --isolated --threads 1
+expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated --timeout 30 --emit so --out "$work/iso.so"
+[ -f "$work/iso.so" ] && [ -f "$work/iso.h" ] || { echo "FAIL: --isolated --emit so --out did not keep the library and header"; failures=$((failures + 1)); }
+expect 1 "error: --timeout needs --isolated" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --timeout 3
+expect 1 "error: --isolated needs an llvm target; the target is 'c" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated -t c
+expect 1 "error: --isolated builds a shared library" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated --emit c
+expect 1 "error: TESSERA_WORKER=/nonexistent/worker is not an executable file" -- env TESSERA_WORKER=/nonexistent/worker "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures driver check(s) failed"
   exit 1

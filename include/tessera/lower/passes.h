@@ -32,6 +32,12 @@ PrimFunc place_allocations(const PrimFunc& func);
 /// shifted by that minimum. Buffers with explicit strides (storage_align) keep them.
 PrimFunc compact_buffers(const PrimFunc& func);
 
+/// Loops annotated `pragma_loop_partition` 1 are cut into prologue, main part and
+/// epilogue where the `if`s inside them (left by non-divisible splits) are decided: in
+/// the main part each is provably true, so simplify_loops drops it and inner vectorized
+/// loops vectorize; the prologue and epilogue keep the conditions. Runs on loop IR.
+PrimFunc partition_loops(const PrimFunc& func);
+
 /// Loops of kind unrolled (and, under `pragma_auto_unroll_max_step` N with
 /// `pragma_unroll_explicit` 1, loop nests of at most N steps in all) are replaced by
 /// copies of their body, one per iteration.

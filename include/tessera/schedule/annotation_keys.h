@@ -15,6 +15,7 @@ namespace tessera {
 namespace annotation_key {
 inline constexpr const char* kAutoUnrollMaxStep = "pragma_auto_unroll_max_step";  // loop, int
 inline constexpr const char* kUnrollExplicit = "pragma_unroll_explicit";           // loop, int 0/1
+inline constexpr const char* kLoopPartition = "pragma_loop_partition";             // loop, int 0/1
 inline constexpr const char* kParallel = "tessera.parallel";                      // block, int
 inline constexpr const char* kVectorize = "tessera.vectorize";                    // block, int
 inline constexpr const char* kUnroll = "tessera.unroll";                          // block, int
