@@ -1,12 +1,18 @@
 // tessera's public API in one include: the IR, arithmetic analysis, the te builder and workload
-// library, the scheduling DSL (Schedule, Trace) and the runtime (NDArray, reference
-// interpreter). Later layers (codegen, tune) add their headers here as they land.
+// library, the scheduling DSL (Schedule, Trace, registered spaces), lowering, the code
+// generators (LLVM, C), the runtime (NDArray, interpreter, thread pool, timing, the
+// correctness check, the isolated runner) and targets. The tune layer adds its headers
+// here as it lands.
 #pragma once
 
 #include "tessera/arith/analyzer.h"
 #include "tessera/arith/int_set.h"
 #include "tessera/arith/iter_map.h"
 #include "tessera/arith/region.h"
+#include "tessera/codegen/c_codegen.h"
+#include "tessera/codegen/c_module.h"
+#include "tessera/codegen/llvm_codegen.h"
+#include "tessera/codegen/reference_runner.h"
 #include "tessera/ir/data_type.h"
 #include "tessera/ir/function.h"
 #include "tessera/ir/op.h"
@@ -14,14 +20,21 @@
 #include "tessera/ir/printer.h"
 #include "tessera/ir/structural_equal.h"
 #include "tessera/ir/substitute.h"
+#include "tessera/lower/lower.h"
+#include "tessera/runtime/correctness_check.h"
+#include "tessera/runtime/evaluator.h"
 #include "tessera/runtime/interpreter.h"
+#include "tessera/runtime/isolated_runner.h"
 #include "tessera/runtime/ndarray.h"
+#include "tessera/runtime/thread_pool.h"
 #include "tessera/schedule/annotation_keys.h"
 #include "tessera/schedule/schedule.h"
 #include "tessera/schedule/schedule_error.h"
+#include "tessera/schedule/space_registry.h"
 #include "tessera/schedule/trace.h"
 #include "tessera/support/error.h"
 #include "tessera/support/random.h"
+#include "tessera/support/target.h"
 #include "tessera/te/flops.h"
 #include "tessera/te/tensor.h"
 #include "tessera/te/workloads.h"
