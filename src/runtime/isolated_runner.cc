@@ -231,11 +231,10 @@ MeasureResult IsolatedRunner::failure_after_death(MeasureStatus status, const st
   stop_worker(true);
   MeasureResult r;
   r.status = status;
-  r.reason = what;
+  r.reason = what + "; a new worker takes the next candidate";
   std::string tail = stderr_tail_;
   while (!tail.empty() && (tail.back() == '\n' || tail.back() == ' ')) tail.pop_back();
   if (!tail.empty()) r.reason += fmt::format("; the worker's last output:\n{}", tail);
-  r.reason += " (a new worker is started for the next candidate)";
   return r;
 }
 
@@ -294,7 +293,7 @@ MeasureResult IsolatedRunner::measure(const PrimFunc& workload, const std::strin
     reply = read_reply(options_.timeout_seconds);
     if (reply.kind == Reply::kTimeout) {
       return failure_after_death(MeasureStatus::kTimeout,
-                                 fmt::format("no result within {} s from {} (the worker was killed)", options_.timeout_seconds, library_path));
+                                 fmt::format("no result within {} s from {}, so the worker was killed", options_.timeout_seconds, library_path));
     }
     if (reply.kind == Reply::kEnded) {
       stop_worker(true);

@@ -85,6 +85,7 @@ MeasureResult measure_candidate(const protocol::Request& request, const PrimFunc
         dlclose(library);
         result.status = MeasureStatus::kWrongResult;
         result.reason = "the outputs differ from the reference:\n" + result.check_summary;
+        while (!result.reason.empty() && result.reason.back() == '\n') result.reason.pop_back();
         return result;
       }
     }
