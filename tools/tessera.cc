@@ -29,6 +29,7 @@
 #include "tessera/codegen/reference_runner.h"
 #include "tessera/runtime/correctness_check.h"
 #include "tessera/runtime/isolated_runner.h"
+#include "tessera/tune/registry.h"
 #include "tessera/runtime/evaluator.h"
 #include "tessera/runtime/interpreter.h"
 #include "tessera/runtime/thread_pool.h"
@@ -57,6 +58,8 @@ commands:
                          scheduled IR; --check compares it with the unscheduled program,
                          --time times the compiled kernel
   spaces                 list the handwritten schedules and templates (spaces/) by name
+  rules                  list the registered tuning components (rules, postprocessors, mutators,
+                         space generators) with their origin and parameters
   show FILE.json         print a trace as C++ (a handwritten schedule)
   version                print tessera's version, commit and LLVM version
 
@@ -392,6 +395,21 @@ int cmd_spaces(int argc, char** argv) {
   return 0;
 }
 
+int cmd_rules(int argc, char** argv) {
+  if (argc >= 3 && std::strcmp(argv[2], "--help") == 0) {
+    std::puts("usage: tessera rules\nLists every registered tuning component (schedule rules, postprocessors, mutators, space\n"
+              "generators, ...): kind, name, where it came from (built in or a plugin's path), what it does\n"
+              "and its parameters with their defaults. The handwritten spaces are listed by `tessera spaces`.");
+    return 0;
+  }
+  if (argc != 2) fail("usage: tessera rules");
+  for (const ComponentEntry* e : registered_components()) {
+    fmt::print("{:<16} {:<28} {:<10} {}{}\n", to_string(e->kind), e->name, e->origin, e->description,
+               e->parameters.empty() ? "" : " (" + e->parameters + ")");
+  }
+  return 0;
+}
+
 int cmd_show(int argc, char** argv) {
   if (argc >= 3 && (std::strcmp(argv[2], "--help") == 0)) {
     std::puts("usage: tessera show FILE.json\nPrints the trace as the body of a C++ schedule function: void f(Schedule& sch) { ... }.");
@@ -414,11 +432,12 @@ int dispatch(int argc, char** argv) {
   if (command == "replay") return cmd_replay(argc, argv);
   if (command == "show") return cmd_show(argc, argv);
   if (command == "spaces") return cmd_spaces(argc, argv);
+  if (command == "rules") return cmd_rules(argc, argv);
   if (command == "version" || command == "--version") {
     fmt::print("tessera {} (commit {}), LLVM {}\n", version(), git_commit(), llvm_version());
     return 0;
   }
-  fail("unknown command '{}' (commands: workloads, show-ir, run, replay, spaces, show, version; see tessera --help)", command);
+  fail("unknown command '{}' (commands: workloads, show-ir, run, replay, spaces, rules, show, version; see tessera --help)", command);
 }
 
 }  // namespace

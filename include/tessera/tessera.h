@@ -1,8 +1,8 @@
 // tessera's public API in one include: the IR, arithmetic analysis, the te builder and workload
 // library, the scheduling DSL (Schedule, Trace, registered spaces), lowering, the code
 // generators (LLVM, C), the runtime (NDArray, interpreter, thread pool, timing, the
-// correctness check, the isolated runner) and targets. The tune layer adds its headers
-// here as it lands.
+// correctness check, the isolated runner), targets, and the tune layer's space generation
+// (the component registry, schedule rules, space generators, TuneContext).
 #pragma once
 
 #include "tessera/arith/analyzer.h"
@@ -38,3 +38,9 @@
 #include "tessera/te/flops.h"
 #include "tessera/te/tensor.h"
 #include "tessera/te/workloads.h"
+#include "tessera/tune/mutator.h"
+#include "tessera/tune/postproc.h"
+#include "tessera/tune/registry.h"
+#include "tessera/tune/schedule_rule.h"
+#include "tessera/tune/space_generator.h"
+#include "tessera/tune/tune_context.h"

@@ -20,6 +20,8 @@ const std::vector<AnnotationKeyInfo>& reserved_annotation_keys() {
        "postprocessor"},
       {annotation_key::kTilingStructure, AnnotationTarget::kBlock, AnnotationType::kString,
        "structure chosen by multi-level tiling", "rules, features"},
+      {annotation_key::kScheduleRule, AnnotationTarget::kBlock, AnnotationType::kString,
+       "the only schedule rule PostOrderApply applies to the block (\"None\": none)", "space generator"},
   };
   return kKeys;
 }

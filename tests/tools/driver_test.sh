@@ -133,6 +133,9 @@ expect 1 "while reading trace" -- "$tessera" replay -w gemm --trace "$work/torn.
 expect 0 "for j_0 in range\(0, 31\)" -- "$tessera" replay -w gemm:m=16,n=1000,k=8 --trace "$here/gemm_annotated_partition_trace.json" --emit ir
 expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=16,n=1000,k=8 --trace "$here/gemm_annotated_partition_trace.json" --emit llvm --check
 
+expect 0 "^space generator +PostOrderApply +built in +the schedule rules on every block" -- "$tessera" rules
+expect 0 "^space generator +ScheduleFn +built in .*\(space=NAME \(required\)\)" -- "$tessera" rules
+
 # --isolated: measured in the worker process as the tuner measures candidates.
 expect 0 "median [0-9.]+ ms, [0-9.]+ GFLOP/s \(1 threads, isolated worker\)" -- "$tessera" replay -w gemm:m=32,n=32,k=32 --space gemm_manual --isolated --threads 1
 expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated --timeout 30 --emit so --out "$work/iso.so"

@@ -20,6 +20,7 @@ inline constexpr const char* kParallel = "tessera.parallel";                    
 inline constexpr const char* kVectorize = "tessera.vectorize";                    // block, int
 inline constexpr const char* kUnroll = "tessera.unroll";                          // block, int
 inline constexpr const char* kTilingStructure = "tessera.tiling_structure";       // block, string
+inline constexpr const char* kScheduleRule = "tessera.schedule_rule";             // block, string
 }  // namespace annotation_key
 
 enum class AnnotationTarget { kLoop, kBlock };
