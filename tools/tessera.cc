@@ -342,6 +342,7 @@ int check_against_reference(const Workload& w, const PrimFunc& result, Options& 
 // like a tuning candidate; 0 when it matched and was timed.
 int measure_isolated(const Workload& w, const PrimFunc& scheduled, Options& opts) {
   if (opts.has("--emit") && opts.get("--emit", "--emit so") != "so") fail("--isolated builds a shared library; it goes with --emit so or no --emit");
+  if (opts.has("--emit") && !opts.has("--out")) fail("--isolated --emit so needs --out PATH (without --emit the library is temporary)");
   if (opts.has("--dump-after-each") || opts.has("--print-ir")) fail("--isolated prints measurements, not programs; drop --dump-after-each and --print-ir");
   const Target target = (opts.has("--target") ? Target::parse(opts.get("--target", "-t TARGET")) : Target{}).canonical();
   if (target.kind != "llvm") fail("--isolated needs an llvm target; the target is '{}'", target.str());

@@ -93,7 +93,7 @@ class TrueRange {
     // Linear in v only if the step is the same everywhere: d(v) - d(0) == coefficient * v.
     if (!az.can_prove_equal(sub(d, at_zero), mul(make_int(*coefficient, t), v_.dtype() == t ? Expr(v_) : cast(t, v_)))) return;
     ConstIntBound rest = az.const_int_bound(at_zero);
-    if (rest.max == ConstIntBound::kPosInf) return;
+    if (rest.max == ConstIntBound::kPosInf || rest.max == ConstIntBound::kNegInf) return;
     // coefficient * v + rest.max <= 0 makes the condition true whatever the rest is.
     if (*coefficient > 0) {
       upper_ = std::min(upper_, floor_div(-rest.max, *coefficient) + 1);
@@ -114,15 +114,13 @@ class PartitionLoops : public IRMutator {
     auto min = as_const_int(op->min), extent = as_const_int(op->extent);
     if (min && extent) analyzer_.bind(op->loop_var, *min, *extent);
     Stmt body = mutate_stmt(op->body);
-    auto key = op->annotations.find(std::string(annotation_key::kLoopPartition));
-    const bool asked = key != op->annotations.end() && std::holds_alternative<int64_t>(key->second) && std::get<int64_t>(key->second) != 0;
-    Stmt result = body.same_as(op->body) ? s : make_for(op->loop_var, op->min, op->extent, op->for_kind, body, op->thread_tag, op->annotations);
-    if (key != op->annotations.end()) {
-      Annotations rest = op->annotations;
-      rest.erase(std::string(annotation_key::kLoopPartition));
-      result = make_for(op->loop_var, op->min, op->extent, op->for_kind, body, op->thread_tag, rest);
-      if (asked) result = partition(result.as<ForNode>(), result);
-    }
+    Annotations annotations = op->annotations;
+    auto key = annotations.find(std::string(annotation_key::kLoopPartition));
+    const bool marked = key != annotations.end();
+    const bool asked = marked && std::holds_alternative<int64_t>(key->second) && std::get<int64_t>(key->second) != 0;
+    if (marked) annotations.erase(key);  // consumed here, whatever its value
+    Stmt result = body.same_as(op->body) && !marked ? s : make_for(op->loop_var, op->min, op->extent, op->for_kind, body, op->thread_tag, annotations);
+    if (asked) result = partition(result.as<ForNode>(), result);
     analyzer_.unbind(op->loop_var);
     return result;
   }

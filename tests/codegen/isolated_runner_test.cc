@@ -139,6 +139,9 @@ TEST_F(IsolatedRunnerTest, ConfigurationErrorsAreClear) {
   no_worker.worker_path = "/nonexistent/tessera-worker";
   EXPECT_TRUE(has(message(no_worker), "the measurement worker /nonexistent/tessera-worker is not an executable file"));
   EXPECT_TRUE(has(message(runner_options(0, {})), "the runner's timeout must be positive"));
+  RunnerOptions no_threads;
+  no_threads.threads = 0;
+  EXPECT_TRUE(has(message(no_threads), "the runner's thread count must be at least 1, got 0"));
 }
 
 TEST(MeasurementGate, CompilationWaitsWhileSomethingIsTimed) {

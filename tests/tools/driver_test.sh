@@ -143,6 +143,8 @@ expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated 
 expect 1 "error: --timeout needs --isolated" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --timeout 3
 expect 1 "error: --isolated needs an llvm target; the target is 'c" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated -t c
 expect 1 "error: --isolated builds a shared library" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated --emit c
+expect 1 "error: --isolated --emit so needs --out PATH" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated --emit so
+expect 1 "error: --isolated prints measurements, not programs" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated --print-ir
 expect 1 "error: TESSERA_WORKER=/nonexistent/worker is not an executable file" -- env TESSERA_WORKER=/nonexistent/worker "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated
 
 if [ "$failures" -ne 0 ]; then
