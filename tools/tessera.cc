@@ -29,7 +29,12 @@
 #include "tessera/codegen/reference_runner.h"
 #include "tessera/runtime/correctness_check.h"
 #include "tessera/runtime/isolated_runner.h"
+#include "tessera/tune/candidate.h"
+#include "tessera/tune/defaults.h"
+#include "tessera/tune/plugin.h"
 #include "tessera/tune/registry.h"
+#include "tessera/tune/space_generator.h"
+#include "tessera/tune/tune_context.h"
 #include "tessera/runtime/evaluator.h"
 #include "tessera/runtime/interpreter.h"
 #include "tessera/runtime/thread_pool.h"
@@ -57,11 +62,17 @@ commands:
                          apply a trace or a handwritten schedule to a workload and print the
                          scheduled IR; --check compares it with the unscheduled program,
                          --time times the compiled kernel
-  spaces                 list the handwritten schedules and templates (spaces/) by name
-  rules                  list the registered tuning components (rules, postprocessors, mutators,
+  space -w WORKLOAD [-t TARGET] [--space rules|NAME] [--plugin SO]... [--sample N [--seed S]]
+                         print a design space: "N sketches", then each sketch as C++; with
+                         --sample, N sampled and postprocessed programs as IR
+  spaces [--plugin SO]   list the handwritten schedules and templates (spaces/) by name
+  rules [--plugin SO]    list the registered tuning components (rules, postprocessors, mutators,
                          space generators) with their origin and parameters
   show FILE.json         print a trace as C++ (a handwritten schedule)
   version                print tessera's version, commit and LLVM version
+
+Plugins (--plugin, or every *.so in the directories of $TESSERA_PLUGIN_PATH) add rules,
+postprocessors, mutators and spaces (docs/plugins.md).
 
 A WORKLOAD is a library name with parameters (gemm:m=512,n=512,k=512, C2D:1,
 C2D:n=1,h=56,w=56,ci=64,co=64,kernel=3,stride=1,pad=1) or the path of a file in
@@ -84,6 +95,7 @@ class Options {
       if (it->second) {
         if (i + 1 >= argc) fail("option {} needs a value", arg);
         values_[key] = argv[++i];
+        all_[key].push_back(values_[key]);
       } else {
         values_[key] = "";
       }
@@ -95,9 +107,15 @@ class Options {
     if (it == values_.end()) fail("missing {} ({})", key, what);
     return it->second;
   }
+  /// Every value of an option that may repeat (--plugin A --plugin B).
+  std::vector<std::string> all(const std::string& key) const {
+    auto it = all_.find(key);
+    return it == all_.end() ? std::vector<std::string>{} : it->second;
+  }
 
  private:
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> all_;
 };
 
 std::string human_flops(int64_t flops) {
@@ -162,6 +180,19 @@ int cmd_run(int argc, char** argv) {
                arrays[i].sum(), arrays[i].get(0));
   }
   return 0;
+}
+
+// A non-negative integer option value (at least `min`); anything else is an error naming the option.
+int64_t parse_count(const std::string& text, const char* option, int64_t min) {
+  size_t used = 0;
+  int64_t value = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || value < min) fail("{} takes an integer of at least {}, got '{}'", option, min, text);
+  return value;
 }
 
 std::string read_file(const std::string& path) {
@@ -386,28 +417,81 @@ int measure_isolated(const Workload& w, const PrimFunc& scheduled, Options& opts
   return 0;
 }
 
+void load_plugins(const Options& opts) {
+  for (const std::string& path : opts.all("--plugin")) load_plugin(path);
+}
+
 int cmd_spaces(int argc, char** argv) {
-  if (argc >= 3 && std::strcmp(argv[2], "--help") == 0) {
-    std::puts("usage: tessera spaces\nLists the registered design spaces (handwritten schedules and templates): name and description.");
+  Options opts(argc, argv, 2, {{"--help", false}, {"--plugin", true}});
+  if (opts.has("--help")) {
+    std::puts("usage: tessera spaces [--plugin SO]...\nLists the registered design spaces (handwritten schedules and templates, and those plugins add): name and description.");
     return 0;
   }
-  if (argc != 2) fail("usage: tessera spaces");
+  load_plugins(opts);
   for (const SpaceEntry* s : registered_spaces()) fmt::print("{:<26} {}\n", s->name, s->description);
   return 0;
 }
 
 int cmd_rules(int argc, char** argv) {
-  if (argc >= 3 && std::strcmp(argv[2], "--help") == 0) {
-    std::puts("usage: tessera rules\nLists every registered tuning component (schedule rules, postprocessors, mutators, space\n"
+  Options opts(argc, argv, 2, {{"--help", false}, {"--plugin", true}});
+  if (opts.has("--help")) {
+    std::puts("usage: tessera rules [--plugin SO]...\nLists every registered tuning component (schedule rules, postprocessors, mutators, space\n"
               "generators, ...): kind, name, where it came from (built in or a plugin's path), what it does\n"
               "and its parameters with their defaults. The handwritten spaces are listed by `tessera spaces`.");
     return 0;
   }
-  if (argc != 2) fail("usage: tessera rules");
+  load_plugins(opts);
   for (const ComponentEntry* e : registered_components()) {
-    fmt::print("{:<16} {:<28} {:<10} {}{}\n", to_string(e->kind), e->name, e->origin, e->description,
+    fmt::print("{:<16} {:<30} {:<10} {}{}\n", to_string(e->kind), e->name, e->origin, e->description,
                e->parameters.empty() ? "" : " (" + e->parameters + ")");
   }
+  return 0;
+}
+
+int cmd_space(int argc, char** argv) {
+  Options opts(argc, argv, 2, {{"--help", false}, {"--workload", true}, {"--target", true}, {"--space", true},
+                               {"--plugin", true}, {"--sample", true}, {"--seed", true}});
+  if (opts.has("--help")) {
+    std::puts(R"(usage: tessera space -w WORKLOAD [-t TARGET] [--space rules|NAME] [--plugin SO]... [--sample N [--seed S]]
+Prints the design space of the workload for the target (default: this machine): a line
+"N sketches", then each sketch (a traced schedule whose sampling decisions the search
+redraws) as the body of a C++ schedule function. --space rules (the default) generates it
+with the target's schedule rules (PostOrderApply); --space NAME takes the handwritten
+schedule or template NAME (tessera spaces). --plugin loads a plugin first (repeatable).
+With --sample N it then samples N programs (seed S, default 0): each sketch in turn is
+replayed with fresh decisions and postprocessed, and each accepted program is printed as
+IR; a line at the end counts the samples rejected, by the postprocessor that rejected them.)");
+    return 0;
+  }
+  load_plugins(opts);
+  Workload w = workloads::get(opts.get("--workload", "-w WORKLOAD"));
+  const Target target = (opts.has("--target") ? Target::parse(opts.get("--target", "-t TARGET")) : Target{}).canonical();
+  TuneContext ctx(w, target);
+  const std::string space = opts.has("--space") ? opts.get("--space", "--space rules|NAME") : "rules";
+  if (space != "rules") ctx.space_generator = std::make_shared<ScheduleFnSpace>(space);
+  fill_defaults(ctx);
+  if (opts.has("--seed") && !opts.has("--sample")) fail("--seed needs --sample");
+  ctx.seed = opts.has("--seed") ? parse_count(opts.get("--seed", "--seed S"), "--seed", 0) : 0;
+  std::vector<Schedule> sketches = ctx.generate_design_space();
+  fmt::print("{} sketches\n", sketches.size());
+  for (size_t k = 0; k < sketches.size(); ++k) fmt::print("// sketch {}\n{}", k, sketches[k].trace()->as_cpp());
+  if (!opts.has("--sample")) return 0;
+  const int64_t count = parse_count(opts.get("--sample", "--sample N"), "--sample", 1);
+  if (sketches.empty()) fail("the design space of {} has no sketches to sample", w.spec);
+  SampleStatistics stats;
+  int64_t printed = 0;
+  // Bounded: a space whose every sample is rejected ends with its reasons, not a hang.
+  const int64_t max_attempts = count * 20;
+  for (int64_t attempt = 0; printed < count && attempt < max_attempts; ++attempt) {
+    const size_t k = static_cast<size_t>(attempt) % sketches.size();
+    const uint64_t seed = ctx.seed * 1000003 + static_cast<uint64_t>(attempt);
+    CandidateResult c = sample_candidate(*sketches[k].trace(), w.func, seed, ctx.postprocs);
+    stats.record(c);
+    if (!c.schedule) continue;
+    fmt::print("// sample {} (sketch {}, seed {})\n{}", printed++, k, seed, print(c.schedule->func()));
+  }
+  fmt::print("// {}\n", stats.summary());
+  if (printed < count) fail("only {} of {} samples were accepted after {} attempts: {}", printed, count, stats.attempts, stats.summary());
   return 0;
 }
 
@@ -427,6 +511,7 @@ int dispatch(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   std::string command = argv[1];
+  load_plugins_from_environment();
   if (command == "workloads") return cmd_workloads(argc, argv);
   if (command == "show-ir") return cmd_show_ir(argc, argv);
   if (command == "run") return cmd_run(argc, argv);
@@ -434,11 +519,12 @@ int dispatch(int argc, char** argv) {
   if (command == "show") return cmd_show(argc, argv);
   if (command == "spaces") return cmd_spaces(argc, argv);
   if (command == "rules") return cmd_rules(argc, argv);
+  if (command == "space") return cmd_space(argc, argv);
   if (command == "version" || command == "--version") {
     fmt::print("tessera {} (commit {}), LLVM {}\n", version(), git_commit(), llvm_version());
     return 0;
   }
-  fail("unknown command '{}' (commands: workloads, show-ir, run, replay, spaces, rules, show, version; see tessera --help)", command);
+  fail("unknown command '{}' (commands: workloads, show-ir, run, replay, space, spaces, rules, show, version; see tessera --help)", command);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -576,6 +577,28 @@ llvm::orc::JITTargetMachineBuilder machine_for(const Target& target) {
   jtmb.setCPU(target.cpu);
   return jtmb;
 }
+
+}  // namespace
+
+int vector_register_bytes(const Target& target) {
+  if (target.kind != "llvm") return 32;
+  static std::mutex mutex;
+  static std::map<std::string, int> cache;
+  std::lock_guard<std::mutex> lock(mutex);
+  const std::string key = target.cpu;
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  initialize_llvm();
+  llvm::orc::JITTargetMachineBuilder jtmb = machine_for(target);
+  std::unique_ptr<llvm::TargetMachine> tm = unwrap(jtmb.createTargetMachine(), "creating the target machine");
+  const llvm::MCSubtargetInfo* info = tm->getMCSubtargetInfo();
+  int bytes = 16;
+  if (info->checkFeatures("+avx512f")) bytes = 64;
+  else if (info->checkFeatures("+avx")) bytes = 32;
+  cache[key] = bytes;
+  return bytes;
+}
+
+namespace {
 
 OptimizedModule build_optimized(const std::vector<PrimFunc>& lowered, int opt_level, bool position_independent, const Target& target) {
   initialize_llvm();

@@ -22,6 +22,8 @@ const std::vector<AnnotationKeyInfo>& reserved_annotation_keys() {
        "structure chosen by multi-level tiling", "rules, features"},
       {annotation_key::kScheduleRule, AnnotationTarget::kBlock, AnnotationType::kString,
        "the only schedule rule PostOrderApply applies to the block (\"None\": none)", "space generator"},
+      {annotation_key::kRandomComputeProducer, AnnotationTarget::kBlock, AnnotationType::kInt,
+       "place the block's producer (its rfactor block) with it (1)", "rules"},
   };
   return kKeys;
 }

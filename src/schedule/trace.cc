@@ -56,6 +56,24 @@ Trace Trace::with_decision(size_t index, nlohmann::json decision) const {
   return t;
 }
 
+Trace Trace::with_inputs(size_t index, std::vector<InstInput> inputs) const {
+  if (index >= insts_.size()) fail("with_inputs: the trace has no instruction {}", index);
+  const std::vector<InstInput>& old = insts_[index].inputs;
+  if (inputs.size() != old.size()) fail("with_inputs: instruction {} ({}) takes {} inputs, got {}", index, insts_[index].kind->name, old.size(), inputs.size());
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    if (inputs[k].index() != old[k].index()) fail("with_inputs: input {} of instruction {} ({}) changes kind", k, index, insts_[index].kind->name);
+  }
+  Trace t = *this;
+  t.insts_[index].inputs = std::move(inputs);
+  return t;
+}
+
+Trace Trace::prefix(size_t count) const {
+  Trace t;
+  for (size_t i = 0; i < count && i < insts_.size(); ++i) t.append(insts_[i], decision(i));
+  return t;
+}
+
 Trace Trace::simplified(bool remove_postproc) const {
   size_t end = insts_.size();
   if (remove_postproc) {

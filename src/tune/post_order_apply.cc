@@ -5,6 +5,7 @@
 #include "tessera/ir/visitor.h"
 #include "tessera/schedule/annotation_keys.h"
 #include "tessera/support/error.h"
+#include "tessera/tune/defaults.h"
 #include "tessera/tune/schedule_rule.h"
 #include "tessera/tune/space_generator.h"
 
@@ -46,8 +47,7 @@ bool has_block(const Schedule& sch, const std::string& name) {
 }  // namespace
 
 std::vector<Schedule> PostOrderApply::generate(const TuneContext& ctx) {
-  std::vector<std::shared_ptr<ScheduleRule>> rules = rules_;
-  if (rules.empty()) fail("PostOrderApply for '{}': no schedule rules (the default rule list for '{}' is not available yet)", ctx.workload.spec, ctx.target.str());
+  std::vector<std::shared_ptr<ScheduleRule>> rules = rules_.empty() ? default_schedule_rules(ctx.target) : rules_;
   for (const auto& rule : rules) rule->initialize(ctx);
   std::vector<Schedule> sketches{Schedule(ctx.workload.func, ctx.seed, /*traced=*/true)};
   std::vector<std::string> order = block_names(ctx.workload.func);
@@ -76,6 +76,6 @@ std::vector<Schedule> PostOrderApply::generate(const TuneContext& ctx) {
   return sketches;
 }
 
-TESSERA_REGISTER_COMPONENT(SpaceGenerator, PostOrderApply, "the schedule rules on every block, consumers before producers", "rules=[...] (required; the target's default rule list comes with the built-in rules)");
+TESSERA_REGISTER_COMPONENT(SpaceGenerator, PostOrderApply, "the schedule rules on every block, consumers before producers", "rules=[...] (default: the target's rule list, see defaults.h)");
 
 }  // namespace tessera

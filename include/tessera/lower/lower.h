@@ -1,6 +1,6 @@
 // lower(): scheduled block IR to plain loop IR, the input of the code generators.
 // The passes (passes.h) run in this order: place_allocations, compact_buffers,
-// lower_init, remove_blocks, unroll_loops, flatten_buffers, simplify_loops, vectorize_loops. With a dump stream, the
+// lower_init, remove_blocks, partition_loops, unroll_loops, flatten_buffers, simplify_loops, vectorize_loops. With a dump stream, the
 // program is printed after each pass under a header naming it (`--dump-after-each`).
 //
 //   PrimFunc loops = lower(sch.func());

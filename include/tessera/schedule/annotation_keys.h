@@ -21,6 +21,7 @@ inline constexpr const char* kVectorize = "tessera.vectorize";                  
 inline constexpr const char* kUnroll = "tessera.unroll";                          // block, int
 inline constexpr const char* kTilingStructure = "tessera.tiling_structure";       // block, string
 inline constexpr const char* kScheduleRule = "tessera.schedule_rule";             // block, string
+inline constexpr const char* kRandomComputeProducer = "tessera.random_compute_producer";  // block, int
 }  // namespace annotation_key
 
 enum class AnnotationTarget { kLoop, kBlock };

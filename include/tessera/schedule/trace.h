@@ -34,6 +34,11 @@ class Trace {
   void append(Instruction inst, const nlohmann::json* decision = nullptr);
   /// A copy with instruction `index`'s decision replaced.
   Trace with_decision(size_t index, nlohmann::json decision) const;
+  /// A copy with instruction `index`'s inputs replaced (same count and kinds of random
+  /// variables: how a mutator changes an annotation value).
+  Trace with_inputs(size_t index, std::vector<InstInput> inputs) const;
+  /// A copy of the first `count` instructions and their decisions.
+  Trace prefix(size_t count) const;
   /// Drops pure instructions whose outputs nothing uses (and, if asked, everything
   /// from EnterPostproc on).
   Trace simplified(bool remove_postproc) const;

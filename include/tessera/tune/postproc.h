@@ -19,6 +19,8 @@ class Postproc {
   static constexpr ComponentKind kKind = ComponentKind::kPostproc;
   virtual ~Postproc() = default;
   virtual void initialize(const TuneContext& ctx) { (void)ctx; }
+  /// Its registered name, which rejection statistics are counted under.
+  virtual std::string name() const = 0;
   /// True when the program is accepted (perhaps rewritten); false with `reason` set.
   virtual bool apply(Schedule& sch, std::string& reason) = 0;
 };

@@ -71,6 +71,19 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
     if (which >= 0) schedule_fail(*this, primitive, fmt::format("loop '{}' feeds more than one reduction variable", loop->loop_var.name()), loop);
     which = static_cast<int>(i);
   }
+  // A loop of extent 1 feeds nothing once bindings are simplified (a split whose part is
+  // 1): it factors the block's only reduction variable trivially (found by sampling
+  // AddRFactor's sketches on prime extents).
+  if (which < 0 && loop_extent == 1) {
+    for (size_t i = 0; i < b->iter_vars.size(); ++i) {
+      if (b->iter_vars[i].kind != IterKind::kReduce) continue;
+      if (which >= 0) {
+        schedule_fail(*this, primitive, fmt::format("loop '{}' has extent 1 and block '{}' has several reduction variables: which one it "
+                                                    "factors is ambiguous", loop->loop_var.name(), b->name), loop);
+      }
+      which = static_cast<int>(i);
+    }
+  }
   if (which < 0) schedule_fail(*this, primitive, fmt::format("loop '{}' feeds no variable of block '{}'", loop->loop_var.name(), b->name), loop);
   const IterVar& reduced = b->iter_vars[static_cast<size_t>(which)];
   // Every value of the factored loop must be a real reduction step: the write-back folds
@@ -118,8 +131,15 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
   az.bind(v_loop, 0, loop_extent);
   Expr reduced_value = az.simplify(make_binary(ExprKind::kAdd, rest_value, make_binary(ExprKind::kMul, v_loop, make_int(loop_scale, t))));
   // The rf buffer and block.
-  std::vector<const VarNode*> dims = dims_to_iter_vars(*this, primitive, b, b->writes[0]);
-  (void)dims;
+  // The write must be a point: each index a distinct spatial variable, or a constant
+  // (an extent-1 dimension a layout transform simplified away).
+  {
+    BufferRegion variables{b->writes[0].buffer, {}};
+    for (const Range& r : b->writes[0].region) {
+      if (!is_const_int(r.extent, 1) || !as_const_int(r.min)) variables.region.push_back(r);
+    }
+    dims_to_iter_vars(*this, primitive, b, variables);
+  }
   std::vector<Expr> rf_shape = insert_at(out->shape, static_cast<size_t>(factor_axis), make_int(loop_extent, t));
   const std::string rf_name = fresh_name(*this, out->name + "_rf");
   Buffer rf = Buffer::make(rf_name, out->dtype, rf_shape, {}, Expr(), out->scope);
