@@ -33,6 +33,7 @@
 #include "tessera/tune/defaults.h"
 #include "tessera/tune/plugin.h"
 #include "tessera/tune/registry.h"
+#include "tessera/tune/schedule_rule.h"
 #include "tessera/tune/space_generator.h"
 #include "tessera/tune/tune_context.h"
 #include "tessera/runtime/evaluator.h"
@@ -62,7 +63,7 @@ commands:
                          apply a trace or a handwritten schedule to a workload and print the
                          scheduled IR; --check compares it with the unscheduled program,
                          --time times the compiled kernel
-  space -w WORKLOAD [-t TARGET] [--space rules|NAME] [--plugin SO]... [--sample N [--seed S]]
+  space -w WORKLOAD [-t TARGET] [--space rules|NAME] [--rules R1,R2,..] [--plugin SO]... [--sample N [--seed S]]
                          print a design space: "N sketches", then each sketch as C++; with
                          --sample, N sampled and postprocessed programs as IR
   spaces [--plugin SO]   list the handwritten schedules and templates (spaces/) by name
@@ -450,14 +451,16 @@ int cmd_rules(int argc, char** argv) {
 
 int cmd_space(int argc, char** argv) {
   Options opts(argc, argv, 2, {{"--help", false}, {"--workload", true}, {"--target", true}, {"--space", true},
-                               {"--plugin", true}, {"--sample", true}, {"--seed", true}});
+                               {"--plugin", true}, {"--sample", true}, {"--seed", true}, {"--rules", true}});
   if (opts.has("--help")) {
-    std::puts(R"(usage: tessera space -w WORKLOAD [-t TARGET] [--space rules|NAME] [--plugin SO]... [--sample N [--seed S]]
+    std::puts(R"(usage: tessera space -w WORKLOAD [-t TARGET] [--space rules|NAME] [--rules R1,R2,...] [--plugin SO]... [--sample N [--seed S]]
 Prints the design space of the workload for the target (default: this machine): a line
 "N sketches", then each sketch (a traced schedule whose sampling decisions the search
 redraws) as the body of a C++ schedule function. --space rules (the default) generates it
 with the target's schedule rules (PostOrderApply); --space NAME takes the handwritten
-schedule or template NAME (tessera spaces). --plugin loads a plugin first (repeatable).
+schedule or template NAME (tessera spaces). --rules replaces the target's rule list by the
+named schedule rules, in order (tessera rules lists them, plugins' included). --plugin
+loads a plugin first (repeatable).
 With --sample N it then samples N programs (seed S, default 0): each sketch in turn is
 replayed with fresh decisions and postprocessed, and each accepted program is printed as
 IR; a line at the end counts the samples rejected, by the postprocessor that rejected them.)");
@@ -468,7 +471,18 @@ IR; a line at the end counts the samples rejected, by the postprocessor that rej
   const Target target = (opts.has("--target") ? Target::parse(opts.get("--target", "-t TARGET")) : Target{}).canonical();
   TuneContext ctx(w, target);
   const std::string space = opts.has("--space") ? opts.get("--space", "--space rules|NAME") : "rules";
-  if (space != "rules") ctx.space_generator = std::make_shared<ScheduleFnSpace>(space);
+  if (space != "rules") {
+    if (opts.has("--rules")) fail("--rules applies to --space rules, not to the space '{}'", space);
+    ctx.space_generator = std::make_shared<ScheduleFnSpace>(space);
+  } else if (opts.has("--rules")) {
+    std::vector<std::shared_ptr<ScheduleRule>> rules;
+    std::stringstream list(opts.get("--rules", "--rules R1,R2,..."));
+    for (std::string name; std::getline(list, name, ',');) {
+      if (!name.empty()) rules.push_back(make_component<ScheduleRule>(name));
+    }
+    if (rules.empty()) fail("--rules names no rule");
+    ctx.space_generator = std::make_shared<PostOrderApply>(std::move(rules));
+  }
   fill_defaults(ctx);
   if (opts.has("--seed") && !opts.has("--sample")) fail("--seed needs --sample");
   ctx.seed = opts.has("--seed") ? parse_count(opts.get("--seed", "--seed S"), "--seed", 0) : 0;

@@ -72,5 +72,29 @@ INSTANTIATE_TEST_SUITE_P(
                       "gemm:m=20,n=36,k=12,epilogue=bias_relu", "gemm:m=24,n=40,k=16", "layernorm:b=3,n=40", "pool:n=1,h=9,w=9,c=6,kernel=3,stride=2,pad=1",
                       "softmax:m=3,n=70", "elementwise:m=5,n=37", "transpose:m=9,n=21", "dense:m=3,n=17,k=20"));
 
+struct NamedSpace {
+  const char* space;
+  const char* workload;
+};
+
+class NamedSpaceSampling : public ::testing::TestWithParam<NamedSpace> {};
+
+TEST_P(NamedSpaceSampling, SampledProgramsMatchTheReference) {
+  TuneContext ctx(workloads::get(GetParam().workload), Target::host());
+  ctx.space_generator = std::make_shared<ScheduleFnSpace>(GetParam().space);
+  // A handwritten schedule has no decisions: one sample is all of it.
+  check_samples(ctx, std::string(GetParam().space).ends_with("_manual") ? 1 : samples_per_workload());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Spaces, NamedSpaceSampling,
+    ::testing::Values(NamedSpace{"gemm_template", "gemm:m=24,n=40,k=18"}, NamedSpace{"gemm_template", "GMM:b=2,n=12,m=20,k=9"},
+                      NamedSpace{"conv2d_nhwc_template", "C2D:n=1,h=9,w=11,ci=5,co=6,kernel=3,stride=1,pad=1"},
+                      NamedSpace{"conv2d_nhwc_template", "CBR:n=1,h=7,w=7,ci=4,co=8,kernel=3,stride=2,pad=1"},
+                      NamedSpace{"depthwise_conv2d_template", "DEP:n=1,h=9,w=9,c=20,kernel=3,stride=2,pad=1"},
+                      NamedSpace{"gemm_manual", "gemm:m=24,n=40,k=18"},
+                      NamedSpace{"conv2d_nhwc_manual", "C2D:n=1,h=9,w=11,ci=5,co=6,kernel=3,stride=1,pad=1"},
+                      NamedSpace{"depthwise_conv2d_manual", "DEP:n=1,h=9,w=9,c=20,kernel=3,stride=2,pad=1"}));
+
 }  // namespace
 }  // namespace tessera
