@@ -92,7 +92,7 @@ expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=37,n=19,k=5 --space gemm
 expect 0 "^check: MATCH" -- "$tessera" replay -w C2D:n=1,h=9,w=12,ci=5,co=24,kernel=3,stride=2,pad=1 --space conv2d_nhwc_manual --emit llvm --check
 expect 0 "^check: MATCH" -- "$tessera" replay -w C2D:n=2,h=6,w=6,ci=8,co=16,kernel=1,stride=1,pad=0 --space conv2d_nhwc_manual --emit llvm --check
 expect 0 "^check: MATCH" -- "$tessera" replay -w DEP:n=1,h=10,w=14,c=40,kernel=3,stride=2,pad=1 --space depthwise_conv2d_manual --emit llvm --check
-expect 1 "no space named 'gemm_fast' \(registered: conv2d_nhwc_manual, depthwise_conv2d_manual, gemm_manual" -- "$tessera" replay -w gemm --space gemm_fast
+expect 1 "no space named 'gemm_fast' \(registered: conv2d_nhwc_manual, conv2d_nhwc_template, depthwise_conv2d_manual" -- "$tessera" replay -w gemm --space gemm_fast
 expect 1 "get_block: no block named 'conv'; the blocks are: C" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --space conv2d_nhwc_manual
 expect 1 "while applying space 'conv2d_nhwc_manual' to gemm:m=8" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --space conv2d_nhwc_manual
 expect 1 "--trace and --space both say how to schedule; give one" -- "$tessera" replay -w gemm --space gemm_manual --trace "$trace"
@@ -146,6 +146,28 @@ expect 1 "error: --isolated builds a shared library" -- "$tessera" replay -w gem
 expect 1 "error: --isolated --emit so needs --out PATH" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated --emit so
 expect 1 "error: --isolated prints measurements, not programs" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated --print-ir
 expect 1 "error: TESSERA_WORKER=/nonexistent/worker is not an executable file" -- env TESSERA_WORKER=/nonexistent/worker "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated
+
+# tessera space: design spaces and samples.
+expect 0 "^3 sketches" -- "$tessera" space -w gemm:m=64,n=64,k=64
+expect 0 "sch.sample_perfect_tile\(l1, 4, 64" -- "$tessera" space -w gemm:m=64,n=64,k=64
+expect 0 "// 4 sampled, 4 accepted" -- "$tessera" space -w C2D:n=1,h=8,w=8,ci=4,co=8,kernel=3,stride=1,pad=1 --sample 4 --seed 2
+expect 0 "for .* in parallel" -- "$tessera" space -w gemm:m=64,n=64,k=64 --sample 1
+expect 0 "^1 sketches" -- "$tessera" space -w gemm:m=64,n=64,k=64 --space gemm_template
+expect 0 "// 2 sampled, 2 accepted" -- "$tessera" space -w DEP:n=1,h=8,w=8,c=16,kernel=3,stride=1,pad=1 --space depthwise_conv2d_template --sample 2
+expect 0 "^1 sketches" -- "$tessera" space -w gemm:m=64,n=64,k=64 --rules AutoInline
+expect 0 "usage: tessera space" -- "$tessera" space --help
+expect 1 "error: --seed needs --sample" -- "$tessera" space -w gemm:m=64,n=64,k=64 --seed 3
+expect 1 "error: --sample takes an integer of at least 1, got '0'" -- "$tessera" space -w gemm:m=64,n=64,k=64 --sample 0
+expect 1 "error: --sample takes an integer of at least 1, got 'x'" -- "$tessera" space -w gemm:m=64,n=64,k=64 --sample x
+expect 1 "error: --rules applies to --space rules, not to the space 'gemm_template'" -- "$tessera" space -w gemm:m=64,n=64,k=64 --space gemm_template --rules AutoInline
+expect 1 "error: no schedule rule named 'Nope' \(registered: AddRFactor, AutoInline" -- "$tessera" space -w gemm:m=64,n=64,k=64 --rules AutoInline,Nope
+expect 1 "error: no space named 'nope'" -- "$tessera" space -w gemm:m=64,n=64,k=64 --space nope
+expect 1 "error: plugin '/nonexistent/p.so': no such file" -- "$tessera" rules --plugin /nonexistent/p.so
+expect 1 "error: TESSERA_PLUGIN_PATH names '/nonexistent-dir', which is not a directory" -- env TESSERA_PLUGIN_PATH=/nonexistent-dir "$tessera" rules
+expect 0 "schedule rule +MultiLevelTiling +built in" -- "$tessera" rules
+expect 0 "postprocessor +VerifyInBounds +built in" -- "$tessera" rules
+expect 0 "mutator +MutateTileSize +built in" -- "$tessera" rules
+expect 0 "^gemm_template " -- "$tessera" spaces
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures driver check(s) failed"
