@@ -338,5 +338,24 @@ TEST(Regression, LaterStepsOfAPartitionedReductionAreNotLateProducers) {
   testing_util::expect_same_results(f, sch.func());
 }
 
+// Found by sampling AddRFactor's sketches: a split part of extent 1 feeds no variable once
+// bindings are simplified, and a layout transform turns an extent-1 index into a constant.
+TEST(Regression, RfactorTakesAnExtentOneLoopAndAConstantWriteIndex) {
+  PrimFunc f = workloads::get("NRM:b=1,m=6,n=7").func;
+  Schedule sch(f, 0, true, true);
+  BlockRV b = sch.get_block("sum_sq");
+  sch.transform_block_layout(b, IndexMap::parse("(v0, v1, v2) -> (v0, v1 * 7 + v2)"));
+  EXPECT_NE(print(sch.func()).find("writes(sum_sq[0]);"), std::string::npos) << print(sch.func());
+  std::vector<LoopRV> parts = sch.split(sch.get_loops(b).back(), {42, 1});
+  sch.rfactor(parts[1], 1);
+  expect_same_results(f, sch.func());
+  // With two reduction variables, which one an extent-1 loop factors is ambiguous.
+  Schedule two(workloads::get("NRM:b=1,m=6,n=7").func);
+  BlockRV c = two.get_block("sum_sq");
+  std::vector<LoopRV> l = two.get_loops(c);
+  std::vector<LoopRV> rj = two.split(l[2], {7, 1});
+  EXPECT_NE(error_of([&] { two.rfactor(rj[1], 1); }).find("has extent 1 and block 'sum_sq' has several reduction variables"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tessera

@@ -2,6 +2,8 @@
 // decision, the result replays, and nothing to change gives nullopt).
 #include <gtest/gtest.h>
 
+#include "../common/error_of.h"
+
 #include "tessera/ir/parser.h"
 #include "tessera/ir/printer.h"
 #include "tessera/schedule/annotation_keys.h"
@@ -207,6 +209,34 @@ TEST(MutateComputeLocation, MovesTheSampledLocationToAnotherLegalOne) {
     parent = *child;
   }
   EXPECT_FALSE(mutator->apply(sketch_of(w, {make_multi_level_tiling()}), rng));
+}
+
+TEST(Mutators, NeedingTheWorkloadSayWhenNotInitialized) {
+  Random rng(0);
+  Trace t = sketch_of("gemm:m=8,n=8,k=8", {make_parallelize_vectorize_unroll()});
+  EXPECT_EQ(testing_util::error_of([&] { make_mutate_parallel()->apply(t, rng); }), "MutateParallel: not initialized with a tuning context");
+  EXPECT_EQ(testing_util::error_of([&] { make_mutate_compute_location()->apply(t, rng); }),
+            "MutateComputeLocation: not initialized with a tuning context");
+}
+
+TEST(Trace, WithInputsKeepsTheShapeOfTheInstruction) {
+  Trace t = sketch_of("gemm:m=8,n=8,k=8", {make_parallelize_vectorize_unroll()});
+  EXPECT_EQ(testing_util::error_of([&] { t.with_inputs(999, {}); }), "with_inputs: the trace has no instruction 999");
+  EXPECT_EQ(testing_util::error_of([&] { t.with_inputs(0, {int64_t{1}}); }), "with_inputs: instruction 0 (GetBlock) takes 0 inputs, got 1");
+  EXPECT_EQ(testing_util::error_of([&] { t.with_inputs(1, {int64_t{1}, int64_t{2}}); }), "with_inputs: input 0 of instruction 1 (Annotate) changes kind");
+  EXPECT_EQ(t.prefix(1).insts().size(), 1u);
+}
+
+TEST(Candidates, AReplayFailureIsAnOutcomeWithItsReason) {
+  Trace t = sketch_of("gemm:m=8,n=8,k=8", {make_multi_level_tiling()});
+  CandidateResult c = sample_candidate(t, workloads::get("elementwise:m=4,n=4").func, 1, default_postprocs(two_cores()));
+  EXPECT_FALSE(c.schedule);
+  EXPECT_EQ(c.rejected_by, "replay");
+  EXPECT_TRUE(has(c.reason, "no block named 'C'")) << c.reason;
+  SampleStatistics stats;
+  stats.record(c);
+  stats.record(sample_candidate(t, workloads::get("gemm:m=8,n=8,k=8").func, 1, {}));
+  EXPECT_TRUE(has(stats.summary(), "2 sampled, 1 accepted; rejected: replay 1 (for example: ")) << stats.summary();
 }
 
 TEST(DefaultMutators, HaveTheCpuProbabilities) {

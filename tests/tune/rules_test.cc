@@ -126,6 +126,17 @@ TEST(LoopPartition, SplitsAnOddInnermostLoopByAMultipleOfTheVectorLength) {
   EXPECT_EQ(space_text("elementwise:m=4,n=64", {make_loop_partition()}).find("split"), std::string::npos);
 }
 
+TEST(RuleOptions, BadParametersAreErrorsNamingTheRule) {
+  LoopPartitionOptions partition;
+  partition.vector_multiples = {};
+  EXPECT_EQ(error_of([&] { make_loop_partition(partition); }), "LoopPartition: vector_multiples is empty");
+  partition.vector_multiples = {2, 0};
+  EXPECT_EQ(error_of([&] { make_loop_partition(partition); }), "LoopPartition: vector multiple 0 is not positive");
+  ParallelizeVectorizeUnrollOptions pvu;
+  pvu.unroll_max_steps = {0, -16};
+  EXPECT_EQ(error_of([&] { make_parallelize_vectorize_unroll(pvu); }), "ParallelizeVectorizeUnroll: unroll step -16 is negative");
+}
+
 class DefaultSpace : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
 
 TEST_P(DefaultSpace, MatchesTheGoldenSketches) {
