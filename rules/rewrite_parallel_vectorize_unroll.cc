@@ -18,6 +18,17 @@ int64_t int_annotation(const BlockNode* b, const char* key) {
   return std::get<int64_t>(it->second);
 }
 
+// Fuses `loops` and applies `kind` to the result; when the primitive refuses, the
+// schedule is left as it was (no fused serial loop behind).
+void try_rewrite(Schedule& sch, const std::vector<LoopRV>& loops, void (Schedule::*kind)(const LoopRV&)) {
+  Schedule attempt = sch.copy();
+  try {
+    (attempt.*kind)(loops.size() == 1 ? loops[0] : attempt.fuse(loops));
+    sch = std::move(attempt);
+  } catch (const ScheduleError&) {
+  }
+}
+
 class RewriteParallelVectorizeUnroll : public Postproc {
  public:
   std::string name() const override { return "RewriteParallelVectorizeUnroll"; }
@@ -47,17 +58,15 @@ class RewriteParallelVectorizeUnroll : public Postproc {
       size_t num_parallel = parallel > 0 ? parallelizable_loops(sch.state(), *e, parallel) : 0;
       if (num_parallel + num_vector > n) num_parallel = n - num_vector;  // the vector loop wins
       std::vector<LoopRV> loops = sch.get_loops(b);
-      try {
-        if (num_vector > 0) {
-          std::vector<LoopRV> suffix(loops.end() - static_cast<std::ptrdiff_t>(num_vector), loops.end());
-          sch.vectorize(suffix.size() == 1 ? suffix[0] : sch.fuse(suffix));
-        }
-        if (num_parallel > 0) {
-          std::vector<LoopRV> prefix(loops.begin(), loops.begin() + static_cast<std::ptrdiff_t>(num_parallel));
-          sch.parallel(prefix.size() == 1 ? prefix[0] : sch.fuse(prefix));
-        }
-      } catch (const ScheduleError&) {
-        // A primitive refused (a loop shared with another block, say): those loops stay serial.
+      // Each independently: a primitive may refuse (a loop shared with another block whose
+      // iterations overlap, say), and those loops then stay serial.
+      if (num_vector > 0) {
+        std::vector<LoopRV> suffix(loops.end() - static_cast<std::ptrdiff_t>(num_vector), loops.end());
+        try_rewrite(sch, suffix, &Schedule::vectorize);
+      }
+      if (num_parallel > 0) {
+        std::vector<LoopRV> prefix(loops.begin(), loops.begin() + static_cast<std::ptrdiff_t>(num_parallel));
+        try_rewrite(sch, prefix, &Schedule::parallel);
       }
       if (unroll > 0 && !is_spatial_block(sch.state().find_block(name)->block)) {
         std::vector<LoopRV> now = sch.get_loops(b);

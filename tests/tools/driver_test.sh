@@ -161,6 +161,7 @@ expect 1 "error: --sample takes an integer of at least 1, got '0'" -- "$tessera"
 expect 1 "error: --sample takes an integer of at least 1, got 'x'" -- "$tessera" space -w gemm:m=64,n=64,k=64 --sample x
 expect 1 "error: --rules applies to --space rules, not to the space 'gemm_template'" -- "$tessera" space -w gemm:m=64,n=64,k=64 --space gemm_template --rules AutoInline
 expect 1 "error: no schedule rule named 'Nope' \(registered: AddRFactor, AutoInline" -- "$tessera" space -w gemm:m=64,n=64,k=64 --rules AutoInline,Nope
+expect 1 "error: --rules names no rule" -- "$tessera" space -w gemm:m=64,n=64,k=64 --rules ,
 expect 1 "error: no space named 'nope'" -- "$tessera" space -w gemm:m=64,n=64,k=64 --space nope
 expect 1 "error: plugin '/nonexistent/p.so': no such file" -- "$tessera" rules --plugin /nonexistent/p.so
 expect 1 "error: TESSERA_PLUGIN_PATH names '/nonexistent-dir', which is not a directory" -- env TESSERA_PLUGIN_PATH=/nonexistent-dir "$tessera" rules

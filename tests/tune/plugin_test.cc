@@ -65,6 +65,17 @@ TEST(Plugin, ADuplicateNameIsAnErrorAndRegistersNothing) {
   EXPECT_EQ(find_component(ComponentKind::kScheduleRule, "MultiLevelTiling").origin, "built in");
 }
 
+TEST(Plugin, ANameTwiceInOnePluginASpaceClashAndAFailingEntry) {
+  EXPECT_EQ(error_of([] { load_plugin(TESSERA_TEST_PLUGIN_TWICE); }),
+            fmt::format("plugin '{}' registers schedule rule 'TwiceInOnePlugin' twice", TESSERA_TEST_PLUGIN_TWICE));
+  EXPECT_FALSE(registered(ComponentKind::kScheduleRule, "TwiceInOnePlugin"));
+  EXPECT_EQ(error_of([] { load_plugin(TESSERA_TEST_PLUGIN_SPACE_CLASH); }),
+            fmt::format("plugin '{}': space 'gemm_manual' is already registered", TESSERA_TEST_PLUGIN_SPACE_CLASH));
+  std::string error = error_of([] { load_plugin(TESSERA_TEST_PLUGIN_THROWING); });
+  EXPECT_TRUE(has(error, "this test plugin cannot register")) << error;
+  EXPECT_TRUE(has(error, fmt::format("while plugin '{}' registered its entries", TESSERA_TEST_PLUGIN_THROWING))) << error;
+}
+
 TEST(Plugin, AFileThatIsNotASharedLibraryOrDoesNotExist) {
   const std::string path = ::testing::TempDir() + "not_a_plugin.so";
   std::ofstream(path) << "just text\n";

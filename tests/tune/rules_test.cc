@@ -137,6 +137,12 @@ TEST(RuleOptions, BadParametersAreErrorsNamingTheRule) {
   EXPECT_EQ(error_of([&] { make_parallelize_vectorize_unroll(pvu); }), "ParallelizeVectorizeUnroll: unroll step -16 is negative");
 }
 
+TEST(DefaultRuleList, OnlyForCpuTargets) {
+  Target gpu;
+  gpu.kind = "cuda";  // not parseable yet; a hand-built target must still get a clear error
+  EXPECT_EQ(error_of([&] { default_schedule_rules(gpu); }), "no default design space for target 'cuda' (llvm and c have one)");
+}
+
 class DefaultSpace : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
 
 TEST_P(DefaultSpace, MatchesTheGoldenSketches) {
