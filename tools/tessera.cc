@@ -30,7 +30,9 @@
 #include "tessera/runtime/correctness_check.h"
 #include "tessera/runtime/isolated_runner.h"
 #include "tessera/tune/candidate.h"
+#include "tessera/tune/database.h"
 #include "tessera/tune/defaults.h"
+#include "tessera/tune/tuner.h"
 #include "tessera/tune/plugin.h"
 #include "tessera/tune/registry.h"
 #include "tessera/tune/schedule_rule.h"
@@ -46,6 +48,7 @@
 #include "tessera/support/target.h"
 #include "tessera/support/version.h"
 #include "tessera/te/workloads.h"
+#include "driver_common.h"
 
 namespace tessera {
 namespace {
@@ -57,12 +60,18 @@ commands:
   show-ir -w WORKLOAD    print the IR of a workload (a library spec or an IR text file)
   run -w WORKLOAD        run a workload in the reference interpreter on random inputs
                          and print a checksum of each output [--seed S]
-  replay -w WORKLOAD [--trace FILE.json | --space NAME] [--save-trace FILE.json] [--print-ir]
+  replay -w WORKLOAD [--trace FILE.json | --space NAME | --db DIR] [--save-trace FILE.json] [--print-ir]
          [-t TARGET] [--emit ir|c|llvm|asm|obj|so] [--out PATH] [--dump-after-each] [--check] [--time] [--threads N] [--repair] [--debug]
          [--isolated [--timeout SECONDS]]
                          apply a trace or a handwritten schedule to a workload and print the
                          scheduled IR; --check compares it with the unscheduled program,
                          --time times the compiled kernel
+  tune -w WORKLOAD --trials N --db DIR [-t TARGET] [--space rules|NAME] [--strategy S] [--trials-per-round K]
+       [--time-budget SECONDS] [--seed S] [--threads T] [--plugin SO]...
+                         tune the workload: search, build and measure rounds of candidates, every
+                         result appended to the tuning database DIR; prints progress and a summary
+  db list|best|show|merge|compact --db DIR ...
+                         look into, merge and compact tuning databases
   space -w WORKLOAD [-t TARGET] [--space rules|NAME] [--rules R1,R2,..] [--plugin SO]... [--sample N [--seed S]]
                          print a design space: "N sketches", then each sketch as C++; with
                          --sample, N sampled and postprocessed programs as IR
@@ -80,44 +89,6 @@ C2D:n=1,h=56,w=56,ci=64,co=64,kernel=3,stride=1,pad=1) or the path of a file in
 the IR text format (docs/ir-text-format.md). 'tessera <command> --help' describes
 a command.
 )";
-
-/// Minimal option parsing: --name value pairs and flags; unknown options are errors.
-class Options {
- public:
-  Options(int argc, char** argv, int first, const std::map<std::string, bool>& known) {
-    for (int i = first; i < argc; ++i) {
-      std::string arg = argv[i];
-      std::string key = arg;
-      if (key.rfind("--", 0) != 0 && !(key.size() == 2 && key[0] == '-')) fail("unexpected argument '{}'", arg);
-      if (key == "-w") key = "--workload";
-      if (key == "-t") key = "--target";
-      auto it = known.find(key);
-      if (it == known.end()) fail("unknown option '{}'", arg);
-      if (it->second) {
-        if (i + 1 >= argc) fail("option {} needs a value", arg);
-        values_[key] = argv[++i];
-        all_[key].push_back(values_[key]);
-      } else {
-        values_[key] = "";
-      }
-    }
-  }
-  bool has(const std::string& key) const { return values_.count(key) != 0; }
-  std::string get(const std::string& key, const char* what) const {
-    auto it = values_.find(key);
-    if (it == values_.end()) fail("missing {} ({})", key, what);
-    return it->second;
-  }
-  /// Every value of an option that may repeat (--plugin A --plugin B).
-  std::vector<std::string> all(const std::string& key) const {
-    auto it = all_.find(key);
-    return it == all_.end() ? std::vector<std::string>{} : it->second;
-  }
-
- private:
-  std::map<std::string, std::string> values_;
-  std::map<std::string, std::vector<std::string>> all_;
-};
 
 std::string human_flops(int64_t flops) {
   if (flops >= 1000000000) return fmt::format("{:.2f} G", static_cast<double>(flops) / 1e9);
@@ -183,41 +154,6 @@ int cmd_run(int argc, char** argv) {
   return 0;
 }
 
-// A non-negative integer option value (at least `min`); anything else is an error naming the option.
-int64_t parse_count(const std::string& text, const char* option, int64_t min) {
-  size_t used = 0;
-  int64_t value = 0;
-  try {
-    value = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || value < min) fail("{} takes an integer of at least {}, got '{}'", option, min, text);
-  return value;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) fail("cannot read '{}'", path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void write_text_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  if (!out) fail("cannot write {}", path);
-}
-
-Trace load_trace(const std::string& path) {
-  try {
-    return Trace::from_json_string(read_file(path));
-  } catch (Error& e) {
-    throw e.add_context(fmt::format("while reading trace {}", path));
-  }
-}
-
 int check_against_reference(const Workload& w, const PrimFunc& result, Options& opts,
                             const std::function<void(std::vector<NDArray>&)>& run_compiled);
 
@@ -229,13 +165,15 @@ int cmd_replay(int argc, char** argv) {
                                {"--debug", false}, {"--emit", true}, {"--dump-after-each", false},
                                {"--out", true}, {"--time", false}, {"--threads", true},
                                {"--space", true}, {"--save-trace", true}, {"--target", true},
-                               {"--isolated", false}, {"--timeout", true}});
+                               {"--isolated", false}, {"--timeout", true}, {"--db", true}});
   if (opts.has("--help")) {
-    std::puts(R"(usage: tessera replay -w WORKLOAD [--trace FILE.json | --space NAME] [--save-trace FILE.json] [--print-ir]
+    std::puts(R"(usage: tessera replay -w WORKLOAD [--trace FILE.json | --space NAME | --db DIR] [--save-trace FILE.json] [--print-ir]
                       [-t TARGET] [--emit ir|c|llvm|asm|obj|so] [--out PATH] [--dump-after-each] [--check] [--time]
                       [--threads N] [--repair] [--seed S] [--debug] [--isolated [--timeout SECONDS]]
-Applies the trace, or the handwritten schedule registered as NAME (see `tessera spaces`),
-to the workload (with neither, the workload stays unscheduled); --save-trace writes the
+Applies the trace, the handwritten schedule registered as NAME (see `tessera spaces`), or
+the best record of the workload for the target in the tuning database DIR (what `tessera
+tune --db DIR` found; `tessera db best` lists them) to the workload (with none, the
+workload stays unscheduled); --save-trace writes the
 trace of what was applied as JSON (replaying it gives the same program). Then
 it prints the scheduled IR (always, or with --print-ir together with --check). --emit ir
 lowers the result to loop IR and prints that instead; --emit c prints it as C (compiling
@@ -264,8 +202,16 @@ reported as a failed measurement (exit status 1) instead of taking tessera down.
   }
   Workload w = workloads::get(opts.get("--workload", "-w WORKLOAD"));
   Schedule sch(w.func, 0, /*traced=*/true, /*debug=*/opts.has("--debug"));
-  if (opts.has("--trace") && opts.has("--space")) fail("--trace and --space both say how to schedule; give one");
-  if (opts.has("--trace")) {
+  if (opts.has("--trace") + opts.has("--space") + opts.has("--db") > 1) fail("--trace, --space and --db each say how to schedule; give one");
+  if (opts.has("--db")) {
+    Database db(opts.get("--db", "--db DIR"), /*create=*/false);
+    const std::string target = (opts.has("--target") ? Target::parse(opts.get("--target", "-t TARGET")) : Target{}).canonical().str();
+    std::vector<RankedProgram> best = db.top_k(workload_hash(w.func), target, 1);
+    if (best.empty()) fail("the tuning database {} has no successful record of {} for target '{}' (`tessera db list --db {}` lists its tasks)", db.directory(), w.spec, target, db.directory());
+    fmt::print(stderr, "replaying program {} from {}: median {:.4f} ms over {} runs, measured {}\n", best[0].record->program, db.directory(),
+               best[0].median_seconds * 1e3, best[0].run_seconds.size(), best[0].record->time);
+    sch = replay_record(*best[0].record, w);
+  } else if (opts.has("--trace")) {
     Trace trace = load_trace(opts.get("--trace", "--trace FILE.json"));
     trace.apply(sch, false, opts.has("--repair") ? ReplayMode::kRepair : ReplayMode::kStrict);
   } else if (opts.has("--space")) {
@@ -418,10 +364,6 @@ int measure_isolated(const Workload& w, const PrimFunc& scheduled, Options& opts
   return 0;
 }
 
-void load_plugins(const Options& opts) {
-  for (const std::string& path : opts.all("--plugin")) load_plugin(path);
-}
-
 int cmd_spaces(int argc, char** argv) {
   Options opts(argc, argv, 2, {{"--help", false}, {"--plugin", true}});
   if (opts.has("--help")) {
@@ -470,20 +412,7 @@ IR; a line at the end counts the samples rejected, by the postprocessor that rej
   Workload w = workloads::get(opts.get("--workload", "-w WORKLOAD"));
   const Target target = (opts.has("--target") ? Target::parse(opts.get("--target", "-t TARGET")) : Target{}).canonical();
   TuneContext ctx(w, target);
-  const std::string space = opts.has("--space") ? opts.get("--space", "--space rules|NAME") : "rules";
-  if (space != "rules") {
-    if (opts.has("--rules")) fail("--rules applies to --space rules, not to the space '{}'", space);
-    ctx.space_generator = std::make_shared<ScheduleFnSpace>(space);
-  } else if (opts.has("--rules")) {
-    std::vector<std::shared_ptr<ScheduleRule>> rules;
-    std::stringstream list(opts.get("--rules", "--rules R1,R2,..."));
-    for (std::string name; std::getline(list, name, ',');) {
-      if (!name.empty()) rules.push_back(make_component<ScheduleRule>(name));
-    }
-    if (rules.empty()) fail("--rules names no rule");
-    ctx.space_generator = std::make_shared<PostOrderApply>(std::move(rules));
-  }
-  fill_defaults(ctx);
+  configure_space(ctx, opts);
   if (opts.has("--seed") && !opts.has("--sample")) fail("--seed needs --sample");
   ctx.seed = opts.has("--seed") ? parse_count(opts.get("--seed", "--seed S"), "--seed", 0) : 0;
   std::vector<Schedule> sketches = ctx.generate_design_space();
@@ -534,11 +463,13 @@ int dispatch(int argc, char** argv) {
   if (command == "spaces") return cmd_spaces(argc, argv);
   if (command == "rules") return cmd_rules(argc, argv);
   if (command == "space") return cmd_space(argc, argv);
+  if (command == "tune") return cmd_tune(argc, argv);
+  if (command == "db") return cmd_db(argc, argv);
   if (command == "version" || command == "--version") {
     fmt::print("tessera {} (commit {}), LLVM {}\n", version(), git_commit(), llvm_version());
     return 0;
   }
-  fail("unknown command '{}' (commands: workloads, show-ir, run, replay, space, spaces, rules, show, version; see tessera --help)", command);
+  fail("unknown command '{}' (commands: workloads, show-ir, run, replay, tune, db, space, spaces, rules, show, version; see tessera --help)", command);
 }
 
 }  // namespace

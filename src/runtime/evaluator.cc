@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 
 #include "tessera/support/error.h"
@@ -46,7 +47,15 @@ TimingResult time_kernel(const std::function<void()>& run, const TimingOptions& 
   result.number = options.number;
   run();  // warm up: first-touch page faults and instruction caches are not the kernel's time
   if (options.min_repeat_ms > 0) {
-    while (seconds_of(run, result.number) * 1e3 < options.min_repeat_ms && result.number < (1 << 24)) result.number *= 2;
+    // Scale `number` by how far the last trial fell short (with 20% margin) rather than
+    // doubling: one or two trials instead of log2(number), which dominated short kernels.
+    for (;;) {
+      const double ms = seconds_of(run, result.number) * 1e3;
+      if (ms >= options.min_repeat_ms || result.number >= (1 << 24)) break;
+      const double scale = ms > 0 ? options.min_repeat_ms * 1.2 / ms : 16.0;
+      const double next = std::ceil(static_cast<double>(result.number) * std::min(scale, 1024.0));
+      result.number = static_cast<int>(std::min<double>(std::max<double>(next, result.number * 2.0), 1 << 24));
+    }
   }
   for (int r = 0; r < options.repeat; ++r) {
     if (options.flush_cache) flush_caches();

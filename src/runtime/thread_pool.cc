@@ -39,8 +39,15 @@ ThreadPool& ThreadPool::global() {
 
 void ThreadPool::start(int n) {
   num_threads_ = n;
-  quit_ = false;
-  for (int i = 1; i < n; ++i) workers_.emplace_back([this, i] { worker(i); });
+  uint64_t current;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    quit_ = false;
+    current = generation_;
+  }
+  // New workers start from the current launch: one that began from 0 would run the last
+  // launch's body again, whose closure is gone (and whose library may be unloaded).
+  for (int i = 1; i < n; ++i) workers_.emplace_back([this, i, current] { worker(i, current); });
 }
 
 void ThreadPool::stop() {
@@ -55,12 +62,12 @@ void ThreadPool::stop() {
 
 void ThreadPool::set_num_threads(int n) {
   std::lock_guard<std::mutex> launch(launch_);
+  if (std::max(1, n) == num_threads_) return;
   stop();
   start(std::max(1, n));
 }
 
-void ThreadPool::worker(int index) {
-  uint64_t seen = 0;
+void ThreadPool::worker(int index, uint64_t seen) {
   for (;;) {
     int64_t n;
     ParallelBody body;

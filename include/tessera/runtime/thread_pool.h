@@ -36,7 +36,7 @@ class ThreadPool {
  private:
   void start(int n);
   void stop();
-  void worker(int index);
+  void worker(int index, uint64_t seen);  // `seen`: the launch it has already taken part in
 
   int num_threads_ = 1;
   std::vector<std::thread> workers_;

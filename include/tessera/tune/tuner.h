@@ -1,0 +1,106 @@
+// The tuning loop (DESIGN.md §6): rounds of search → build → measure → record, until
+// the task has its trials or its time budget is spent, then a re-measurement of the
+// best few candidates in a fresh worker over several rounds, because on a noisy
+// machine a winner picked from single measurements is partly picked by noise.
+//
+// Every measurement, failed or not, is a record in the database before the next one
+// starts, so an interrupted run loses nothing and a new run on the same database
+// resumes: `trials` counts the task's records already there, and programs measured
+// before are never measured again.
+//
+//   TuneContext ctx(workloads::get("gemm:m=512,n=512,k=512"), target);
+//   ctx.space_generator = std::make_shared<PostOrderApply>();
+//   fill_defaults(ctx);
+//   Database db("tuning/");
+//   LocalBuilder builder(2);
+//   LocalRunner runner(runner_options);
+//   TuneOptions options;
+//   options.trials = 256;
+//   TuneSummary s = tune(ctx, db, *make_evolutionary_search(), *make_component<CostModel>("Random"),
+//                        builder, runner, options);
+//   fmt::print("{}", s.to_text());
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tessera/tune/candidate.h"
+#include "tessera/tune/cost_model.h"
+#include "tessera/tune/database.h"
+#include "tessera/tune/measure.h"
+#include "tessera/tune/search_strategy.h"
+#include "tessera/tune/tune_context.h"
+
+namespace tessera {
+
+/// Where the tuner is, reported after every measured candidate.
+struct TuneProgress {
+  int64_t trials = 0;         // the task's records, this run's and earlier ones
+  int64_t target_trials = 0;  // TuneOptions::trials
+  int round = 0;
+  double best_seconds = std::numeric_limits<double>::infinity();
+  double elapsed_seconds = 0;  // this run
+  int64_t flops = 0;
+  bool round_finished = false;  // the last report of a round
+};
+
+struct TuneOptions {
+  int64_t trials = 64;              // records of the task in the database to reach (earlier runs count)
+  int trials_per_round = 64;
+  double time_budget_seconds = 0;   // no new round starts after this much time; 0: no budget
+  int remeasure_top = 3;            // candidates re-measured at the end
+  int remeasure_rounds = 3;         // rounds of that re-measurement
+  std::string scratch_directory;    // where libraries are built; empty: a temporary directory
+  std::function<void(const TuneProgress&)> on_progress;
+};
+
+/// A re-measured candidate: the median of each round and their spread.
+struct Finalist {
+  std::string program;
+  std::vector<double> round_medians;
+  double median_seconds = std::numeric_limits<double>::infinity();
+  double min_seconds = 0, max_seconds = 0;
+  std::string failure;  // the re-measurement failed (it then ranks last)
+};
+
+struct TuneSummary {
+  std::string workload_spec, workload_hash, target, curve_path;
+  int64_t flops = 0;
+  int64_t trials_before = 0;  // the task's records when the run started
+  int64_t trials_run = 0;     // measured (or failed) in this run
+  int rounds = 0;
+  std::string stop_reason;    // "reached N trials", "time budget", "the space has no unmeasured programs left"
+  std::map<std::string, int64_t> failures;           // this run's, by status
+  std::map<std::string, std::string> failure_example;
+  std::vector<Finalist> finalists;  // fastest first
+  SampleStatistics sampling;
+  double search_seconds = 0, build_seconds = 0, measure_seconds = 0, model_seconds = 0, bookkeeping_seconds = 0,
+         remeasure_seconds = 0, total_seconds = 0;
+
+  /// The best finalist's median; +infinity when nothing was measured successfully.
+  double best_seconds() const;
+  /// The summary table: workload, shape, FLOPs, best latency and GFLOP/s with the spread
+  /// of the re-measurement, trials, failures by reason, where the time went.
+  std::string to_text() const;
+};
+
+/// Tunes ctx's workload on ctx's target (canonical). ctx needs its space generator,
+/// postprocessors and mutators (fill_defaults). Throws Error when a round measures
+/// nothing successfully (its records are written first) or the space never validates.
+TuneSummary tune(TuneContext& ctx, Database& database, SearchStrategy& strategy, CostModel& cost_model, Builder& builder,
+                 Runner& runner, const TuneOptions& options);
+
+/// The task's tuning curve (trial, best latency so far) from the database, as CSV.
+std::string tuning_curve_csv(const Database& database, const std::string& workload_hash, const std::string& target, int64_t flops);
+/// Where tune() writes it: DIR/curve_<workload hash>_<target hash>.csv.
+std::string tuning_curve_path(const Database& database, const std::string& workload_hash, const std::string& target);
+
+/// Rebuilds a stored trace on the workload: strict replay of every instruction, the
+/// postprocessing included, so the program is exactly the one measured. Errors name the record.
+Schedule replay_record(const TuningRecord& record, const Workload& workload);
+
+}  // namespace tessera
