@@ -95,7 +95,7 @@ expect 0 "^check: MATCH" -- "$tessera" replay -w DEP:n=1,h=10,w=14,c=40,kernel=3
 expect 1 "no space named 'gemm_fast' \(registered: conv2d_nhwc_manual, conv2d_nhwc_template, depthwise_conv2d_manual" -- "$tessera" replay -w gemm --space gemm_fast
 expect 1 "get_block: no block named 'conv'; the blocks are: C" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --space conv2d_nhwc_manual
 expect 1 "while applying space 'conv2d_nhwc_manual' to gemm:m=8" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --space conv2d_nhwc_manual
-expect 1 "--trace and --space both say how to schedule; give one" -- "$tessera" replay -w gemm --space gemm_manual --trace "$trace"
+expect 1 "--trace, --space and --db each say how to schedule; give one" -- "$tessera" replay -w gemm --space gemm_manual --trace "$trace"
 for pair in "gemm:m=1024,n=1024,k=1024 gemm_manual gemm_manual_1024" "C2D:2 conv2d_nhwc_manual conv2d_nhwc_manual_C2D_2" \
             "DEP:0 depthwise_conv2d_manual depthwise_conv2d_manual_DEP_0"; do
   set -- $pair
@@ -169,6 +169,43 @@ expect 0 "schedule rule +MultiLevelTiling +built in" -- "$tessera" rules
 expect 0 "postprocessor +VerifyInBounds +built in" -- "$tessera" rules
 expect 0 "mutator +MutateTileSize +built in" -- "$tessera" rules
 expect 0 "^gemm_template " -- "$tessera" spaces
+
+# Tuning: a real run, its database, resuming, replaying the best, and the errors.
+db="$work/tunedb"
+w=gemm:m=32,n=32,k=32
+expect 0 "^best +[0-9.]+ ms, [0-9.]+ GFLOP/s \(re-measured 3 rounds in a fresh worker" -- "$tessera" tune -w $w --trials 8 --trials-per-round 4 --db "$db" --seed 2
+out=$("$tessera" tune -w $w --trials 12 --trials-per-round 4 --db "$db" --seed 2 --strategy replay-trace 2>&1)
+grep -Eq "^resumed: the database already held 8 trials of this task" <<<"$out" && grep -Eq "^trials +4 in this run, 12 in the database" <<<"$out" \
+  || { echo "FAIL: a second tune run did not resume:"; echo "$out" | head -20; failures=$((failures + 1)); }
+expect 0 "^trial,best_seconds,best_gflops" -- bash -c "cat '$db'/curve_*.csv"
+expect 0 "^[0-9a-f]{16}  gemm:m=32,n=32,k=32,dtype=float32,epilogue=none +12 +0 " -- "$tessera" db list --db "$db"
+expect 0 "^ +1  [0-9a-f]{16} +[0-9.]+ +[0-9.]+ " -- "$tessera" db best --db "$db" -w $w -k 2
+expect 0 "^BlockRV b0 = sch.get_block\(\"C\"\);" -- "$tessera" db show --db "$db" -w $w
+expect 0 "^\{\"decisions\"" -- "$tessera" db show --db "$db" -w $w --json
+expect 0 "^check: MATCH" -- "$tessera" replay --db "$db" -w $w --check
+expect 0 "^median [0-9.]+ ms" -- "$tessera" replay --db "$db" -w $w --time
+expect 0 "^check: MATCH" -- "$tessera" replay --db "$db" -w $w --isolated
+expect 0 "^merged .*: 0 of its [0-9]+ records were new" -- "$tessera" db merge --db "$db" --from "$db"
+expect 0 "^kept [0-9]+ records; dropped 0 unreadable lines and 0 duplicates" -- "$tessera" db compact --db "$db"
+printf '{"version":1,"workload":"x' >> "$db/records.jsonl"
+expect 0 "records.jsonl:[0-9]+: skipped a torn last line" -- "$tessera" db list --db "$db"
+expect 0 "^kept [0-9]+ records; dropped 1 unreadable lines" -- "$tessera" db compact --db "$db"
+expect 1 "error: the tuning database $db has no successful record of gemm:m=32,n=32,k=32,dtype=float32,epilogue=none for target 'llvm -mcpu=haswell -num-cores=2'" -- "$tessera" replay --db "$db" -w $w -t "llvm -mcpu=haswell -num-cores=2"
+expect 1 "error: the database $db has no workload gemm:m=8,n=8,k=8 \(hash [0-9a-f]{16}\)" -- "$tessera" db best --db "$db" -w gemm:m=8,n=8,k=8
+expect 1 "error: no tuning database at '$work/none' \(no such directory\)" -- "$tessera" db list --db "$work/none"
+expect 1 "error: unknown db command 'drop'" -- "$tessera" db drop --db "$db"
+expect 1 "error: db list does not take -w" -- "$tessera" db list --db "$db" -w $w
+expect 1 "error: db merge needs --from OTHER_DIR" -- "$tessera" db merge --db "$db"
+expect 1 "error: --rank 99: gemm:m=32,n=32,k=32,dtype=float32,epilogue=none on '.*' has only [0-9]+ measured programs" -- "$tessera" db show --db "$db" -w $w --rank 99
+expect 1 "error: --trace, --space and --db each say how to schedule; give one" -- "$tessera" replay --db "$db" -w $w --space gemm_manual
+expect 1 "error: missing --trials" -- "$tessera" tune -w $w --db "$db"
+expect 1 "error: --trials-per-round takes an integer of at least 1, got '0'" -- "$tessera" tune -w $w --trials 4 --trials-per-round 0 --db "$db"
+expect 1 "error: --time-budget takes a positive number of seconds, got 'soon'" -- "$tessera" tune -w $w --trials 4 --time-budget soon --db "$db"
+expect 1 "error: no search strategy named 'annealing'" -- "$tessera" tune -w $w --trials 4 --strategy annealing --db "$db"
+expect 1 "error: tessera tune measures with LLVM; the target is 'c -num-cores=2'" -- "$tessera" tune -w $w --trials 4 -t "c -num-cores=2" --db "$db"
+expect 0 "stopped: time budget of 0.001 s spent" -- "$tessera" tune -w $w --trials 100 --time-budget 0.001 --db "$db"
+expect 0 "^usage: tessera tune" -- "$tessera" tune --help
+expect 0 "^usage: tessera db list" -- "$tessera" db --help
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures driver check(s) failed"

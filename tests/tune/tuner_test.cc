@@ -1,0 +1,262 @@
+// Tests of the search strategies and the tuning loop (tune/search_strategy.h,
+// tune/tuner.h). A fake builder and runner make runs deterministic (the run time is a
+// function of the program), so a fixed seed must give the same trials twice; an
+// end-to-end run builds and measures real kernels.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include "tessera/codegen/llvm_codegen.h"
+#include "tessera/codegen/reference_runner.h"
+#include "tessera/lower/lower.h"
+#include "tessera/runtime/correctness_check.h"
+#include "tessera/support/error.h"
+#include "tessera/support/hash.h"
+#include "tessera/te/workloads.h"
+#include "tessera/tune/defaults.h"
+#include "tessera/tune/space_generator.h"
+#include "tessera/tune/tuner.h"
+#include "../common/error_of.h"
+
+namespace tessera {
+namespace {
+
+bool has(const std::string& text, const std::string& piece) { return text.find(piece) != std::string::npos; }
+
+// "Builds" nothing: the library path carries the program's hash for the fake runner.
+class FakeBuilder : public Builder {
+ public:
+  std::vector<BuildResult> build(const std::vector<PrimFunc>& scheduled, const Target&, const std::string&) override {
+    std::vector<BuildResult> out;
+    for (const PrimFunc& f : scheduled) {
+      BuildResult b;
+      b.library_path = program_hash(f);
+      b.function_name = f->name;
+      out.push_back(b);
+    }
+    return out;
+  }
+};
+
+// A run time made up from the program's hash; or every candidate fails.
+class FakeRunner : public Runner {
+ public:
+  explicit FakeRunner(MeasureStatus status = MeasureStatus::kOk) : status_(status) {}
+  MeasureResult run(const Workload&, const BuildResult& built) override {
+    ++runs;
+    MeasureResult r;
+    r.status = status_;
+    if (status_ != MeasureStatus::kOk) {
+      r.reason = "the fake runner fails everything";
+      return r;
+    }
+    r.seconds = {1e-6 * static_cast<double>(hash_string(built.library_path) % 1000 + 1)};
+    return r;
+  }
+  std::unique_ptr<Runner> fresh() const override { return std::make_unique<FakeRunner>(status_); }
+  int runs = 0;
+
+ private:
+  MeasureStatus status_;
+};
+
+// Rejects every program.
+class RejectEverything : public Postproc {
+ public:
+  std::string name() const override { return "RejectEverything"; }
+  bool apply(Schedule&, std::string& reason) override {
+    reason = "never valid";
+    return false;
+  }
+};
+
+class TunerTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = testing::TempDir() + "tessera_tuner_XXXXXX";
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  TuneContext context(const std::string& spec, const std::string& space = "rules", uint64_t seed = 7) {
+    TuneContext ctx(workloads::get(spec), Target::parse("llvm -mcpu=skylake-avx512 -num-cores=2"));
+    if (space != "rules") ctx.space_generator = std::make_shared<ScheduleFnSpace>(space);
+    fill_defaults(ctx);
+    ctx.seed = seed;
+    ctx.num_threads = 2;
+    return ctx;
+  }
+
+  // Programs of the task's records, in order (the re-measurement's excluded).
+  static std::vector<std::string> programs_of(const Database& db) {
+    std::vector<std::string> out;
+    for (const TuningRecord& r : db.records()) {
+      if (!r.remeasured) out.push_back(r.program);
+    }
+    return out;
+  }
+
+  std::vector<std::string> run_fake(const std::string& strategy_name, const std::string& db_dir, const std::string& spec, const std::string& space,
+                                    int64_t trials, TuneSummary* summary_out = nullptr) {
+    TuneContext ctx = context(spec, space);
+    Database db(db_dir);
+    std::shared_ptr<SearchStrategy> strategy = make_component<SearchStrategy>(strategy_name);
+    std::shared_ptr<CostModel> model = make_component<CostModel>("Random");
+    FakeBuilder builder;
+    FakeRunner runner;
+    TuneOptions options;
+    options.trials = trials;
+    options.trials_per_round = 8;
+    TuneSummary summary = tune(ctx, db, *strategy, *model, builder, runner, options);
+    if (summary_out) *summary_out = summary;
+    return programs_of(db);
+  }
+
+  std::string dir_;
+};
+
+TEST_F(TunerTest, EachStrategyIsDeterministicForASeedAndNeverMeasuresTwice) {
+  struct Case {
+    const char* strategy;
+    const char* space;
+  };
+  for (Case c : {Case{"ReplayTrace", "rules"}, Case{"EvolutionarySearch", "rules"}, Case{"ReplayFunc", "gemm_template"}}) {
+    SCOPED_TRACE(c.strategy);
+    TuneSummary summary;
+    std::vector<std::string> first = run_fake(c.strategy, dir_ + "/" + c.strategy + "_1", "gemm:m=32,n=32,k=64", c.space, 24, &summary);
+    std::vector<std::string> second = run_fake(c.strategy, dir_ + "/" + c.strategy + "_2", "gemm:m=32,n=32,k=64", c.space, 24);
+    EXPECT_EQ(first.size(), 24u);
+    EXPECT_EQ(first, second);
+    EXPECT_EQ(std::set<std::string>(first.begin(), first.end()).size(), first.size()) << "a program was measured twice";
+    EXPECT_EQ(summary.rounds, 3);
+    EXPECT_EQ(summary.trials_run, 24);
+    ASSERT_EQ(summary.finalists.size(), 3u);
+    EXPECT_TRUE(std::isfinite(summary.best_seconds()));
+    EXPECT_LE(summary.finalists[0].median_seconds, summary.finalists[1].median_seconds);
+  }
+}
+
+TEST_F(TunerTest, AResumedRunMeasuresOnlyNewPrograms) {
+  const std::string db_dir = dir_ + "/resume";
+  std::vector<std::string> first = run_fake("EvolutionarySearch", db_dir, "gemm:m=32,n=32,k=64", "rules", 16);
+  TuneSummary summary;
+  std::vector<std::string> all = run_fake("EvolutionarySearch", db_dir, "gemm:m=32,n=32,k=64", "rules", 32, &summary);
+  EXPECT_EQ(summary.trials_before, 16);
+  EXPECT_EQ(summary.trials_run, 16);
+  ASSERT_EQ(all.size(), 32u);
+  EXPECT_EQ(std::set<std::string>(all.begin(), all.end()).size(), 32u);
+  // Already at its trials: nothing new is measured.
+  run_fake("EvolutionarySearch", db_dir, "gemm:m=32,n=32,k=64", "rules", 32, &summary);
+  EXPECT_EQ(summary.trials_run, 0);
+  EXPECT_EQ(summary.stop_reason, "reached 32 trials");
+}
+
+TEST_F(TunerTest, ASmallSpaceEndsWhenEveryProgramWasMeasured) {
+  // elementwise:m=4,n=4 has only a handful of distinct programs.
+  TuneSummary summary;
+  std::vector<std::string> programs = run_fake("ReplayTrace", dir_ + "/small", "elementwise:m=4,n=4", "rules", 500, &summary);
+  EXPECT_LT(programs.size(), 500u);
+  EXPECT_EQ(summary.stop_reason, "the space has no unmeasured programs left");
+}
+
+TEST_F(TunerTest, ASpaceThatNeverValidatesEndsWithItsReason) {
+  TuneContext ctx = context("gemm:m=16,n=16,k=16");
+  ctx.postprocs = {std::make_shared<RejectEverything>()};
+  Database db(dir_ + "/never");
+  for (const char* name : {"ReplayTrace", "EvolutionarySearch"}) {
+    std::shared_ptr<SearchStrategy> strategy = make_component<SearchStrategy>(name);
+    strategy->max_failed_samples = 200;
+    std::shared_ptr<CostModel> model = make_component<CostModel>("Random");
+    FakeBuilder builder;
+    FakeRunner runner;
+    std::string error = testing_util::error_of([&] { tune(ctx, db, *strategy, *model, builder, runner, TuneOptions{}); });
+    EXPECT_TRUE(has(error, "the search gave up on gemm:m=16,n=16,k=16,dtype=float32,epilogue=none: 200 samples in a row were rejected")) << error;
+    EXPECT_TRUE(has(error, "RejectEverything 200 (for example: never valid)")) << error;
+    EXPECT_EQ(runner.runs, 0);
+  }
+}
+
+TEST_F(TunerTest, ARoundWithNothingMeasuredIsAnErrorAndItsRecordsAreKept) {
+  TuneContext ctx = context("gemm:m=16,n=16,k=32");
+  Database db(dir_ + "/crashes");
+  std::shared_ptr<SearchStrategy> strategy = make_replay_trace();
+  std::shared_ptr<CostModel> model = make_component<CostModel>("Random");
+  FakeBuilder builder;
+  FakeRunner runner(MeasureStatus::kCrash);
+  TuneOptions options;
+  options.trials = 16;
+  options.trials_per_round = 4;
+  std::string error = testing_util::error_of([&] { tune(ctx, db, *strategy, *model, builder, runner, options); });
+  EXPECT_TRUE(has(error, "round 1 of tuning gemm:m=16,n=16,k=32,dtype=float32,epilogue=none: none of its 4 candidates could be measured; crash 4 "
+                         "(e.g. the fake runner fails everything)")) << error;
+  Database reread(dir_ + "/crashes", false);
+  ASSERT_EQ(reread.records().size(), 4u);
+  for (const TuningRecord& r : reread.records()) {
+    EXPECT_EQ(r.status, "crash");
+    EXPECT_FALSE(r.ok());
+  }
+  EXPECT_TRUE(reread.top_k(workload_hash(ctx.workload.func), ctx.target.canonical().str(), 5).empty());
+}
+
+TEST_F(TunerTest, OptionErrors) {
+  TuneContext ctx = context("gemm:m=16,n=16,k=16");
+  Database db(dir_ + "/options");
+  FakeBuilder builder;
+  FakeRunner runner;
+  auto model = make_component<CostModel>("Random");
+  TuneOptions options;
+  options.trials_per_round = 0;
+  EXPECT_EQ(testing_util::error_of([&] { tune(ctx, db, *make_replay_trace(), *model, builder, runner, options); }),
+            "tune: trials_per_round must be at least 1, got 0");
+  EvolutionarySearchOptions evolution;
+  evolution.eps_greedy = 1.5;
+  EXPECT_EQ(testing_util::error_of([&] { tune(ctx, db, *make_evolutionary_search(evolution), *model, builder, runner, TuneOptions{}); }),
+            "EvolutionarySearch: eps_greedy must be in [0, 1], got 1.5");
+  EXPECT_EQ(testing_util::error_of([&] { make_replay_trace()->generate_candidates(4); }), "a search strategy was used before initialize()");
+}
+
+// Real kernels: the tuned GEMM beats the unscheduled one measured by the same runner,
+// and the best record replays from the database to a kernel that matches the reference.
+TEST_F(TunerTest, TuningARealKernelBeatsTheUnscheduledProgramAndItsBestRecordReplays) {
+  TuneContext ctx(workloads::get("gemm:m=128,n=128,k=128"), Target::parse("llvm -mcpu=native -num-cores=2"));
+  fill_defaults(ctx);
+  ctx.seed = 3;
+  ctx.num_threads = 2;
+  Database db(dir_ + "/real");
+  RunnerOptions runner_options;
+  runner_options.threads = 2;
+  runner_options.timing = TimingOptions{1, 3, 5, false};
+  LocalBuilder builder(2);
+  LocalRunner runner(runner_options);
+  TuneOptions options;
+  options.trials = 16;
+  options.trials_per_round = 8;
+  options.remeasure_top = 2;
+  TuneSummary summary = tune(ctx, db, *make_evolutionary_search(), *make_component<CostModel>("Random"), builder, runner, options);
+  ASSERT_TRUE(std::isfinite(summary.best_seconds())) << summary.to_text();
+  EXPECT_TRUE(summary.failures.empty()) << summary.to_text();
+  EXPECT_TRUE(has(summary.to_text(), "re-measured 3 rounds in a fresh worker")) << summary.to_text();
+  EXPECT_TRUE(std::filesystem::exists(summary.curve_path));
+
+  std::vector<BuildResult> plain = builder.build({ctx.workload.func}, ctx.target.canonical(), dir_);
+  ASSERT_TRUE(plain[0].ok()) << plain[0].error;
+  MeasureResult unscheduled = runner.run(ctx.workload, plain[0]);
+  ASSERT_TRUE(unscheduled.ok()) << unscheduled.reason;
+  EXPECT_LT(summary.best_seconds(), unscheduled.median()) << summary.to_text();
+
+  std::vector<RankedProgram> best = db.top_k(summary.workload_hash, summary.target, 1);
+  ASSERT_EQ(best.size(), 1u);
+  Schedule replayed = replay_record(*best[0].record, ctx.workload);
+  EXPECT_EQ(program_hash(replayed.func()), best[0].record->program);
+  PrimFunc lowered = lower(replayed.func(), ctx.target.canonical());
+  LLVMModule module = LLVMModule::compile({lowered}, 3, ctx.target.canonical());
+  ReferenceCache cache(reference_runner_for);
+  CheckResult check = check_correctness(ctx.workload.func, [&](std::vector<NDArray>& args) { module.run(lowered->name, args); }, cache, 0);
+  EXPECT_TRUE(check.match) << check.summary();
+}
+
+}  // namespace
+}  // namespace tessera
