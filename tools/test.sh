@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 bash tools/setup.sh --no-main-job || { echo "0 passed, 1 failed"; exit 1; }
 
 status=0
+sanitize_build_failed=0
 meson test -C build --num-processes 2 --print-errorlogs || status=1
 
 if [ ! -f build-sanitize/build.ninja ]; then
@@ -26,12 +27,15 @@ if ninja -C build-sanitize -j2; then
     meson test -C build-sanitize --suite unit --suite fuzz --num-processes 2 --print-errorlogs || status=1
 else
   status=1
+  sanitize_build_failed=1
 fi
 
 # Tally both runs from Meson's own logs.
-python3 - <<'PY'
+SANITIZE_BUILD_FAILED=$sanitize_build_failed python3 - <<'PY'
 import json, os
 passed = failed = 0
+# A sanitizer build that does not compile ran none of its tests: count it as a failure.
+failed += int(os.environ.get("SANITIZE_BUILD_FAILED", "0"))
 for d in ("build", "build-sanitize"):
     log = os.path.join(d, "meson-logs", "testlog.json")
     if not os.path.exists(log):

@@ -343,7 +343,11 @@ std::vector<RankedProgram> Database::top_k(const std::string& workload, const st
     p.median_seconds = median_of(p.run_seconds);
     ranked.push_back(std::move(p));
   }
-  std::stable_sort(ranked.begin(), ranked.end(), [](const RankedProgram& a, const RankedProgram& b) { return a.median_seconds < b.median_seconds; });
+  // Ties broken by program hash: a total order, so every reader ranks alike (and no
+  // std::stable_sort, which trips clang 19 + libstdc++ 12 deprecations).
+  std::sort(ranked.begin(), ranked.end(), [](const RankedProgram& a, const RankedProgram& b) {
+    return a.median_seconds != b.median_seconds ? a.median_seconds < b.median_seconds : a.record->program < b.record->program;
+  });
   if (ranked.size() > k) ranked.resize(k);
   return ranked;
 }

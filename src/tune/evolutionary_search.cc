@@ -145,8 +145,10 @@ class EvolutionarySearch : public SearchStrategy {
   std::vector<MeasureCandidate> pick(int count, std::map<std::string, Scored>& pool) {
     std::vector<Scored*> ranked;
     for (auto& [hash, scored] : pool) ranked.push_back(&scored);
-    // Ties broken by hash (the map's order) through the stable sort: deterministic.
-    std::stable_sort(ranked.begin(), ranked.end(), [](const Scored* a, const Scored* b) { return a->score > b->score; });
+    // Ties broken by program hash: deterministic.
+    std::sort(ranked.begin(), ranked.end(), [](const Scored* a, const Scored* b) {
+      return a->score != b->score ? a->score > b->score : a->individual.program < b->individual.program;
+    });
     const int random_count = static_cast<int>(std::lround(options_.eps_greedy * count));
     const size_t best_count = std::min<size_t>(ranked.size(), static_cast<size_t>(count - random_count));
     std::vector<MeasureCandidate> out;

@@ -108,9 +108,7 @@ Schedule replay_record(const TuningRecord& record, const Workload& workload) {
   return sch;
 }
 
-double TuneSummary::best_seconds() const {
-  return finalists.empty() ? std::numeric_limits<double>::infinity() : finalists.front().median_seconds;
-}
+double TuneSummary::best_seconds() const { return finalists.empty() ? best_measured_seconds : finalists.front().median_seconds; }
 
 std::string TuneSummary::to_text() const {
   std::string s;
@@ -120,7 +118,9 @@ std::string TuneSummary::to_text() const {
   s += fmt::format("FLOPs      {}\n", flops);
   s += fmt::format("trials     {} in this run, {} in the database ({} rounds; stopped: {})\n", trials_run, trials_before + trials_run, rounds,
                    stop_reason);
-  if (std::isfinite(best)) {
+  if (std::isfinite(best) && finalists.empty()) {
+    s += fmt::format("best       {:.4f} ms, {} GFLOP/s (program {}; not re-measured)\n", best * 1e3, gflops_text(flops, best), best_program);
+  } else if (std::isfinite(best)) {
     const Finalist& f = finalists.front();
     s += fmt::format("best       {:.4f} ms, {} GFLOP/s (re-measured {} rounds in a fresh worker: {:.4f}–{:.4f} ms)\n", best * 1e3,
                      gflops_text(flops, best), f.round_medians.size(), f.min_seconds * 1e3, f.max_seconds * 1e3);
@@ -364,8 +364,15 @@ TuneSummary tune(TuneContext& ctx, Database& database, SearchStrategy& strategy,
       }
       database.add_record(std::move(record));
     }
-    std::stable_sort(finalists.begin(), finalists.end(), [](const Finalist& a, const Finalist& b) { return a.median_seconds < b.median_seconds; });
+    std::sort(finalists.begin(), finalists.end(), [](const Finalist& a, const Finalist& b) {
+      return a.median_seconds != b.median_seconds ? a.median_seconds < b.median_seconds : a.program < b.program;
+    });
     summary.finalists = std::move(finalists);
+  }
+  std::vector<RankedProgram> best_now = database.top_k(workload, target, 1);
+  if (!best_now.empty()) {
+    summary.best_program = best_now[0].record->program;
+    summary.best_measured_seconds = best_now[0].median_seconds;
   }
   summary.total_seconds = seconds_since(start);
   return summary;

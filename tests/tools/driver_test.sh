@@ -204,6 +204,7 @@ expect 1 "error: --time-budget takes a positive number of seconds, got 'soon'" -
 expect 1 "error: no search strategy named 'annealing'" -- "$tessera" tune -w $w --trials 4 --strategy annealing --db "$db"
 expect 1 "error: tessera tune measures with LLVM; the target is 'c -num-cores=2'" -- "$tessera" tune -w $w --trials 4 -t "c -num-cores=2" --db "$db"
 expect 0 "stopped: time budget of 0.001 s spent" -- "$tessera" tune -w $w --trials 100 --time-budget 0.001 --db "$db"
+expect 0 "^best +[0-9.]+ ms, [0-9.]+ GFLOP/s \(program [0-9a-f]{16}; not re-measured\)" -- "$tessera" tune -w $w --trials 12 --remeasure 0 --db "$db"
 expect 0 "^usage: tessera tune" -- "$tessera" tune --help
 expect 0 "^usage: tessera db list" -- "$tessera" db --help
 

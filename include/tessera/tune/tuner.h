@@ -77,11 +77,14 @@ struct TuneSummary {
   std::map<std::string, int64_t> failures;           // this run's, by status
   std::map<std::string, std::string> failure_example;
   std::vector<Finalist> finalists;  // fastest first
+  std::string best_program;         // the task's best in the database after the run (pooled medians)
+  double best_measured_seconds = std::numeric_limits<double>::infinity();  // its pooled median
   SampleStatistics sampling;
   double search_seconds = 0, build_seconds = 0, measure_seconds = 0, model_seconds = 0, bookkeeping_seconds = 0,
          remeasure_seconds = 0, total_seconds = 0;
 
-  /// The best finalist's median; +infinity when nothing was measured successfully.
+  /// The best finalist's median (without a re-measurement, the database's best);
+  /// +infinity when nothing was measured successfully.
   double best_seconds() const;
   /// The summary table: workload, shape, FLOPs, best latency and GFLOP/s with the spread
   /// of the re-measurement, trials, failures by reason, where the time went.
