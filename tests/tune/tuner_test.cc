@@ -25,6 +25,17 @@ namespace {
 
 bool has(const std::string& text, const std::string& piece) { return text.find(piece) != std::string::npos; }
 
+// The strategy under test; EvolutionarySearch with a small population, so that the tests
+// stay quick under the sanitizers (the defaults are exercised by `tessera tune`).
+std::shared_ptr<SearchStrategy> strategy_named(const std::string& name) {
+  if (name != "EvolutionarySearch") return make_component<SearchStrategy>(name);
+  EvolutionarySearchOptions small;
+  small.population_size = 48;
+  small.init_min_unmeasured = 16;
+  small.genetic_num_iters = 2;
+  return make_evolutionary_search(small);
+}
+
 // "Builds" nothing: the library path carries the program's hash for the fake runner.
 class FakeBuilder : public Builder {
  public:
@@ -103,7 +114,7 @@ class TunerTest : public testing::Test {
                                     int64_t trials, TuneSummary* summary_out = nullptr) {
     TuneContext ctx = context(spec, space);
     Database db(db_dir);
-    std::shared_ptr<SearchStrategy> strategy = make_component<SearchStrategy>(strategy_name);
+    std::shared_ptr<SearchStrategy> strategy = strategy_named(strategy_name);
     std::shared_ptr<CostModel> model = make_component<CostModel>("Random");
     FakeBuilder builder;
     FakeRunner runner;
@@ -131,7 +142,7 @@ TEST_F(TunerTest, EachStrategyIsDeterministicForASeedAndNeverMeasuresTwice) {
     EXPECT_EQ(first.size(), 24u);
     EXPECT_EQ(first, second);
     EXPECT_EQ(std::set<std::string>(first.begin(), first.end()).size(), first.size()) << "a program was measured twice";
-    EXPECT_EQ(summary.rounds, 3);
+    EXPECT_EQ(summary.rounds, 3);  // 8 per round
     EXPECT_EQ(summary.trials_run, 24);
     ASSERT_EQ(summary.finalists.size(), 3u);
     EXPECT_TRUE(std::isfinite(summary.best_seconds()));
@@ -167,7 +178,7 @@ TEST_F(TunerTest, ASpaceThatNeverValidatesEndsWithItsReason) {
   ctx.postprocs = {std::make_shared<RejectEverything>()};
   Database db(dir_ + "/never");
   for (const char* name : {"ReplayTrace", "EvolutionarySearch"}) {
-    std::shared_ptr<SearchStrategy> strategy = make_component<SearchStrategy>(name);
+    std::shared_ptr<SearchStrategy> strategy = strategy_named(name);
     strategy->max_failed_samples = 200;
     std::shared_ptr<CostModel> model = make_component<CostModel>("Random");
     FakeBuilder builder;
@@ -221,7 +232,7 @@ TEST_F(TunerTest, OptionErrors) {
 // Real kernels: the tuned GEMM beats the unscheduled one measured by the same runner,
 // and the best record replays from the database to a kernel that matches the reference.
 TEST_F(TunerTest, TuningARealKernelBeatsTheUnscheduledProgramAndItsBestRecordReplays) {
-  TuneContext ctx(workloads::get("gemm:m=128,n=128,k=128"), Target::parse("llvm -mcpu=native -num-cores=2"));
+  TuneContext ctx(workloads::get("gemm:m=96,n=96,k=96"), Target::parse("llvm -mcpu=native -num-cores=2"));
   fill_defaults(ctx);
   ctx.seed = 3;
   ctx.num_threads = 2;
@@ -232,10 +243,10 @@ TEST_F(TunerTest, TuningARealKernelBeatsTheUnscheduledProgramAndItsBestRecordRep
   LocalBuilder builder(2);
   LocalRunner runner(runner_options);
   TuneOptions options;
-  options.trials = 16;
-  options.trials_per_round = 8;
+  options.trials = 8;
+  options.trials_per_round = 4;
   options.remeasure_top = 2;
-  TuneSummary summary = tune(ctx, db, *make_evolutionary_search(), *make_component<CostModel>("Random"), builder, runner, options);
+  TuneSummary summary = tune(ctx, db, *strategy_named("EvolutionarySearch"), *make_component<CostModel>("Random"), builder, runner, options);
   ASSERT_TRUE(std::isfinite(summary.best_seconds())) << summary.to_text();
   EXPECT_TRUE(summary.failures.empty()) << summary.to_text();
   EXPECT_TRUE(has(summary.to_text(), "re-measured 3 rounds in a fresh worker")) << summary.to_text();
