@@ -5,6 +5,12 @@
 //   build/bench/kernel_bench --threads 1 [--rounds 5]   # pinned to CPU 0
 //   build/bench/kernel_bench --threads 2
 //
+//   build/bench/kernel_bench --threads 2 --db bench/tuning_db   # adds the tuned kernels
+//
+// With --db, a "tuned" column holds the best kernel the tuning database has for each
+// workload on this machine's target (`tessera tune`), rebuilt from its trace, and the
+// suite's GMM:3 joins the table; the ratios are then tuned / library.
+//
 // Honest comparisons on this machine need: OPENBLAS_CORETYPE=SkylakeX (Debian's OpenBLAS
 // 0.3.21 does not recognise the CPU and otherwise runs its AVX2 kernels), the libraries'
 // thread counts set to --threads (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS), and a pinned
@@ -22,6 +28,7 @@
 #include <cstring>
 #include <dnnl.hpp>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +43,8 @@
 #include "tessera/schedule/space_registry.h"
 #include "tessera/support/error.h"
 #include "tessera/te/workloads.h"
+#include "tessera/tune/database.h"
+#include "tessera/tune/tuner.h"
 
 extern "C" char* openblas_get_corename();
 
@@ -67,6 +76,28 @@ Contender tessera_kernel(const Case& c) {
   auto args = std::make_shared<std::vector<NDArray>>(make_random_arguments(w.func, 0));
   std::string name = w.func->name;
   return [module, args, name] { return seconds_per_run([&] { module->run(name, *args); }); };
+}
+
+// The database's best kernel of the case's workload for this machine; empty when it has none.
+Contender tuned_kernel(const Case& c, const Database& db) {
+  Workload w = workloads::get(c.workload);
+  const Target target = Target{}.canonical();
+  std::vector<RankedProgram> best = db.top_k(workload_hash(w.func), target.str(), 1);
+  if (best.empty()) return nullptr;
+  Schedule sch = replay_record(*best[0].record, w);
+  auto module = std::make_shared<LLVMModule>(LLVMModule::compile({lower(sch.func(), target)}, 3, target));
+  auto args = std::make_shared<std::vector<NDArray>>(make_random_arguments(w.func, 0));
+  std::string name = w.func->name;
+  return [module, args, name] { return seconds_per_run([&] { module->run(name, *args); }); };
+}
+
+// The handwritten kernel, or empty when the space does not apply to the workload.
+Contender handwritten_kernel(const Case& c) {
+  try {
+    return tessera_kernel(c);
+  } catch (const Error&) {
+    return nullptr;
+  }
 }
 
 // The value of parameter `key` in a spec "name:key=value,key=value,...".
@@ -156,12 +187,14 @@ void configure_and_reexec(int threads, char** argv) {
 
 int run(int argc, char** argv) {
   int threads = 1, rounds = 5;
+  std::string db_dir;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
     else if (a == "--rounds" && i + 1 < argc) rounds = std::atoi(argv[++i]);
+    else if (a == "--db" && i + 1 < argc) db_dir = argv[++i];
     else {
-      std::fprintf(stderr, "usage: kernel_bench [--threads N] [--rounds R]\n");
+      std::fprintf(stderr, "usage: kernel_bench [--threads N] [--rounds R] [--db DIR]\n");
       return 2;
     }
   }
@@ -172,7 +205,9 @@ int run(int argc, char** argv) {
   configure_and_reexec(threads, argv);
   ThreadPool::global().set_num_threads(threads);
 
-  const std::vector<Case> cases = {
+  std::optional<Database> db;
+  if (!db_dir.empty()) db.emplace(db_dir, /*create=*/false);
+  std::vector<Case> cases = {
       {"gemm:m=512,n=512,k=512", "gemm_manual", Case::kGemm},
       {"gemm:m=1024,n=1024,k=1024", "gemm_manual", Case::kGemm},
       {"C2D:n=1,h=224,w=224,ci=3,co=64,kernel=7,stride=2,pad=3", "conv2d_nhwc_manual", Case::kConv},
@@ -184,14 +219,18 @@ int run(int argc, char** argv) {
       {"DEP:n=1,h=14,w=14,c=512,kernel=3,stride=2,pad=1", "depthwise_conv2d_manual", Case::kDepthwise},
       {"DEP:n=1,h=7,w=7,c=1024,kernel=3,stride=1,pad=1", "depthwise_conv2d_manual", Case::kDepthwise},
   };
+  if (db) cases.insert(cases.begin() + 2, Case{workloads::canonical_spec("GMM:3"), "gemm_manual", Case::kGemm});
   fmt::print("machine: {}, {} hardware threads; {} thread(s){}; OpenBLAS core {}; oneDNN {}.{}.{}; {} rounds\n", cpu_model(),
              sysconf(_SC_NPROCESSORS_ONLN), threads, threads == 1 ? " pinned to CPU 0" : "", openblas_get_corename(), dnnl_version()->major,
              dnnl_version()->minor, dnnl_version()->patch, rounds);
-  fmt::print("{:<58} {:>10} {:>10} {:>7} {:>10} {:>7}\n", "workload (tessera space)", "tessera", "OpenBLAS", "ratio", "oneDNN", "ratio");
+  fmt::print("{:<58} {:>10} {:>10} {:>10} {:>7} {:>10} {:>7}\n", "workload (tessera space)", "tessera", "tuned", "OpenBLAS", "ratio", "oneDNN", "ratio");
   for (const Case& c : cases) {
     const double flops = static_cast<double>(workloads::get(c.workload).flops);
     std::map<std::string, Contender> contenders;
-    contenders["tessera"] = tessera_kernel(c);
+    if (Contender hand = handwritten_kernel(c)) contenders["tessera"] = hand;
+    if (db) {
+      if (Contender tuned = tuned_kernel(c, *db)) contenders["tuned"] = tuned;
+    }
     if (c.kind == Case::kGemm) {
       contenders["openblas"] = openblas_gemm(c.workload);
       contenders["onednn"] = onednn_gemm(c.workload);
@@ -203,14 +242,15 @@ int run(int argc, char** argv) {
       for (auto& [name, time_one_round] : contenders) seconds[name].push_back(time_one_round());
     }
     auto gflops = [&](const std::string& name) { return seconds.count(name) ? flops / median_of(seconds[name]) * 1e-9 : 0.0; };
-    const double ours = gflops("tessera"), blas = gflops("openblas"), dnnl = gflops("onednn");
+    const double hand = gflops("tessera"), tuned = gflops("tuned"), blas = gflops("openblas"), dnnl = gflops("onednn");
+    const double ours = tuned > 0 ? tuned : hand;
     auto cell = [](double v) { return v > 0 ? fmt::format("{:.1f}", v) : std::string("-"); };
     auto ratio = [&](double v) { return v > 0 ? fmt::format("{:.2f}", ours / v) : std::string("-"); };
-    fmt::print("{:<58} {:>10} {:>10} {:>7} {:>10} {:>7}\n", c.workload + " (" + c.space + ")", cell(ours), cell(blas), ratio(blas), cell(dnnl),
-               ratio(dnnl));
+    fmt::print("{:<58} {:>10} {:>10} {:>10} {:>7} {:>10} {:>7}\n", c.workload + " (" + c.space + ")", cell(hand), cell(tuned), cell(blas), ratio(blas),
+               cell(dnnl), ratio(dnnl));
     std::fflush(stdout);
   }
-  fmt::print("GFLOP/s, median over rounds; ratio = tessera / library\n");
+  fmt::print("GFLOP/s, median over rounds; ratio = tessera (tuned where the database has the workload, else handwritten) / library\n");
   return 0;
 }
 
