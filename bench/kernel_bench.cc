@@ -56,10 +56,6 @@ struct Case {
   enum Kind { kGemm, kConv, kDepthwise } kind;
 };
 
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 double seconds_per_run(const std::function<void()>& run) {
   return time_kernel(run, TimingOptions{1, 5, 50, false}).median();

@@ -12,6 +12,7 @@
 
 #include "tessera/schedule/trace.h"
 #include "tessera/support/error.h"
+#include "tessera/tune/database.h"
 #include "tessera/tune/defaults.h"
 #include "tessera/tune/plugin.h"
 #include "tessera/tune/registry.h"
@@ -115,6 +116,21 @@ inline void configure_space(TuneContext& ctx, const Options& opts) {
     ctx.space_generator = std::make_shared<PostOrderApply>(std::move(rules));
   }
   fill_defaults(ctx);
+}
+
+/// The k fastest programs of a workload on a target in the database; an Error naming the
+/// targets that do have successful records of it when there are none.
+inline std::vector<RankedProgram> top_k_or_fail(const Database& db, const std::string& workload, const std::string& spec,
+                                                const std::string& target, size_t k) {
+  std::vector<RankedProgram> ranked = db.top_k(workload, target, k);
+  if (!ranked.empty()) return ranked;
+  std::string targets;
+  for (const TuningRecord& r : db.records()) {
+    if (r.workload == workload && r.ok() && targets.find("'" + r.target + "'") == std::string::npos) targets += " '" + r.target + "'";
+  }
+  fail("the tuning database {} has no successful record of {} for target '{}'{}", db.directory(), spec, target,
+       targets.empty() ? fmt::format(" (`tessera db list --db {}` lists its tasks)", db.directory())
+                       : "; it has some for" + targets + " (give it with -t)");
 }
 
 /// The tuning commands (tune_commands.cc).

@@ -206,8 +206,7 @@ reported as a failed measurement (exit status 1) instead of taking tessera down.
   if (opts.has("--db")) {
     Database db(opts.get("--db", "--db DIR"), /*create=*/false);
     const std::string target = (opts.has("--target") ? Target::parse(opts.get("--target", "-t TARGET")) : Target{}).canonical().str();
-    std::vector<RankedProgram> best = db.top_k(workload_hash(w.func), target, 1);
-    if (best.empty()) fail("the tuning database {} has no successful record of {} for target '{}' (`tessera db list --db {}` lists its tasks)", db.directory(), w.spec, target, db.directory());
+    std::vector<RankedProgram> best = top_k_or_fail(db, workload_hash(w.func), w.spec, target, 1);
     fmt::print(stderr, "replaying program {} from {}: median {:.4f} ms over {} runs, measured {}\n", best[0].record->program, db.directory(),
                best[0].median_seconds * 1e3, best[0].run_seconds.size(), best[0].record->time);
     sch = replay_record(*best[0].record, w);

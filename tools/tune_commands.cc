@@ -169,19 +169,6 @@ TaskRef task_option(const Database& db, const Options& opts) {
   return t;
 }
 
-std::vector<RankedProgram> ranked_or_fail(const Database& db, const TaskRef& t, size_t k) {
-  std::vector<RankedProgram> ranked = db.top_k(t.workload, t.target, k);
-  if (ranked.empty()) {
-    std::string targets;
-    for (const TuningRecord& r : db.records()) {
-      if (r.workload == t.workload && r.ok() && targets.find("'" + r.target + "'") == std::string::npos) targets += " '" + r.target + "'";
-    }
-    fail("the database {} has no successful record of {} for target '{}'{}", db.directory(), t.entry->spec, t.target,
-         targets.empty() ? "" : "; it has some for" + targets + " (give it with -t)");
-  }
-  return ranked;
-}
-
 }  // namespace
 
 int cmd_db(int argc, char** argv) {
@@ -245,7 +232,7 @@ files without unreadable lines and duplicates, atomically (a temporary file, the
     fmt::print("{} on {}\n", t.entry->spec, t.target);
     fmt::print("{:>4}  {:<16}  {:>12}  {:>9}  {:>5}  {:>7}  {}\n", "rank", "program", "median ms", "GFLOP/s", "runs", "records", "measured");
     int rank = 0;
-    for (const RankedProgram& p : ranked_or_fail(db, t, k)) {
+    for (const RankedProgram& p : top_k_or_fail(db, t.workload, t.entry->spec, t.target, k)) {
       fmt::print("{:>4}  {:<16}  {:>12.4f}  {:>9.2f}  {:>5}  {:>7}  {}\n", ++rank, p.record->program, p.median_seconds * 1e3,
                  static_cast<double>(t.entry->flops) / p.median_seconds * 1e-9, p.run_seconds.size(), p.records, p.record->time);
     }
@@ -253,7 +240,7 @@ files without unreadable lines and duplicates, atomically (a temporary file, the
     only({"--workload", "--target", "--rank", "--json"});
     TaskRef t = task_option(db, opts);
     const size_t rank = opts.has("--rank") ? static_cast<size_t>(parse_count(opts.get("--rank", "--rank N"), "--rank", 1)) : 1;
-    std::vector<RankedProgram> ranked = ranked_or_fail(db, t, rank);
+    std::vector<RankedProgram> ranked = top_k_or_fail(db, t.workload, t.entry->spec, t.target, rank);
     if (ranked.size() < rank) fail("--rank {}: {} on '{}' has only {} measured programs", rank, t.entry->spec, t.target, ranked.size());
     const RankedProgram& p = ranked[rank - 1];
     const TuningRecord& r = *p.record;

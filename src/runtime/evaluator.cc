@@ -10,13 +10,14 @@
 
 namespace tessera {
 
-double TimingResult::median() const {
-  if (seconds.empty()) return 0;
-  std::vector<double> s = seconds;
-  std::sort(s.begin(), s.end());
-  size_t n = s.size();
-  return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+double median_of(std::vector<double> values) {
+  if (values.empty()) return std::nan("");
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
+
+double TimingResult::median() const { return seconds.empty() ? 0 : median_of(seconds); }
 
 namespace {
 

@@ -43,9 +43,7 @@ const char* to_string(MeasureStatus status) {
 
 double MeasureResult::median() const {
   if (seconds.empty()) fail("no run times to take the median of (the measurement {}: {})", to_string(status), reason);
-  std::vector<double> s = seconds;
-  std::nth_element(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(s.size() / 2), s.end());
-  return s[s.size() / 2];
+  return median_of(seconds);
 }
 
 namespace {

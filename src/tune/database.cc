@@ -22,6 +22,7 @@
 
 #include "tessera/ir/printer.h"
 #include "tessera/ir/structural_equal.h"
+#include "tessera/runtime/evaluator.h"
 #include "tessera/support/error.h"
 #include "tessera/support/hash.h"
 #include "tessera/support/logging.h"
@@ -74,13 +75,6 @@ void write_all(int fd, const std::string& data, const std::string& path) {
   }
 }
 
-double median_of(std::vector<double> values) {
-  if (values.empty()) return std::numeric_limits<double>::infinity();
-  std::sort(values.begin(), values.end());
-  size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
-
 template <typename T>
 T field(const nlohmann::json& json, const char* name) {
   auto it = json.find(name);
@@ -126,7 +120,7 @@ nlohmann::json workload_to_json(const WorkloadEntry& w) {
 
 }  // namespace
 
-double TuningRecord::median_seconds() const { return median_of(run_seconds); }
+double TuningRecord::median_seconds() const { return run_seconds.empty() ? std::numeric_limits<double>::infinity() : median_of(run_seconds); }
 
 nlohmann::json TuningRecord::to_json() const {
   nlohmann::json j{{"version", Database::kFormatVersion},
@@ -220,6 +214,10 @@ Database::Database(std::string directory, bool create) : directory_(std::move(di
 
 void Database::refresh() {
   DirectoryLock lock(directory_, /*exclusive=*/false);
+  read_new_entries();
+}
+
+void Database::read_new_entries() {
   read_new_lines(kWorkloadsFile, workloads_offset_, [&](const nlohmann::json& j) {
     WorkloadEntry w = workload_from_json(j);
     if (workload_index_.count(w.hash) != 0) return;
@@ -403,22 +401,15 @@ std::string Database::compact() {
       fail("cannot replace {} with its compacted copy: {}", path, ec.message());
     }
   }
-  // The files changed under us: read them again from the start.
+  // The files changed under us: read them again from the start (without refresh(), whose
+  // shared lock would wait for our own exclusive one).
   workloads_.clear();
   records_.clear();
   workload_index_.clear();
   workloads_offset_ = records_offset_ = workloads_lines_ = records_lines_ = 0;
   torn_reported_.clear();
   warnings_.clear();
-  {
-    // refresh() takes the shared lock itself; the exclusive one is ours, so read directly.
-    read_new_lines(kWorkloadsFile, workloads_offset_, [&](const nlohmann::json& j) {
-      WorkloadEntry w = workload_from_json(j);
-      workload_index_[w.hash] = workloads_.size();
-      workloads_.push_back(std::move(w));
-    });
-    read_new_lines(kRecordsFile, records_offset_, [&](const nlohmann::json& j) { records_.push_back(TuningRecord::from_json(j)); });
-  }
+  read_new_entries();
   return fmt::format("kept {} records; dropped {} unreadable lines and {} duplicates", kept, unreadable, duplicates);
 }
 

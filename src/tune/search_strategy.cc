@@ -2,6 +2,9 @@
 // programs in parallel, and the bound on failed samples.
 #include "tessera/tune/search_strategy.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "tessera/support/error.h"

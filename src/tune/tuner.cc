@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "tessera/runtime/evaluator.h"
 #include "tessera/support/error.h"
 #include "tessera/support/hash.h"
 #include "tessera/support/logging.h"
@@ -36,12 +37,6 @@ class Stopwatch {
   double& total_;
   Clock::time_point start_;
 };
-
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /// A scratch directory for the libraries of one run, removed with it (unless the user named it).
 class ScratchDirectory {
@@ -329,16 +324,21 @@ TuneSummary tune(TuneContext& ctx, Database& database, SearchStrategy& strategy,
     std::unique_ptr<Runner> fresh = programs.empty() ? nullptr : runner.fresh();
     std::vector<Finalist> finalists(programs.size());
     std::vector<std::vector<double>> all_seconds(programs.size());
+    std::vector<std::string> failure_status(programs.size());  // the record's status when it failed
     for (size_t i = 0; i < programs.size(); ++i) {
       finalists[i].program = records[i]->program;
-      if (!built[i].ok()) finalists[i].failure = "build error: " + built[i].error;
+      if (!built[i].ok()) {
+        failure_status[i] = "build error";
+        finalists[i].failure = "build error: " + built[i].error;
+      }
     }
     for (int round = 0; round < options.remeasure_rounds; ++round) {
       for (size_t i = 0; i < programs.size(); ++i) {
         if (!finalists[i].failure.empty()) continue;
         MeasureResult m = fresh->run(ctx.workload, built[i]);
         if (!m.ok() || m.seconds.empty()) {
-          finalists[i].failure = fmt::format("{}: {}", to_string(m.status), m.reason);
+          failure_status[i] = m.ok() ? "runner error" : to_string(m.status);
+          finalists[i].failure = fmt::format("{}: {}", failure_status[i], m.ok() ? "the runner returned no run times" : m.reason);
           continue;
         }
         finalists[i].round_medians.push_back(m.median());
@@ -359,7 +359,7 @@ TuneSummary tune(TuneContext& ctx, Database& database, SearchStrategy& strategy,
         f.max_seconds = *std::max_element(f.round_medians.begin(), f.round_medians.end());
         record.run_seconds = all_seconds[i];
       } else {
-        record.status = f.failure.substr(0, f.failure.find(':'));
+        record.status = failure_status[i];
         record.reason = f.failure;
       }
       database.add_record(std::move(record));

@@ -73,6 +73,18 @@ class FakeRunner : public Runner {
   MeasureStatus status_;
 };
 
+// Scores nothing: a broken cost model.
+class NoScores : public RandomModel {
+ public:
+  std::vector<double> predict(const TuneContext&, const std::vector<PrimFunc>&) override { return {}; }
+};
+
+// A space generator with no sketches.
+class EmptySpace : public SpaceGenerator {
+ public:
+  std::vector<Schedule> generate(const TuneContext&) override { return {}; }
+};
+
 // Rejects every program.
 class RejectEverything : public Postproc {
  public:
@@ -227,6 +239,25 @@ TEST_F(TunerTest, OptionErrors) {
   EXPECT_EQ(testing_util::error_of([&] { tune(ctx, db, *make_evolutionary_search(evolution), *model, builder, runner, TuneOptions{}); }),
             "EvolutionarySearch: eps_greedy must be in [0, 1], got 1.5");
   EXPECT_EQ(testing_util::error_of([&] { make_replay_trace()->generate_candidates(4); }), "a search strategy was used before initialize()");
+  EXPECT_EQ(testing_util::error_of([&] { make_evolutionary_search()->initialize(ctx, SearchInput{ctx.generate_design_space(), {}, {}, nullptr}); }),
+            "EvolutionarySearch for gemm:m=16,n=16,k=16,dtype=float32,epilogue=none needs a cost model");
+  NoScores no_scores;
+  EXPECT_EQ(testing_util::error_of([&] { tune(ctx, db, *strategy_named("EvolutionarySearch"), no_scores, builder, runner, TuneOptions{}); }),
+            "the cost model gave 0 scores for 48 programs");
+  TuneContext empty = context("gemm:m=16,n=16,k=16");
+  empty.space_generator = std::make_shared<EmptySpace>();
+  EXPECT_EQ(testing_util::error_of([&] { tune(empty, db, *make_replay_trace(), *model, builder, runner, TuneOptions{}); }),
+            "the design space of gemm:m=16,n=16,k=16,dtype=float32,epilogue=none has no sketches");
+}
+
+TEST_F(TunerTest, AStoredTraceThatNoLongerFitsNamesItsRecord) {
+  const std::string db_dir = dir_ + "/misfit";
+  run_fake("ReplayTrace", db_dir, "gemm:m=32,n=32,k=64", "rules", 1);
+  Database db(db_dir, false);
+  const TuningRecord& record = db.records().front();
+  std::string error = testing_util::error_of([&] { replay_record(record, workloads::get("gemm:m=48,n=48,k=48")); });
+  EXPECT_TRUE(has(error, fmt::format("while replaying the record of program {} (measured {}) on gemm:m=48,n=48,k=48", record.program, record.time)))
+      << error;
 }
 
 // Real kernels: the tuned GEMM beats the unscheduled one measured by the same runner,

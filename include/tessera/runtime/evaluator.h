@@ -1,6 +1,7 @@
 // The timing evaluator: runs a kernel `number` times per repeat, `repeat` repeats, and
-// keeps every repeat's time per run. `number` grows (doubling) until one repeat lasts at
-// least `min_repeat_ms`, so short kernels are timed over many runs; with `flush_cache`,
+// keeps every repeat's time per run. `number` grows (scaled by how far a trial fell
+// short) until one repeat lasts at least `min_repeat_ms`, so short kernels are timed
+// over many runs; with `flush_cache`,
 // a buffer larger than the last-level cache is written between repeats so each repeat
 // starts cold.
 //
@@ -25,6 +26,9 @@ struct TimingResult {
   std::vector<double> seconds;      // per run, one entry per repeat
   double median() const;
 };
+
+/// The median of `values` (the mean of the middle two for an even count); NaN when empty.
+double median_of(std::vector<double> values);
 
 /// Throws Error if number or repeat is not positive.
 TimingResult time_kernel(const std::function<void()>& run, const TimingOptions& options);

@@ -113,6 +113,7 @@ class Database {
   int64_t merge(const Database& other);
 
  private:
+  void read_new_entries();  // both files, from where the last read stopped; the caller holds the lock
   void read_new_lines(const std::string& file, int64_t& offset, const std::function<void(const nlohmann::json&)>& take);
   void append_line(const std::string& file, const std::string& line);
 

@@ -1,14 +1,7 @@
 // A test plugin that registers one rule name twice.
-#include "tessera/tessera.h"
+#include "nothing_rule.h"
 
-namespace {
-
-class Nothing : public tessera::ScheduleRule {
- public:
-  std::vector<tessera::Schedule> apply(const tessera::Schedule& sch, const std::string&) override { return {sch}; }
-};
-
-}  // namespace
+using tessera_test_plugins::Nothing;
 
 TESSERA_PLUGIN(registrar) {
   registrar.add<tessera::ScheduleRule, Nothing>("TwiceInOnePlugin", "test plugin", "");
