@@ -4,7 +4,7 @@
 // second on one core. The search samples and postprocesses thousands of candidates
 // per round. Also prints the sketch count of every suite entry at every preset shape.
 //
-//   taskset -c 0 build/bench/space_bench [--seconds S]
+//   taskset -c 0 build/bench/space_bench [--seconds S] [-w WORKLOAD ...]  (default GMM:3 GMM:2 C2D:2 C2D:1)
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -21,7 +21,13 @@ int main(int argc, char** argv) {
   const double seconds = bench::seconds_option(argc, argv);
   fmt::print("machine: {}\n", bench::cpu_model());
   const Target target = Target::host();
-  for (const char* spec : {"GMM:3", "GMM:2", "C2D:2", "C2D:1"}) {
+  std::vector<std::string> specs;
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string(argv[i]) == "-w") specs.push_back(argv[++i]);
+  }
+  const bool chosen = !specs.empty();
+  if (!chosen) specs = {"GMM:3", "GMM:2", "C2D:2", "C2D:1"};
+  for (const std::string& spec : specs) {
     TuneContext ctx(workloads::get(spec), target);
     fill_defaults(ctx);
     std::vector<Schedule> sketches = ctx.generate_design_space();
@@ -35,6 +41,7 @@ int main(int argc, char** argv) {
     fmt::print("{:<6} {} sketches; space generation {:.0f}/s; sample + postprocess {:.0f} programs/s ({})\n", spec, sketches.size(), spaces,
                samples, stats.summary());
   }
+  if (chosen) return 0;
   fmt::print("\nsketches of the default space, suite entries at shapes 0..3:\n");
   for (const WorkloadInfo* info : workloads::list()) {
     if (info->shapes.empty()) continue;

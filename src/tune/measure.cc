@@ -17,7 +17,7 @@ std::vector<BuildResult> LocalBuilder::build(const std::vector<PrimFunc>& schedu
       result.lowered = lower(scheduled[i], target);
       result.function_name = result.lowered->name;
       result.library_path = fmt::format("{}/candidate_{}.so", directory, i);
-      LLVMModule::write({result.lowered}, LLVMModule::OutputKind::kSharedLibrary, result.library_path, 3, target);
+      LLVMModule::write({result.lowered}, LLVMModule::OutputKind::kLoadableLibrary, result.library_path, 3, target);
     } catch (const std::exception& e) {
       result.error = e.what();
     }

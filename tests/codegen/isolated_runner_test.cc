@@ -16,6 +16,7 @@
 #include "tessera/lower/lower.h"
 #include "tessera/runtime/isolated_runner.h"
 #include "tessera/runtime/measurement_gate.h"
+#include "tessera/schedule/schedule.h"
 #include "tessera/support/error.h"
 #include "tessera/support/run_command.h"
 #include "tessera/te/workloads.h"
@@ -72,6 +73,21 @@ TEST_F(IsolatedRunnerTest, AGoodKernelIsCheckedAndTimed) {
   // The worker stays for the next candidate.
   EXPECT_TRUE(runner.measure(gemm_, build(gemm_, "good2"), "gemm").ok());
   EXPECT_EQ(runner.workers_started(), 1);
+}
+
+// The tuner's candidates are linked by `ld` alone (kLoadableLibrary): their thread-pool
+// and libm calls must bind to the worker's own libtessera and libm when loaded.
+TEST_F(IsolatedRunnerTest, ALoadableLibraryWithParallelLoopsAndMathRunsInTheWorker) {
+  PrimFunc softmax = workloads::get("SFM:m=64,n=32").func;
+  Schedule sch(softmax);
+  BlockRV exp_block = sch.get_block("row_exp");
+  sch.parallel(sch.get_loops(exp_block)[0]);
+  const std::string path = dir_ + "/softmax.so";
+  LLVMModule::write({lower(sch.func())}, LLVMModule::OutputKind::kLoadableLibrary, path, 1);
+  IsolatedRunner runner(runner_options(30, {1, 2, 1, false}));
+  MeasureResult r = runner.measure(softmax, path, softmax->name);
+  ASSERT_TRUE(r.ok()) << to_string(r.status) << ": " << r.reason;
+  EXPECT_TRUE(has(r.check_summary, "softmax")) << r.check_summary;
 }
 
 TEST_F(IsolatedRunnerTest, FailuresAreReportedAndTheNextCandidateIsMeasured) {

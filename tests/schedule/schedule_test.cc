@@ -321,6 +321,30 @@ TEST(SampleComputeLocation, EveryDrawIsLegalAndReplays) {
             std::string::npos);
 }
 
+// Draws are uniform over the legal locations (the sampler tests locations lazily, in a
+// random order, so this checks that the shortcut keeps the distribution).
+TEST(SampleComputeLocation, DrawsAreUniformOverTheLegalLocations) {
+  PrimFunc f = workloads::get("C2D:n=1,h=5,w=5,ci=2,co=2,kernel=3,stride=1,pad=1").func;
+  std::set<int64_t> legal;
+  for (int64_t d = -2; d < 12; ++d) {
+    Schedule sch(f);
+    if (error_of([&] { sch.sample_compute_location(sch.get_block("pad"), d); }) == "<no error>") legal.insert(d);
+  }
+  ASSERT_GT(legal.size(), 3u);
+  std::map<int64_t, int> counts;
+  const int draws = 150 * static_cast<int>(legal.size());
+  for (int seed = 0; seed < draws; ++seed) {
+    Schedule sch(f, static_cast<uint64_t>(seed));
+    sch.sample_compute_location(sch.get_block("pad"));
+    counts[sch.trace()->decision(1)->get<int64_t>()]++;
+  }
+  for (auto& [location, n] : counts) EXPECT_TRUE(legal.count(location)) << "drew illegal location " << location;
+  for (int64_t location : legal) {
+    EXPECT_GT(counts[location], 90) << "location " << location << " drawn " << counts[location] << " times of " << draws;
+    EXPECT_LT(counts[location], 210) << "location " << location << " drawn " << counts[location] << " times of " << draws;
+  }
+}
+
 TEST(Cache, ReadAndWriteStages) {
   PrimFunc f = workloads::get("gemm:m=16,n=16,k=8").func;
   Schedule sch(f, 0, true, true);

@@ -35,12 +35,16 @@ class LLVMModule {
   /// CPU may use instructions this one lacks: run it only where it fits.
   static LLVMModule compile(const std::vector<PrimFunc>& lowered, int opt_level = 3, const Target& target = Target{});
 
-  enum class OutputKind { kAssembly, kObject, kSharedLibrary };
+  enum class OutputKind { kAssembly, kObject, kSharedLibrary, kLoadableLibrary };
   /// Writes the optimised module for the host CPU to `path`: assembly text, a
   /// position-independent object file, or a shared library (that object linked by `cc`,
   /// or $TESSERA_CC, against libtessera, whose thread pool runs its parallel loops).
   /// Each function `f` is exported as `void f(T* param, ...)` and `void f_packed(void**)`
   /// (emit_c_header, c_codegen.h, writes the matching C header).
+  /// kLoadableLibrary is a shared library only for dlopen into a process that already
+  /// has libtessera loaded (the measurement worker): linked by `ld` alone, with no
+  /// compiler driver and no library search (a quarter of kSharedLibrary's link time, which
+  /// the tuner pays per candidate); its thread-pool and libm calls bind when it is loaded.
   static void write(const std::vector<PrimFunc>& lowered, OutputKind kind, const std::string& path, int opt_level = 3,
                     const Target& target = Target{});
   /// The assembly text `write` with kAssembly would write.

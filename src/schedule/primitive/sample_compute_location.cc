@@ -10,51 +10,60 @@ using namespace schedule_detail;
 
 LoopRV Schedule::sample_compute_location(const BlockRV& block_rv, std::optional<int64_t> decision) {
   const BlockNode* b = get(block_rv);
-  std::vector<int64_t> valid;
   std::vector<Var> loop_vars;
-  // Legality is tested on untraced copies: a failed attempt changes nothing here.
-  auto legal = [&](const std::function<void(Schedule&, const BlockRV&)>& attempt) {
+  std::vector<const BlockNode*> consumers = producers_or_consumers(*this, b, /*producers=*/false);
+  if (!consumers.empty()) {
+    for (const ForNode* loop : state_.find_block(consumers[0]->name)->loops) loop_vars.push_back(loop->loop_var);
+  }
+  // Legality is tested on untraced copies: a failed attempt changes nothing here. Each
+  // test rewrites the program, so as few are made as the answer needs.
+  auto legal = [&](int64_t location) {
+    if (location == -1) return true;
+    if (location < -2 || location >= static_cast<int64_t>(loop_vars.size())) return false;
     Schedule trial = *this;
     trial.trace_.reset();
     try {
-      attempt(trial, block_rv);
+      if (location == -2) {
+        trial.compute_inline(block_rv);
+      } else {
+        LoopRV l = trial.new_loop_rv(loop_vars[static_cast<size_t>(location)]);
+        move_block_under_loop(trial, "compute_at", block_rv, l, false, false);
+      }
       return true;
     } catch (const ScheduleError&) {
       return false;
     }
   };
-  if (legal([](Schedule& s, const BlockRV& rv) { s.compute_inline(rv); })) valid.push_back(-2);
-  valid.push_back(-1);
-  std::vector<const BlockNode*> consumers = producers_or_consumers(*this, b, /*producers=*/false);
-  if (!consumers.empty()) {
-    const std::vector<const ForNode*>& loops = state_.find_block(consumers[0]->name)->loops;
-    for (size_t k = 0; k < loops.size(); ++k) {
-      loop_vars.push_back(loops[k]->loop_var);
-      Var v = loops[k]->loop_var;
-      bool ok = legal([&](Schedule& s, const BlockRV& rv) {
-        LoopRV l = s.new_loop_rv(v);
-        move_block_under_loop(s, "compute_at", rv, l, false, false);
-      });
-      if (ok) valid.push_back(static_cast<int64_t>(k));
-    }
-  }
+  std::vector<int64_t> locations{-2, -1};  // inline, root, then the consumer's loops
+  for (size_t k = 0; k < loop_vars.size(); ++k) locations.push_back(static_cast<int64_t>(k));
   int64_t choice;
-  if (decision) {
+  if (decision && legal(*decision)) {
     choice = *decision;
-    if (std::find(valid.begin(), valid.end(), choice) == valid.end()) {
-      if (mode_ == ReplayMode::kStrict) {
-        schedule_fail(*this, "sample_compute_location", fmt::format("decision {} is not a legal location of block '{}' (legal: {})",
-                                                                     choice, b->name, fmt::join(valid, ", ")), b);
-      }
-      // The nearest earlier legal loop, else the root.
-      int64_t repaired = -1;
-      for (int64_t v : valid) {
-        if (v >= 0 && v < choice) repaired = v;
-      }
-      choice = repaired;
+  } else if (decision) {
+    std::vector<int64_t> valid;
+    for (int64_t location : locations) {
+      if (legal(location)) valid.push_back(location);
+    }
+    if (mode_ == ReplayMode::kStrict) {
+      schedule_fail(*this, "sample_compute_location", fmt::format("decision {} is not a legal location of block '{}' (legal: {})",
+                                                                   *decision, b->name, fmt::join(valid, ", ")), b);
+    }
+    // The nearest earlier legal loop, else the root.
+    choice = -1;
+    for (int64_t v : valid) {
+      if (v >= 0 && v < *decision) choice = v;
     }
   } else {
-    choice = valid[static_cast<size_t>(rng_.uniform_int(0, static_cast<int64_t>(valid.size())))];
+    // Uniform over the legal locations: the first legal one of a uniformly random order.
+    // The root is always legal, so this ends, usually after a few tests.
+    for (size_t i = 0;; ++i) {
+      const size_t j = i + static_cast<size_t>(rng_.uniform_int(0, static_cast<int64_t>(locations.size() - i)));
+      std::swap(locations[i], locations[j]);
+      if (legal(locations[i])) {
+        choice = locations[i];
+        break;
+      }
+    }
   }
   LoopRV out;
   if (choice >= 0) {
