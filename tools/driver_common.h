@@ -136,5 +136,7 @@ inline std::vector<RankedProgram> top_k_or_fail(const Database& db, const std::s
 /// The tuning commands (tune_commands.cc).
 int cmd_tune(int argc, char** argv);
 int cmd_db(int argc, char** argv);
+/// `tessera costmodel` (costmodel_command.cc).
+int cmd_costmodel(int argc, char** argv);
 
 }  // namespace tessera

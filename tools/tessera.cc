@@ -67,9 +67,14 @@ commands:
                          scheduled IR; --check compares it with the unscheduled program,
                          --time times the compiled kernel
   tune -w WORKLOAD --trials N --db DIR [-t TARGET] [--space rules|NAME] [--strategy S] [--trials-per-round K]
-       [--time-budget SECONDS] [--seed S] [--threads T] [--plugin SO]...
+       [--time-budget SECONDS] [--seed S] [--threads T] [--plugin SO]... [--cost-model mlp|random]
+       [--cost-model-file MODEL]
                          tune the workload: search, build and measure rounds of candidates, every
                          result appended to the tuning database DIR; prints progress and a summary
+                         (--trials 0 with a trained model: its pick, unmeasured)
+  costmodel train|eval --db DIR ...
+                         train the MLP cost model on a tuning database, or measure how well
+                         a model ranks its programs
   db list|best|show|merge|compact --db DIR ...
                          look into, merge and compact tuning databases
   space -w WORKLOAD [-t TARGET] [--space rules|NAME] [--rules R1,R2,..] [--plugin SO]... [--sample N [--seed S]]
@@ -206,10 +211,19 @@ reported as a failed measurement (exit status 1) instead of taking tessera down.
   if (opts.has("--db")) {
     Database db(opts.get("--db", "--db DIR"), /*create=*/false);
     const std::string target = (opts.has("--target") ? Target::parse(opts.get("--target", "-t TARGET")) : Target{}).canonical().str();
-    std::vector<RankedProgram> best = top_k_or_fail(db, workload_hash(w.func), w.spec, target, 1);
-    fmt::print(stderr, "replaying program {} from {}: median {:.4f} ms over {} runs, measured {}\n", best[0].record->program, db.directory(),
-               best[0].median_seconds * 1e3, best[0].run_seconds.size(), best[0].record->time);
-    sch = replay_record(*best[0].record, w);
+    const std::string workload = workload_hash(w.func);
+    const TuningRecord* predicted = db.latest_predicted(workload, target);
+    if (predicted != nullptr && db.top_k(workload, target, 1).empty()) {
+      // Nothing measured yet: the no-tuning mode's pick (tessera tune --trials 0).
+      fmt::print(stderr, "replaying program {} from {}: predicted by the cost model {}, not measured\n", predicted->program, db.directory(),
+                 predicted->time);
+      sch = replay_record(*predicted, w);
+    } else {
+      std::vector<RankedProgram> best = top_k_or_fail(db, workload, w.spec, target, 1);
+      fmt::print(stderr, "replaying program {} from {}: median {:.4f} ms over {} runs, measured {}\n", best[0].record->program, db.directory(),
+                 best[0].median_seconds * 1e3, best[0].run_seconds.size(), best[0].record->time);
+      sch = replay_record(*best[0].record, w);
+    }
   } else if (opts.has("--trace")) {
     Trace trace = load_trace(opts.get("--trace", "--trace FILE.json"));
     trace.apply(sch, false, opts.has("--repair") ? ReplayMode::kRepair : ReplayMode::kStrict);
@@ -464,6 +478,7 @@ int dispatch(int argc, char** argv) {
   if (command == "space") return cmd_space(argc, argv);
   if (command == "tune") return cmd_tune(argc, argv);
   if (command == "db") return cmd_db(argc, argv);
+  if (command == "costmodel") return cmd_costmodel(argc, argv);
   if (command == "version" || command == "--version") {
     fmt::print("tessera {} (commit {}), LLVM {}\n", version(), git_commit(), llvm_version());
     return 0;

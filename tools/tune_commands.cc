@@ -18,6 +18,7 @@
 #include "tessera/tune/cost_model.h"
 #include "tessera/tune/database.h"
 #include "tessera/tune/measure.h"
+#include "tessera/tune/mlp_cost_model.h"
 #include "tessera/tune/search_strategy.h"
 #include "tessera/tune/tuner.h"
 
@@ -48,6 +49,19 @@ std::shared_ptr<SearchStrategy> strategy_option(const Options& opts) {
   return make_component<SearchStrategy>(name);  // a plugin's, by its registered name
 }
 
+std::shared_ptr<CostModel> cost_model_option(const Options& opts) {
+  const std::string name = opts.has("--cost-model") ? opts.get("--cost-model", "--cost-model mlp|random") : "mlp";
+  std::shared_ptr<CostModel> model;
+  if (name == "mlp") model = std::make_shared<MLPCostModel>();
+  else if (name == "random") model = std::make_shared<RandomModel>();
+  else fail("--cost-model takes mlp or random, got '{}'", name);
+  if (opts.has("--cost-model-file")) {
+    if (name != "mlp") fail("--cost-model-file loads a trained MLP model; it does not go with --cost-model {}", name);
+    model->load(opts.get("--cost-model-file", "--cost-model-file MODEL"));
+  }
+  return model;
+}
+
 double seconds_option(const Options& opts, const char* option, const char* what) {
   const std::string text = opts.get(option, what);
   size_t used = 0;
@@ -67,14 +81,15 @@ int cmd_tune(int argc, char** argv) {
   Options opts(argc, argv, 2, {{"--help", false}, {"--workload", true}, {"--target", true}, {"--trials", true}, {"--db", true},
                                {"--space", true}, {"--rules", true}, {"--plugin", true}, {"--strategy", true},
                                {"--trials-per-round", true}, {"--time-budget", true}, {"--seed", true}, {"--threads", true},
-                               {"--timeout", true}, {"--remeasure", true}});
+                               {"--timeout", true}, {"--remeasure", true}, {"--cost-model", true}, {"--cost-model-file", true}});
   if (opts.has("--help")) {
     std::puts(R"(usage: tessera tune -w WORKLOAD --trials N --db DIR [-t TARGET] [--space rules|NAME] [--rules R1,R2,..]
                     [--plugin SO]... [--strategy evolutionary|replay-trace|replay-func] [--trials-per-round K]
                     [--time-budget SECONDS] [--seed S] [--threads T] [--timeout SECONDS] [--remeasure M]
+                    [--cost-model mlp|random] [--cost-model-file MODEL]
 Tunes the workload for the target (default this machine, `llvm -mcpu=native`): rounds of K
 candidates (default 64) drawn from the design space by the search strategy (default
-evolutionary, with a random-score cost model), compiled in parallel and measured one at a
+evolutionary, guided by the cost model), compiled in parallel and measured one at a
 time in an isolated worker, which checks each against the unscheduled program before timing
 it. Every measurement, failed or not, is appended to the tuning database DIR (created if
 needed; docs/database-format.md) before the next one starts.
@@ -87,6 +102,13 @@ hardware thread); the kernels run on the target's -num-cores threads. --timeout:
 clock per candidate (default 10 s). At the end the best M (default 3) are re-measured in a
 fresh worker over 3 rounds and the summary shows their medians and spread; the tuning curve
 (trial, best latency so far) is written as CSV next to the database.
+--cost-model: mlp (default; the per-store MLP of docs/features.md, trained after every
+round on what the task has measured, and at the start on what DIR already holds) or
+random (the baseline). --cost-model-file MODEL starts the MLP from a trained model
+(`tessera costmodel train`; models/ ships one for this machine type).
+--trials 0 with a trained model is the no-tuning mode: the search ranks candidates with the
+model alone and the best one is written to DIR as a "predicted" record, measured never;
+`tessera replay --db DIR` builds it.
 Progress goes to the terminal (one updating line) or, when stdout is not one, one line per round.)");
     return 0;
   }
@@ -109,7 +131,7 @@ Progress goes to the terminal (one updating line) or, when stdout is not one, on
   runner_options.timing = TimingOptions{1, 3, 20, false};
   if (opts.has("--timeout")) runner_options.timeout_seconds = seconds_option(opts, "--timeout", "--timeout SECONDS");
   std::shared_ptr<SearchStrategy> strategy = strategy_option(opts);
-  std::shared_ptr<CostModel> model = make_component<CostModel>("Random");
+  std::shared_ptr<CostModel> model = cost_model_option(opts);
   Database db(opts.get("--db", "--db DIR"));
   LocalBuilder builder(ctx.num_threads);
   LocalRunner runner(runner_options);
@@ -138,6 +160,7 @@ Progress goes to the terminal (one updating line) or, when stdout is not one, on
   TuneSummary summary = tune(ctx, db, *strategy, *model, builder, runner, options);
   if (summary.trials_before > 0) fmt::print("resumed: the database already held {} trials of this task\n", summary.trials_before);
   fmt::print("{}", summary.to_text());
+  if (options.trials == 0) return summary.best_program.empty() ? 1 : 0;
   if (!std::isfinite(summary.best_seconds())) {
     fmt::print(stderr, "tessera: error: no program of {} was measured successfully on {}\n", w.spec, ctx.target.str());
     return 1;
@@ -211,7 +234,7 @@ files without unreadable lines and duplicates, atomically (a temporary file, the
     std::map<std::pair<std::string, std::string>, std::pair<int64_t, int64_t>> tasks;  // ok, failed
     for (const TuningRecord& r : db.records()) {
       auto& [ok, failed] = tasks[{r.workload, r.target}];
-      if (r.remeasured) continue;
+      if (r.remeasured || r.predicted()) continue;
       (r.ok() ? ok : failed) += 1;
     }
     fmt::print("{:<16}  {:<36}  {:>7}  {:>6}  {:>12}  {:>9}  {}\n", "workload", "spec", "trials", "failed", "best ms", "GFLOP/s", "target");

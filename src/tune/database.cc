@@ -326,7 +326,7 @@ std::vector<RankedProgram> Database::top_k(const std::string& workload, const st
   std::set<std::string> failed;
   const std::vector<const TuningRecord*> records = records_of(workload, target);
   for (const TuningRecord* r : records) {
-    if (!r->ok()) failed.insert(r->program);
+    if (!r->ok() && !r->predicted()) failed.insert(r->program);
   }
   std::map<std::string, RankedProgram> programs;
   for (const TuningRecord* r : records) {
@@ -348,6 +348,14 @@ std::vector<RankedProgram> Database::top_k(const std::string& workload, const st
   });
   if (ranked.size() > k) ranked.resize(k);
   return ranked;
+}
+
+const TuningRecord* Database::latest_predicted(const std::string& workload, const std::string& target) const {
+  const TuningRecord* latest = nullptr;
+  for (const TuningRecord* r : records_of(workload, target)) {
+    if (r->predicted()) latest = r;
+  }
+  return latest;
 }
 
 std::string Database::compact() {

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -119,6 +120,8 @@ std::string TuneSummary::to_text() const {
     const Finalist& f = finalists.front();
     s += fmt::format("best       {:.4f} ms, {} GFLOP/s (re-measured {} rounds in a fresh worker: {:.4f}–{:.4f} ms)\n", best * 1e3,
                      gflops_text(flops, best), f.round_medians.size(), f.min_seconds * 1e3, f.max_seconds * 1e3);
+  } else if (!best_program.empty()) {
+    s += fmt::format("predicted  program {} (the cost model's pick, not measured; `tessera replay --db` builds it)\n", best_program);
   } else {
     s += "best       none (no candidate was measured successfully)\n";
   }
@@ -156,7 +159,7 @@ std::string tuning_curve_csv(const Database& database, const std::string& worklo
   double best = std::numeric_limits<double>::infinity();
   int64_t trial = 0;
   for (const TuningRecord* r : database.records_of(workload_hash, target)) {
-    if (r->remeasured) continue;
+    if (r->remeasured || r->predicted()) continue;
     ++trial;
     if (r->ok()) best = std::min(best, r->median_seconds());
     if (std::isfinite(best)) csv += fmt::format("{},{:.9g},{}\n", trial, best, gflops_text(flops, best));
@@ -164,6 +167,41 @@ std::string tuning_curve_csv(const Database& database, const std::string& worklo
   }
   return csv;
 }
+
+namespace {
+
+// The no-tuning mode: the strategy's best-scored candidate under a trained model becomes a
+// "predicted" record; nothing is built or measured.
+TuneSummary predict_without_measuring(TuneContext& ctx, Database& database, SearchStrategy& strategy, CostModel& cost_model,
+                                      TuneSummary summary, Clock::time_point start) {
+  if (!cost_model.learned()) {
+    fail("tune with 0 trials ranks candidates with a trained cost model and measures nothing, but the model has learned nothing: give it "
+         "a trained model (tessera tune --cost-model-file MODEL; `tessera costmodel train` makes one)");
+  }
+  std::vector<MeasureCandidate> pick;
+  {
+    Stopwatch search(summary.search_seconds);
+    pick = strategy.generate_candidates(1);
+  }
+  if (pick.empty()) fail("tune with 0 trials: the search found no candidate of {} to predict (every program of the space is measured)", ctx.workload.spec);
+  TuningRecord record;
+  record.workload = summary.workload_hash;
+  record.target = summary.target;
+  record.program = pick[0].program;
+  record.trace = pick[0].schedule.trace()->to_json();
+  record.status = TuningRecord::kPredicted;
+  record.reason = "chosen by the cost model without measuring (tessera tune --trials 0)";
+  {
+    Stopwatch bookkeeping(summary.bookkeeping_seconds);
+    database.add_record(std::move(record));
+  }
+  summary.best_program = pick[0].program;
+  summary.stop_reason = "no-tuning mode: the cost model's pick was recorded, not measured";
+  summary.total_seconds = seconds_since(start);
+  return summary;
+}
+
+}  // namespace
 
 TuneSummary tune(TuneContext& ctx, Database& database, SearchStrategy& strategy, CostModel& cost_model, Builder& builder,
                  Runner& runner, const TuneOptions& options) {
@@ -185,9 +223,12 @@ TuneSummary tune(TuneContext& ctx, Database& database, SearchStrategy& strategy,
   SearchInput input;
   int64_t trials = 0;
   double best = std::numeric_limits<double>::infinity();
+  std::vector<const TuningRecord*> earlier;  // what a learning cost model starts from
   for (const TuningRecord* r : database.records_of(workload, target)) {
+    if (r->predicted()) continue;  // a cost model's pick, not measured: the search may measure it
     input.measured.insert(r->program);
     if (r->remeasured) continue;
+    earlier.push_back(r);
     ++trials;
     if (r->ok()) best = std::min(best, r->median_seconds());
   }
@@ -204,8 +245,36 @@ TuneSummary tune(TuneContext& ctx, Database& database, SearchStrategy& strategy,
     Stopwatch search(summary.search_seconds);
     input.sketches = ctx.generate_design_space();
     cost_model.initialize(ctx);
+  }
+  if (cost_model.learns() && !earlier.empty()) {
+    // A resumed task: the model learns from what was measured before (the most recent
+    // records, when there are many), so the first round is already guided.
+    Stopwatch model(summary.model_seconds);
+    constexpr size_t kMaxEarlier = 4096;
+    if (earlier.size() > kMaxEarlier) earlier.erase(earlier.begin(), earlier.end() - static_cast<long>(kMaxEarlier));
+    std::vector<std::optional<std::pair<PrimFunc, double>>> replayed = parallel_map<std::optional<std::pair<PrimFunc, double>>>(
+        static_cast<int64_t>(earlier.size()), ctx.num_threads, [&](int64_t i) -> std::optional<std::pair<PrimFunc, double>> {
+          const TuningRecord& r = *earlier[static_cast<size_t>(i)];
+          try {
+            return std::make_pair(replay_record(r, ctx.workload).func(), r.ok() ? r.median_seconds() : std::numeric_limits<double>::infinity());
+          } catch (const Error&) {
+            return std::nullopt;  // a record this tessera no longer replays teaches nothing
+          }
+        });
+    std::vector<PrimFunc> programs;
+    std::vector<double> seconds;
+    for (auto& p : replayed) {
+      if (!p) continue;
+      programs.push_back(std::move(p->first));
+      seconds.push_back(p->second);
+    }
+    if (!programs.empty()) cost_model.update(ctx, programs, seconds);
+  }
+  {
+    Stopwatch search(summary.search_seconds);
     strategy.initialize(ctx, std::move(input));
   }
+  if (options.trials == 0) return predict_without_measuring(ctx, database, strategy, cost_model, summary, start);
 
   ScratchDirectory scratch(options.scratch_directory);
   TuneProgress progress;

@@ -33,6 +33,11 @@ class CostModel {
   /// Writes the model to `path` / reads it back; throws Error naming the file on failure.
   virtual void save(const std::string& path) const = 0;
   virtual void load(const std::string& path) = 0;
+  /// Whether its scores come from learning (trained, or loaded from a trained model):
+  /// the tuner feeds a learning model the task's earlier records, and the no-tuning mode
+  /// refuses a model that has learned nothing.
+  virtual bool learns() const { return false; }
+  virtual bool learned() const { return false; }
 };
 
 /// Uniform random scores from the task's seed; learns nothing.

@@ -35,13 +35,18 @@ struct TuningRecord {
   std::string target;                  // canonical target string
   std::string program;                 // hash of the scheduled program (program_hash)
   nlohmann::json trace;                // the trace with its decisions (Trace::to_json)
-  std::string status = "ok";           // "ok", or why it failed: "build error", "wrong result", ...
+  std::string status = "ok";           // "ok", "predicted" (the no-tuning mode's pick, never
+                                       // measured), or why it failed: "build error", ...
   std::string reason;                  // the failure's explanation (empty when ok)
   std::vector<double> run_seconds;     // every timed repeat (ok only)
   bool remeasured = false;             // written by the re-measurement of the best candidates
   std::string tessera_version, tessera_commit, llvm_version, cpu_model, time;
 
   bool ok() const { return status == "ok" && !run_seconds.empty(); }
+  /// Chosen by a cost model without measuring (`tessera tune --trials 0`): neither a
+  /// trial nor a failure.
+  bool predicted() const { return status == kPredicted; }
+  static constexpr const char* kPredicted = "predicted";
   /// The median of run_seconds; +infinity when there is none.
   double median_seconds() const;
   Trace parsed_trace() const { return Trace::from_json(trace); }
@@ -102,6 +107,8 @@ class Database {
   /// The k fastest programs of a workload on a target, fastest first, by the median of
   /// their pooled run times; a program with any failed record never ranks.
   std::vector<RankedProgram> top_k(const std::string& workload, const std::string& target, size_t k) const;
+  /// The latest record a cost model predicted (no-tuning mode) for the task; null if none.
+  const TuningRecord* latest_predicted(const std::string& workload, const std::string& target) const;
   /// Lines skipped while reading (torn or malformed), one message each.
   const std::vector<std::string>& warnings() const { return warnings_; }
 

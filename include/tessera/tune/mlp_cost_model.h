@@ -52,6 +52,8 @@ class MLPCostModel : public CostModel {
   void update(const TuneContext& ctx, const std::vector<PrimFunc>& programs, const std::vector<double>& seconds) override;
   void save(const std::string& path) const override;
   void load(const std::string& path) override;
+  bool learns() const override { return true; }
+  bool learned() const override { return trained_; }
 
   /// Offline use (`tessera costmodel`): measured programs of a task (`group` names it).
   void add_samples(const std::string& group, std::vector<CostSample> samples);
