@@ -4,12 +4,14 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "driver_common.h"
 #include "tessera/support/random.h"
+#include "tessera/te/workloads.h"
 #include "tessera/tune/cost_model_evaluation.h"
 #include "tessera/tune/mlp_cost_model.h"
 
@@ -17,14 +19,15 @@ namespace tessera {
 namespace {
 
 constexpr const char* kUsage = R"(usage: tessera costmodel train --db DIR [--db DIR2]... --out MODEL [--epochs N] [--loss rank|regression]
-                              [--hidden H] [--seed S] [--threads T]
+                              [--hidden H] [--seed S] [--threads T] [--exclude WORKLOAD]...
        tessera costmodel eval  --db DIR [--db DIR2]... [--model MODEL] [--split random|by-workload] [--epochs N]
                               [--loss rank|regression] [--hidden H] [--seed S] [--threads T]
 The measured records of the tuning databases (every workload and target; re-measurements
 left out, failures kept as the slowest) are replayed and turned into per-store features
 (docs/features.md).
 train: trains the MLP cost model on all of them for N epochs (default 100) and writes it to
-MODEL (JSON), which `tessera tune --cost-model-file MODEL` starts from.
+MODEL (JSON), which `tessera tune --cost-model-file MODEL` starts from. --exclude leaves a
+workload's programs out (to judge the model on a workload it has never seen).
 eval: splits the programs into a training and a test part (seed S): --split random
 (default) holds out 20% of each task's programs; --split by-workload holds out 20% of the
 tasks (at least one) entirely. Without --model it trains a fresh model on the training
@@ -94,6 +97,8 @@ MLPOptions model_options(const Options& opts) {
 std::vector<CostDataset> load_all(const Options& opts, int threads) {
   std::vector<std::string> dirs = opts.all("--db");
   if (dirs.empty()) fail("costmodel needs --db DIR (a tuning database written by tessera tune)");
+  std::set<std::string> excluded;
+  for (const std::string& spec : opts.all("--exclude")) excluded.insert(workload_hash(workloads::get(spec).func));
   std::vector<CostDataset> all;
   size_t programs = 0;
   int64_t skipped_total = 0;
@@ -101,6 +106,7 @@ std::vector<CostDataset> load_all(const Options& opts, int threads) {
     Database db(dir, /*create=*/false);
     int64_t skipped = 0;
     for (CostDataset& d : load_cost_datasets(db, threads, &skipped)) {
+      if (excluded.count(d.workload) != 0) continue;
       programs += d.samples.size();
       all.push_back(std::move(d));
     }
@@ -122,7 +128,8 @@ int cmd_costmodel(int argc, char** argv) {
   const std::string sub = argv[2];
   if (sub != "train" && sub != "eval") fail("unknown costmodel command '{}' (train or eval)\n{}", sub, kUsage);
   Options opts(argc, argv, 3, {{"--help", false}, {"--db", true}, {"--out", true}, {"--model", true}, {"--split", true}, {"--epochs", true},
-                               {"--loss", true}, {"--hidden", true}, {"--seed", true}, {"--threads", true}});
+                               {"--loss", true}, {"--hidden", true}, {"--seed", true}, {"--threads", true},
+                               {"--exclude", true}});
   if (opts.has("--help")) {
     std::puts(kUsage);
     return 0;

@@ -215,31 +215,8 @@ class Extractor : public IRVisitor {
     counter.visit_expr(e);
   }
 
-  // Elements of `a` touched while loops [from, size) vary.
-  double footprint(const Access& a, size_t from) const {
-    double elements = 1;
-    for (size_t d = 0; d < a.indices.size(); ++d) {
-      double span = 1;
-      for (size_t i = from; i < loops_.size(); ++i) {
-        auto it = a.indices[d].coefficients.find(loops_[i].node->loop_var.get());
-        if (it != a.indices[d].coefficients.end()) span += std::fabs(it->second) * (loops_[i].extent - 1);
-      }
-      span = std::min(span, a.indices[d].cap);
-      if (d < a.buffer->shape.size()) span = std::min(span, extent_of(a.buffer->shape[d]));
-      elements *= std::max(span, 1.0);
-    }
-    return elements;
-  }
-  // Cache lines of that footprint: whole rows of the last dimension.
-  double footprint_lines(const Access& a, size_t from) const {
-    if (a.indices.empty()) return 1;
-    const double elements = footprint(a, from);
-    const double row = std::max(1.0, footprint_last(a, from));
-    const double rows = elements / row;
-    return rows * std::ceil(row * a.buffer->dtype.bytes() / kCacheLineBytes);
-  }
-  double footprint_last(const Access& a, size_t from) const {
-    const size_t d = a.indices.size() - 1;
+  // The span of dimension `d` of `a` while loops [from, size) vary.
+  double span(const Access& a, size_t d, size_t from) const {
     double span = 1;
     for (size_t i = from; i < loops_.size(); ++i) {
       auto it = a.indices[d].coefficients.find(loops_[i].node->loop_var.get());
@@ -247,7 +224,20 @@ class Extractor : public IRVisitor {
     }
     span = std::min(span, a.indices[d].cap);
     if (d < a.buffer->shape.size()) span = std::min(span, extent_of(a.buffer->shape[d]));
-    return span;
+    return std::max(span, 1.0);
+  }
+  // Elements of `a` touched while loops [from, size) vary.
+  double footprint(const Access& a, size_t from) const {
+    double elements = 1;
+    for (size_t d = 0; d < a.indices.size(); ++d) elements *= span(a, d, from);
+    return elements;
+  }
+  // Cache lines of that footprint: whole rows of the last dimension.
+  double footprint_lines(const Access& a, size_t from) const {
+    if (a.indices.empty()) return 1;
+    const double row = span(a, a.indices.size() - 1, from);
+    const double rows = footprint(a, from) / row;
+    return rows * std::ceil(row * a.buffer->dtype.bytes() / kCacheLineBytes);
   }
   // The coefficient of loop `i`'s variable in the row-major flattened index.
   double flat_coefficient(const Access& a, size_t i) const {

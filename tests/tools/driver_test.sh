@@ -208,6 +208,28 @@ expect 0 "^best +[0-9.]+ ms, [0-9.]+ GFLOP/s \(program [0-9a-f]{16}; not re-meas
 expect 0 "^usage: tessera tune" -- "$tessera" tune --help
 expect 0 "^usage: tessera db list" -- "$tessera" db --help
 
+# The cost model: train and evaluate on the database above, then the no-tuning mode with
+# the trained model writes a predicted record that replay --db builds and checks.
+model="$work/model.json"
+expect 0 "^trained 20 epochs .*; wrote $model" -- "$tessera" costmodel train --db "$db" --out "$model" --epochs 20
+expect 0 "^pairwise accuracy: [01]\.[0-9]{3}$" -- "$tessera" costmodel eval --db "$db" --epochs 5
+expect 0 "^top-5 score: [01]\.[0-9]{3}$" -- "$tessera" costmodel eval --db "$db" --model "$model"
+nodb="$work/notune"
+expect 0 "^predicted +program [0-9a-f]{16} \(the cost model's pick, not measured" -- "$tessera" tune -w $w --trials 0 --cost-model-file "$model" --db "$nodb"
+expect 0 "^check: MATCH" -- "$tessera" replay --db "$nodb" -w $w --check
+expect 0 "^[0-9a-f]{16}  gemm:m=32,n=32,k=32,dtype=float32,epilogue=none +0 +0 " -- "$tessera" db list --db "$nodb"
+expect 0 "^trials +4 in this run, 4 in the database" -- "$tessera" tune -w $w --trials 4 --trials-per-round 4 --cost-model-file "$model" --db "$nodb" --remeasure 0
+expect 0 "^best +[0-9.]+ ms" -- "$tessera" tune -w $w --trials 8 --trials-per-round 4 --cost-model random --db "$nodb" --remeasure 0
+expect 1 "error: tune with 0 trials ranks candidates with a trained cost model .* but the model has learned nothing" -- "$tessera" tune -w $w --trials 0 --db "$work/notune2"
+expect 1 "error: --cost-model takes mlp or random, got 'xgboost'" -- "$tessera" tune -w $w --trials 4 --cost-model xgboost --db "$db"
+expect 1 "error: cannot read cost model file $work/none.json" -- "$tessera" tune -w $w --trials 4 --cost-model-file "$work/none.json" --db "$db"
+expect 1 "error: --cost-model-file loads a trained MLP model; it does not go with --cost-model random" -- "$tessera" tune -w $w --trials 4 --cost-model random --cost-model-file "$model" --db "$db"
+expect 1 "error: --split takes random or by-workload, got 'half'" -- "$tessera" costmodel eval --db "$db" --split half
+expect 1 "error: --split by-workload needs at least 2 tasks" -- "$tessera" costmodel eval --db "$db" --split by-workload
+expect 1 "error: missing --out" -- "$tessera" costmodel train --db "$db"
+expect 1 "error: unknown costmodel command 'fit'" -- "$tessera" costmodel fit --db "$db"
+expect 0 "^usage: tessera costmodel train" -- "$tessera" costmodel --help
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures driver check(s) failed"
   exit 1

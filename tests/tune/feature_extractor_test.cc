@@ -2,7 +2,9 @@
 // a tiled GEMM. The expected numbers are derived in the comments from docs/features.md.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "tessera/ir/parser.h"
 #include "tessera/schedule/schedule.h"
@@ -21,6 +23,16 @@ float feature(const Eigen::MatrixXf& features, int row, const std::string& name)
   EXPECT_NE(it, names.end()) << "no feature named " << name;
   return features(row, static_cast<int>(it - names.begin()));
 }
+
+// A 64³ GEMM tiled 8×8 in i and j: loops i0 j0 k i1 j1.
+struct TiledGemm {
+  Schedule sch{workloads::get("gemm:m=64,n=64,k=64").func};
+  BlockRV c = sch.get_block("C");
+  std::vector<LoopRV> l = sch.get_loops(c);
+  std::vector<LoopRV> i = sch.split(l[0], {8, 8});
+  std::vector<LoopRV> j = sch.split(l[1], {8, 8});
+  TiledGemm() { sch.reorder({i[0], j[0], l[2], i[1], j[1]}); }
+};
 
 TEST(FeatureExtractor, NamesCoverEveryColumnOnce) {
   const std::vector<std::string>& names = feature_names();
@@ -74,14 +86,9 @@ TEST(FeatureExtractor, VectorizedCopy) {
 }
 
 TEST(FeatureExtractor, TiledGemm) {
-  Schedule sch(workloads::get("gemm:m=64,n=64,k=64").func);
-  BlockRV c = sch.get_block("C");
-  std::vector<LoopRV> l = sch.get_loops(c);
-  std::vector<LoopRV> i = sch.split(l[0], {8, 8});
-  std::vector<LoopRV> j = sch.split(l[1], {8, 8});
-  sch.reorder({i[0], j[0], l[2], i[1], j[1]});
-  sch.parallel(i[0]);
-  Eigen::MatrixXf f = extract_features(sch.func());
+  TiledGemm g;
+  g.sch.parallel(g.i[0]);
+  Eigen::MatrixXf f = extract_features(g.sch.func());
   // The init store (C = 0 when k == 0), then the update.
   ASSERT_EQ(f.rows(), 2);
   const int u = 1;
@@ -133,15 +140,10 @@ TEST(FeatureExtractor, TiledGemm) {
 }
 
 TEST(FeatureExtractor, AllocationOfACacheStage) {
-  Schedule sch(workloads::get("gemm:m=64,n=64,k=64").func);
-  BlockRV c = sch.get_block("C");
-  std::vector<LoopRV> l = sch.get_loops(c);
-  std::vector<LoopRV> i = sch.split(l[0], {8, 8});
-  std::vector<LoopRV> j = sch.split(l[1], {8, 8});
-  sch.reorder({i[0], j[0], l[2], i[1], j[1]});
-  BlockRV cw = sch.cache_write(c, 0, "global");
-  sch.reverse_compute_at(cw, j[0]);
-  Eigen::MatrixXf f = extract_features(sch.func());
+  TiledGemm g;
+  BlockRV cw = g.sch.cache_write(g.c, 0, "global");
+  g.sch.reverse_compute_at(cw, g.j[0]);
+  Eigen::MatrixXf f = extract_features(g.sch.func());
   // init, update (into C_global, an 8×8 tile allocated under i0 and j0), the copy out.
   ASSERT_EQ(f.rows(), 3);
   EXPECT_FLOAT_EQ(feature(f, 1, "alloc_bytes"), log2p1(256));

@@ -16,6 +16,7 @@
 #include "tessera/support/hash.h"
 #include "tessera/te/workloads.h"
 #include "tessera/tune/defaults.h"
+#include "tessera/tune/mlp_cost_model.h"
 #include "tessera/tune/space_generator.h"
 #include "tessera/tune/tuner.h"
 #include "../common/error_of.h"
@@ -123,11 +124,11 @@ class TunerTest : public testing::Test {
   }
 
   std::vector<std::string> run_fake(const std::string& strategy_name, const std::string& db_dir, const std::string& spec, const std::string& space,
-                                    int64_t trials, TuneSummary* summary_out = nullptr) {
+                                    int64_t trials, TuneSummary* summary_out = nullptr, std::shared_ptr<CostModel> model = nullptr) {
     TuneContext ctx = context(spec, space);
     Database db(db_dir);
     std::shared_ptr<SearchStrategy> strategy = strategy_named(strategy_name);
-    std::shared_ptr<CostModel> model = make_component<CostModel>("Random");
+    if (model == nullptr) model = make_component<CostModel>("Random");
     FakeBuilder builder;
     FakeRunner runner;
     TuneOptions options;
@@ -175,6 +176,43 @@ TEST_F(TunerTest, AResumedRunMeasuresOnlyNewPrograms) {
   run_fake("EvolutionarySearch", db_dir, "gemm:m=32,n=32,k=64", "rules", 32, &summary);
   EXPECT_EQ(summary.trials_run, 0);
   EXPECT_EQ(summary.stop_reason, "reached 32 trials");
+}
+
+// The MLP model in the loop: runs are still deterministic; a resumed run's model learns
+// from the earlier records before its first round; the no-tuning mode refuses an
+// untrained model, and with a trained one records its pick as "predicted", which a later
+// run measures like any candidate.
+TEST_F(TunerTest, TheLearnedModelInTheLoopAndTheNoTuningMode) {
+  auto mlp = [] { return std::make_shared<MLPCostModel>(); };
+  std::vector<std::string> first = run_fake("EvolutionarySearch", dir_ + "/mlp_1", "gemm:m=32,n=32,k=64", "rules", 24, nullptr, mlp());
+  std::vector<std::string> second = run_fake("EvolutionarySearch", dir_ + "/mlp_2", "gemm:m=32,n=32,k=64", "rules", 24, nullptr, mlp());
+  EXPECT_EQ(first, second);
+
+  std::shared_ptr<MLPCostModel> resumed = mlp();
+  TuneSummary summary;
+  run_fake("EvolutionarySearch", dir_ + "/mlp_1", "gemm:m=32,n=32,k=64", "rules", 24, &summary, resumed);
+  EXPECT_EQ(summary.trials_run, 0);
+  EXPECT_TRUE(resumed->learned()) << "the model learns from the 24 earlier records";
+
+  const std::string db_dir = dir_ + "/no_tuning";
+  EXPECT_TRUE(has(testing_util::error_of([&] { run_fake("EvolutionarySearch", db_dir, "gemm:m=32,n=32,k=64", "rules", 0, nullptr, mlp()); }),
+                  "the model has learned nothing"));
+  run_fake("EvolutionarySearch", db_dir, "gemm:m=32,n=32,k=64", "rules", 0, &summary, resumed);
+  EXPECT_EQ(summary.trials_run, 0);
+  EXPECT_FALSE(summary.best_program.empty());
+  {
+    Database db(db_dir);
+    ASSERT_EQ(db.records().size(), 1u);
+    const TuningRecord& r = db.records()[0];
+    EXPECT_TRUE(r.predicted());
+    EXPECT_EQ(r.program, summary.best_program);
+    EXPECT_TRUE(db.top_k(r.workload, r.target, 1).empty()) << "a prediction is not a measurement";
+    EXPECT_EQ(db.latest_predicted(r.workload, r.target), &r);
+  }
+  std::vector<std::string> measured = run_fake("EvolutionarySearch", db_dir, "gemm:m=32,n=32,k=64", "rules", 8, &summary, resumed);
+  EXPECT_EQ(summary.trials_before, 0) << "the predicted record is not a trial";
+  EXPECT_EQ(summary.trials_run, 8);
+  EXPECT_TRUE(std::isfinite(summary.best_seconds()));
 }
 
 TEST_F(TunerTest, ASmallSpaceEndsWhenEveryProgramWasMeasured) {
