@@ -23,8 +23,8 @@ namespace {
 constexpr int kFormatVersion = 1;
 constexpr const char* kFormatName = "tessera MLP cost model";
 
-// Features enter scaled down: slog values reach ~30, and small inputs keep the first
-// layer's pre-activations in a range Adam's early steps handle.
+// Before the first training fixes the per-column statistics, features enter scaled down
+// (slog values reach ~30).
 constexpr float kInputScale = 0.125f;
 
 // Identifies the feature layout a saved model was trained on.
@@ -81,6 +81,9 @@ void MLPCostModel::reset_parameters() {
   Eigen::MatrixXf w3;
   init(w3, h, 1);
   p_.w3 = w3.col(0);
+  input_mean_ = Eigen::RowVectorXf::Zero(kFeatureCount);
+  input_inverse_std_ = Eigen::RowVectorXf::Constant(kFeatureCount, kInputScale);
+  inputs_fitted_ = false;
   p_.b1 = Eigen::VectorXf::Zero(h);
   p_.b2 = Eigen::VectorXf::Zero(h);
   p_.b3 = 0;
@@ -108,7 +111,8 @@ std::vector<double> MLPCostModel::score(const std::vector<Eigen::MatrixXf>& feat
   for (size_t i = 0; i < features.size(); ++i) {
     const Eigen::MatrixXf& x = features[i];
     if (x.rows() == 0) continue;
-    Eigen::MatrixXf h1 = ((x * kInputScale) * p_.w1.transpose()).rowwise() + p_.b1.transpose();
+    Eigen::MatrixXf z = ((x.rowwise() - input_mean_).array().rowwise() * input_inverse_std_.array()).matrix();
+    Eigen::MatrixXf h1 = (z * p_.w1.transpose()).rowwise() + p_.b1.transpose();
     h1 = h1.cwiseMax(0.0f);
     Eigen::MatrixXf h2 = (h1 * p_.w2.transpose()).rowwise() + p_.b2.transpose();
     h2 = h2.cwiseMax(0.0f);
@@ -159,7 +163,27 @@ void MLPCostModel::add_samples(const std::string& group, std::vector<CostSample>
   }
 }
 
+void MLPCostModel::fit_input_statistics() {
+  Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(kFeatureCount), square = Eigen::RowVectorXd::Zero(kFeatureCount);
+  double rows = 0;
+  for (const auto& [group, samples] : samples_) {
+    for (const CostSample& s : samples) {
+      Eigen::MatrixXd f = s.features.cast<double>();
+      sum += f.colwise().sum();
+      square += f.array().square().matrix().colwise().sum();
+      rows += static_cast<double>(f.rows());
+    }
+  }
+  if (rows == 0) return;
+  Eigen::RowVectorXd mean = sum / rows;
+  Eigen::RowVectorXd variance = (square / rows - mean.array().square().matrix()).cwiseMax(0.0);
+  input_mean_ = mean.cast<float>();
+  input_inverse_std_ = variance.unaryExpr([](double v) { return v > 1e-6 ? 1.0 / std::sqrt(v) : 1.0; }).cast<float>();
+  inputs_fitted_ = true;
+}
+
 double MLPCostModel::train(int epochs) {
+  if (!inputs_fitted_) fit_input_statistics();
   double last_loss = 0;
   for (int epoch = 0; epoch < epochs; ++epoch) {
     double loss = 0;
@@ -205,7 +229,7 @@ void MLPCostModel::step(const std::vector<const CostSample*>& batch, const std::
   for (size_t i = 0; i < batch.size(); ++i) {
     const Eigen::Index n = batch[i]->features.rows();
     if (n == 0) continue;
-    x.middleRows(r, n) = batch[i]->features * kInputScale;
+    x.middleRows(r, n) = ((batch[i]->features.rowwise() - input_mean_).array().rowwise() * input_inverse_std_.array()).matrix();
     for (Eigen::Index k = 0; k < n; ++k) program_of[static_cast<size_t>(r + k)] = i;
     r += n;
   }
@@ -302,6 +326,8 @@ void MLPCostModel::save(const std::string& path) const {
                    {"hidden", options_.hidden},
                    {"loss", options_.loss == MLPOptions::Loss::kRank ? "rank" : "regression"},
                    {"trained", trained_},
+                   {"input_mean", to_json(input_mean_)},
+                   {"input_inverse_std", to_json(input_inverse_std_)},
                    {"w1", to_json(p_.w1)},
                    {"b1", to_json(p_.b1)},
                    {"w2", to_json(p_.w2)},
@@ -347,6 +373,9 @@ void MLPCostModel::load(const std::string& path) {
     from_json(j.at("b2"), p_.b2, o.hidden, 1, "b2");
     from_json(j.at("w3"), p_.w3, o.hidden, 1, "w3");
     p_.b3 = j.at("b3").get<float>();
+    from_json(j.at("input_mean"), input_mean_, 1, kFeatureCount, "input_mean");
+    from_json(j.at("input_inverse_std"), input_inverse_std_, 1, kFeatureCount, "input_inverse_std");
+    inputs_fitted_ = true;
     trained_ = j.at("trained").get<bool>();
   } catch (const nlohmann::json::exception& e) {
     fail("{}: malformed MLP cost model: {}", path, e.what());

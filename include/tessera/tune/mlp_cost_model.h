@@ -66,6 +66,12 @@ class MLPCostModel : public CostModel {
   const MLPOptions& options() const { return options_; }
 
  private:
+  // Inputs are standardised per column by the statistics of the first training data
+  // (then frozen, so that later training and saved models agree on them).
+  Eigen::RowVectorXf normalized(const Eigen::MatrixXf& features, Eigen::Index row) const;
+  void fit_input_statistics();
+  Eigen::RowVectorXf input_mean_, input_inverse_std_;
+  bool inputs_fitted_ = false;
   struct Parameters {
     Eigen::MatrixXf w1, w2;  // hidden × inputs, hidden × hidden
     Eigen::VectorXf b1, b2, w3;
