@@ -15,7 +15,7 @@ trap 'rm -rf "$scratch"' EXIT
 lscpu | grep -E "Model name|^CPU\(s\)"
 median_ms() { "$tessera" replay --db "$1" -w "$2" --time --threads 2 2>/dev/null | tail -1 | sed -E 's/^median ([0-9.]+) ms.*/\1/'; }
 printf "%-70s %10s %12s %7s %12s %7s\n" workload "tuned ms" "shipped ms" ratio "unseen ms" ratio
-"$tessera" db list --db "$bench/tuning_db" | awk 'NR > 1 && $1 ~ /^[0-9a-f]{16}$/ {print $2}' | while read -r spec; do
+"$tessera" db list --db "$bench/tuning_db" | awk 'NR > 1 && length($1) == 16 {print $2}' | while read -r spec; do
   tuned=$(median_ms "$bench/tuning_db" "$spec")
   "$tessera" tune -w "$spec" --trials 0 --cost-model-file models/znver5.json --db "$scratch/shipped" > /dev/null
   shipped=$(median_ms "$scratch/shipped" "$spec")

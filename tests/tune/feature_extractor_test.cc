@@ -70,7 +70,7 @@ TEST(FeatureExtractor, VectorizedCopy) {
   // 1024 floats = 4096 bytes, every byte once; 16 consecutive floats per pass of the
   // inner loop fill one 64-byte line, 64 passes: 64 lines, all distinct. No reuse, so
   // "per reuse" divides by 0.5. Stride 1.
-  for (const std::string b : {"buffer0_", "buffer1_"}) {
+  for (const std::string& b : std::vector<std::string>{"buffer0_", "buffer1_"}) {
     EXPECT_FLOAT_EQ(feature(f, 0, b + "bytes"), log2p1(4096)) << b;
     EXPECT_FLOAT_EQ(feature(f, 0, b + "unique_bytes"), log2p1(4096)) << b;
     EXPECT_FLOAT_EQ(feature(f, 0, b + "lines"), log2p1(64)) << b;

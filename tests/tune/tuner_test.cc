@@ -209,7 +209,7 @@ TEST_F(TunerTest, TheLearnedModelInTheLoopAndTheNoTuningMode) {
     EXPECT_TRUE(db.top_k(r.workload, r.target, 1).empty()) << "a prediction is not a measurement";
     EXPECT_EQ(db.latest_predicted(r.workload, r.target), &r);
   }
-  std::vector<std::string> measured = run_fake("EvolutionarySearch", db_dir, "gemm:m=32,n=32,k=64", "rules", 8, &summary, resumed);
+  run_fake("EvolutionarySearch", db_dir, "gemm:m=32,n=32,k=64", "rules", 8, &summary, resumed);
   EXPECT_EQ(summary.trials_before, 0) << "the predicted record is not a trial";
   EXPECT_EQ(summary.trials_run, 8);
   EXPECT_TRUE(std::isfinite(summary.best_seconds()));
