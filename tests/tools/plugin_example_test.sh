@@ -22,12 +22,17 @@ ninja -C "$tmp/plugin" >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; fail "b
 plugin="$tmp/plugin/libexample_rules.so"
 [ -f "$plugin" ] || fail "no $plugin"
 
-"$tessera" rules --plugin "$plugin" | grep -q "TileInnermostByVector *$plugin" || fail "tessera rules does not list the plugin's rule with its path"
+# Outputs are captured before grep: `cmd | grep -q` under pipefail fails when grep stops
+# reading early and cmd gets SIGPIPE (it did, once `tessera rules` printed more than a
+# pipe buffer's worth after the match).
+out=$("$tessera" rules --plugin "$plugin")
+grep -q "TileInnermostByVector *$plugin" <<<"$out" || fail "tessera rules does not list the plugin's rule with its path"
 out=$("$tessera" space -w elementwise:m=4,n=64 --plugin "$plugin" --rules AutoInline,TileInnermostByVector --sample 3 --seed 1)
 grep -q "^1 sketches" <<<"$out" || fail "no sketch line: $out"
 grep -q "sample_categorical" <<<"$out" || fail "the plugin's rule did not sample its factor"
 grep -q "// 3 sampled, 3 accepted" <<<"$out" || fail "samples were rejected: $out"
-TESSERA_PLUGIN_PATH="$tmp/plugin" "$tessera" spaces | grep -q "^example_gemm_space" || fail "TESSERA_PLUGIN_PATH did not load the plugin"
+out=$(TESSERA_PLUGIN_PATH="$tmp/plugin" "$tessera" spaces)
+grep -q "^example_gemm_space" <<<"$out" || fail "TESSERA_PLUGIN_PATH did not load the plugin"
 out=$(TESSERA_PLUGIN_PATH="$tmp/plugin" "$tessera" space -w gemm:m=64,n=64,k=64 --space example_gemm_space --sample 2)
 grep -q "// 2 sampled, 2 accepted" <<<"$out" || fail "the plugin's space: $out"
 echo "plugin example: built against the installed tessera, loaded, space generated and sampled"
