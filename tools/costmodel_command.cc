@@ -178,12 +178,9 @@ int cmd_costmodel(int argc, char** argv) {
     }
     const std::vector<double> scores = model.score(features);
     // Pairs pooled over the tasks: accuracy counts every pair alike.
-    int64_t task_pairs = 0;
-    for (size_t i = 0; i < seconds.size(); ++i) {
-      for (size_t j = i + 1; j < seconds.size(); ++j) task_pairs += seconds[i] != seconds[j] ? 1 : 0;
-    }
-    right += static_cast<int64_t>(std::llround(pairwise_accuracy(scores, seconds) * static_cast<double>(task_pairs)));
-    pairs += task_pairs;
+    const PairCounts c = count_pairs(scores, seconds);
+    right += c.right;
+    pairs += c.pairs;
     top1 += top_k_score(scores, seconds, 1);
     top5 += top_k_score(scores, seconds, 5);
     recall5 += recall_at_k(scores, seconds, 5);

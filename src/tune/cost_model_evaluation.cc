@@ -67,17 +67,22 @@ std::vector<CostDataset> load_cost_datasets(const Database& db, int threads, int
   return out;
 }
 
-double pairwise_accuracy(const std::vector<double>& scores, const std::vector<double>& seconds) {
-  int64_t right = 0, pairs = 0;
+PairCounts count_pairs(const std::vector<double>& scores, const std::vector<double>& seconds) {
+  PairCounts c;
   for (size_t i = 0; i < seconds.size(); ++i) {
     for (size_t j = i + 1; j < seconds.size(); ++j) {
       if (seconds[i] == seconds[j]) continue;
-      ++pairs;
+      ++c.pairs;
       const bool i_faster = seconds[i] < seconds[j];
-      if (scores[i] != scores[j] && (scores[i] > scores[j]) == i_faster) ++right;
+      if (scores[i] != scores[j] && (scores[i] > scores[j]) == i_faster) ++c.right;
     }
   }
-  return pairs > 0 ? static_cast<double>(right) / static_cast<double>(pairs) : 1.0;
+  return c;
+}
+
+double pairwise_accuracy(const std::vector<double>& scores, const std::vector<double>& seconds) {
+  const PairCounts c = count_pairs(scores, seconds);
+  return c.pairs > 0 ? static_cast<double>(c.right) / static_cast<double>(c.pairs) : 1.0;
 }
 
 namespace {

@@ -106,17 +106,19 @@ void MLPCostModel::initialize(const TuneContext& ctx) {
   if (!trained_) rng_.seed_with(ctx.seed ^ options_.seed ^ 0x4d4c50ULL);
 }
 
+MLPCostModel::Forward MLPCostModel::forward(const Eigen::MatrixXf& features) const {
+  Forward f;
+  f.x = ((features.rowwise() - input_mean_).array().rowwise() * input_inverse_std_.array()).matrix();
+  f.h1 = ((f.x * p_.w1.transpose()).rowwise() + p_.b1.transpose()).cwiseMax(0.0f);
+  f.h2 = ((f.h1 * p_.w2.transpose()).rowwise() + p_.b2.transpose()).cwiseMax(0.0f);
+  f.y = (f.h2 * p_.w3).array() + p_.b3;
+  return f;
+}
+
 std::vector<double> MLPCostModel::score(const std::vector<Eigen::MatrixXf>& features) const {
   std::vector<double> out(features.size(), 0.0);
   for (size_t i = 0; i < features.size(); ++i) {
-    const Eigen::MatrixXf& x = features[i];
-    if (x.rows() == 0) continue;
-    Eigen::MatrixXf z = ((x.rowwise() - input_mean_).array().rowwise() * input_inverse_std_.array()).matrix();
-    Eigen::MatrixXf h1 = (z * p_.w1.transpose()).rowwise() + p_.b1.transpose();
-    h1 = h1.cwiseMax(0.0f);
-    Eigen::MatrixXf h2 = (h1 * p_.w2.transpose()).rowwise() + p_.b2.transpose();
-    h2 = h2.cwiseMax(0.0f);
-    out[i] = static_cast<double>((h2 * p_.w3).sum() + p_.b3 * static_cast<float>(x.rows()));
+    if (features[i].rows() > 0) out[i] = static_cast<double>(forward(features[i]).y.sum());
   }
   return out;
 }
@@ -223,21 +225,20 @@ void MLPCostModel::step(const std::vector<const CostSample*>& batch, const std::
   // Forward over every store row of the batch, remembering which program each row is of.
   Eigen::Index rows = 0;
   for (const CostSample* s : batch) rows += s->features.rows();
-  Eigen::MatrixXf x(rows, kFeatureCount);
+  Eigen::MatrixXf features(rows, kFeatureCount);
   std::vector<size_t> program_of(static_cast<size_t>(rows));
   Eigen::Index r = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     const Eigen::Index n = batch[i]->features.rows();
     if (n == 0) continue;
-    x.middleRows(r, n) = ((batch[i]->features.rowwise() - input_mean_).array().rowwise() * input_inverse_std_.array()).matrix();
+    features.middleRows(r, n) = batch[i]->features;
     for (Eigen::Index k = 0; k < n; ++k) program_of[static_cast<size_t>(r + k)] = i;
     r += n;
   }
-  Eigen::MatrixXf h1 = ((x * p_.w1.transpose()).rowwise() + p_.b1.transpose()).cwiseMax(0.0f);
-  Eigen::MatrixXf h2 = ((h1 * p_.w2.transpose()).rowwise() + p_.b2.transpose()).cwiseMax(0.0f);
-  Eigen::VectorXf y = (h2 * p_.w3).array() + p_.b3;
+  const Forward f = forward(features);
+  const Eigen::MatrixXf &x = f.x, &h1 = f.h1, &h2 = f.h2;
   std::vector<double> score(batch.size(), 0.0);
-  for (Eigen::Index k = 0; k < rows; ++k) score[program_of[static_cast<size_t>(k)]] += y(k);
+  for (Eigen::Index k = 0; k < rows; ++k) score[program_of[static_cast<size_t>(k)]] += f.y(k);
 
   // The loss and its gradient with respect to each program's score.
   const size_t n = batch.size();
@@ -360,23 +361,28 @@ void MLPCostModel::load(const std::string& path) {
     fail("{} was trained on other features ({} of layout {}; this tessera extracts {} of layout {}): retrain it with `tessera costmodel train`", path,
          j.value("feature_count", 0), j.value("feature_layout", ""), kFeatureCount, feature_layout());
   }
+  // Read into a fresh model, so that a file that fails half-way leaves this one as it was.
   try {
     MLPOptions o = options_;
     o.hidden = j.at("hidden").get<int>();
     if (o.hidden < 1) fail("hidden width {}", o.hidden);
     o.loss = j.at("loss").get<std::string>() == "regression" ? MLPOptions::Loss::kRegression : MLPOptions::Loss::kRank;
-    options_ = o;
-    reset_parameters();
-    from_json(j.at("w1"), p_.w1, o.hidden, kFeatureCount, "w1");
-    from_json(j.at("b1"), p_.b1, o.hidden, 1, "b1");
-    from_json(j.at("w2"), p_.w2, o.hidden, o.hidden, "w2");
-    from_json(j.at("b2"), p_.b2, o.hidden, 1, "b2");
-    from_json(j.at("w3"), p_.w3, o.hidden, 1, "w3");
-    p_.b3 = j.at("b3").get<float>();
-    from_json(j.at("input_mean"), input_mean_, 1, kFeatureCount, "input_mean");
-    from_json(j.at("input_inverse_std"), input_inverse_std_, 1, kFeatureCount, "input_inverse_std");
-    inputs_fitted_ = true;
-    trained_ = j.at("trained").get<bool>();
+    MLPCostModel loaded(o);
+    from_json(j.at("w1"), loaded.p_.w1, o.hidden, kFeatureCount, "w1");
+    from_json(j.at("b1"), loaded.p_.b1, o.hidden, 1, "b1");
+    from_json(j.at("w2"), loaded.p_.w2, o.hidden, o.hidden, "w2");
+    from_json(j.at("b2"), loaded.p_.b2, o.hidden, 1, "b2");
+    from_json(j.at("w3"), loaded.p_.w3, o.hidden, 1, "w3");
+    loaded.p_.b3 = j.at("b3").get<float>();
+    from_json(j.at("input_mean"), loaded.input_mean_, 1, kFeatureCount, "input_mean");
+    from_json(j.at("input_inverse_std"), loaded.input_inverse_std_, 1, kFeatureCount, "input_inverse_std");
+    loaded.inputs_fitted_ = true;
+    loaded.trained_ = j.at("trained").get<bool>();
+    // What this model has been given to learn from stays.
+    loaded.samples_ = std::move(samples_);
+    loaded.group_ = group_;
+    loaded.threads_ = threads_;
+    *this = std::move(loaded);
   } catch (const nlohmann::json::exception& e) {
     fail("{}: malformed MLP cost model: {}", path, e.what());
   } catch (const Error& e) {

@@ -227,6 +227,9 @@ expect 1 "error: --cost-model-file loads a trained MLP model; it does not go wit
 expect 1 "error: --split takes random or by-workload, got 'half'" -- "$tessera" costmodel eval --db "$db" --split half
 expect 1 "error: --split by-workload needs at least 2 tasks" -- "$tessera" costmodel eval --db "$db" --split by-workload
 expect 1 "error: missing --out" -- "$tessera" costmodel train --db "$db"
+expect 1 "error: --loss takes rank or regression, got 'hinge'" -- "$tessera" costmodel train --db "$db" --out "$model" --loss hinge
+expect 1 "error: --out is an option of costmodel train" -- "$tessera" costmodel eval --db "$db" --out "$model"
+expect 1 "error: the databases $work/notune2 hold no measured programs to learn from" -- "$tessera" costmodel eval --db "$work/notune2"
 expect 1 "error: unknown costmodel command 'fit'" -- "$tessera" costmodel fit --db "$db"
 expect 0 "^usage: tessera costmodel train" -- "$tessera" costmodel --help
 

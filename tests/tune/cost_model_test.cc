@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "common/error_of.h"
 #include "tessera/support/random.h"
 #include "tessera/te/workloads.h"
@@ -128,6 +130,18 @@ TEST(MLPCostModel, BadModelFilesAreRefusedByName) {
             }).find("was trained on other features"),
             std::string::npos);
   EXPECT_FALSE(model.trained()) << "a failed load leaves the model as it was";
+  // The right header, a weight missing.
+  MLPCostModel trained;
+  trained.add_samples("task", synthetic(9, 20));
+  trained.train(1);
+  trained.save(dir + "m5.json");
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(dir + "m5.json"));
+  j.erase("w2");
+  std::ofstream(dir + "m5.json") << j.dump();
+  const std::vector<Eigen::MatrixXf> f = features_of(synthetic(10, 10));
+  const std::vector<double> before = trained.score(f);
+  EXPECT_NE(error_of([&] { trained.load(dir + "m5.json"); }).find("m5.json: malformed MLP cost model"), std::string::npos);
+  EXPECT_EQ(trained.score(f), before) << "a file that fails half-way leaves the model as it was";
   EXPECT_NE(error_of([] { MLPOptions o; o.hidden = 0; MLPCostModel m(o); }).find("hidden width must be at least 1"), std::string::npos);
 }
 

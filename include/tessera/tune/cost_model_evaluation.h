@@ -27,8 +27,13 @@ struct CostDataset {
 /// threads. Records that no longer replay are skipped and counted in `skipped`.
 std::vector<CostDataset> load_cost_datasets(const Database& db, int threads, int64_t* skipped = nullptr);
 
-/// Of the pairs of programs with different measured times, the fraction the scores order
+/// Pairs of programs with different measured times, and how many of them the scores order
 /// the same way (faster = higher score). Failed programs (+infinity) count as slowest.
+struct PairCounts {
+  int64_t right = 0, pairs = 0;
+};
+PairCounts count_pairs(const std::vector<double>& scores, const std::vector<double>& seconds);
+/// right / pairs of count_pairs (1 when there is no pair).
 double pairwise_accuracy(const std::vector<double>& scores, const std::vector<double>& seconds);
 
 /// Best measured time of the workload / best time among the k programs scored highest

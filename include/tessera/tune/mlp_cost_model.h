@@ -77,6 +77,13 @@ class MLPCostModel : public CostModel {
     Eigen::VectorXf b1, b2, w3;
     float b3 = 0;
   };
+  // One pass over feature rows: the standardised inputs, both hidden layers (kept for
+  // the backward pass) and each row's output.
+  struct Forward {
+    Eigen::MatrixXf x, h1, h2;
+    Eigen::VectorXf y;
+  };
+  Forward forward(const Eigen::MatrixXf& features) const;
   void reset_parameters();
   void step(const std::vector<const CostSample*>& batch, const std::vector<double>& labels, double* loss);
 
