@@ -14,10 +14,15 @@
 
 enum { M = 64, N = 64, K = 64 };
 
+// The kernels use aligned vector loads and stores: every array must be 64-byte aligned
+// (plain malloc gives 16, and a kernel may crash on it). aligned_alloc needs a size that is
+// a multiple of the alignment.
+static float* array_of(size_t elements) { return aligned_alloc(64, (sizeof(float) * elements + 63) / 64 * 64); }
+
 int main(void) {
-  float* a = malloc(sizeof(float) * M * K);
-  float* b = malloc(sizeof(float) * K * N);
-  float* c = malloc(sizeof(float) * M * N);
+  float* a = array_of(M * K);
+  float* b = array_of(K * N);
+  float* c = array_of(M * N);
   for (int i = 0; i < M * K; ++i) a[i] = (float)((i * 7) % 13) / 13.0f - 0.5f;
   for (int i = 0; i < K * N; ++i) b[i] = (float)((i * 5) % 11) / 11.0f - 0.5f;
   gemm(a, b, c);

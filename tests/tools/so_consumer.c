@@ -25,10 +25,13 @@ static int check(const float* a, const float* b, const float* c, const char* ent
   return 0;
 }
 
+// Exported kernels need 64-byte aligned arrays (the header says so); malloc gives 16.
+static float* array_of(size_t elements) { return aligned_alloc(64, (sizeof(float) * elements + 63) / 64 * 64); }
+
 int main(void) {
-  float* a = malloc(sizeof(float) * M * K);
-  float* b = malloc(sizeof(float) * K * N);
-  float* c = malloc(sizeof(float) * M * N);
+  float* a = array_of(M * K);
+  float* b = array_of(K * N);
+  float* c = array_of(M * N);
   for (int i = 0; i < M * K; ++i) a[i] = (float)((i * 7) % 13) - 6.0f;
   for (int i = 0; i < K * N; ++i) b[i] = (float)((i * 5) % 11) * 0.25f;
   for (int i = 0; i < M * N; ++i) c[i] = NAN;
