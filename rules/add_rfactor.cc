@@ -4,7 +4,7 @@
 // of the split reduction, or nothing.
 #include <fmt/format.h>
 
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 #include "tessera/schedule/schedule_error.h"
 #include "tessera/tune/block_analysis.h"
 #include "tessera/tune/builtin_rules.h"

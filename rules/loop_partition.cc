@@ -2,8 +2,7 @@
 // vectorized as a whole without a condition in every iteration. Splitting it by a
 // multiple of the vector length and marking the outer loop pragma_loop_partition lets
 // lowering peel the tail off, so the main part vectorizes without conditions.
-#include "tessera/codegen/llvm_codegen.h"
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 #include "tessera/schedule/schedule_error.h"
 #include "tessera/support/error.h"
 #include "tessera/tune/block_analysis.h"
@@ -21,7 +20,7 @@ class LoopPartition : public ScheduleRule {
     }
   }
 
-  void initialize(const TuneContext& ctx) override { vector_bytes_ = vector_register_bytes(ctx.target); }
+  void initialize(const TuneContext& ctx) override { vector_bytes_ = ctx.target.facts().vector_register_bytes; }
 
   std::vector<Schedule> apply(const Schedule& sch, const std::string& block) override {
     const ScheduleState::BlockEntry* entry = sch.state().find_block(block);

@@ -3,7 +3,7 @@
 // tile is written back (nowhere special, or at one of the write-cache levels).
 #include <fmt/format.h>
 
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 #include "tessera/schedule/schedule_error.h"
 #include "tessera/support/error.h"
 #include "tessera/tune/block_analysis.h"

@@ -4,7 +4,7 @@
 // and writes one of them into the annotation.
 #include <set>
 
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 #include "tessera/schedule/schedule.h"
 #include "tessera/support/error.h"
 #include "tessera/tune/block_analysis.h"

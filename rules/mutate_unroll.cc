@@ -1,6 +1,6 @@
 // MutateUnroll: another unroll step for one block (the categorical that feeds a
 // tessera.unroll annotation, redrawn among the other steps).
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 #include "tessera/tune/builtin_mutators.h"
 #include "trace_queries.h"
 

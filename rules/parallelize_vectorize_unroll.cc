@@ -1,7 +1,7 @@
 // ParallelizeVectorizeUnroll: records how much parallelism, vector width and unrolling a
 // block may get, as annotations; RewriteParallelVectorizeUnroll (a postprocessor) picks
 // the loops once the tile sizes are sampled, since which loops qualify depends on them.
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 #include "tessera/support/error.h"
 #include "tessera/tune/block_analysis.h"
 #include "tessera/tune/builtin_rules.h"

@@ -1,7 +1,7 @@
 // RandomComputeLocation: where a producer is computed (under which loop of its consumer,
 // at the top, or inlined) trades locality against recomputation; the rule leaves it to
 // sampling. Tiled blocks keep their place: their consumers come to them instead.
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 #include "tessera/schedule/schedule_error.h"
 #include "tessera/tune/block_analysis.h"
 #include "tessera/tune/builtin_rules.h"

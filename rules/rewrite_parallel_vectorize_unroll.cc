@@ -4,7 +4,7 @@
 // product within the vector limit) is fused and vectorized; the outer data-parallel
 // loops are fused and parallelized until the product reaches the parallel limit; a
 // reduction's outermost loop gets the unroll step (pragma_auto_unroll_max_step).
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 #include "tessera/schedule/schedule_error.h"
 #include "tessera/tune/block_analysis.h"
 #include "tessera/tune/builtin_postprocs.h"

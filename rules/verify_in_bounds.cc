@@ -142,12 +142,10 @@ class VerifyInBounds : public Postproc {
   std::string name() const override { return "VerifyInBounds"; }
 
   bool apply(Schedule& sch, std::string& reason) override {
-    PrimFunc f = sch.func();
+    PrimFunc f;
     try {
-      for (const LoweringPass& pass : lowering_passes()) {
-        if (pass.name == "unroll_loops") break;  // before unrolling multiplies the accesses and flattening hides the shapes
-        f = pass.run(f);
-      }
+      // Before unrolling multiplies the accesses and flattening hides the shapes.
+      f = lower(sch.func(), LowerOptions{.stop_after = LoweringStage::kPartitionLoops});
     } catch (const Error& e) {
       reason = fmt::format("lowering failed: {}", e.message());
       return false;

@@ -2,7 +2,7 @@
 // its dilated and batch-norm variants): the output tile over (w, co) and the input
 // channel blocking are sampled, and so is where the padding is computed (inlined, at the
 // top, or under a loop of the convolution).
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 #include "tessera/schedule/space_registry.h"
 #include "tile_sizes.h"
 

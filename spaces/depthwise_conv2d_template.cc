@@ -1,6 +1,6 @@
 // depthwise_conv2d_template: the AutoTVM-style template of depthwise_conv2d_manual: the
 // register tile over (w, c) and the unroll step are sampled; the padding is inlined.
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 #include "tessera/schedule/space_registry.h"
 #include "tile_sizes.h"
 

@@ -3,7 +3,7 @@
 // vectorized inner loop; postprocessor RewriteReductionBlock takes the init out of the
 // loop nest), but the tile sizes and the unroll step are sampling instructions, so each replay of the trace with fresh decisions is another
 // point of the space. Works for gemm (loops i, j, k) and batch_matmul (b, i, j, k).
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 #include "tessera/schedule/space_registry.h"
 #include "tile_sizes.h"
 

@@ -9,36 +9,26 @@
 
 #include <fmt/format.h>
 
+#include "commands.h"
 #include "driver_common.h"
 #include "tessera/support/random.h"
 #include "tessera/te/workloads.h"
 #include "tessera/tune/cost_model_evaluation.h"
 #include "tessera/tune/mlp_cost_model.h"
 
-namespace tessera {
+namespace tessera::cli {
 namespace {
 
-constexpr const char* kUsage = R"(usage: tessera costmodel train --db DIR [--db DIR2]... --out MODEL [--epochs N] [--loss rank|regression]
-                              [--hidden H] [--seed S] [--threads T] [--exclude WORKLOAD]...
-       tessera costmodel eval  --db DIR [--db DIR2]... [--model MODEL] [--split random|by-workload] [--epochs N]
-                              [--loss rank|regression] [--hidden H] [--seed S] [--threads T]
-The measured records of the tuning databases (every workload and target; re-measurements
-left out, failures kept as the slowest) are replayed and turned into per-store features
-(docs/features.md).
-train: trains the MLP cost model on all of them for N epochs (default 100) and writes it to
-MODEL (JSON), which `tessera tune --cost-model-file MODEL` starts from. --exclude leaves a
-workload's programs out (to judge the model on a workload it has never seen).
-eval: splits the programs into a training and a test part (seed S): --split random
-(default) holds out 20% of each task's programs; --split by-workload holds out 20% of the
-tasks (at least one) entirely. Without --model it trains a fresh model on the training
-part; with --model it judges that model. Then, on the test part, it prints
-  pairwise accuracy: the fraction of pairs of programs of one task (different times)
-                     the model orders right
-  top-1 score, top-5 score: per task, best measured time / best time among the 1 or 5
-                     programs the model scores highest, averaged over the tasks
-  recall@5, recall@10: per task, the fraction of the 5 or 10 fastest programs among the
-                     model's top 5 or 10, averaged over the tasks
-as fractions (1.000 is perfect).)";
+struct CostModelOptions {
+  std::vector<std::string> databases, excluded;
+  std::string out, model, split = "random", loss = "rank";
+  int epochs = 100, hidden = MLPOptions{}.hidden, threads = 1;
+  uint64_t seed = 0;
+  CLI::Option* hidden_option = nullptr;
+  CLI::Option* seed_option = nullptr;
+  CLI::Option* threads_option = nullptr;
+  CLI::Option* model_option = nullptr;
+};
 
 struct Split {
   std::vector<std::pair<std::string, std::vector<CostSample>>> train, test;  // group → samples
@@ -81,24 +71,23 @@ Split split_datasets(std::vector<CostDataset>& data, const std::string& how, uin
   return s;
 }
 
-MLPOptions model_options(const Options& opts) {
+MLPOptions model_options(const CostModelOptions& options) {
   MLPOptions o;
-  if (opts.has("--hidden")) o.hidden = static_cast<int>(parse_count(opts.get("--hidden", "--hidden H"), "--hidden", 1));
-  if (opts.has("--seed")) o.seed = static_cast<uint64_t>(parse_count(opts.get("--seed", "--seed S"), "--seed", 0));
-  if (opts.has("--loss")) {
-    const std::string loss = opts.get("--loss", "--loss rank|regression");
-    if (loss == "rank") o.loss = MLPOptions::Loss::kRank;
-    else if (loss == "regression") o.loss = MLPOptions::Loss::kRegression;
-    else fail("--loss takes rank or regression, got '{}'", loss);
-  }
+  o.hidden = options.hidden;
+  if (given(options.seed_option)) o.seed = options.seed;
+  o.loss = options.loss == "regression" ? MLPOptions::Loss::kRegression : MLPOptions::Loss::kRank;
   return o;
 }
 
-std::vector<CostDataset> load_all(const Options& opts, int threads) {
-  std::vector<std::string> dirs = opts.all("--db");
-  if (dirs.empty()) fail("costmodel needs --db DIR (a tuning database written by tessera tune)");
+int threads_of(const CostModelOptions& options) {
+  return given(options.threads_option) ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+std::vector<CostDataset> load_all(const CostModelOptions& options) {
+  const std::vector<std::string>& dirs = options.databases;
+  const int threads = threads_of(options);
   std::set<std::string> excluded;
-  for (const std::string& spec : opts.all("--exclude")) excluded.insert(workload_hash(workloads::get(spec).func));
+  for (const std::string& spec : options.excluded) excluded.insert(workload_hash(workloads::get(spec).func));
   std::vector<CostDataset> all;
   size_t programs = 0;
   int64_t skipped_total = 0;
@@ -118,55 +107,33 @@ std::vector<CostDataset> load_all(const Options& opts, int threads) {
   return all;
 }
 
-}  // namespace
+int train(const CostModelOptions& o) {
+  std::vector<CostDataset> data = load_all(o);
+  MLPCostModel model(model_options(o));
+  for (CostDataset& d : data) model.add_samples(d.workload + " " + d.target, std::move(d.samples));
+  const double loss = model.train(o.epochs);
+  model.save(o.out);
+  fmt::print("trained {} epochs (last epoch's mean loss {:.4f}); wrote {}\n", o.epochs, loss, o.out);
+  return 0;
+}
 
-int cmd_costmodel(int argc, char** argv) {
-  if (argc < 3 || std::string(argv[2]) == "--help") {
-    std::puts(kUsage);
-    return argc < 3 ? 1 : 0;
-  }
-  const std::string sub = argv[2];
-  if (sub != "train" && sub != "eval") fail("unknown costmodel command '{}' (train or eval)\n{}", sub, kUsage);
-  Options opts(argc, argv, 3, {{"--help", false}, {"--db", true}, {"--out", true}, {"--model", true}, {"--split", true}, {"--epochs", true},
-                               {"--loss", true}, {"--hidden", true}, {"--seed", true}, {"--threads", true},
-                               {"--exclude", true}});
-  if (opts.has("--help")) {
-    std::puts(kUsage);
-    return 0;
-  }
-  const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int threads = opts.has("--threads") ? static_cast<int>(parse_count(opts.get("--threads", "--threads T"), "--threads", 1)) : hardware;
-  const int epochs = opts.has("--epochs") ? static_cast<int>(parse_count(opts.get("--epochs", "--epochs N"), "--epochs", 1)) : 100;
-  if (sub == "train") {
-    if (opts.has("--model") || opts.has("--split")) fail("--model and --split are options of costmodel eval");
-    const std::string out = opts.get("--out", "--out MODEL");
-    std::vector<CostDataset> data = load_all(opts, threads);
-    MLPCostModel model(model_options(opts));
-    for (CostDataset& d : data) model.add_samples(d.workload + " " + d.target, std::move(d.samples));
-    const double loss = model.train(epochs);
-    model.save(out);
-    fmt::print("trained {} epochs (last epoch's mean loss {:.4f}); wrote {}\n", epochs, loss, out);
-    return 0;
-  }
-  if (opts.has("--out")) fail("--out is an option of costmodel train");
-  std::vector<CostDataset> data = load_all(opts, threads);
-  const std::string how = opts.has("--split") ? opts.get("--split", "--split random|by-workload") : "random";
-  const uint64_t seed = opts.has("--seed") ? static_cast<uint64_t>(parse_count(opts.get("--seed", "--seed S"), "--seed", 0)) : 0;
-  Split split = split_datasets(data, how, seed);
-  MLPCostModel model(model_options(opts));
-  if (opts.has("--model")) {
-    model.load(opts.get("--model", "--model MODEL"));
-    fmt::print("model: {}\n", opts.get("--model", ""));
+int evaluate(const CostModelOptions& o) {
+  std::vector<CostDataset> data = load_all(o);
+  Split split = split_datasets(data, o.split, o.seed);
+  MLPCostModel model(model_options(o));
+  if (given(o.model_option)) {
+    model.load(o.model);
+    fmt::print("model: {}\n", o.model);
   } else {
     size_t n = 0;
     for (auto& [group, samples] : split.train) {
       n += samples.size();
       model.add_samples(group, samples);
     }
-    model.train(epochs);
-    fmt::print("model: trained {} epochs on {} programs\n", epochs, n);
+    model.train(o.epochs);
+    fmt::print("model: trained {} epochs on {} programs\n", o.epochs, n);
   }
-  fmt::print("split: {}; test: {} tasks ({})\n", how, split.test.size(), fmt::join(split.test_specs, ", "));
+  fmt::print("split: {}; test: {} tasks ({})\n", o.split, split.test.size(), fmt::join(split.test_specs, ", "));
   int64_t right = 0, pairs = 0;
   double top1 = 0, top5 = 0, recall5 = 0, recall10 = 0;
   for (auto& [group, samples] : split.test) {
@@ -195,4 +162,58 @@ int cmd_costmodel(int argc, char** argv) {
   return 0;
 }
 
-}  // namespace tessera
+void add_common_options(CLI::App* app, CostModelOptions& o) {
+  app->add_option("--db", o.databases, "a tuning database to learn from; repeatable")->required()->type_name("DIR")->allow_extra_args(false);
+  o.seed_option = add_integer(app, "--seed", o.seed, uint64_t{0}, "seed of the model's initial weights (and of eval's split)");
+  o.threads_option = add_integer(app, "--threads", o.threads, 1, "threads that replay the records (default: every hardware thread)", 4096);
+}
+
+// What a fresh model is trained with (train, and eval without --model).
+std::vector<CLI::Option*> add_training_options(CLI::App* app, CostModelOptions& o) {
+  return {add_integer(app, "--epochs", o.epochs, 1, "training epochs (default 100)"),
+          add_choice(app, "--loss", o.loss, {"rank", "regression"}, "the training loss (default rank)"),
+          o.hidden_option = add_integer(app, "--hidden", o.hidden, 1, fmt::format("hidden units per layer (default {})", MLPOptions{}.hidden))};
+}
+
+}  // namespace
+
+Command add_costmodel_command(CLI::App& root) {
+  auto o = std::make_shared<CostModelOptions>();
+  CLI::App* app = root.add_subcommand("costmodel", "train the MLP cost model on tuning databases, or measure how well a model ranks");
+  app->footer(R"(The measured records of the tuning databases (every workload and target; re-measurements
+and the no-tuning mode's predicted records left out, failures kept as the slowest) are
+replayed and turned into per-store features (docs/features.md).)");
+  CLI::App* train_app = app->add_subcommand("train", "train the MLP on every program of the databases and write it to MODEL");
+  add_common_options(train_app, *o);
+  train_app->add_option("--out", o->out, "where the trained model goes (JSON)")->required()->type_name("MODEL");
+  train_app->add_option("--exclude", o->excluded, "leave this workload's programs out; repeatable")->type_name("WORKLOAD")->allow_extra_args(false);
+  add_training_options(train_app, *o);
+  train_app->footer(R"(Trains the MLP cost model for N epochs and writes it to MODEL (JSON), which `tessera tune
+--cost-model-file MODEL` starts from. --exclude leaves a workload's programs out (to judge
+the model on a workload it has never seen).)");
+  CLI::App* eval_app = app->add_subcommand("eval", "split the programs, train or load a model, and score its ranking on the test part");
+  add_common_options(eval_app, *o);
+  add_choice(eval_app, "--split", o->split, {"random", "by-workload"}, "how the test part is chosen (default random)");
+  o->model_option = eval_app->add_option("--model", o->model, "judge this trained model instead of training one")->type_name("MODEL");
+  for (CLI::Option* training : add_training_options(eval_app, *o)) o->model_option->excludes(training);
+  eval_app->footer(R"(Splits the programs into a training and a test part (seed S): --split random (default)
+holds out 20% of each task's programs; --split by-workload holds out 20% of the tasks (at
+least one) entirely. Without --model it trains a fresh model on the training part; with
+--model it judges that model (so the training options do not go with it). Then, on the
+test part, it prints
+  pairwise accuracy: the fraction of pairs of programs of one task (different times)
+                     the model orders right
+  top-1 score, top-5 score: per task, best measured time / best time among the 1 or 5
+                     programs the model scores highest, averaged over the tasks
+  recall@5, recall@10: per task, the fraction of the 5 or 10 fastest programs among the
+                     model's top 5 or 10, averaged over the tasks
+as fractions (1.000 is perfect).)");
+  return {app, [app, train_app, eval_app, o] {
+            if (train_app->parsed()) return train(*o);
+            if (eval_app->parsed()) return evaluate(*o);
+            std::fputs(app->help("tessera").c_str(), stdout);
+            return 2;
+          }};
+}
+
+}  // namespace tessera::cli

@@ -11,7 +11,7 @@
 // of at least `jobs` iterations, or, as a second sketch, leaves them serial (for
 // programs too small to pay for threads), and asks the vector postprocessor to vectorize
 // the rest, through the typed annotation tessera.vectorize (rules and postprocessors talk
-// through the keys in tessera/schedule/annotation_keys.h, never ad-hoc strings).
+// through the keys in tessera/ir/annotation_keys.h, never ad-hoc strings).
 //
 // It is built as a shared library (tutorials/meson.build: shared_module) and loaded at
 // run time by part 2 (03_load_plugin.cc) or by `tessera space --plugin`.

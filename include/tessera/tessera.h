@@ -27,7 +27,7 @@
 #include "tessera/runtime/isolated_runner.h"
 #include "tessera/runtime/ndarray.h"
 #include "tessera/runtime/thread_pool.h"
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 #include "tessera/schedule/schedule.h"
 #include "tessera/schedule/schedule_error.h"
 #include "tessera/schedule/space_registry.h"

@@ -38,6 +38,7 @@
 #include "tessera/runtime/measurement_gate.h"
 #include "tessera/runtime/thread_pool.h"
 #include "tessera/support/error.h"
+#include "tessera/support/file_system.h"
 #include "tessera/support/run_command.h"
 
 namespace tessera {
@@ -85,17 +86,27 @@ class FunctionBuilder {
     begin_function(impl);
     stmt(func_->body);
     b_.CreateRetVoid();
-    // The entry point: void <name>_packed(void** args).
-    auto* packed_type = llvm::FunctionType::get(b_.getVoidTy(), {ptr}, false);
+    // The entry point: int <name>_packed(void** args). The kernel assumes 64-byte aligned
+    // arrays (aligned vector loads and stores): a misaligned argument i returns i + 1
+    // without running anything, where the typed entry point would crash.
+    auto* packed_type = llvm::FunctionType::get(b_.getInt32Ty(), {ptr}, false);
     llvm::Function* packed = llvm::Function::Create(packed_type, llvm::Function::ExternalLinkage, func_->name + "_packed", module_);
     b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", packed));
     std::vector<llvm::Value*> args;
     for (size_t i = 0; i < func_->params.size(); ++i) {
       llvm::Value* slot = b_.CreateConstGEP1_64(ptr, packed->getArg(0), i);
-      args.push_back(b_.CreateLoad(ptr, slot));
+      llvm::Value* pointer = b_.CreateLoad(ptr, slot);
+      llvm::Value* low_bits = b_.CreateAnd(b_.CreatePtrToInt(pointer, b_.getInt64Ty()), b_.getInt64(63));
+      llvm::BasicBlock* misaligned = llvm::BasicBlock::Create(ctx_, "misaligned", packed);
+      llvm::BasicBlock* next = llvm::BasicBlock::Create(ctx_, "aligned", packed);
+      b_.CreateCondBr(b_.CreateICmpNE(low_bits, b_.getInt64(0)), misaligned, next);
+      b_.SetInsertPoint(misaligned);
+      b_.CreateRet(b_.getInt32(static_cast<uint32_t>(i + 1)));
+      b_.SetInsertPoint(next);
+      args.push_back(pointer);
     }
     b_.CreateCall(impl, args);
-    b_.CreateRetVoid();
+    b_.CreateRet(b_.getInt32(0));
   }
 
  private:
@@ -590,24 +601,6 @@ llvm::orc::JITTargetMachineBuilder machine_for(const Target& target) {
 
 }  // namespace
 
-int vector_register_bytes(const Target& target) {
-  if (target.kind != "llvm") return 32;
-  static std::mutex mutex;
-  static std::map<std::string, int> cache;
-  std::lock_guard<std::mutex> lock(mutex);
-  const std::string key = target.cpu;
-  if (auto it = cache.find(key); it != cache.end()) return it->second;
-  initialize_llvm();
-  llvm::orc::JITTargetMachineBuilder jtmb = machine_for(target);
-  std::unique_ptr<llvm::TargetMachine> tm = unwrap(jtmb.createTargetMachine(), "creating the target machine");
-  const llvm::MCSubtargetInfo* info = tm->getMCSubtargetInfo();
-  int bytes = 16;
-  if (info->checkFeatures("+avx512f")) bytes = 64;
-  else if (info->checkFeatures("+avx")) bytes = 32;
-  cache[key] = bytes;
-  return bytes;
-}
-
 namespace {
 
 OptimizedModule build_optimized(const std::vector<PrimFunc>& lowered, int opt_level, bool position_independent, const Target& target) {
@@ -733,23 +726,27 @@ std::string LLVMModule::assembly(const std::vector<PrimFunc>& lowered, int opt_l
 }
 
 void LLVMModule::write(const std::vector<PrimFunc>& lowered, OutputKind kind, const std::string& path, int opt_level, const Target& target) {
+  check_parent_directory(path);
   CompilationScope building;  // never while a candidate is timed
   llvm::SmallVector<char, 0> bytes = machine_code(lowered, kind == OutputKind::kAssembly, opt_level, target);
   if (kind == OutputKind::kAssembly || kind == OutputKind::kObject) return write_file(path, bytes);
   const std::string object = path + ".o";
   write_file(object, bytes);
-  std::string command;
+  std::vector<std::string> command;
   if (kind == OutputKind::kLoadableLibrary) {
-    command = fmt::format("ld -shared -o '{}' '{}'", path, object);
+    command = {"ld", "-shared", "-o", path, object};
   } else {
     const std::string lib = libtessera_directory();
-    const char* cc = std::getenv("TESSERA_CC");
-    command = fmt::format("{} -shared -o '{}' '{}' -L'{}' -Wl,-rpath,'{}' -ltessera -lm", cc != nullptr ? cc : "cc", path, object, lib, lib);
+    command = compiler_from_environment("TESSERA_CC", "cc");
+    command.insert(command.end(), {"-shared", "-o", path, object, "-L" + lib, "-Wl,-rpath," + lib, "-ltessera", "-lm"});
   }
   CommandResult r = run_command(command);
   std::error_code ignored;
   std::filesystem::remove(object, ignored);
-  if (r.status != 0) fail("LLVM backend: linking the shared library failed (exit status {}):\n{}\ncommand: {}", r.status, r.output.substr(0, 4000), command);
+  if (r.status != 0) {
+    fail("LLVM backend: linking the shared library failed (exit status {}):\n{}\ncommand: {}", r.status, r.output.substr(0, 4000),
+         command_text(command));
+  }
 }
 
 TESSERA_CALLS_GENERATED_CODE void LLVMModule::run(const std::string& func, std::vector<NDArray>& args) const {
@@ -757,7 +754,8 @@ TESSERA_CALLS_GENERATED_CODE void LLVMModule::run(const std::string& func, std::
   if (!address) fail("LLVM backend: the module has no function '{}': {}", func, llvm_message(address.takeError()));
   std::vector<void*> pointers;
   for (NDArray& a : args) pointers.push_back(a.data());
-  address->toPtr<void (*)(void**)>()(pointers.data());
+  const int status = address->toPtr<int (*)(void**)>()(pointers.data());
+  if (status != 0) fail("LLVM backend: argument {} of '{}' is not 64-byte aligned; the kernel did not run", status - 1, func);
 }
 
 const std::string& LLVMModule::llvm_ir() const { return state_->ir; }

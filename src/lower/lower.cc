@@ -11,10 +11,17 @@ namespace tessera {
 const std::vector<LoweringPass>& lowering_passes() {
   // Allocation placement and compaction read the blocks' regions and reduction loops,
   // so they run before the blocks go.
+  using S = LoweringStage;
   static const std::vector<LoweringPass> kPasses = {
-      {"place_allocations", place_allocations}, {"compact_buffers", compact_buffers}, {"lower_init", lower_init},
-      {"remove_blocks", remove_blocks},         {"partition_loops", partition_loops}, {"unroll_loops", unroll_loops},       {"flatten_buffers", flatten_buffers},
-      {"simplify_loops", simplify_loops},       {"vectorize_loops", [](const PrimFunc& f) { return vectorize_loops(f); }},
+      {S::kPlaceAllocations, "place_allocations", place_allocations},
+      {S::kCompactBuffers, "compact_buffers", compact_buffers},
+      {S::kLowerInit, "lower_init", lower_init},
+      {S::kRemoveBlocks, "remove_blocks", remove_blocks},
+      {S::kPartitionLoops, "partition_loops", partition_loops},
+      {S::kUnrollLoops, "unroll_loops", unroll_loops},
+      {S::kFlattenBuffers, "flatten_buffers", flatten_buffers},
+      {S::kSimplifyLoops, "simplify_loops", simplify_loops},
+      {S::kVectorizeLoops, "vectorize_loops", [](const PrimFunc& f) { return vectorize_loops(f); }},
   };
   return kPasses;
 }
@@ -22,7 +29,8 @@ const std::vector<LoweringPass>& lowering_passes() {
 PrimFunc lower(const PrimFunc& func, const LowerOptions& options) {
   PrimFunc f = func;
   for (const LoweringPass& pass : lowering_passes()) {
-    if (pass.name == "vectorize_loops" && !options.vectorize) continue;
+    if (pass.stage > options.stop_after) break;
+    if (pass.stage == LoweringStage::kVectorizeLoops && !options.vectorize) continue;
     try {
       f = pass.run(f);
     } catch (const Error& e) {

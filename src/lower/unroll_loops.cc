@@ -9,7 +9,7 @@
 #include "tessera/ir/op.h"
 #include "tessera/ir/substitute.h"
 #include "tessera/lower/passes.h"
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 
 namespace tessera {
 

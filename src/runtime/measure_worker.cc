@@ -56,7 +56,7 @@ MeasureResult failed(MeasureStatus status, std::string reason) {
   return r;
 }
 
-using PackedFunction = void (*)(void**);
+using PackedFunction = int (*)(void**);  // 0, or i + 1 for a misaligned argument i
 
 // Loads, checks and times one candidate. Anything the kernel does wrong short of
 // killing the process comes back as a result.
@@ -74,7 +74,9 @@ MeasureResult measure_candidate(const protocol::Request& request, const PrimFunc
     if (args.size() != params) fail("the workload has {} parameters, the call {}", params, args.size());
     std::vector<void*> pointers;
     for (NDArray& a : args) pointers.push_back(a.data());
-    entry(pointers.data());
+    if (const int status = entry(pointers.data()); status != 0) {
+      fail("argument {} is not 64-byte aligned; the kernel did not run", status - 1);
+    }
   };
   MeasureResult result;
   try {

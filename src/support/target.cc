@@ -1,8 +1,15 @@
 #include "tessera/support/target.h"
 
 #include <llvm/ADT/StringRef.h>
+#include <llvm/MC/MCSubtargetInfo.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Support/TargetSelect.h>
 #include <llvm/TargetParser/Host.h>
 
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -13,6 +20,72 @@
 namespace tessera {
 
 std::string host_cpu_name() { return llvm::sys::getHostCPUName().str(); }
+
+namespace {
+
+// "48K", "1024K", "32M" as /sys/devices/system/cpu/cpu0/cache/index*/size writes them.
+int64_t cache_size_bytes(const std::string& text) {
+  int64_t value = 0;
+  size_t i = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) value = value * 10 + (text[i++] - '0');
+  if (i < text.size() && text[i] == 'K') value *= 1024;
+  if (i < text.size() && text[i] == 'M') value *= 1024 * 1024;
+  return value;
+}
+
+void read_host_caches(TargetFacts& facts) {
+  for (int index = 0; index < 8; ++index) {
+    const std::string dir = fmt::format("/sys/devices/system/cpu/cpu0/cache/index{}/", index);
+    std::ifstream level_file(dir + "level"), type_file(dir + "type"), size_file(dir + "size");
+    int level = 0;
+    std::string type, size;
+    if (!(level_file >> level) || !(type_file >> type) || !(size_file >> size)) break;
+    if (level == 1 && type == "Data") facts.l1d_cache_bytes = cache_size_bytes(size);
+    if (level == 2) facts.l2_cache_bytes = cache_size_bytes(size);
+    if (level == 3) facts.l3_cache_bytes = cache_size_bytes(size);
+  }
+}
+
+TargetFacts compute_facts(const std::string& cpu, bool host_caches) {
+  llvm::InitializeNativeTarget();
+  const std::string triple = llvm::sys::getProcessTriple();
+  std::string error;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (target == nullptr) fail("target facts: LLVM has no target for {}: {}", triple, error);
+  std::unique_ptr<llvm::MCSubtargetInfo> probe(target->createMCSubtargetInfo(triple, "", ""));
+  if (probe == nullptr || !probe->isCPUStringValid(cpu)) {
+    fail("target 'llvm -mcpu={}': LLVM knows no CPU '{}' (for example native, znver4, skylake-avx512, haswell)", cpu, cpu);
+  }
+  std::unique_ptr<llvm::MCSubtargetInfo> info(target->createMCSubtargetInfo(triple, cpu, ""));
+  TargetFacts facts;
+  for (const char* feature : TargetFacts::kKnownFeatures) {
+    if (info->checkFeatures(std::string("+") + feature)) facts.features.push_back(feature);
+  }
+  facts.vector_register_bytes = facts.has("avx512f") ? 64 : facts.has("avx") ? 32 : 16;
+  if (host_caches) read_host_caches(facts);
+  return facts;
+}
+
+}  // namespace
+
+bool TargetFacts::has(std::string_view feature) const {
+  for (const std::string& f : features) {
+    if (f == feature) return true;
+  }
+  return false;
+}
+
+const TargetFacts& Target::facts() const {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<TargetFacts>> cache;
+  // The C backend compiles with `cc -O2` and no -march: generic x86-64 code, run here.
+  const std::string cpu = kind != "llvm" ? "x86-64" : this->cpu == "native" ? host_cpu_name() : this->cpu;
+  const bool host = kind != "llvm" || cpu == host_cpu_name();
+  std::lock_guard<std::mutex> lock(mutex);
+  std::unique_ptr<TargetFacts>& entry = cache[kind + " " + cpu];
+  if (entry == nullptr) entry = std::make_unique<TargetFacts>(compute_facts(cpu, host));
+  return *entry;
+}
 
 Target Target::parse(const std::string& text) {
   std::istringstream in(text);

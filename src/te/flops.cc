@@ -1,5 +1,12 @@
 #include "tessera/te/flops.h"
 
+#include <algorithm>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "tessera/ir/op.h"
+#include "tessera/ir/substitute.h"
 #include "tessera/ir/visitor.h"
 #include "tessera/support/error.h"
 
@@ -41,6 +48,69 @@ int64_t value_ops(const Expr& e) {
   }
 }
 
+// An integer or boolean index expression at given loop values; nullopt where it depends on
+// data (a buffer load) or on something it cannot evaluate.
+std::optional<int64_t> evaluate_index(const Expr& e, const std::unordered_map<const VarNode*, int64_t>& values) {
+  switch (e.kind()) {
+    case ExprKind::kIntImm: return e.as<IntImmNode>()->value;
+    case ExprKind::kVar: {
+      auto it = values.find(e.as<VarNode>());
+      if (it == values.end()) return std::nullopt;
+      return it->second;
+    }
+    case ExprKind::kCast: return evaluate_index(e.as<CastNode>()->value, values);
+    case ExprKind::kNot: {
+      auto a = evaluate_index(e.as<NotNode>()->a, values);
+      if (!a) return std::nullopt;
+      return *a == 0 ? 1 : 0;
+    }
+    case ExprKind::kSelect: {
+      auto* s = e.as<SelectNode>();
+      auto c = evaluate_index(s->condition, values);
+      if (!c) return std::nullopt;
+      return evaluate_index(*c != 0 ? s->true_value : s->false_value, values);
+    }
+    default: break;
+  }
+  if (!is_binary(e.kind())) return std::nullopt;
+  auto* b = e.as<BinaryNode>();
+  auto x = evaluate_index(b->a, values);
+  auto y = evaluate_index(b->b, values);
+  if (!x || !y) return std::nullopt;
+  const int64_t l = *x, r = *y;
+  switch (e.kind()) {
+    case ExprKind::kAdd: return l + r;
+    case ExprKind::kSub: return l - r;
+    case ExprKind::kMul: return l * r;
+    case ExprKind::kDiv: return r == 0 ? std::nullopt : std::optional<int64_t>(l / r);
+    case ExprKind::kMod: return r == 0 ? std::nullopt : std::optional<int64_t>(l % r);
+    case ExprKind::kFloorDiv: {
+      if (r == 0) return std::nullopt;
+      int64_t q = l / r;
+      return (l % r != 0 && ((l < 0) != (r < 0))) ? q - 1 : q;
+    }
+    case ExprKind::kFloorMod: {
+      if (r == 0) return std::nullopt;
+      int64_t m = l % r;
+      return (m != 0 && ((m < 0) != (r < 0))) ? m + r : m;
+    }
+    case ExprKind::kMin: return std::min(l, r);
+    case ExprKind::kMax: return std::max(l, r);
+    case ExprKind::kEQ: return l == r;
+    case ExprKind::kNE: return l != r;
+    case ExprKind::kLT: return l < r;
+    case ExprKind::kLE: return l <= r;
+    case ExprKind::kGT: return l > r;
+    case ExprKind::kGE: return l >= r;
+    case ExprKind::kAnd: return (l != 0) && (r != 0);
+    case ExprKind::kOr: return (l != 0) || (r != 0);
+    default: return std::nullopt;
+  }
+}
+
+// Counts the arithmetic of every store, times the number of loop iterations that reach it:
+// a block's predicate and the conditions of `if` statements around a store cut its count
+// to the iterations where they hold, counted by enumerating the loops they mention.
 class FlopCounter : public IRVisitor {
  public:
   int64_t total = 0;
@@ -49,16 +119,117 @@ class FlopCounter : public IRVisitor {
   void visit_for(const ForNode* op) override {
     auto extent = as_const_int(op->extent);
     if (!extent) fail("count_flops: loop '{}' has a non-constant extent", op->loop_var.name());
-    int64_t saved = trip_;
-    trip_ *= *extent;
+    loops_.push_back({op->loop_var.get(), op->min, *extent});
     visit_stmt(op->body);
-    trip_ = saved;
+    loops_.pop_back();
   }
-  void visit_block(const BlockNode* op) override { visit_stmt(op->body); }  // init stores are not arithmetic
-  void visit_buffer_store(const BufferStoreNode* op) override { total += trip_ * value_ops(op->value); }
+  void visit_block_realize(const BlockRealizeNode* op) override {
+    const BlockNode* block = op->block_node();
+    // The block's iteration variables stand for their bindings, so conditions inside the
+    // block are conditions on the loops.
+    for (size_t i = 0; i < block->iter_vars.size() && i < op->iter_values.size(); ++i) {
+      bindings_[block->iter_vars[i].var.get()] = substitute(op->iter_values[i], bindings_);
+    }
+    const auto always = as_const_int(op->predicate);
+    if (!always || *always == 0) conditions_.push_back(substitute(op->predicate, bindings_));
+    visit_stmt(block->body);  // init stores are not arithmetic
+    if (!always || *always == 0) conditions_.pop_back();
+  }
+  void visit_block(const BlockNode* op) override { visit_stmt(op->body); }
+  void visit_if(const IfThenElseNode* op) override {
+    const Expr condition = substitute(op->condition, bindings_);
+    conditions_.push_back(condition);
+    visit_stmt(op->then_case);
+    conditions_.pop_back();
+    if (op->else_case.defined()) {
+      conditions_.push_back(logical_not(condition));
+      visit_stmt(op->else_case);
+      conditions_.pop_back();
+    }
+  }
+  void visit_buffer_store(const BufferStoreNode* op) override {
+    const int64_t ops = value_ops(op->value);
+    if (ops != 0) total += iterations_reaching() * ops;
+  }
 
  private:
-  int64_t trip_ = 1;
+  struct Loop {
+    const VarNode* var;
+    Expr min;
+    int64_t extent;
+  };
+
+  int64_t iterations_reaching() const {
+    int64_t all = 1;
+    for (const Loop& l : loops_) all *= l.extent;
+    if (conditions_.empty()) return all;
+    // The loops the conditions mention (and those their minimums mention), enumerated;
+    // every other loop multiplies the count.
+    std::unordered_set<const VarNode*> used;
+    for (const Expr& c : conditions_) collect_vars(c, used);
+    std::vector<const Loop*> enumerated;
+    for (auto l = loops_.rbegin(); l != loops_.rend(); ++l) {  // inner loops' minimums name outer loops
+      if (used.count(l->var) != 0) collect_vars(l->min, used);
+    }
+    int64_t points = 1, rest = 1;
+    for (const Loop& l : loops_) {
+      if (used.count(l.var) != 0) {
+        enumerated.push_back(&l);
+        points *= l.extent;
+      } else {
+        rest *= l.extent;
+      }
+    }
+    // Beyond this many points the count would take seconds: the whole domain is the bound.
+    constexpr int64_t kMaxPoints = int64_t{1} << 26;
+    if (points > kMaxPoints) return all;
+    std::unordered_map<const VarNode*, int64_t> values;
+    int64_t reached = 0;
+    bool evaluable = true;
+    enumerate(enumerated, 0, values, reached, evaluable);
+    return evaluable ? reached * rest : all;
+  }
+
+  void enumerate(const std::vector<const Loop*>& loops, size_t depth, std::unordered_map<const VarNode*, int64_t>& values,
+                 int64_t& reached, bool& evaluable) const {
+    if (!evaluable) return;
+    if (depth == loops.size()) {
+      for (const Expr& c : conditions_) {
+        auto holds = evaluate_index(c, values);
+        if (!holds) {
+          evaluable = false;  // depends on data: count the whole domain
+          return;
+        }
+        if (*holds == 0) return;
+      }
+      ++reached;
+      return;
+    }
+    const Loop& l = *loops[depth];
+    auto min = evaluate_index(l.min, values);
+    if (!min) {
+      evaluable = false;
+      return;
+    }
+    for (int64_t i = 0; i < l.extent; ++i) {
+      values[l.var] = *min + i;
+      enumerate(loops, depth + 1, values, reached, evaluable);
+    }
+    values.erase(l.var);
+  }
+
+  static void collect_vars(const Expr& e, std::unordered_set<const VarNode*>& into) {
+    struct Collector : IRVisitor {
+      std::unordered_set<const VarNode*>* vars;
+      void visit_var(const VarNode* v) override { vars->insert(v); }
+    } collector;
+    collector.vars = &into;
+    collector.visit_expr(e);
+  }
+
+  std::vector<Loop> loops_;
+  std::vector<Expr> conditions_;
+  VarMap bindings_;
 };
 
 }  // namespace

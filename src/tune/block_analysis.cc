@@ -6,7 +6,7 @@
 #include "tessera/ir/op.h"
 #include "tessera/ir/substitute.h"
 #include "tessera/ir/visitor.h"
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 
 namespace tessera {
 

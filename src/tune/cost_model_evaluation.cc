@@ -21,7 +21,8 @@ std::vector<CostDataset> load_cost_datasets(const Database& db, int threads, int
   std::map<std::pair<std::string, std::string>, std::vector<const TuningRecord*>> by_task;
   std::set<std::pair<std::string, std::string>> seen;  // (workload, program): one sample per program
   for (const TuningRecord& r : db.records()) {
-    if (r.remeasured || !seen.insert({r.workload, r.program}).second) continue;
+    // Only measurements are data: a predicted record (the no-tuning mode's pick) was never run.
+    if (r.remeasured || r.predicted() || !seen.insert({r.workload, r.program}).second) continue;
     by_task[{r.workload, r.target}].push_back(&r);
   }
   std::atomic<int64_t> failed_replays{0};

@@ -328,24 +328,46 @@ std::vector<RankedProgram> Database::top_k(const std::string& workload, const st
   for (const TuningRecord* r : records) {
     if (!r->ok() && !r->predicted()) failed.insert(r->program);
   }
+  // The latest re-measurement (the records a tuning run appends at its end, one after the
+  // other) decides the order of its finalists, as the run's summary reports it, unless
+  // trials were measured after it. Finalists rank first, by their re-measured runs alone.
+  size_t batch_end = records.size();
+  while (batch_end > 0 && !records[batch_end - 1]->remeasured && records[batch_end - 1]->predicted()) --batch_end;
+  size_t batch_begin = batch_end;
+  while (batch_begin > 0 && records[batch_begin - 1]->remeasured) --batch_begin;
+  std::map<std::string, RankedProgram> finalists;
+  for (size_t i = batch_begin; i < batch_end; ++i) {
+    const TuningRecord* r = records[i];
+    if (!r->ok() || failed.count(r->program) != 0) continue;
+    RankedProgram& p = finalists[r->program];
+    p.record = r;
+    p.run_seconds = r->run_seconds;
+    p.records = 1;
+    p.remeasured = true;
+  }
   std::map<std::string, RankedProgram> programs;
   for (const TuningRecord* r : records) {
-    if (!r->ok() || failed.count(r->program) != 0) continue;
+    if (!r->ok() || failed.count(r->program) != 0 || finalists.count(r->program) != 0) continue;
     RankedProgram& p = programs[r->program];
     p.record = r;
     p.run_seconds.insert(p.run_seconds.end(), r->run_seconds.begin(), r->run_seconds.end());
     ++p.records;
   }
-  std::vector<RankedProgram> ranked;
-  for (auto& [hash, p] : programs) {
-    p.median_seconds = median_of(p.run_seconds);
-    ranked.push_back(std::move(p));
-  }
   // Ties broken by program hash: a total order, so every reader ranks alike (and no
   // std::stable_sort, which trips clang 19 + libstdc++ 12 deprecations).
-  std::sort(ranked.begin(), ranked.end(), [](const RankedProgram& a, const RankedProgram& b) {
+  auto by_median = [](const RankedProgram& a, const RankedProgram& b) {
     return a.median_seconds != b.median_seconds ? a.median_seconds < b.median_seconds : a.record->program < b.record->program;
-  });
+  };
+  std::vector<RankedProgram> ranked, rest;
+  for (auto* group : {&finalists, &programs}) {
+    std::vector<RankedProgram>& into = group == &finalists ? ranked : rest;
+    for (auto& [hash, p] : *group) {
+      p.median_seconds = median_of(p.run_seconds);
+      into.push_back(std::move(p));
+    }
+    std::sort(into.begin(), into.end(), by_median);
+  }
+  ranked.insert(ranked.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
   if (ranked.size() > k) ranked.resize(k);
   return ranked;
 }

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "tessera/ir/visitor.h"
+#include "tessera/lower/lower.h"
 #include "tessera/lower/passes.h"
 #include "tessera/support/error.h"
 
@@ -486,7 +487,9 @@ const std::vector<std::string>& feature_names() {
 Eigen::MatrixXf extract_features(const PrimFunc& scheduled) {
   PrimFunc f = scheduled;
   try {
-    f = simplify_loops(remove_blocks(lower_init(compact_buffers(place_allocations(f)))));
+    // Features describe the loops as scheduled: blocks gone, but before loop partitioning,
+    // unrolling and flattening (docs/features.md), then with unit loops simplified away.
+    f = simplify_loops(lower(f, LowerOptions{.stop_after = LoweringStage::kRemoveBlocks}));
   } catch (const Error& e) {
     fail("extracting features of '{}': lowering failed: {}", scheduled->name, e.message());
   }

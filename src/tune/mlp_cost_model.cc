@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tessera/support/error.h"
+#include "tessera/support/file_system.h"
 #include "tessera/support/hash.h"
 #include "tessera/tune/database.h"
 #include "tessera/tune/feature_extractor.h"
@@ -335,13 +336,11 @@ void MLPCostModel::save(const std::string& path) const {
                    {"b2", to_json(p_.b2)},
                    {"w3", to_json(p_.w3)},
                    {"b3", p_.b3}};
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << j.dump() << '\n';
-    if (!out) fail("cannot write cost model file {}", path);
+  try {
+    write_file_atomically(path, j.dump() + "\n");
+  } catch (Error& e) {
+    throw e.add_context("while saving the cost model");
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot write cost model file {} (renaming {} failed)", path, tmp);
 }
 
 void MLPCostModel::load(const std::string& path) {

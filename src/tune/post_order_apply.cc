@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "tessera/ir/visitor.h"
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 #include "tessera/support/error.h"
 #include "tessera/tune/defaults.h"
 #include "tessera/tune/schedule_rule.h"

@@ -18,6 +18,7 @@
 
 #include "tessera/runtime/evaluator.h"
 #include "tessera/support/error.h"
+#include "tessera/support/file_system.h"
 #include "tessera/support/hash.h"
 #include "tessera/support/logging.h"
 
@@ -50,34 +51,15 @@ class ScratchDirectory {
       path_ = requested;
       return;
     }
-    std::string pattern = (std::filesystem::temp_directory_path() / "tessera_tune_XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) fail("cannot create a temporary directory for the candidates: {}", std::strerror(errno));
-    path_ = pattern;
-    owned_ = true;
-  }
-  ~ScratchDirectory() {
-    if (!owned_) return;
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
+    owned_.emplace("tessera_tune");
+    path_ = owned_->path();
   }
   const std::string& path() const { return path_; }
 
  private:
   std::string path_;
-  bool owned_ = false;
+  std::optional<TemporaryDirectory> owned_;
 };
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary);
-    out << text;
-    if (!out) fail("cannot write {}", temporary);
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) fail("cannot write {}: {}", path, ec.message());
-}
 
 std::string gflops_text(int64_t flops, double seconds) {
   if (!std::isfinite(seconds) || flops <= 0) return "-";
@@ -94,8 +76,8 @@ void check_options(const TuneOptions& o) {
 
 }  // namespace
 
-Schedule replay_record(const TuningRecord& record, const Workload& workload) {
-  Schedule sch(workload.func, 0, /*traced=*/true);
+Schedule replay_record(const TuningRecord& record, const Workload& workload, bool debug) {
+  Schedule sch(workload.func, 0, /*traced=*/true, debug);
   try {
     record.parsed_trace().apply(sch, /*remove_postproc=*/false, ReplayMode::kStrict);
   } catch (Error& e) {
@@ -423,7 +405,9 @@ TuneSummary tune(TuneContext& ctx, Database& database, SearchStrategy& strategy,
       record.trace = records[i]->trace;
       record.remeasured = true;
       if (f.failure.empty()) {
-        f.median_seconds = median_of(f.round_medians);
+        // The median of every re-measured run: what the database ranks the finalists by, so
+        // that `replay --db` and `db best` build and list what this summary reports.
+        f.median_seconds = median_of(all_seconds[i]);
         f.min_seconds = *std::min_element(f.round_medians.begin(), f.round_medians.end());
         f.max_seconds = *std::max_element(f.round_medians.begin(), f.round_medians.end());
         record.run_seconds = all_seconds[i];

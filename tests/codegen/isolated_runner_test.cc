@@ -119,8 +119,8 @@ TEST_F(IsolatedRunnerTest, FailuresAreReportedAndTheNextCandidateIsMeasured) {
 
   // A hand-written library that prints and raises SIGFPE: the reason has both.
   std::ofstream(dir_ + "/fpe.c") << "#include <signal.h>\n#include <stdio.h>\n"
-                                    "void gemm_packed(void** args) { (void)args; fprintf(stderr, \"dividing by zero now\\n\"); raise(SIGFPE); }\n";
-  CommandResult cc = run_command("cc -shared -fPIC -o " + dir_ + "/fpe.so " + dir_ + "/fpe.c");
+                                    "int gemm_packed(void** args) { (void)args; fprintf(stderr, \"dividing by zero now\\n\"); raise(SIGFPE); }\n";
+  CommandResult cc = run_command({"cc", "-shared", "-fPIC", "-o", dir_ + "/fpe.so", dir_ + "/fpe.c"});
   ASSERT_EQ(cc.status, 0) << cc.output;
   MeasureResult fpe = runner.measure(gemm_, dir_ + "/fpe.so", "gemm");
   EXPECT_EQ(fpe.status, MeasureStatus::kCrash) << fpe.reason;

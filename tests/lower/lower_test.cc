@@ -10,6 +10,7 @@
 #include "../common/random_schedule.h"
 #include "tessera/ir/parser.h"
 #include "tessera/ir/printer.h"
+#include "tessera/ir/structural_equal.h"
 #include "tessera/ir/visitor.h"
 #include "tessera/lower/lower.h"
 #include "tessera/lower/passes.h"
@@ -33,6 +34,24 @@ std::string check_same(const PrimFunc& original, const PrimFunc& lowered) {
     if (!c.match) return original->params[i]->name + ": " + c.summary;
   }
   return "";
+}
+
+TEST(Lower, StopsAfterANamedStage) {
+  const PrimFunc gemm = workloads::get("gemm:m=8,n=8,k=8").func;
+  std::ostringstream dumped;
+  const PrimFunc blocks_gone = lower(gemm, LowerOptions{.stop_after = LoweringStage::kRemoveBlocks, .dump_after_each = &dumped});
+  EXPECT_EQ(print(blocks_gone).find("block "), std::string::npos) << print(blocks_gone);
+  EXPECT_EQ(blocks_gone->params[0].ndim(), 2u) << "not flattened yet";
+  EXPECT_NE(dumped.str().find("// after remove_blocks"), std::string::npos);
+  EXPECT_EQ(dumped.str().find("// after partition_loops"), std::string::npos) << "nothing after the stage runs";
+  // Stopping after a stage is the same as running the passes up to it.
+  PrimFunc by_hand = gemm;
+  for (const LoweringPass& pass : lowering_passes()) {
+    by_hand = pass.run(by_hand);
+    if (pass.stage == LoweringStage::kRemoveBlocks) break;
+  }
+  EXPECT_TRUE(structural_equal(by_hand, blocks_gone));
+  EXPECT_EQ(lower(gemm)->params[0].ndim(), 1u) << "the default runs every stage";
 }
 
 TEST(LowerInit, InitRunsAtTheFirstReductionStep) {

@@ -1,11 +1,18 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <stdexcept>
 
 #include "tessera/support/error.h"
 #include "tessera/support/hash.h"
 #include "tessera/support/logging.h"
 #include "tessera/support/random.h"
+#include "tessera/support/file_system.h"
+#include "tessera/support/run_command.h"
+#include "tessera/support/task_pool.h"
 
 namespace tessera {
 namespace {
@@ -92,6 +99,77 @@ TEST(Random, CategoricalFollowsWeightsAndRejectsBadOnes) {
   EXPECT_NEAR(counts[0] / 10000.0, 0.2, 0.03);
   EXPECT_THROW(rng.categorical({0.0, 0.0}), Error);
   EXPECT_THROW(rng.categorical({1.0, -1.0}), Error);
+}
+
+TEST(TaskPool, ResultsInOrderWithPersistentThreads) {
+  for (int round = 0; round < 20; ++round) {
+    std::vector<int64_t> squares = parallel_map<int64_t>(100, 4, [](int64_t i) { return i * i; });
+    ASSERT_EQ(squares.size(), 100u);
+    for (int64_t i = 0; i < 100; ++i) EXPECT_EQ(squares[static_cast<size_t>(i)], i * i);
+  }
+  // Twenty calls on 4 threads started 3 workers once, not 60 threads.
+  EXPECT_EQ(TaskPool::shared().workers(), 3);
+  EXPECT_TRUE(parallel_map<int>(0, 4, [](int64_t) { return 1; }).empty());
+}
+
+TEST(TaskPool, TheFirstErrorByIndexIsRethrownAfterEveryCall) {
+  std::atomic<int> calls{0};
+  try {
+    parallel_map<int>(50, 3, [&](int64_t i) -> int {
+      ++calls;
+      if (i == 7 || i == 30) throw std::runtime_error("failed at " + std::to_string(i));
+      return 0;
+    });
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "failed at 7");
+  }
+  EXPECT_EQ(calls.load(), 50);
+}
+
+TEST(TaskPool, NestedCallsFinish) {
+  std::vector<int64_t> sums = parallel_map<int64_t>(8, 4, [](int64_t i) {
+    std::vector<int64_t> inner = parallel_map<int64_t>(16, 4, [&](int64_t j) { return i + j; });
+    int64_t sum = 0;
+    for (int64_t v : inner) sum += v;
+    return sum;
+  });
+  for (int64_t i = 0; i < 8; ++i) EXPECT_EQ(sums[static_cast<size_t>(i)], 16 * i + 120);
+}
+
+TEST(FileSystem, TemporaryDirectoriesAndAtomicReplacement) {
+  std::string kept;
+  {
+    TemporaryDirectory dir("tessera-support-test");
+    kept = dir.path();
+    EXPECT_TRUE(std::filesystem::is_directory(kept));
+    const std::string file = kept + "/f.txt";
+    write_file_atomically(file, "first\n");
+    write_file_atomically(file, "second\n");
+    std::ifstream in(file);
+    std::string line;
+    std::getline(in, line);
+    EXPECT_EQ(line, "second");
+    EXPECT_FALSE(std::filesystem::exists(file + ".tmp"));
+    try {
+      write_file_atomically(kept + "/missing/f.txt", "x");
+      FAIL() << "no error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("the directory " + kept + "/missing does not exist"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_FALSE(std::filesystem::exists(kept)) << "removed with its owner";
+}
+
+TEST(RunCommand, ArgumentsNeedNoQuoting) {
+  CommandResult r = run_command({"printf", "%s|%s", "two words", "it's"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.output, "two words|it's");
+  EXPECT_EQ(run_command({"sh", "-c", "echo oops >&2; exit 3"}).status, 3);
+  EXPECT_EQ(run_command({"sh", "-c", "echo oops >&2; exit 3"}).output, "oops\n");
+  CommandResult missing = run_command({"/nonexistent/tool"});
+  EXPECT_NE(missing.status, 0);
+  EXPECT_EQ(command_text({"cc", "-o", "a b.so"}), "cc -o 'a b.so'");
 }
 
 TEST(Hash, FixedAlgorithm) {

@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <fstream>
 
+#include "tessera/ir/parser.h"
 #include "tessera/ir/printer.h"
+#include "tessera/schedule/schedule.h"
 #include "tessera/ir/structural_equal.h"
 #include "tessera/support/error.h"
 #include "tessera/te/flops.h"
@@ -98,6 +100,21 @@ TEST(Flops, MatchTheConventionalFormulas) {
   EXPECT_EQ(workloads::get("SFM:0").flops, 5LL * 256 * 256);
   EXPECT_EQ(workloads::get("NRM:0").flops, 2LL * 256 * 256 + 1);
   EXPECT_EQ(workloads::get("CBR:3").flops, 2LL * 7 * 7 * 512 * 512 * 9 + 3LL * 7 * 7 * 512);
+}
+
+TEST(Flops, APredicatedBlockCountsOnlyTheIterationsItRuns) {
+  // A lower-triangular matmul: C[i, j] = sum over k <= i of A[i, k] * B[k, j].
+  std::string text = print(workloads::get("gemm:m=24,n=20,k=24").func);
+  const size_t header = text.find("= k) {");
+  ASSERT_NE(header, std::string::npos) << text;
+  text.replace(header, 6, "= k) where k <= i {");
+  const PrimFunc triangular = parse_prim_func(text);
+  EXPECT_EQ(count_flops(triangular), 2LL * 20 * (24 * 25 / 2));  // 12000, not 2·24·20·24 = 23040
+  // The same count after scheduling (the predicate now on split loops).
+  Schedule sch(triangular);
+  std::vector<LoopRV> loops = sch.get_loops(sch.get_block("C"));
+  sch.split(loops[2], {std::nullopt, 5});  // 24 = 5·5 - 1: the split adds its own condition too
+  EXPECT_EQ(count_flops(sch.func()), 2LL * 20 * (24 * 25 / 2));
 }
 
 TEST(Workloads, EverySuiteEntryHasFourShapes) {

@@ -22,8 +22,8 @@ expect() {
   fi
 }
 
-expect 0 "^usage: tessera <command>" -- "$tessera" --help
-expect 2 "^usage: tessera <command>" -- "$tessera"
+expect 0 "^usage: tessera \[OPTIONS\] \[COMMAND\]" -- "$tessera" --help
+expect 2 "^usage: tessera \[OPTIONS\] \[COMMAND\]" -- "$tessera"
 expect 0 "^tessera [0-9]+\.[0-9]+\.[0-9]+ \(commit .*\), LLVM 19\." -- "$tessera" version
 expect 0 "C2D:3  231\.21 MFLOP" -- "$tessera" workloads
 expect 0 "^gemm " -- "$tessera" workloads
@@ -32,10 +32,36 @@ expect 0 "block C\(vi: spatial\(0, 64\) = i" -- "$tessera" show-ir -w gemm:m=64,
 expect 0 "^# workload C2D:n=1,h=56,w=56,ci=64,co=64,kernel=1,stride=1,pad=0,dtype=float32" -- "$tessera" show-ir -w C2D:1
 expect 1 "error: unknown workload 'gemmm'; valid names: .*gemm" -- "$tessera" show-ir -w gemmm
 expect 1 "error: workload 'C2D' has no parameter 'foo'" -- "$tessera" show-ir -w C2D:1,foo=1
-expect 1 "error: missing --workload" -- "$tessera" show-ir
-expect 1 "error: unknown option '--frobnicate'" -- "$tessera" show-ir -w gemm --frobnicate
+expect 1 "error: --workload is required \(see tessera show-ir --help\)" -- "$tessera" show-ir
+expect 1 "error: unexpected argument '--frobnicate'" -- "$tessera" show-ir -w gemm --frobnicate
 expect 1 "error: unknown command 'tune-everything'" -- "$tessera" tune-everything
 expect 0 "^C +float32\[4, 4\] +sum" -- "$tessera" run -w gemm:m=4,n=4,k=4 --seed 3
+
+# Typed options: a bad value is refused before any work, naming the option and the value.
+expect 1 "error: --seed: expected an integer of at least 0, got 'abc'" -- "$tessera" run -w gemm:m=4,n=4,k=4 --seed abc
+expect 1 "error: --seed: expected an integer of at least 0, got '-1'" -- "$tessera" run -w gemm:m=4,n=4,k=4 --seed -1
+expect 1 "error: --threads: expected an integer from 1 to 4096, got 'abc'" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --time --threads abc
+expect 1 "error: --threads: expected an integer from 1 to 4096, got '99999999999'" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --time --threads 99999999999
+expect 1 "error: --timeout: expected a positive number of seconds, got 'abc'" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --isolated --timeout abc
+out=$("$tessera" space -w gemm:m=64,n=64,k=64 --sample -2 2>&1)
+[ "$?" -eq 1 ] && grep -q "error: --sample: expected an integer of at least 1, got '-2'" <<<"$out" && ! grep -q "sketches" <<<"$out" \
+  || { echo "FAIL: space --sample -2 must be refused before printing the space:"; echo "$out" | head -5; failures=$((failures + 1)); }
+# A flag that is accepted has an effect, or the combination is refused.
+expect 1 "error: --repair requires --trace" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --space gemm_manual --repair
+expect 1 "error: --repair requires --trace" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --db "$work" --repair
+expect 1 "error: --threads 2 sets the threads the compiled kernel runs on; it needs --time" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --threads 2
+expect 1 "error: --seed sets the inputs of the check; it needs --check or --isolated" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --seed 3
+expect 0 "^median [0-9.]+ ms, [0-9.]+ GFLOP/s \(1 threads, C\)" -- "$tessera" replay -w gemm:m=16,n=16,k=16 -t c --time --threads 1
+expect 1 "error: --model excludes --epochs" -- "$tessera" costmodel eval --db "$work" --model "$work/m.json" --epochs 3
+expect 1 "error: --model excludes --loss" -- "$tessera" costmodel eval --db "$work" --model "$work/m.json" --loss rank
+expect 1 "error: --model excludes --hidden" -- "$tessera" costmodel eval --db "$work" --model "$work/m.json" --hidden 8
+expect 1 "error: --workload is given more than once; it takes one value" -- "$tessera" tune -w gemm:m=8,n=8,k=8 -w C2D:1 --trials 1 --db "$work/x"
+expect 1 "error: unknown command 'frob' \(commands: workloads, show-ir, run, replay, tune, costmodel, db, space, spaces, rules, show, version" -- "$tessera" frob
+expect 2 "^usage: tessera costmodel" -- "$tessera" costmodel
+expect 2 "^usage: tessera db" -- "$tessera" db
+expect 1 "error: unknown costmodel command 'fit'" -- "$tessera" costmodel fit
+# A missing output directory is named as such (not as the intermediate object file).
+expect 1 "error: cannot write $work/no-such-dir/k.so: the directory $work/no-such-dir does not exist" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit so --out "$work/no-such-dir/k.so"
 
 # An IR text file as a workload: what show-ir prints parses back.
 "$tessera" show-ir -w "SFM:m=4,n=4" > "$work/softmax.tir"
@@ -68,20 +94,20 @@ expect 1 "loop_partition: parts \[112, 16\] sum to 128, not to the extent 127 of
 expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace "$here/gemm_partition_trace.json" --emit ir --check
 expect 0 "allocate pad: float32\[42\]" -- "$tessera" replay -w C2D:n=1,h=6,w=6,ci=2,co=3,kernel=3,stride=2,pad=1 --trace "$here/conv2d_pad_at_h_trace.json" --emit ir
 expect 0 "^// after compact_buffers" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit ir --dump-after-each
-expect 1 "--emit dll: the choices are ir \(lowered loop IR\), c, llvm, asm, obj and so" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit dll
+expect 1 "--emit: expected one of ir, c, llvm, asm, obj, so; got 'dll'" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit dll
 expect 1 "--emit so needs --out PATH" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit so
-expect 1 "--dump-after-each needs --emit" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --dump-after-each
+expect 1 "--dump-after-each requires --emit" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --dump-after-each
 # The LLVM backend: JIT-compiled and checked; its IR; timing with the median on the last line.
 expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace "$here/gemm_partition_trace.json" --emit llvm --check
-expect 0 "define void @gemm_packed\(ptr" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --emit llvm
-expect 1 "--out needs --emit" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --out "$work/x.c"
+expect 0 "define .*i32 @gemm_packed\(ptr" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --emit llvm
+expect 1 "--out requires --emit" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --out "$work/x.c"
 expect 0 "^median [0-9.]+ ms, [0-9.]+ GFLOP/s \(1 threads, LLVM " -- "$tessera" replay -w gemm:m=32,n=32,k=32 --time --threads 1
-expect 1 "--threads must be at least 1, got 0" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --time --threads 0
+expect 1 "--threads: expected an integer from 1 to 4096, got '0'" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --time --threads 0
 # The C backend: compiled by cc, checked against the interpreter; written to a file.
 expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=127,n=127,k=127 --trace "$here/gemm_partition_trace.json" --emit c --check
 expect 0 "^check: MATCH" -- "$tessera" replay -w C2D:n=1,h=6,w=6,ci=2,co=3,kernel=3,stride=2,pad=1 --trace "$here/conv2d_layout_trace.json" --emit c --check
 expect 0 "" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --emit c --out "$work/gemm.c"
-expect 0 "void gemm_packed\(void\*\* args\)" -- cat "$work/gemm.c"
+expect 0 "int gemm_packed\(void\*\* args\)" -- cat "$work/gemm.c"
 
 # Handwritten schedules (spaces/): listed, applied by name to any shape of their operator,
 # checked compiled; the saved trace replays to the very program the space builds.
@@ -95,7 +121,7 @@ expect 0 "^check: MATCH" -- "$tessera" replay -w DEP:n=1,h=10,w=14,c=40,kernel=3
 expect 1 "no space named 'gemm_fast' \(registered: conv2d_nhwc_manual, conv2d_nhwc_template, depthwise_conv2d_manual" -- "$tessera" replay -w gemm --space gemm_fast
 expect 1 "get_block: no block named 'conv'; the blocks are: C" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --space conv2d_nhwc_manual
 expect 1 "while applying space 'conv2d_nhwc_manual' to gemm:m=8" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --space conv2d_nhwc_manual
-expect 1 "--trace, --space and --db each say how to schedule; give one" -- "$tessera" replay -w gemm --space gemm_manual --trace "$trace"
+expect 1 "--trace excludes --space" -- "$tessera" replay -w gemm --space gemm_manual --trace "$trace"
 for pair in "gemm:m=1024,n=1024,k=1024 gemm_manual gemm_manual_1024" "C2D:2 conv2d_nhwc_manual conv2d_nhwc_manual_C2D_2" \
             "DEP:0 depthwise_conv2d_manual depthwise_conv2d_manual_DEP_0"; do
   set -- $pair
@@ -140,7 +166,7 @@ expect 0 "^space generator +ScheduleFn +built in .*\(space=NAME \(required\)\)" 
 expect 0 "median [0-9.]+ ms, [0-9.]+ GFLOP/s \(1 threads, isolated worker\)" -- "$tessera" replay -w gemm:m=32,n=32,k=32 --space gemm_manual --isolated --threads 1
 expect 0 "^check: MATCH" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated --timeout 30 --emit so --out "$work/iso.so"
 [ -f "$work/iso.so" ] && [ -f "$work/iso.h" ] || { echo "FAIL: --isolated --emit so --out did not keep the library and header"; failures=$((failures + 1)); }
-expect 1 "error: --timeout needs --isolated" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --timeout 3
+expect 1 "error: --timeout requires --isolated" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --timeout 3
 expect 1 "error: --isolated needs an llvm target; the target is 'c" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated -t c
 expect 1 "error: --isolated builds a shared library" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated --emit c
 expect 1 "error: --isolated --emit so needs --out PATH" -- "$tessera" replay -w gemm:m=16,n=16,k=16 --isolated --emit so
@@ -156,9 +182,9 @@ expect 0 "^1 sketches" -- "$tessera" space -w gemm:m=64,n=64,k=64 --space gemm_t
 expect 0 "// 2 sampled, 2 accepted" -- "$tessera" space -w DEP:n=1,h=8,w=8,c=16,kernel=3,stride=1,pad=1 --space depthwise_conv2d_template --sample 2
 expect 0 "^1 sketches" -- "$tessera" space -w gemm:m=64,n=64,k=64 --rules AutoInline
 expect 0 "usage: tessera space" -- "$tessera" space --help
-expect 1 "error: --seed needs --sample" -- "$tessera" space -w gemm:m=64,n=64,k=64 --seed 3
-expect 1 "error: --sample takes an integer of at least 1, got '0'" -- "$tessera" space -w gemm:m=64,n=64,k=64 --sample 0
-expect 1 "error: --sample takes an integer of at least 1, got 'x'" -- "$tessera" space -w gemm:m=64,n=64,k=64 --sample x
+expect 1 "error: --seed requires --sample" -- "$tessera" space -w gemm:m=64,n=64,k=64 --seed 3
+expect 1 "error: --sample: expected an integer of at least 1, got '0'" -- "$tessera" space -w gemm:m=64,n=64,k=64 --sample 0
+expect 1 "error: --sample: expected an integer of at least 1, got 'x'" -- "$tessera" space -w gemm:m=64,n=64,k=64 --sample x
 expect 1 "error: --rules applies to --space rules, not to the space 'gemm_template'" -- "$tessera" space -w gemm:m=64,n=64,k=64 --space gemm_template --rules AutoInline
 expect 1 "error: no schedule rule named 'Nope' \(registered: AddRFactor, AutoInline" -- "$tessera" space -w gemm:m=64,n=64,k=64 --rules AutoInline,Nope
 expect 1 "error: --rules names no rule" -- "$tessera" space -w gemm:m=64,n=64,k=64 --rules ,
@@ -194,19 +220,19 @@ expect 1 "error: the tuning database $db has no successful record of gemm:m=32,n
 expect 1 "error: the database $db has no workload gemm:m=8,n=8,k=8 \(hash [0-9a-f]{16}\)" -- "$tessera" db best --db "$db" -w gemm:m=8,n=8,k=8
 expect 1 "error: no tuning database at '$work/none' \(no such directory\)" -- "$tessera" db list --db "$work/none"
 expect 1 "error: unknown db command 'drop'" -- "$tessera" db drop --db "$db"
-expect 1 "error: db list does not take -w" -- "$tessera" db list --db "$db" -w $w
-expect 1 "error: db merge needs --from OTHER_DIR" -- "$tessera" db merge --db "$db"
+expect 1 "error: unexpected arguments '-w gemm" -- "$tessera" db list --db "$db" -w $w
+expect 1 "error: --from is required" -- "$tessera" db merge --db "$db"
 expect 1 "error: --rank 99: gemm:m=32,n=32,k=32,dtype=float32,epilogue=none on '.*' has only [0-9]+ measured programs" -- "$tessera" db show --db "$db" -w $w --rank 99
-expect 1 "error: --trace, --space and --db each say how to schedule; give one" -- "$tessera" replay --db "$db" -w $w --space gemm_manual
-expect 1 "error: missing --trials" -- "$tessera" tune -w $w --db "$db"
-expect 1 "error: --trials-per-round takes an integer of at least 1, got '0'" -- "$tessera" tune -w $w --trials 4 --trials-per-round 0 --db "$db"
-expect 1 "error: --time-budget takes a positive number of seconds, got 'soon'" -- "$tessera" tune -w $w --trials 4 --time-budget soon --db "$db"
+expect 1 "error: --space excludes --db" -- "$tessera" replay --db "$db" -w $w --space gemm_manual
+expect 1 "error: --trials is required" -- "$tessera" tune -w $w --db "$db"
+expect 1 "error: --trials-per-round: expected an integer of at least 1, got '0'" -- "$tessera" tune -w $w --trials 4 --trials-per-round 0 --db "$db"
+expect 1 "error: --time-budget: expected a positive number of seconds, got 'soon'" -- "$tessera" tune -w $w --trials 4 --time-budget soon --db "$db"
 expect 1 "error: no search strategy named 'annealing'" -- "$tessera" tune -w $w --trials 4 --strategy annealing --db "$db"
 expect 1 "error: tessera tune measures with LLVM; the target is 'c -num-cores=2'" -- "$tessera" tune -w $w --trials 4 -t "c -num-cores=2" --db "$db"
 expect 0 "stopped: time budget of 0.001 s spent" -- "$tessera" tune -w $w --trials 100 --time-budget 0.001 --db "$db"
 expect 0 "^best +[0-9.]+ ms, [0-9.]+ GFLOP/s \(program [0-9a-f]{16}; not re-measured\)" -- "$tessera" tune -w $w --trials 12 --remeasure 0 --db "$db"
 expect 0 "^usage: tessera tune" -- "$tessera" tune --help
-expect 0 "^usage: tessera db list" -- "$tessera" db --help
+expect 0 "^usage: tessera db \[OPTIONS\] \[COMMAND\]" -- "$tessera" db --help
 
 # The cost model: train and evaluate on the database above, then the no-tuning mode with
 # the trained model writes a predicted record that replay --db builds and checks.
@@ -221,17 +247,17 @@ expect 0 "^[0-9a-f]{16}  gemm:m=32,n=32,k=32,dtype=float32,epilogue=none +0 +0 "
 expect 0 "^trials +4 in this run, 4 in the database" -- "$tessera" tune -w $w --trials 4 --trials-per-round 4 --cost-model-file "$model" --db "$nodb" --remeasure 0
 expect 0 "^best +[0-9.]+ ms" -- "$tessera" tune -w $w --trials 8 --trials-per-round 4 --cost-model random --db "$nodb" --remeasure 0
 expect 1 "error: tune with 0 trials ranks candidates with a trained cost model .* but the model has learned nothing" -- "$tessera" tune -w $w --trials 0 --db "$work/notune2"
-expect 1 "error: --cost-model takes mlp or random, got 'xgboost'" -- "$tessera" tune -w $w --trials 4 --cost-model xgboost --db "$db"
+expect 1 "error: --cost-model: expected one of mlp, random; got 'xgboost'" -- "$tessera" tune -w $w --trials 4 --cost-model xgboost --db "$db"
 expect 1 "error: cannot read cost model file $work/none.json" -- "$tessera" tune -w $w --trials 4 --cost-model-file "$work/none.json" --db "$db"
 expect 1 "error: --cost-model-file loads a trained MLP model; it does not go with --cost-model random" -- "$tessera" tune -w $w --trials 4 --cost-model random --cost-model-file "$model" --db "$db"
-expect 1 "error: --split takes random or by-workload, got 'half'" -- "$tessera" costmodel eval --db "$db" --split half
+expect 1 "error: --split: expected one of random, by-workload; got 'half'" -- "$tessera" costmodel eval --db "$db" --split half
 expect 1 "error: --split by-workload needs at least 2 tasks" -- "$tessera" costmodel eval --db "$db" --split by-workload
-expect 1 "error: missing --out" -- "$tessera" costmodel train --db "$db"
-expect 1 "error: --loss takes rank or regression, got 'hinge'" -- "$tessera" costmodel train --db "$db" --out "$model" --loss hinge
-expect 1 "error: --out is an option of costmodel train" -- "$tessera" costmodel eval --db "$db" --out "$model"
+expect 1 "error: --out is required" -- "$tessera" costmodel train --db "$db"
+expect 1 "error: --loss: expected one of rank, regression; got 'hinge'" -- "$tessera" costmodel train --db "$db" --out "$model" --loss hinge
+expect 1 "error: unexpected arguments '--out " -- "$tessera" costmodel eval --db "$db" --out "$model"
 expect 1 "error: the databases $work/notune2 hold no measured programs to learn from" -- "$tessera" costmodel eval --db "$work/notune2"
 expect 1 "error: unknown costmodel command 'fit'" -- "$tessera" costmodel fit --db "$db"
-expect 0 "^usage: tessera costmodel train" -- "$tessera" costmodel --help
+expect 0 "^usage: tessera costmodel \[OPTIONS\] \[COMMAND\]" -- "$tessera" costmodel --help
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures driver check(s) failed"

@@ -1,6 +1,7 @@
 /* A plain C program using a kernel exported by `tessera replay -w gemm:m=M,n=N,k=K
  * --emit so --out DIR/kernel.so`: it includes the generated header, links the library,
- * calls both entry points and checks C = A * B against a naive loop.
+ * calls both entry points and checks C = A * B against a naive loop, and that the packed
+ * entry point refuses a misaligned array.
  * Built by driver_test.sh with -DM=.. -DN=.. -DK=.. -I DIR. */
 #include <math.h>
 #include <stdio.h>
@@ -39,8 +40,18 @@ int main(void) {
   if (check(a, b, c, "gemm")) return 1;
   for (int i = 0; i < M * N; ++i) c[i] = NAN;
   void* args[3] = {a, b, c};
-  gemm_packed(args);
+  if (gemm_packed(args) != 0) {
+    printf("so consumer: gemm_packed refused aligned arrays\n");
+    return 1;
+  }
   if (check(a, b, c, "gemm_packed")) return 1;
+  /* A misaligned array: the packed entry point says which (position + 1) and runs nothing. */
+  void* misaligned[3] = {a, (char*)b + 4, c};
+  int status = gemm_packed(misaligned);
+  if (status != 2) {
+    printf("so consumer: gemm_packed with a misaligned B returned %d, expected 2\n", status);
+    return 1;
+  }
   printf("so consumer: match\n");
   free(a);
   free(b);

@@ -10,7 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error_of.h"
+#include "tessera/schedule/schedule.h"
 #include "tessera/support/random.h"
+#include "tessera/tune/database.h"
 #include "tessera/te/workloads.h"
 #include "tessera/tune/cost_model_evaluation.h"
 #include "tessera/tune/feature_extractor.h"
@@ -170,6 +172,42 @@ TEST(MLPCostModel, OnlineUpdatesLearnFromRealPrograms) {
   for (int round = 0; round < 5; ++round) model.update(ctx, programs, seconds);
   std::vector<double> scores = model.predict(ctx, {program(true, 64), program(false, 64)});
   EXPECT_GT(scores[0], scores[1]);
+}
+
+TEST(CostDatasets, OnlyMeasuredRecordsAreData) {
+  const std::string dir = testing::TempDir() + "tessera_cost_datasets";
+  std::filesystem::remove_all(dir);
+  Database db(dir);
+  const Workload gemm = workloads::get("gemm:m=16,n=16,k=16");
+  const std::string w = db.add_workload(gemm);
+  const std::string target = Target::host().str();
+  auto record = [&](const std::string& program, int tile, std::vector<double> seconds, const std::string& status) {
+    Schedule sch(gemm.func);
+    std::vector<LoopRV> l = sch.get_loops(sch.get_block("C"));
+    sch.split(l[1], {std::nullopt, tile});
+    TuningRecord r;
+    r.workload = w;
+    r.target = target;
+    r.program = program;
+    r.trace = nlohmann::json::parse(sch.trace()->to_json_string());
+    r.run_seconds = std::move(seconds);
+    r.status = status;
+    db.add_record(r);
+  };
+  // Only the no-tuning mode's pick, never measured: nothing to learn from.
+  record("guess", 8, {}, TuningRecord::kPredicted);
+  EXPECT_TRUE(load_cost_datasets(db, 1).empty());
+  record("fast", 4, {1e-4}, "ok");
+  record("slow", 2, {3e-4}, "ok");
+  record("crashes", 16, {}, "crash");
+  std::vector<CostDataset> data = load_cost_datasets(db, 1);
+  ASSERT_EQ(data.size(), 1u);
+  // The failure counts as the slowest; the predicted record is no sample at all.
+  ASSERT_EQ(data[0].samples.size(), 3u);
+  int infinite = 0;
+  for (const CostSample& sample : data[0].samples) infinite += std::isinf(sample.seconds) ? 1 : 0;
+  EXPECT_EQ(infinite, 1);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(RankingMetrics, HandMadeCases) {

@@ -177,6 +177,41 @@ TEST_F(DatabaseTest, QueriesAreTargetAwareAndPoolRunTimes) {
   EXPECT_TRUE(db.top_k("0123456789abcdef", cpu_, 10).empty());
 }
 
+TEST_F(DatabaseTest, TheLatestReMeasurementRanksItsFinalists) {
+  Database db(dir_);
+  std::string w = db.add_workload(gemm_);
+  db.add_record(record(w, cpu_, "a", {1.0e-3}));
+  db.add_record(record(w, cpu_, "b", {1.1e-3}));
+  db.add_record(record(w, cpu_, "c", {5.0e-3}));
+  // The end of the run re-measured a and b in a fresh worker: b was faster there, so the
+  // summary reported b, and db best and replay --db must agree (pooling a's one fast trial
+  // with its re-measurement would put a first).
+  TuningRecord again_a = record(w, cpu_, "a", {1.3e-3, 1.3e-3, 1.3e-3});
+  TuningRecord again_b = record(w, cpu_, "b", {1.2e-3, 1.2e-3, 1.2e-3});
+  again_a.remeasured = again_b.remeasured = true;
+  db.add_record(again_a);
+  db.add_record(again_b);
+  std::vector<RankedProgram> top = db.top_k(w, cpu_, 3);
+  ASSERT_EQ(top.size(), 3u);
+  EXPECT_EQ(top[0].record->program, "b");
+  EXPECT_TRUE(top[0].remeasured);
+  EXPECT_DOUBLE_EQ(top[0].median_seconds, 1.2e-3);
+  EXPECT_EQ(top[1].record->program, "a");
+  EXPECT_DOUBLE_EQ(top[1].median_seconds, 1.3e-3);
+  EXPECT_EQ(top[2].record->program, "c");
+  EXPECT_FALSE(top[2].remeasured);
+  // A predicted record after the re-measurement changes nothing.
+  TuningRecord predicted = record(w, cpu_, "guess", {});
+  predicted.status = TuningRecord::kPredicted;
+  db.add_record(predicted);
+  EXPECT_EQ(db.top_k(w, cpu_, 1)[0].record->program, "b");
+  // Trials measured after it make it stale: the pooled medians decide again.
+  db.add_record(record(w, cpu_, "d", {0.5e-3}));
+  top = db.top_k(w, cpu_, 2);
+  EXPECT_EQ(top[0].record->program, "d");
+  EXPECT_FALSE(top[0].remeasured);
+}
+
 TEST_F(DatabaseTest, CompactRewritesWithoutJunkAndDuplicates) {
   std::string w;
   {

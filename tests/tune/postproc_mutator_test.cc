@@ -6,7 +6,7 @@
 
 #include "tessera/ir/parser.h"
 #include "tessera/ir/printer.h"
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 #include "tessera/tune/builtin_mutators.h"
 #include "tessera/tune/builtin_postprocs.h"
 #include "tessera/tune/builtin_rules.h"

@@ -7,7 +7,7 @@
 
 #include "../common/error_of.h"
 #include "tessera/ir/printer.h"
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 #include "tessera/tune/schedule_rule.h"
 #include "tessera/tune/space_generator.h"
 

@@ -22,6 +22,8 @@ class CModule {
 
   /// Runs `<func>_packed` on the arrays' storage (a parameter sees its array flat).
   void run(const std::string& func, std::vector<NDArray>& args) const;
+  /// The threads the modules' parallel loops (OpenMP) run on; by default every hardware thread.
+  static void set_num_threads(int threads);
   /// Where the shared library lies (removed with the last copy of the module).
   const std::string& library_path() const;
 

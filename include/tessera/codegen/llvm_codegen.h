@@ -23,11 +23,6 @@
 
 namespace tessera {
 
-/// The width in bytes of the widest vector registers `target`'s CPU has (64 with
-/// AVX-512, 32 with AVX, else 16); 32 for targets that are not llvm. Schedule rules size
-/// vector loops by it.
-int vector_register_bytes(const Target& target);
-
 class LLVMModule {
  public:
   /// Throws Error naming the function and construct the backend cannot express.

@@ -3,7 +3,10 @@
 // Every arithmetic operation on values (add, sub, mul, div, min, max, a math
 // call) counts one, multiplied by the trip count of the loops around it; index
 // arithmetic (inside buffer indices and conditions), casts, selects and
-// reduction initialisation count nothing. For matmul and convolution this gives
+// reduction initialisation count nothing. A store under a block predicate or an `if`
+// counts only the iterations where the conditions hold (the loops they mention are
+// enumerated, up to 2^26 points; a condition on data, or more points, counts the whole
+// domain). For matmul and convolution this gives
 // the conventional 2·M·N·K and 2·N·OH·OW·CO·CI·KH·KW/groups.
 #pragma once
 

@@ -62,13 +62,15 @@ struct WorkloadEntry {
   int64_t flops = 0;
 };
 
-/// A program of a workload with every run time its ok records hold (a program measured
-/// again, by a re-measurement or another tuner, pools its times).
+/// A program of a workload with the run times that rank it: those of the latest
+/// re-measurement when it is one of its finalists, else every run time its ok records
+/// hold (a program measured again, by another tuner, pools its times).
 struct RankedProgram {
-  const TuningRecord* record = nullptr;  // its latest ok record
-  std::vector<double> run_seconds;       // pooled
+  const TuningRecord* record = nullptr;  // its latest ok record (the re-measurement's, for a finalist)
+  std::vector<double> run_seconds;
   double median_seconds = 0;
   int records = 0;
+  bool remeasured = false;  // ranked by the latest re-measurement
 };
 
 /// The identity of a workload in the database: its structural hash, which covers block
@@ -104,8 +106,10 @@ class Database {
   const std::deque<TuningRecord>& records() const { return records_; }
   /// Records of one workload on one target, in the order they were written.
   std::vector<const TuningRecord*> records_of(const std::string& workload, const std::string& target) const;
-  /// The k fastest programs of a workload on a target, fastest first, by the median of
-  /// their pooled run times; a program with any failed record never ranks.
+  /// The k fastest programs of a workload on a target, fastest first: the finalists of the
+  /// latest re-measurement (when no trial was measured after it) by the median of their
+  /// re-measured run times, then the others by the median of their pooled run times; a
+  /// program with any failed record never ranks.
   std::vector<RankedProgram> top_k(const std::string& workload, const std::string& target, size_t k) const;
   /// The latest record a cost model predicted (no-tuning mode) for the task; null if none.
   const TuningRecord* latest_predicted(const std::string& workload, const std::string& target) const;

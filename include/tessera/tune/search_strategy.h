@@ -27,6 +27,7 @@
 
 #include "tessera/schedule/schedule.h"
 #include "tessera/support/random.h"
+#include "tessera/support/task_pool.h"
 #include "tessera/tune/candidate.h"
 #include "tessera/tune/cost_model.h"
 #include "tessera/tune/registry.h"
@@ -100,11 +101,5 @@ std::shared_ptr<SearchStrategy> make_replay_trace();
 std::shared_ptr<SearchStrategy> make_replay_func();
 std::shared_ptr<SearchStrategy> make_evolutionary_search(EvolutionarySearchOptions options = {});
 
-/// Runs fn(i) for i in [0, n) on up to `threads` threads; results in index order. The
-/// first exception (by index) is rethrown after every call finished.
-template <typename T>
-std::vector<T> parallel_map(int64_t n, int threads, const std::function<T(int64_t)>& fn);
-
 }  // namespace tessera
 
-#include "tessera/tune/parallel_map.inl"

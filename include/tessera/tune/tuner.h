@@ -104,6 +104,6 @@ std::string tuning_curve_path(const Database& database, const std::string& workl
 
 /// Rebuilds a stored trace on the workload: strict replay of every instruction, the
 /// postprocessing included, so the program is exactly the one measured. Errors name the record.
-Schedule replay_record(const TuningRecord& record, const Workload& workload);
+Schedule replay_record(const TuningRecord& record, const Workload& workload, bool debug = false);
 
 }  // namespace tessera

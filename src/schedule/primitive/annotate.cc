@@ -1,7 +1,7 @@
 // Annotate: attach a key/value annotation to a block or loop (typed keys: annotation_keys.h).
 #include "../schedule_internal.h"
 
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 
 namespace tessera {
 

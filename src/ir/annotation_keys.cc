@@ -1,4 +1,4 @@
-#include "tessera/schedule/annotation_keys.h"
+#include "tessera/ir/annotation_keys.h"
 
 #include "tessera/support/error.h"
 
