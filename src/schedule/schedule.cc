@@ -572,7 +572,7 @@ void change_loop_kind(Schedule& sch, const std::string& primitive, const LoopRV&
         }
       }
       if (e->scope != nullptr) {
-        std::string failure = sch.mutable_state().affine_binding_failure(*e);
+        std::string failure = ScheduleAccess::mutable_state(sch).affine_binding_failure(*e);
         if (!failure.empty()) {
           schedule_fail(sch, primitive, fmt::format("block '{}' under loop '{}' does not have an affine binding: {}", b->name,
                                                     loop->loop_var.name(), failure), loop);
@@ -581,7 +581,7 @@ void change_loop_kind(Schedule& sch, const std::string& primitive, const LoopRV&
     }
   }
   Stmt changed = make_for(loop->loop_var, loop->min, loop->extent, kind, loop->body, thread_tag, loop->annotations);
-  sch.mutable_state().replace_func(replace_stmt(sch.func(), loop, changed), primitive);
+  ScheduleAccess::mutable_state(sch).replace_func(replace_stmt(sch.func(), loop, changed), primitive);
 }
 
 }  // namespace schedule_detail

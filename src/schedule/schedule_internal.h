@@ -15,6 +15,25 @@
 #include "tessera/schedule/schedule.h"
 #include "tessera/schedule/schedule_error.h"
 
+namespace tessera {
+
+/// The primitives' access to a Schedule's internals, kept out of the public API: free
+/// helpers of the primitives record instructions and mint random variables through it.
+class ScheduleAccess {
+ public:
+  static void record(Schedule& sch, const std::string& kind, std::vector<InstInput> inputs, nlohmann::json attrs,
+                     std::vector<AnyRV> outputs, const nlohmann::json* decision = nullptr) {
+    sch.record(kind, std::move(inputs), std::move(attrs), std::move(outputs), decision);
+  }
+  static BlockRV new_block_rv(Schedule& sch, const std::string& name) { return sch.new_block_rv(name); }
+  static LoopRV new_loop_rv(Schedule& sch, const Var& loop_var) { return sch.new_loop_rv(loop_var); }
+  static ExprRV new_expr_rv(Schedule& sch, int64_t value) { return sch.new_expr_rv(value); }
+  static ScheduleState& mutable_state(Schedule& sch) { return sch.mutable_state(); }
+  static Schedule::Location location_of(const Schedule& sch, const LoopRV& rv) { return sch.location_of(rv); }
+};
+
+}  // namespace tessera
+
 namespace tessera::schedule_detail {
 
 /// `func` with the statement whose node is `target` replaced by `replacement`

@@ -188,7 +188,14 @@ class Schedule {
   /// Marks where postprocessing starts (recorded in the trace, no effect on the program).
   void enter_postproc();
 
-  // ---- used by instruction implementations and primitives -------------------------
+  /// What a LoopRV stands for: a loop, or one of the special compute locations.
+  enum class Location { kLoop, kRoot, kInline };
+
+ private:
+  // The primitives' side of the schedule (src/schedule only: schedule_internal.h's
+  // ScheduleAccess): recording instructions, minting random variables, the mutable state
+  // and the sampling generator.
+  friend class ScheduleAccess;
   /// Records an instruction (traced schedules only).
   void record(const std::string& kind, std::vector<InstInput> inputs, nlohmann::json attrs, std::vector<AnyRV> outputs,
               const nlohmann::json* decision = nullptr);
@@ -196,12 +203,9 @@ class Schedule {
   LoopRV new_loop_rv(const Var& loop_var);
   ExprRV new_expr_rv(int64_t value);
   ScheduleState& mutable_state() { return state_; }
-  enum class Location { kLoop, kRoot, kInline };
-  /// What a LoopRV stands for: a loop, or one of the special compute locations.
   Location location_of(const LoopRV& rv) const;
   Random& rng() { return rng_; }
 
- private:
   ScheduleState state_;
   std::unordered_map<int64_t, std::string> block_rvs_;  // BlockRV -> block name
   std::unordered_map<int64_t, Var> loop_rvs_;           // LoopRV -> loop variable

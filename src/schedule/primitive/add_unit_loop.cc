@@ -10,9 +10,9 @@ namespace {
 LoopRV wrap(Schedule& sch, const StmtNode* target, const std::string& name, const InstInput& input) {
   Var v(name + "_unit");
   auto make = [&](const Stmt& original) { return make_for(v, make_int(0), make_int(1), ForKind::kSerial, original); };
-  sch.mutable_state().replace_func(replace_stmt_with(sch.func(), target, make), "add_unit_loop");
-  LoopRV out = sch.new_loop_rv(v);
-  sch.record("AddUnitLoop", {input}, nlohmann::json::array(), {out});
+  ScheduleAccess::mutable_state(sch).replace_func(replace_stmt_with(sch.func(), target, make), "add_unit_loop");
+  LoopRV out = ScheduleAccess::new_loop_rv(sch, v);
+  ScheduleAccess::record(sch, "AddUnitLoop", {input}, nlohmann::json::array(), {out});
   return out;
 }
 }  // namespace

@@ -25,7 +25,7 @@ void record_annotate(Schedule& sch, InstInput target, const std::string& key, co
   else if (const auto* i = std::get_if<int64_t>(&value)) inputs.push_back(*i);
   else if (const auto* d = std::get_if<double>(&value)) attrs.push_back(*d);
   else attrs.push_back(std::get<std::string>(value));
-  sch.record("Annotate", std::move(inputs), std::move(attrs), {});
+  ScheduleAccess::record(sch, "Annotate", std::move(inputs), std::move(attrs), {});
 }
 
 }  // namespace

@@ -61,9 +61,9 @@ BlockRV schedule_detail::cache_stage(Schedule& sch, const std::string& primitive
   Buffer cache = Buffer::make(name, buffer->dtype, buffer->shape, {}, Expr(), scope);
   Stmt copy = read ? copy_nest(name, buffer, cache, placement.region) : copy_nest(name, cache, buffer, placement.region);
   const ScheduleState::BlockEntry* e = sch.state().find_block(b->name);
-  sch.mutable_state().replace_func(insert_stage(sch.func(), StageEdit{b, buffer, cache, {}, placement.anchor, copy, /*copy_after=*/!read, e->scope}),
+  ScheduleAccess::mutable_state(sch).replace_func(insert_stage(sch.func(), StageEdit{b, buffer, cache, {}, placement.anchor, copy, /*copy_after=*/!read, e->scope}),
                                    primitive);
-  return sch.new_block_rv(name);
+  return ScheduleAccess::new_block_rv(sch, name);
 }
 
 BlockRV Schedule::cache_read(const BlockRV& block, int64_t read_index, const std::string& scope) {

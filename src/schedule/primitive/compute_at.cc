@@ -208,7 +208,7 @@ void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& pr
     }
   }
   Mover mover(loop, nest, reverse, exclusive_subtree(sch, primitive, b));
-  sch.mutable_state().replace_func(mover.mutate_func(sch.func()), primitive);
+  ScheduleAccess::mutable_state(sch).replace_func(mover.mutate_func(sch.func()), primitive);
 }
 
 void Schedule::compute_at(const BlockRV& block, const LoopRV& loop, bool preserve_unit_loops) {

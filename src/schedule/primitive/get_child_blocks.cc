@@ -10,10 +10,10 @@ std::vector<BlockRV> child_block_rvs(Schedule& sch, const StmtNode* parent, cons
   std::vector<BlockRV> out;
   std::vector<AnyRV> outputs;
   for (const BlockNode* b : sch.state().child_blocks(parent)) {
-    out.push_back(sch.new_block_rv(b->name));
+    out.push_back(ScheduleAccess::new_block_rv(sch, b->name));
     outputs.push_back(out.back());
   }
-  sch.record("GetChildBlocks", {input}, nlohmann::json::array(), outputs);
+  ScheduleAccess::record(sch, "GetChildBlocks", {input}, nlohmann::json::array(), outputs);
   return out;
 }
 }  // namespace

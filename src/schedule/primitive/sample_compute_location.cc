@@ -26,7 +26,7 @@ LoopRV Schedule::sample_compute_location(const BlockRV& block_rv, std::optional<
       if (location == -2) {
         trial.compute_inline(block_rv);
       } else {
-        LoopRV l = trial.new_loop_rv(loop_vars[static_cast<size_t>(location)]);
+        LoopRV l = ScheduleAccess::new_loop_rv(trial, loop_vars[static_cast<size_t>(location)]);
         move_block_under_loop(trial, "compute_at", block_rv, l, false, false);
       }
       return true;
