@@ -51,24 +51,6 @@ struct TuneCommandOptions {
   CLI::Option* cost_model_file_option = nullptr;
 };
 
-std::shared_ptr<SearchStrategy> make_strategy(const std::string& name) {
-  if (name == "evolutionary") return make_evolutionary_search();
-  if (name == "replay-trace") return make_replay_trace();
-  if (name == "replay-func") return make_replay_func();
-  return make_component<SearchStrategy>(name);  // a plugin's, by its registered name
-}
-
-std::shared_ptr<CostModel> make_cost_model(const TuneCommandOptions& o) {
-  std::shared_ptr<CostModel> model;
-  if (o.cost_model == "mlp") model = std::make_shared<MLPCostModel>();
-  else model = std::make_shared<RandomModel>();
-  if (given(o.cost_model_file_option)) {
-    if (o.cost_model != "mlp") fail("--cost-model-file loads a trained MLP model; it does not go with --cost-model {}", o.cost_model);
-    model->load(o.cost_model_file);
-  }
-  return model;
-}
-
 int tune_workload(const TuneCommandOptions& o) {
   load_plugins(o.plugins);
   Workload w = workloads::get(o.workload);
@@ -88,8 +70,11 @@ int tune_workload(const TuneCommandOptions& o) {
   runner_options.threads = target.num_cores;
   runner_options.timing = TimingOptions{1, 3, 20, false};
   runner_options.timeout_seconds = o.timeout;
-  std::shared_ptr<SearchStrategy> strategy = make_strategy(o.strategy);
-  std::shared_ptr<CostModel> model = make_cost_model(o);
+  std::shared_ptr<SearchStrategy> strategy = make_search_strategy(o.strategy);
+  if (given(o.cost_model_file_option) && o.cost_model != "mlp") {
+    fail("--cost-model-file loads a trained MLP model; it does not go with --cost-model {}", o.cost_model);
+  }
+  std::shared_ptr<CostModel> model = make_cost_model(o.cost_model, o.cost_model_file);
   Database db(o.db);
   LocalBuilder builder(ctx.num_threads);
   LocalRunner runner(runner_options);

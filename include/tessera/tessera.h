@@ -55,4 +55,5 @@
 #include "tessera/tune/search_strategy.h"
 #include "tessera/tune/space_generator.h"
 #include "tessera/tune/tune_context.h"
+#include "tessera/tune/task_tuner.h"
 #include "tessera/tune/tuner.h"

@@ -25,6 +25,8 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,8 @@
 #include "tessera/tune/tune_context.h"
 
 namespace tessera {
+
+class MeasureCallback;  // task_tuner.h
 
 /// Where the tuner is, reported after every measured candidate.
 struct TuneProgress {
@@ -56,6 +60,19 @@ struct TuneOptions {
   int remeasure_rounds = 3;         // rounds of that re-measurement
   std::string scratch_directory;    // where libraries are built; empty: a temporary directory
   std::function<void(const TuneProgress&)> on_progress;
+  /// Called with every measurement and after every round, after the built-in ones
+  /// (database, progress, cost model, tuning curve; task_tuner.h).
+  std::vector<std::shared_ptr<MeasureCallback>> callbacks;
+
+  // The pieces tune(func, target, options) makes by name; the overload that takes the
+  // pieces themselves refuses them. Empty: the default in brackets.
+  std::string database;         // the tuning database's directory (required there)
+  std::string space;            // [rules] or a registered space's name
+  std::string strategy;         // [evolutionary], replay-trace, replay-func or a plugin's
+  std::string cost_model;       // [mlp] or random
+  std::string cost_model_file;  // a trained MLP model to start from
+  uint64_t seed = 0;
+  int num_threads = 0;          // threads that sample and compile; 0: every hardware thread
 };
 
 /// A re-measured candidate: the median of each round and their spread.
@@ -94,8 +111,28 @@ struct TuneSummary {
 /// Tunes ctx's workload on ctx's target (canonical). ctx needs its space generator,
 /// postprocessors and mutators (fill_defaults). Throws Error when a round measures
 /// nothing successfully (its records are written first) or the space never validates.
+/// (A TaskTuner driven to its end.)
 TuneSummary tune(TuneContext& ctx, Database& database, SearchStrategy& strategy, CostModel& cost_model, Builder& builder,
                  Runner& runner, const TuneOptions& options);
+
+struct TuneResult {
+  TuneSummary summary;
+  std::optional<Trace> best_trace;  // the best program's trace; none when nothing was measured
+  PrimFunc best_program;            // what it builds (undefined when none)
+};
+
+/// The one call (DESIGN.md §9): tunes `func` on `target` with the pieces TuneOptions names
+/// (database required), measuring in an isolated worker, and returns the best program.
+///
+///   TuneResult r = tune(gemm, Target::parse("llvm -mcpu=native"),
+///                       TuneOptions{.trials = 256, .database = "./db"});
+///   r.best_trace->apply(...);   // replays anywhere
+TuneResult tune(const PrimFunc& func, const Target& target, TuneOptions options);
+
+/// A search strategy by name: evolutionary, replay-trace, replay-func, or a plugin's.
+std::shared_ptr<SearchStrategy> make_search_strategy(const std::string& name);
+/// A cost model by name (mlp or random), the MLP started from `model_file` if given.
+std::shared_ptr<CostModel> make_cost_model(const std::string& name, const std::string& model_file = "");
 
 /// The task's tuning curve (trial, best latency so far) from the database, as CSV.
 std::string tuning_curve_csv(const Database& database, const std::string& workload_hash, const std::string& target, int64_t flops);
