@@ -25,4 +25,5 @@ for workload in GMM:2 C2D:2; do
     done
   done
 done
-python3 "$(dirname "$0")/search_efficiency_report.py" "$out"
+# Debian's python3, which has python3-matplotlib (another python3 on PATH may not).
+"$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)" "$(dirname "$0")/search_efficiency_report.py" "$out"

@@ -3,12 +3,18 @@
 
 Usage: bench/search_efficiency_report.py DIR
 Writes DIR.md (best latency after 64, 128, 256 and 512 trials per workload, strategy and
-seed) and DIR.svg (best-so-far latency against trials), using only the standard library.
+seed) and DIR.svg (best-so-far latency against trials, one panel per workload), the plot
+drawn by matplotlib (Debian python3-matplotlib).
 """
 import csv
 import glob
 import os
 import sys
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+import matplotlib.pyplot as plt  # noqa: E402
 
 STRATEGIES = [("mlp", "evolutionary + MLP", "#1f77b4"), ("random", "evolutionary + random model", "#ff7f0e"),
               ("replay-trace", "ReplayTrace", "#2ca02c")]
@@ -45,40 +51,31 @@ def main():
     with open(out + ".md", "w") as f:
         f.write("Best measured latency after N trials (lower is better).\n\n" + "\n".join(lines) + "\n")
 
-    # One panel per workload: best-so-far latency (ms) against trials.
-    width, height, pad = 460, 320, 60
-    svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * len(workloads)}" height="{height + 40}" font-family="sans-serif" font-size="11">',
-           f'<rect width="100%" height="100%" fill="white"/>']
-    for p, w in enumerate(workloads):
-        x0 = p * width
-        series = [(k, s, runs[(w, k, s)]) for k, _, _ in STRATEGIES for s in (1, 2) if (w, k, s) in runs]
-        values = [v for _, _, c in series for v in c if v is not None]
-        if not values:
-            continue
-        trials = max(len(c) for _, _, c in series)
-        low, high = min(values), min(max(values), 3 * min(values))
-        sx = lambda t: x0 + pad + (width - 1.5 * pad) * t / trials
-        sy = lambda v: pad / 2 + (height - pad) * (1 - (min(v, high) - low) / (high - low or 1))
-        svg.append(f'<text x="{x0 + width / 2}" y="16" text-anchor="middle" font-size="13">{w}: best latency so far (ms)</text>')
-        svg.append(f'<line x1="{sx(0)}" y1="{sy(low)}" x2="{sx(trials)}" y2="{sy(low)}" stroke="black"/>')
-        svg.append(f'<line x1="{sx(0)}" y1="{sy(low)}" x2="{sx(0)}" y2="{sy(high)}" stroke="black"/>')
-        for t in CHECKPOINTS:
-            svg.append(f'<text x="{sx(t)}" y="{sy(low) + 14}" text-anchor="middle">{t}</text>')
-        for i in range(5):
-            v = low + (high - low) * i / 4
-            svg.append(f'<text x="{sx(0) - 4}" y="{sy(v) + 4}" text-anchor="end">{v:.3f}</text>')
-        svg.append(f'<text x="{x0 + width / 2}" y="{height + 6}" text-anchor="middle">trials</text>')
-        for key, seed, c in series:
-            color = next(col for k, _, col in STRATEGIES if k == key)
-            points = " ".join(f"{sx(t + 1):.1f},{sy(v):.1f}" for t, v in enumerate(c) if v is not None)
-            dash = ' stroke-dasharray="4,3"' if seed == 2 else ""
-            svg.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.5"{dash} points="{points}"/>')
-    for i, (_, label, color) in enumerate(STRATEGIES):
-        svg.append(f'<rect x="{pad + i * 200}" y="{height + 20}" width="12" height="3" fill="{color}"/>')
-        svg.append(f'<text x="{pad + i * 200 + 16}" y="{height + 26}">{label} (dashed: seed 2)</text>')
-    svg.append("</svg>")
-    with open(out + ".svg", "w") as f:
-        f.write("\n".join(svg) + "\n")
+    # One panel per workload: best-so-far latency (ms) against trials; seed 2 dashed.
+    figure, axes = plt.subplots(1, len(workloads), figsize=(5 * len(workloads), 4), squeeze=False)
+    for panel, w in zip(axes[0], workloads):
+        lows = []
+        for key, label, color in STRATEGIES:
+            for seed in (1, 2):
+                c = runs.get((w, key, seed))
+                if not c:
+                    continue
+                points = [(t + 1, v) for t, v in enumerate(c) if v is not None]
+                if not points:
+                    continue
+                lows.append(min(v for _, v in points))
+                panel.plot([t for t, _ in points], [v for _, v in points], color=color, linestyle="--" if seed == 2 else "-",
+                           linewidth=1.5, label=f"{label}, seed {seed}")
+        if lows:
+            panel.set_ylim(min(lows) * 0.97, min(lows) * 3)  # the interesting part: near the best
+        panel.set_title(f"{w}: best latency so far")
+        panel.set_xlabel("trials")
+        panel.set_ylabel("ms")
+        panel.set_xticks(CHECKPOINTS)
+        panel.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(out + ".svg")
     print("\n".join(lines))
     print(f"wrote {out}.md and {out}.svg")
 

@@ -94,6 +94,6 @@ class AddRFactor : public ScheduleRule {
 std::shared_ptr<ScheduleRule> make_add_rfactor(const AddRFactorOptions& options) { return std::make_shared<AddRFactor>(options); }
 
 TESSERA_REGISTER_COMPONENT(ScheduleRule, AddRFactor, "factors reductions with little spatial parallelism (rfactor over either part of the split reduction, or not)",
-                           "max_jobs_per_core=16, max_innermost_factor=64");
+                           parameter_text<AddRFactorOptions>());
 
 }  // namespace tessera

@@ -19,7 +19,7 @@ class AutoInline : public ScheduleRule {
     const ScheduleState::BlockEntry* entry = sch.state().find_block(block);
     if (entry == nullptr || entry->block->writes.size() != 1) return {sch};
     const BlockNode* b = entry->block;
-    const bool has_consumers = !consumer_blocks(sch.state(), b).empty();
+    const bool has_consumers = !sch.state().consumers(b).empty();
     if (options_.inline_constant_blocks && b->reads.empty() && has_consumers) {
       if (auto inlined = try_apply(sch, block, /*into_consumer=*/true)) return {*inlined};
     }
@@ -27,7 +27,7 @@ class AutoInline : public ScheduleRule {
     if (options_.into_consumer && has_consumers) {
       if (auto inlined = try_apply(sch, block, /*into_consumer=*/true)) return {*inlined};
     }
-    if (options_.into_producer && producer_blocks(sch.state(), b).size() == 1) {
+    if (options_.into_producer && sch.state().producers(b).size() == 1) {
       if (auto inlined = try_apply(sch, block, /*into_consumer=*/false)) return {*inlined};
     }
     return {sch};
@@ -114,7 +114,6 @@ std::shared_ptr<ScheduleRule> make_auto_inline(const AutoInlineOptions& options)
 
 TESSERA_REGISTER_COMPONENT(ScheduleRule, AutoInline,
                            "inlines constant-only blocks and cheap elementwise producers into their consumers",
-                           "into_consumer=true, into_producer=false, inline_constant_blocks=true, disallow_if_then_else=true, "
-                           "require_injective=true, require_ordered=true, disallowed_calls=[exp]");
+                           parameter_text<AutoInlineOptions>());
 
 }  // namespace tessera

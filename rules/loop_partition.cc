@@ -66,6 +66,6 @@ std::shared_ptr<ScheduleRule> make_loop_partition(const LoopPartitionOptions& op
 
 TESSERA_REGISTER_COMPONENT(ScheduleRule, LoopPartition,
                            "splits a spatial block's innermost loop by a sampled multiple of the vector length and marks it for partitioning, so the main part vectorizes",
-                           "vector_multiples=[1, 2, 4]");
+                           parameter_text<LoopPartitionOptions>());
 
 }  // namespace tessera

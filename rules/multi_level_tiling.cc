@@ -60,7 +60,7 @@ class MultiLevelTiling : public ScheduleRule {
     // The output tile written back at each level: by the elementwise consumer fused there,
     // or by a write cache.
     const ScheduleState::BlockEntry* tiled = s.state().find_block(block);
-    std::vector<const BlockNode*> consumers = consumer_blocks(s.state(), tiled->block);
+    std::vector<const BlockNode*> consumers = s.state().consumers(tiled->block);
     Schedule base = s.copy();
     BlockRV writer;
     if (consumers.size() == 1 && is_elementwise_consumer(s.state(), consumers[0], tiled->block)) {
@@ -114,6 +114,6 @@ std::shared_ptr<ScheduleRule> make_multi_level_tiling(const MultiLevelTilingOpti
 
 TESSERA_REGISTER_COMPONENT(ScheduleRule, MultiLevelTiling,
                            "tiles reductions with data reuse into a structure of spatial/reduction levels; branches on where the output tile is written back",
-                           "structure=SSRSRS, max_innermost_factor=64, write_cache=true, write_cache_levels=[1, 2]");
+                           parameter_text<MultiLevelTilingOptions>());
 
 }  // namespace tessera

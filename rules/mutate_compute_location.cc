@@ -35,7 +35,7 @@ class MutateComputeLocation : public Mutator {
     }
     const ScheduleState::BlockEntry* e = sch.state().find_block(block);
     if (e == nullptr) return std::nullopt;
-    std::vector<const BlockNode*> consumers = consumer_blocks(sch.state(), e->block);
+    std::vector<const BlockNode*> consumers = sch.state().consumers(e->block);
     const int64_t loops = consumers.empty() ? 0 : static_cast<int64_t>(sch.state().find_block(consumers[0]->name)->loops.size());
     std::vector<int64_t> legal;
     for (int64_t d = -2; d < loops; ++d) {

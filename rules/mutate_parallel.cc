@@ -18,7 +18,7 @@ using namespace trace_queries;
 
 class MutateParallel : public Mutator {
  public:
-  explicit MutateParallel(int max_jobs_per_core = 16) : max_jobs_per_core_(max_jobs_per_core) {}
+  explicit MutateParallel(int max_jobs_per_core = MutateParallelOptions{}.max_jobs_per_core) : max_jobs_per_core_(max_jobs_per_core) {}
 
   void initialize(const TuneContext& ctx) override {
     func_ = ctx.workload.func;
@@ -76,9 +76,11 @@ class MutateParallel : public Mutator {
 
 }  // namespace
 
-std::shared_ptr<Mutator> make_mutate_parallel(int max_jobs_per_core) { return std::make_shared<MutateParallel>(max_jobs_per_core); }
+std::shared_ptr<Mutator> make_mutate_parallel(const MutateParallelOptions& options) {
+  return std::make_shared<MutateParallel>(options.max_jobs_per_core);
+}
 
 TESSERA_REGISTER_COMPONENT(Mutator, MutateParallel, "changes a block's parallel limit so that a different number of outer loops is fused and parallelized",
-                           "max_jobs_per_core=16");
+                           parameter_text<MutateParallelOptions>());
 
 }  // namespace tessera

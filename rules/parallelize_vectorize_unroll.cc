@@ -27,7 +27,7 @@ class ParallelizeVectorizeUnroll : public ScheduleRule {
     // An rfactor block made by AddRFactor is not visited by the space generator: it goes
     // with the block it feeds.
     if (entry->block->annotations.count(annotation_key::kRandomComputeProducer) != 0) {
-      for (const BlockNode* p : producer_blocks(sch.state(), entry->block)) {
+      for (const BlockNode* p : sch.state().producers(entry->block)) {
         if (sch.state().find_block(p->name)->scope == sch.state().root_block()) blocks.push_back(p->name);
       }
     }
@@ -59,6 +59,6 @@ std::shared_ptr<ScheduleRule> make_parallelize_vectorize_unroll(const Paralleliz
 
 TESSERA_REGISTER_COMPONENT(ScheduleRule, ParallelizeVectorizeUnroll,
                            "annotates top-level blocks with parallel and vector limits and a sampled unroll step (see RewriteParallelVectorizeUnroll)",
-                           "max_jobs_per_core=16, max_vectorize_extent=64, unroll_max_steps=[0, 16, 64, 512]");
+                           parameter_text<ParallelizeVectorizeUnrollOptions>());
 
 }  // namespace tessera

@@ -20,7 +20,7 @@ class RandomComputeLocation : public ScheduleRule {
     std::vector<std::string> producers;
     if (takes_producer) {
       s.unannotate(s.get_block(block), annotation_key::kRandomComputeProducer);
-      for (const BlockNode* p : producer_blocks(s.state(), entry->block)) producers.push_back(p->name);
+      for (const BlockNode* p : s.state().producers(entry->block)) producers.push_back(p->name);
     }
     if (movable(s, *s.state().find_block(block))) place(s, block);
     for (const std::string& p : producers) {
@@ -35,7 +35,7 @@ class RandomComputeLocation : public ScheduleRule {
   static bool movable(const Schedule& sch, const ScheduleState::BlockEntry& e) {
     if (e.scope != sch.state().root_block() || e.loops.empty() || is_tiled(e.block)) return false;
     if (sch.state().child_blocks(e.loops.front()).size() != 1) return false;
-    return !consumer_blocks(sch.state(), e.block).empty();
+    return !sch.state().consumers(e.block).empty();
   }
 
   static void place(Schedule& s, const std::string& block) {

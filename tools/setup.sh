@@ -27,6 +27,8 @@ packages=(
   ccache                     # Meson compiles through it when it is installed: rebuilds of a clean clone are quick
   clang-format-19            # the style check of tools/test.sh (.clang-format)
   libopenblas-dev libdnnl-dev  # baselines of bench/kernel_bench (never needed by the tests)
+  libbenchmark-dev             # bench/micro_bench (Google Benchmark)
+  python3-matplotlib           # bench/search_efficiency_report.py draws the search-efficiency plot
 )
 
 missing=()

@@ -163,26 +163,6 @@ int64_t attr_int(const nlohmann::json& attrs, size_t i, const char* what) {
   return attrs[i].get<int64_t>();
 }
 
-std::vector<const BlockNode*> producers_or_consumers(const Schedule& sch, const BlockNode* block, bool producers) {
-  const ScheduleState::BlockEntry* self = sch.state().find_block(block->name);
-  auto touches = [](const std::vector<BufferRegion>& regions, const std::vector<BufferRegion>& others) {
-    for (const BufferRegion& a : regions) {
-      for (const BufferRegion& b : others) {
-        if (a.buffer.same_as(b.buffer)) return true;
-      }
-    }
-    return false;
-  };
-  std::vector<const BlockNode*> out;
-  for (const BlockNode* other : sch.state().child_blocks(self->scope)) {
-    if (other == block) continue;
-    const int order = sch.state().find_block(other->name)->order;
-    if (producers && order < self->order && touches(other->writes, block->reads)) out.push_back(other);
-    if (!producers && order > self->order && touches(block->writes, other->reads)) out.push_back(other);
-  }
-  return out;
-}
-
 const StmtNode* exclusive_subtree(const Schedule& sch, const std::string& primitive, const BlockNode* block) {
   const ScheduleState::BlockEntry* e = sch.state().find_block(block->name);
   const StmtNode* top = e->realize;

@@ -75,10 +75,6 @@ const LoopRV& input_loop(const std::vector<InstInput>& inputs, size_t i);
 std::string attr_string(const nlohmann::json& attrs, size_t i, const char* what);
 int64_t attr_int(const nlohmann::json& attrs, size_t i, const char* what);
 
-/// Blocks in the same scope as `block` that write a buffer it reads and come before it
-/// (producers), or read a buffer it writes and come after it (consumers), in order.
-std::vector<const BlockNode*> producers_or_consumers(const Schedule& sch, const BlockNode* block, bool producers);
-
 /// The statement to remove to delete `block` together with the loops that hold
 /// nothing else: its outermost such loop, or its realization when its innermost
 /// loop holds other statements too.

@@ -98,6 +98,43 @@ void ScheduleState::index() {
       };
   std::vector<const ForNode*> loops;
   walk(func_->body, nullptr, loops);
+  link_producers_and_consumers();
+}
+
+void ScheduleState::link_producers_and_consumers() {
+  producers_.clear();
+  consumers_.clear();
+  auto feeds = [](const BlockNode* writer, const BlockNode* reader) {
+    for (const BufferRegion& w : writer->writes) {
+      for (const BufferRegion& r : reader->reads) {
+        if (w.buffer.same_as(r.buffer)) return true;
+      }
+    }
+    return false;
+  };
+  for (const auto& [scope, children] : children_) {
+    // Scopes are blocks (or the root's null); loops list the blocks under them too.
+    if (scope != nullptr && scope->kind != StmtKind::kBlock) continue;
+    for (size_t i = 0; i < children.size(); ++i) {
+      for (size_t j = i + 1; j < children.size(); ++j) {
+        if (!feeds(children[i], children[j])) continue;
+        producers_[children[j]->name].push_back(children[i]);
+        consumers_[children[i]->name].push_back(children[j]);
+      }
+    }
+  }
+}
+
+const std::vector<const BlockNode*>& ScheduleState::producers(const BlockNode* block) const {
+  static const std::vector<const BlockNode*> kNone;
+  auto it = producers_.find(block->name);
+  return it == producers_.end() ? kNone : it->second;
+}
+
+const std::vector<const BlockNode*>& ScheduleState::consumers(const BlockNode* block) const {
+  static const std::vector<const BlockNode*> kNone;
+  auto it = consumers_.find(block->name);
+  return it == consumers_.end() ? kNone : it->second;
 }
 
 const ScheduleState::BlockEntry* ScheduleState::find_block(const std::string& name) const {
@@ -237,8 +274,7 @@ std::string ScheduleState::region_cover_failure(const BlockEntry& entry) const {
     std::vector<IntSet> produced;
     bool has_producer = false;
     Analyzer az;
-    for (const BlockNode* o : child_blocks(entry.scope)) {
-      if (o == entry.block) continue;
+    for (const BlockNode* o : producers(entry.block)) {
       bool writes = std::any_of(o->writes.begin(), o->writes.end(), [&](const BufferRegion& w) { return w.buffer.same_as(r.buffer); });
       if (!writes) continue;
       std::vector<IntSet> part = footprint(top_of(*find_block(o->name)), r.buffer, AccessKind::kWrite);

@@ -192,30 +192,4 @@ size_t parallelizable_loops(const ScheduleState& state, const ScheduleState::Blo
 }
 
 
-namespace {
-
-bool touches(const std::vector<BufferRegion>& regions, const BufferNode* buffer) {
-  return std::any_of(regions.begin(), regions.end(), [&](const BufferRegion& r) { return r.buffer.get() == buffer; });
-}
-
-// The other blocks writing what `block` reads (producers) or reading what it writes.
-std::vector<const BlockNode*> linked_blocks(const ScheduleState& state, const BlockNode* block, bool producers) {
-  std::vector<const BlockNode*> out;
-  for (const BlockNode* b : state.blocks()) {
-    if (b == block) continue;
-    const BlockNode* writer = producers ? b : block;
-    const BlockNode* reader = producers ? block : b;
-    if (std::any_of(writer->writes.begin(), writer->writes.end(), [&](const BufferRegion& w) { return touches(reader->reads, w.buffer.get()); })) {
-      out.push_back(b);
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
-std::vector<const BlockNode*> producer_blocks(const ScheduleState& state, const BlockNode* block) { return linked_blocks(state, block, true); }
-
-std::vector<const BlockNode*> consumer_blocks(const ScheduleState& state, const BlockNode* block) { return linked_blocks(state, block, false); }
-
 }  // namespace tessera

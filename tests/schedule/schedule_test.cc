@@ -198,6 +198,19 @@ TEST(Schedule, NavigationFindsProducersAndConsumers) {
   EXPECT_EQ(sch.get(consumers[1])->name, "softmax");
   std::vector<LoopRV> loops = sch.get_loops(e);
   EXPECT_EQ(sch.get_child_blocks(loops[0]).size(), 1u);
+  // One definition: the state's lists, which the primitives, the rules and the invariant
+  // checks share, and which follow the program as it changes.
+  const ScheduleState& state = sch.state();
+  EXPECT_EQ(state.producers(sch.get(e)), std::vector<const BlockNode*>{sch.get(producers[0])});
+  EXPECT_EQ(state.consumers(sch.get(e)).size(), 2u);
+  EXPECT_TRUE(state.producers(state.find_block("row_max")->block).empty());
+  EXPECT_TRUE(state.consumers(state.find_block("softmax")->block).empty());
+  // After decompose_reduction the init block is row_sum's producer too: it comes before
+  // it and writes what the update reads.
+  sch.decompose_reduction(sch.get_block("row_sum"), sch.get_loops(sch.get_block("row_sum"))[1]);
+  std::vector<std::string> names;
+  for (const BlockNode* b : sch.state().producers(sch.state().find_block("row_sum")->block)) names.push_back(b->name);
+  EXPECT_EQ(names, (std::vector<std::string>{"row_exp", "row_sum_init"}));
 }
 
 TEST(ComputeInline, FoldsProducersIntoConsumers) {

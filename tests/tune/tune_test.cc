@@ -8,6 +8,9 @@
 #include "../common/error_of.h"
 #include "tessera/ir/printer.h"
 #include "tessera/ir/annotation_keys.h"
+#include "tessera/tune/builtin_mutators.h"
+#include "tessera/tune/builtin_rules.h"
+#include "tessera/tune/registry.h"
 #include "tessera/tune/schedule_rule.h"
 #include "tessera/tune/space_generator.h"
 
@@ -70,6 +73,19 @@ TEST(Registry, BuiltInEntriesAndClearErrors) {
   EXPECT_EQ(find_component(ComponentKind::kMutator, "FromAPlugin").origin, "/tmp/my_plugin.so");
   std::vector<const ComponentEntry*> rules = registered_components(ComponentKind::kScheduleRule);
   EXPECT_TRUE(std::is_sorted(rules.begin(), rules.end(), [](auto* a, auto* b) { return a->name < b->name; }));
+}
+
+TEST(Registry, ParametersComeFromTheOptionsStructs) {
+  EXPECT_EQ(find_component(ComponentKind::kScheduleRule, "MultiLevelTiling").parameters,
+            "structure=SSRSRS, max_innermost_factor=64, write_cache=true, write_cache_levels=[1, 2]");
+  EXPECT_EQ(find_component(ComponentKind::kScheduleRule, "AutoInline").parameters, parameter_text<AutoInlineOptions>());
+  EXPECT_EQ(find_component(ComponentKind::kMutator, "MutateParallel").parameters, "max_jobs_per_core=16");
+  // Other values print as the struct holds them.
+  MultiLevelTilingOptions tiling;
+  tiling.structure = "SSRSRSS";
+  tiling.write_cache = false;
+  tiling.write_cache_levels = {};
+  EXPECT_EQ(parameter_text(tiling), "structure=SSRSRSS, max_innermost_factor=64, write_cache=false, write_cache_levels=[]");
 }
 
 TEST(PostOrderApply, ConsumersBeforeProducersAndBranchesMultiply) {

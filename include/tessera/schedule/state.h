@@ -54,6 +54,12 @@ class ScheduleState {
   /// Blocks directly under `parent` (a loop or block node), not inside nested blocks, in order.
   std::vector<const BlockNode*> child_blocks(const StmtNode* parent) const;
   const BlockNode* root_block() const { return root_; }
+  /// The producers of a block: the blocks of its scope that come before it and write a
+  /// buffer it reads; its consumers: those after it that read a buffer it writes. In
+  /// program order; computed with the index, so primitives, rules and the invariant
+  /// checks all use this one definition. The block is found by name.
+  const std::vector<const BlockNode*>& producers(const BlockNode* block) const;
+  const std::vector<const BlockNode*>& consumers(const BlockNode* block) const;
 
   /// The block's binding is an affine, surjective map of its loops (arith/iter_map.h).
   bool affine_binding(const BlockEntry& entry);
@@ -73,6 +79,7 @@ class ScheduleState {
 
  private:
   void index();
+  void link_producers_and_consumers();
   void verify(const std::string& primitive);
 
   PrimFunc func_;
@@ -82,6 +89,9 @@ class ScheduleState {
   std::unordered_map<const VarNode*, LoopEntry> loops_;
   std::unordered_map<const StmtNode*, std::vector<const BlockNode*>> children_;
   std::unordered_map<const BlockRealizeNode*, std::string> affine_cache_;
+  // By block name, the stable reference: a node from before a rewrite of the block (an
+  // annotation, say) still finds the block's current lists.
+  std::unordered_map<std::string, std::vector<const BlockNode*>> producers_, consumers_;
 };
 
 }  // namespace tessera

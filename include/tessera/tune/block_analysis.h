@@ -49,9 +49,5 @@ size_t vectorizable_loops(const ScheduleState& state, const ScheduleState::Block
 /// How many outermost loops of the block can be fused into one parallel loop: plain serial,
 /// data parallel, perfectly nested, stopping once their product reaches `limit`.
 size_t parallelizable_loops(const ScheduleState& state, const ScheduleState::BlockEntry& entry, int64_t limit);
-/// Every block the function has whose write buffer `block` reads (in program order).
-std::vector<const BlockNode*> producer_blocks(const ScheduleState& state, const BlockNode* block);
-/// Every block that reads what `block` writes (in program order).
-std::vector<const BlockNode*> consumer_blocks(const ScheduleState& state, const BlockNode* block);
 
 }  // namespace tessera

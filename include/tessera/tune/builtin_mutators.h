@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "tessera/tune/component_parameters.h"
 #include "tessera/tune/mutator.h"
 
 namespace tessera {
@@ -20,8 +21,15 @@ std::shared_ptr<Mutator> make_mutate_tile_size();
 /// Redraws the sample_categorical that feeds a tessera.unroll annotation (another step).
 std::shared_ptr<Mutator> make_mutate_unroll();
 /// Changes a tessera.parallel annotation to a limit that fuses a different number of
-/// outer loops (computed on the trace's program).
-std::shared_ptr<Mutator> make_mutate_parallel(int max_jobs_per_core = 16);
+/// outer loops (computed on the trace's program), up to cores * max_jobs_per_core.
+struct MutateParallelOptions {
+  int max_jobs_per_core = 16;
+  template <typename Visit>
+  void for_each_parameter(Visit&& visit) const {
+    visit("max_jobs_per_core", max_jobs_per_core);
+  }
+};
+std::shared_ptr<Mutator> make_mutate_parallel(const MutateParallelOptions& options = {});
 /// Moves a sample_compute_location decision to another legal location.
 std::shared_ptr<Mutator> make_mutate_compute_location();
 

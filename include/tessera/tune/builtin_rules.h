@@ -1,5 +1,6 @@
 // The built-in schedule rules (rules/, one per file) with their parameters. Each is
-// registered under its CamelCase name with the defaults below (the llvm target's), so
+// registered under its CamelCase name with the defaults below (the llvm target's; the
+// parameter list `tessera rules` prints comes from for_each_parameter), so
 // `make_component<ScheduleRule>("MultiLevelTiling")` gives the default rule; the
 // functions here build one with other parameters. defaults.h lists the rules the
 // llvm target uses, in order: Ansor's CPU sketch space.
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "tessera/tune/component_parameters.h"
 #include "tessera/tune/schedule_rule.h"
 
 namespace tessera {
@@ -30,6 +32,13 @@ struct MultiLevelTilingOptions {
   int64_t max_innermost_factor = 64;
   bool write_cache = true;
   std::vector<int> write_cache_levels = {1, 2};
+  template <typename Visit>
+  void for_each_parameter(Visit&& visit) const {
+    visit("structure", structure);
+    visit("max_innermost_factor", max_innermost_factor);
+    visit("write_cache", write_cache);
+    visit("write_cache_levels", write_cache_levels);
+  }
 };
 std::shared_ptr<ScheduleRule> make_multi_level_tiling(const MultiLevelTilingOptions& options = {});
 
@@ -46,6 +55,16 @@ struct AutoInlineOptions {
   bool require_injective = true;
   bool require_ordered = true;
   std::vector<std::string> disallowed_calls = {"exp"};
+  template <typename Visit>
+  void for_each_parameter(Visit&& visit) const {
+    visit("into_consumer", into_consumer);
+    visit("into_producer", into_producer);
+    visit("inline_constant_blocks", inline_constant_blocks);
+    visit("disallow_if_then_else", disallow_if_then_else);
+    visit("require_injective", require_injective);
+    visit("require_ordered", require_ordered);
+    visit("disallowed_calls", disallowed_calls);
+  }
 };
 std::shared_ptr<ScheduleRule> make_auto_inline(const AutoInlineOptions& options = {});
 
@@ -57,6 +76,11 @@ std::shared_ptr<ScheduleRule> make_auto_inline(const AutoInlineOptions& options 
 struct AddRFactorOptions {
   int max_jobs_per_core = 16;
   int64_t max_innermost_factor = 64;
+  template <typename Visit>
+  void for_each_parameter(Visit&& visit) const {
+    visit("max_jobs_per_core", max_jobs_per_core);
+    visit("max_innermost_factor", max_innermost_factor);
+  }
 };
 std::shared_ptr<ScheduleRule> make_add_rfactor(const AddRFactorOptions& options = {});
 
@@ -69,6 +93,12 @@ struct ParallelizeVectorizeUnrollOptions {
   int max_jobs_per_core = 16;
   int64_t max_vectorize_extent = 64;
   std::vector<int64_t> unroll_max_steps = {0, 16, 64, 512};
+  template <typename Visit>
+  void for_each_parameter(Visit&& visit) const {
+    visit("max_jobs_per_core", max_jobs_per_core);
+    visit("max_vectorize_extent", max_vectorize_extent);
+    visit("unroll_max_steps", unroll_max_steps);
+  }
 };
 std::shared_ptr<ScheduleRule> make_parallelize_vectorize_unroll(const ParallelizeVectorizeUnrollOptions& options = {});
 
@@ -86,6 +116,10 @@ std::shared_ptr<ScheduleRule> make_random_compute_location();
 /// main part vectorizes.
 struct LoopPartitionOptions {
   std::vector<int64_t> vector_multiples = {1, 2, 4};
+  template <typename Visit>
+  void for_each_parameter(Visit&& visit) const {
+    visit("vector_multiples", vector_multiples);
+  }
 };
 std::shared_ptr<ScheduleRule> make_loop_partition(const LoopPartitionOptions& options = {});
 

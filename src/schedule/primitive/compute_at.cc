@@ -82,7 +82,7 @@ void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& pr
     schedule_fail(sch, primitive, fmt::format("block '{}' has a predicate (from a non-divisible split); move it before splitting", b->name), b);
   }
   // The buffer that links the block with the blocks under the loop.
-  std::vector<const BlockNode*> related = producers_or_consumers(sch, b, /*producers=*/reverse);
+  std::vector<const BlockNode*> related = (reverse ? sch.state().producers(b) : sch.state().consumers(b));
   Buffer link;
   BufferRegion access;
   for (const BufferRegion& r : reverse ? b->reads : b->writes) {

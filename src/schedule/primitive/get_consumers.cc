@@ -8,7 +8,7 @@ using namespace schedule_detail;
 std::vector<BlockRV> Schedule::get_consumers(const BlockRV& block) {
   std::vector<BlockRV> out;
   std::vector<AnyRV> outputs;
-  for (const BlockNode* b : producers_or_consumers(*this, get(block), /*producers=*/false)) {
+  for (const BlockNode* b : state().consumers(get(block))) {
     out.push_back(new_block_rv(b->name));
     outputs.push_back(out.back());
   }

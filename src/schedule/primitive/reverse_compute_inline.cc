@@ -23,7 +23,7 @@ void Schedule::reverse_compute_inline(const BlockRV& block_rv) {
   for (const IterVar& iv : c->iter_vars) {
     if (iv.kind != IterKind::kSpatial) schedule_fail(*this, primitive, fmt::format("block '{}' has the reduction variable '{}'", c->name, iv.var.name()), c);
   }
-  std::vector<const BlockNode*> producers = producers_or_consumers(*this, c, /*producers=*/true);
+  std::vector<const BlockNode*> producers = state().producers(c);
   if (producers.size() != 1) {
     schedule_fail(*this, primitive, fmt::format("block '{}' has {} producer blocks; it needs exactly one", c->name, producers.size()), c);
   }

@@ -11,7 +11,7 @@ using namespace schedule_detail;
 LoopRV Schedule::sample_compute_location(const BlockRV& block_rv, std::optional<int64_t> decision) {
   const BlockNode* b = get(block_rv);
   std::vector<Var> loop_vars;
-  std::vector<const BlockNode*> consumers = producers_or_consumers(*this, b, /*producers=*/false);
+  std::vector<const BlockNode*> consumers = state().consumers(b);
   if (!consumers.empty()) {
     for (const ForNode* loop : state_.find_block(consumers[0]->name)->loops) loop_vars.push_back(loop->loop_var);
   }

@@ -1,18 +1,11 @@
-// Trace replay speed: a tiled-GEMM trace of about 30 instructions with every
-// sampling decision fixed, replayed onto a fresh schedule, per second on one core.
-// The search replays thousands of traces per second.
-//
-//   taskset -c 0 build/bench/replay_bench [--seconds S]
-#include <chrono>
-#include <cstdio>
-
-#include "bench_util.h"
+// Trace replay: a tiled-GEMM trace of about 30 instructions with every sampling decision
+// fixed, replayed onto a fresh schedule. The search replays thousands of traces per second.
+#include <benchmark/benchmark.h>
 
 #include "tessera/schedule/schedule.h"
 #include "tessera/te/workloads.h"
 
-using namespace tessera;
-
+namespace tessera {
 namespace {
 
 // SSRSRS multi-level tiling of a GEMM with a write cache and the postprocessing steps, the
@@ -49,24 +42,17 @@ Trace tiled_gemm_trace(const PrimFunc& f) {
   return *sch.trace();
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const double seconds = tessera::bench::seconds_option(argc, argv);
-  PrimFunc f = workloads::get("gemm:m=512,n=512,k=512").func;
-  Trace trace = tiled_gemm_trace(f);
-  using clock = std::chrono::steady_clock;
-  long n = 0;
-  auto start = clock::now();
-  double elapsed = 0;
-  do {
+void replay(benchmark::State& state) {
+  const PrimFunc f = workloads::get("gemm:m=512,n=512,k=512").func;
+  const Trace trace = tiled_gemm_trace(f);
+  for (auto _ : state) {
     Schedule sch(f);
     trace.apply(sch);
-    ++n;
-    elapsed = std::chrono::duration<double>(clock::now() - start).count();
-  } while (elapsed < seconds);
-  std::printf("machine: %s, 1 thread\n", tessera::bench::cpu_model().c_str());
-  std::printf("trace of %zu instructions (gemm 512^3, SSRSRS tiling + write cache)\n", trace.insts().size());
-  std::printf("replay: %.0f traces/s (%.1f us each)\n", static_cast<double>(n) / elapsed, 1e6 * elapsed / static_cast<double>(n));
-  return 0;
+    benchmark::DoNotOptimize(sch.func().get());
+  }
+  state.counters["instructions"] = static_cast<double>(trace.insts().size());
 }
+BENCHMARK(replay)->Name("replay/gemm_tiled_write_cache");
+
+}  // namespace
+}  // namespace tessera
