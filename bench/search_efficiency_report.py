@@ -14,6 +14,7 @@ import sys
 import matplotlib
 
 matplotlib.use("Agg")  # files only, no display
+matplotlib.rcParams["svg.hashsalt"] = "tessera"  # the same plot gives the same file
 import matplotlib.pyplot as plt  # noqa: E402
 
 STRATEGIES = [("mlp", "evolutionary + MLP", "#1f77b4"), ("random", "evolutionary + random model", "#ff7f0e"),
@@ -75,7 +76,7 @@ def main():
         panel.grid(alpha=0.3)
     axes[0][0].legend(fontsize=8)
     figure.tight_layout()
-    figure.savefig(out + ".svg")
+    figure.savefig(out + ".svg", metadata={"Date": None})  # reproducible: no time stamp
     print("\n".join(lines))
     print(f"wrote {out}.md and {out}.svg")
 
