@@ -16,12 +16,14 @@ class AddRFactor : public ScheduleRule {
  public:
   explicit AddRFactor(AddRFactorOptions options = {}) : options_(options) {}
 
-  void initialize(const TuneContext& ctx) override { cores_ = std::max(1, ctx.target.canonical().num_cores); }
+  void initialize(const TuneContext& ctx) override {
+    cores_ = std::max(1, ctx.target.canonical().num_cores);
+  }
 
   std::vector<Schedule> apply(const Schedule& sch, const std::string& block) override {
     const ScheduleState::BlockEntry* entry = sch.state().find_block(block);
-    if (entry == nullptr || is_tiled(entry->block) || !sch.state().is_reduction(*entry) || !has_trivial_binding(*entry) ||
-        !is_perfect_nest(*entry)) {
+    if (entry == nullptr || is_tiled(entry->block) || !sch.state().is_reduction(*entry) ||
+        !has_trivial_binding(*entry) || !is_perfect_nest(*entry)) {
       return {sch};
     }
     std::vector<IterKind> kinds = loop_iter_kinds(*entry);
@@ -38,7 +40,9 @@ class AddRFactor : public ScheduleRule {
     }
     if (num_spatial == kinds.size() || reduce <= 1) return {sch};
     const int64_t max_parallel = static_cast<int64_t>(cores_) * options_.max_jobs_per_core;
-    if (needs_multi_level_tiling(sch.state(), *entry) && (spatial >= reduce || spatial > max_parallel)) return {sch};
+    if (needs_multi_level_tiling(sch.state(), *entry) &&
+        (spatial >= reduce || spatial > max_parallel))
+      return {sch};
 
     Schedule s = sch.copy();
     BlockRV b = s.get_block(block);
@@ -54,12 +58,16 @@ class AddRFactor : public ScheduleRule {
           spatial_outputs.push_back(v);
         } else {
           const int64_t extent = *constant_extent(entry->loops[k]);
-          fused_reduction = fused_reduction.empty() ? v : fmt::format("({}) * {} + {}", fused_reduction, extent, v);
+          fused_reduction = fused_reduction.empty()
+                                ? v
+                                : fmt::format("({}) * {} + {}", fused_reduction, extent, v);
         }
       }
       spatial_outputs.push_back(fused_reduction);
       try {
-        s.transform_block_layout(b, IndexMap::parse(fmt::format("({}) -> ({})", fmt::join(inputs, ", "), fmt::join(spatial_outputs, ", "))));
+        s.transform_block_layout(
+            b, IndexMap::parse(fmt::format("({}) -> ({})", fmt::join(inputs, ", "),
+                                           fmt::join(spatial_outputs, ", "))));
       } catch (const ScheduleError&) {
         return {sch};
       }
@@ -69,7 +77,9 @@ class AddRFactor : public ScheduleRule {
     std::vector<LoopRV> parts = s.split(fused, factors);
 
     std::vector<Schedule> sketches;
-    const int64_t factor_axis = std::min<int64_t>(static_cast<int64_t>(num_spatial), static_cast<int64_t>(entry->block->writes[0].buffer->shape.size()));
+    const int64_t factor_axis =
+        std::min<int64_t>(static_cast<int64_t>(num_spatial),
+                          static_cast<int64_t>(entry->block->writes[0].buffer->shape.size()));
     for (const LoopRV& part : parts) {
       Schedule r = s.copy();
       try {
@@ -91,9 +101,13 @@ class AddRFactor : public ScheduleRule {
 
 }  // namespace
 
-std::shared_ptr<ScheduleRule> make_add_rfactor(const AddRFactorOptions& options) { return std::make_shared<AddRFactor>(options); }
+std::shared_ptr<ScheduleRule> make_add_rfactor(const AddRFactorOptions& options) {
+  return std::make_shared<AddRFactor>(options);
+}
 
-TESSERA_REGISTER_COMPONENT(ScheduleRule, AddRFactor, "factors reductions with little spatial parallelism (rfactor over either part of the split reduction, or not)",
+TESSERA_REGISTER_COMPONENT(ScheduleRule, AddRFactor,
+                           "factors reductions with little spatial parallelism (rfactor over "
+                           "either part of the split reduction, or not)",
                            parameter_text<AddRFactorOptions>());
 
 }  // namespace tessera

@@ -34,12 +34,15 @@ class AutoInline : public ScheduleRule {
   }
 
  private:
-  static std::optional<Schedule> try_apply(const Schedule& sch, const std::string& block, bool into_consumer) {
+  static std::optional<Schedule> try_apply(const Schedule& sch, const std::string& block,
+                                           bool into_consumer) {
     Schedule s = sch.copy();
     try {
       BlockRV b = s.get_block(block);
-      if (into_consumer) s.compute_inline(b);
-      else s.reverse_compute_inline(b);
+      if (into_consumer)
+        s.compute_inline(b);
+      else
+        s.reverse_compute_inline(b);
       return s;
     } catch (const ScheduleError&) {
       return std::nullopt;
@@ -57,7 +60,8 @@ class AutoInline : public ScheduleRule {
       }
       void visit_call(const CallNode* op) override {
         if (op->op == "if_then_else") conditional = true;
-        if (std::find(options->disallowed_calls.begin(), options->disallowed_calls.end(), op->op) != options->disallowed_calls.end()) {
+        if (std::find(options->disallowed_calls.begin(), options->disallowed_calls.end(), op->op) !=
+            options->disallowed_calls.end()) {
           disallowed = true;
         }
         IRVisitor::visit_call(op);
@@ -77,7 +81,9 @@ class AutoInline : public ScheduleRule {
         if (options_.require_injective) return false;
         continue;
       }
-      if (std::find(write_vars.begin(), write_vars.end(), v) != write_vars.end() && options_.require_injective) return false;
+      if (std::find(write_vars.begin(), write_vars.end(), v) != write_vars.end() &&
+          options_.require_injective)
+        return false;
       write_vars.push_back(v);
     }
     if (!options_.require_ordered) return true;
@@ -110,10 +116,13 @@ class AutoInline : public ScheduleRule {
 
 }  // namespace
 
-std::shared_ptr<ScheduleRule> make_auto_inline(const AutoInlineOptions& options) { return std::make_shared<AutoInline>(options); }
+std::shared_ptr<ScheduleRule> make_auto_inline(const AutoInlineOptions& options) {
+  return std::make_shared<AutoInline>(options);
+}
 
-TESSERA_REGISTER_COMPONENT(ScheduleRule, AutoInline,
-                           "inlines constant-only blocks and cheap elementwise producers into their consumers",
-                           parameter_text<AutoInlineOptions>());
+TESSERA_REGISTER_COMPONENT(
+    ScheduleRule, AutoInline,
+    "inlines constant-only blocks and cheap elementwise producers into their consumers",
+    parameter_text<AutoInlineOptions>());
 
 }  // namespace tessera

@@ -19,7 +19,8 @@ class DisallowDynamicLoop : public Postproc {
       std::string found;
       void visit_for(const ForNode* op) override {
         if (found.empty() && (!as_const_int(op->min) || !as_const_int(op->extent))) {
-          found = fmt::format("loop '{}' has extent {}, not a constant", op->loop_var.name(), print(op->extent));
+          found = fmt::format("loop '{}' has extent {}, not a constant", op->loop_var.name(),
+                              print(op->extent));
         }
         IRVisitor::visit_for(op);
       }
@@ -33,8 +34,11 @@ class DisallowDynamicLoop : public Postproc {
 
 }  // namespace
 
-std::shared_ptr<Postproc> make_disallow_dynamic_loop() { return std::make_shared<DisallowDynamicLoop>(); }
+std::shared_ptr<Postproc> make_disallow_dynamic_loop() {
+  return std::make_shared<DisallowDynamicLoop>();
+}
 
-TESSERA_REGISTER_COMPONENT(Postproc, DisallowDynamicLoop, "rejects programs with a loop whose bounds are not constants", "");
+TESSERA_REGISTER_COMPONENT(Postproc, DisallowDynamicLoop,
+                           "rejects programs with a loop whose bounds are not constants", "");
 
 }  // namespace tessera

@@ -20,16 +20,21 @@ class LoopPartition : public ScheduleRule {
     }
   }
 
-  void initialize(const TuneContext& ctx) override { vector_bytes_ = ctx.target.facts().vector_register_bytes; }
+  void initialize(const TuneContext& ctx) override {
+    vector_bytes_ = ctx.target.facts().vector_register_bytes;
+  }
 
   std::vector<Schedule> apply(const Schedule& sch, const std::string& block) override {
     const ScheduleState::BlockEntry* entry = sch.state().find_block(block);
-    if (entry == nullptr || entry->loops.empty() || is_tiled(entry->block) || !is_spatial_block(entry->block)) return {sch};
+    if (entry == nullptr || entry->loops.empty() || is_tiled(entry->block) ||
+        !is_spatial_block(entry->block))
+      return {sch};
     if (entry->block->writes.size() != 1) return {sch};
     const ForNode* inner = entry->loops.back();
     if (inner->body.get() != entry->realize) return {sch};  // the block alone in it
     std::optional<int64_t> extent = constant_extent(inner);
-    const int64_t element_bytes = std::max<int64_t>(1, entry->block->writes[0].buffer->dtype.bytes());
+    const int64_t element_bytes =
+        std::max<int64_t>(1, entry->block->writes[0].buffer->dtype.bytes());
     const int64_t lanes = std::max<int64_t>(1, vector_bytes_ / element_bytes);
     if (!extent || *extent <= lanes || *extent % lanes == 0) return {sch};
     for (const std::optional<int64_t>& step : access_steps(sch.state(), inner)) {
@@ -44,7 +49,8 @@ class LoopPartition : public ScheduleRule {
       std::vector<LoopRV> loops = s.get_loops(s.get_block(block));
       FactorArg factor = candidates.front();
       if (candidates.size() > 1) {
-        std::vector<double> uniform(candidates.size(), 1.0 / static_cast<double>(candidates.size()));
+        std::vector<double> uniform(candidates.size(),
+                                    1.0 / static_cast<double>(candidates.size()));
         factor = s.sample_categorical(candidates, uniform);
       }
       std::vector<LoopRV> parts = s.split(loops.back(), {std::nullopt, factor});
@@ -62,10 +68,14 @@ class LoopPartition : public ScheduleRule {
 
 }  // namespace
 
-std::shared_ptr<ScheduleRule> make_loop_partition(const LoopPartitionOptions& options) { return std::make_shared<LoopPartition>(options); }
+std::shared_ptr<ScheduleRule> make_loop_partition(const LoopPartitionOptions& options) {
+  return std::make_shared<LoopPartition>(options);
+}
 
-TESSERA_REGISTER_COMPONENT(ScheduleRule, LoopPartition,
-                           "splits a spatial block's innermost loop by a sampled multiple of the vector length and marks it for partitioning, so the main part vectorizes",
-                           parameter_text<LoopPartitionOptions>());
+TESSERA_REGISTER_COMPONENT(
+    ScheduleRule, LoopPartition,
+    "splits a spatial block's innermost loop by a sampled multiple of the vector length and marks "
+    "it for partitioning, so the main part vectorizes",
+    parameter_text<LoopPartitionOptions>());
 
 }  // namespace tessera

@@ -16,12 +16,15 @@ class MultiLevelTiling : public ScheduleRule {
  public:
   explicit MultiLevelTiling(MultiLevelTilingOptions options = {}) : options_(std::move(options)) {
     const std::string& s = options_.structure;
-    if (s.empty() || s.find_first_not_of("SR") != std::string::npos || s.find('S') == std::string::npos) {
-      fail("MultiLevelTiling: structure '{}' must be a string of 'S' and 'R' with at least one 'S'", s);
+    if (s.empty() || s.find_first_not_of("SR") != std::string::npos ||
+        s.find('S') == std::string::npos) {
+      fail("MultiLevelTiling: structure '{}' must be a string of 'S' and 'R' with at least one 'S'",
+           s);
     }
     for (int level : options_.write_cache_levels) {
       if (level < 1 || level > static_cast<int>(s.size())) {
-        fail("MultiLevelTiling: write cache level {} is outside 1..{} (the levels of '{}')", level, s.size(), s);
+        fail("MultiLevelTiling: write cache level {} is outside 1..{} (the levels of '{}')", level,
+             s.size(), s);
       }
     }
   }
@@ -37,16 +40,19 @@ class MultiLevelTiling : public ScheduleRule {
 
     // Which levels each kind of loop is split across.
     std::vector<size_t> spatial_levels, reduce_levels;
-    for (size_t k = 0; k < options_.structure.size(); ++k) (options_.structure[k] == 'S' ? spatial_levels : reduce_levels).push_back(k);
+    for (size_t k = 0; k < options_.structure.size(); ++k)
+      (options_.structure[k] == 'S' ? spatial_levels : reduce_levels).push_back(k);
     std::vector<std::vector<LoopRV>> tiles(options_.structure.size());
     std::vector<LoopRV> untiled;  // reductions when the structure has no 'R' level
     for (size_t k = 0; k < loops.size(); ++k) {
-      const std::vector<size_t>& levels = kinds[k] == IterKind::kSpatial ? spatial_levels : reduce_levels;
+      const std::vector<size_t>& levels =
+          kinds[k] == IterKind::kSpatial ? spatial_levels : reduce_levels;
       if (levels.empty()) {
         untiled.push_back(loops[k]);
         continue;
       }
-      std::vector<ExprRV> factors = s.sample_perfect_tile(loops[k], static_cast<int>(levels.size()), options_.max_innermost_factor);
+      std::vector<ExprRV> factors = s.sample_perfect_tile(loops[k], static_cast<int>(levels.size()),
+                                                          options_.max_innermost_factor);
       std::vector<LoopRV> parts = s.split(loops[k], factors);
       for (size_t p = 0; p < parts.size(); ++p) tiles[levels[p]].push_back(parts[p]);
     }
@@ -88,7 +94,8 @@ class MultiLevelTiling : public ScheduleRule {
 
  private:
   // A spatial block reading `producer`'s output only at its own iteration point.
-  static bool is_elementwise_consumer(const ScheduleState& state, const BlockNode* consumer, const BlockNode* producer) {
+  static bool is_elementwise_consumer(const ScheduleState& state, const BlockNode* consumer,
+                                      const BlockNode* producer) {
     if (!is_spatial_block(consumer)) return false;
     const ScheduleState::BlockEntry* e = state.find_block(consumer->name);
     if (e == nullptr || !has_trivial_binding(*e)) return false;
@@ -113,7 +120,8 @@ std::shared_ptr<ScheduleRule> make_multi_level_tiling(const MultiLevelTilingOpti
 }
 
 TESSERA_REGISTER_COMPONENT(ScheduleRule, MultiLevelTiling,
-                           "tiles reductions with data reuse into a structure of spatial/reduction levels; branches on where the output tile is written back",
+                           "tiles reductions with data reuse into a structure of spatial/reduction "
+                           "levels; branches on where the output tile is written back",
                            parameter_text<MultiLevelTilingOptions>());
 
 }  // namespace tessera

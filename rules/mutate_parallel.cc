@@ -18,11 +18,13 @@ using namespace trace_queries;
 
 class MutateParallel : public Mutator {
  public:
-  explicit MutateParallel(int max_jobs_per_core = MutateParallelOptions{}.max_jobs_per_core) : max_jobs_per_core_(max_jobs_per_core) {}
+  explicit MutateParallel(int max_jobs_per_core = MutateParallelOptions{}.max_jobs_per_core)
+      : max_jobs_per_core_(max_jobs_per_core) {}
 
   void initialize(const TuneContext& ctx) override {
     func_ = ctx.workload.func;
-    max_parallel_ = static_cast<int64_t>(std::max(1, ctx.target.canonical().num_cores)) * max_jobs_per_core_;
+    max_parallel_ =
+        static_cast<int64_t>(std::max(1, ctx.target.canonical().num_cores)) * max_jobs_per_core_;
   }
 
   std::optional<Trace> apply(const Trace& trace, Random& rng) override {
@@ -30,13 +32,15 @@ class MutateParallel : public Mutator {
     std::vector<size_t> annotations;
     for (size_t i : instructions_of(trace, "Annotate")) {
       const Instruction& inst = trace.insts()[i];
-      if (inst.attrs[0] == annotation_key::kParallel && inst.inputs.size() == 2 && std::holds_alternative<int64_t>(inst.inputs[1]) &&
+      if (inst.attrs[0] == annotation_key::kParallel && inst.inputs.size() == 2 &&
+          std::holds_alternative<int64_t>(inst.inputs[1]) &&
           std::holds_alternative<BlockRV>(inst.inputs[0])) {
         annotations.push_back(i);
       }
     }
     if (annotations.empty()) return std::nullopt;
-    const size_t index = annotations[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(annotations.size())))];
+    const size_t index = annotations[static_cast<size_t>(
+        rng.uniform_int(0, static_cast<int64_t>(annotations.size())))];
     const Instruction& inst = trace.insts()[index];
     std::optional<std::string> block = block_name(trace, std::get<BlockRV>(inst.inputs[0]));
     if (!block) return std::nullopt;
@@ -64,7 +68,8 @@ class MutateParallel : public Mutator {
     }
     if (limits.empty()) return std::nullopt;
     std::vector<InstInput> inputs = inst.inputs;
-    inputs[1] = limits[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(limits.size())))];
+    inputs[1] =
+        limits[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(limits.size())))];
     return trace.with_inputs(index, std::move(inputs));
   }
 
@@ -80,7 +85,9 @@ std::shared_ptr<Mutator> make_mutate_parallel(const MutateParallelOptions& optio
   return std::make_shared<MutateParallel>(options.max_jobs_per_core);
 }
 
-TESSERA_REGISTER_COMPONENT(Mutator, MutateParallel, "changes a block's parallel limit so that a different number of outer loops is fused and parallelized",
+TESSERA_REGISTER_COMPONENT(Mutator, MutateParallel,
+                           "changes a block's parallel limit so that a different number of outer "
+                           "loops is fused and parallelized",
                            parameter_text<MutateParallelOptions>());
 
 }  // namespace tessera

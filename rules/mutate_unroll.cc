@@ -14,12 +14,15 @@ class MutateUnroll : public Mutator {
   std::optional<Trace> apply(const Trace& trace, Random& rng) override {
     std::vector<size_t> candidates;
     for (size_t i : instructions_of(trace, "SampleCategorical")) {
-      if (trace.decision(i) != nullptr && used_by(trace, std::get<ExprRV>(trace.insts()[i].outputs[0]), "Annotate", annotation_key::kUnroll)) {
+      if (trace.decision(i) != nullptr &&
+          used_by(trace, std::get<ExprRV>(trace.insts()[i].outputs[0]), "Annotate",
+                  annotation_key::kUnroll)) {
         candidates.push_back(i);
       }
     }
     if (candidates.empty()) return std::nullopt;
-    const size_t index = candidates[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(candidates.size())))];
+    const size_t index = candidates[static_cast<size_t>(
+        rng.uniform_int(0, static_cast<int64_t>(candidates.size())))];
     std::optional<int64_t> redrawn = redraw_categorical(trace, index, rng);
     if (!redrawn) return std::nullopt;
     return trace.with_decision(index, *redrawn);

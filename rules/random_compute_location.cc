@@ -14,7 +14,8 @@ class RandomComputeLocation : public ScheduleRule {
   std::vector<Schedule> apply(const Schedule& sch, const std::string& block) override {
     const ScheduleState::BlockEntry* entry = sch.state().find_block(block);
     if (entry == nullptr) return {sch};
-    const bool takes_producer = entry->block->annotations.count(annotation_key::kRandomComputeProducer) != 0;
+    const bool takes_producer =
+        entry->block->annotations.count(annotation_key::kRandomComputeProducer) != 0;
     if (!movable(sch, *entry) && !takes_producer) return {sch};
     Schedule s = sch.copy();
     std::vector<std::string> producers;
@@ -47,9 +48,13 @@ class RandomComputeLocation : public ScheduleRule {
 
 }  // namespace
 
-std::shared_ptr<ScheduleRule> make_random_compute_location() { return std::make_shared<RandomComputeLocation>(); }
+std::shared_ptr<ScheduleRule> make_random_compute_location() {
+  return std::make_shared<RandomComputeLocation>();
+}
 
 TESSERA_REGISTER_COMPONENT(ScheduleRule, RandomComputeLocation,
-                           "computes untiled producers at a sampled location: a loop of their consumer, where they are, or inlined", "");
+                           "computes untiled producers at a sampled location: a loop of their "
+                           "consumer, where they are, or inlined",
+                           "");
 
 }  // namespace tessera

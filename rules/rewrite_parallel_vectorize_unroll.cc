@@ -20,13 +20,13 @@ int64_t int_annotation(const BlockNode* b, const char* key) {
 
 // Fuses `loops` and applies `kind` to the result; when the primitive refuses, the
 // schedule is left as it was (no fused serial loop behind).
-void try_rewrite(Schedule& sch, const std::vector<LoopRV>& loops, void (Schedule::*kind)(const LoopRV&)) {
+void try_rewrite(Schedule& sch, const std::vector<LoopRV>& loops,
+                 void (Schedule::*kind)(const LoopRV&)) {
   Schedule attempt = sch.copy();
   try {
     (attempt.*kind)(loops.size() == 1 ? loops[0] : attempt.fuse(loops));
     sch = std::move(attempt);
-  } catch (const ScheduleError&) {
-  }
+  } catch (const ScheduleError&) {}
 }
 
 class RewriteParallelVectorizeUnroll : public Postproc {
@@ -37,7 +37,8 @@ class RewriteParallelVectorizeUnroll : public Postproc {
     (void)reason;  // never rejects: a block that cannot take the annotations keeps serial loops
     std::vector<std::string> annotated;
     for (const BlockNode* b : sch.state().blocks()) {
-      if (b->annotations.count(annotation_key::kParallel) || b->annotations.count(annotation_key::kVectorize) ||
+      if (b->annotations.count(annotation_key::kParallel) ||
+          b->annotations.count(annotation_key::kVectorize) ||
           b->annotations.count(annotation_key::kUnroll)) {
         annotated.push_back(b->name);
       }
@@ -49,7 +50,8 @@ class RewriteParallelVectorizeUnroll : public Postproc {
       const int64_t vectorize = int_annotation(e->block, annotation_key::kVectorize);
       const int64_t unroll = int_annotation(e->block, annotation_key::kUnroll);
       BlockRV b = sch.get_block(name);
-      for (const char* key : {annotation_key::kParallel, annotation_key::kVectorize, annotation_key::kUnroll}) {
+      for (const char* key :
+           {annotation_key::kParallel, annotation_key::kVectorize, annotation_key::kUnroll}) {
         if (e->block->annotations.count(key)) sch.unannotate(b, key);
         e = sch.state().find_block(name);
       }
@@ -61,11 +63,13 @@ class RewriteParallelVectorizeUnroll : public Postproc {
       // Each independently: a primitive may refuse (a loop shared with another block whose
       // iterations overlap, say), and those loops then stay serial.
       if (num_vector > 0) {
-        std::vector<LoopRV> suffix(loops.end() - static_cast<std::ptrdiff_t>(num_vector), loops.end());
+        std::vector<LoopRV> suffix(loops.end() - static_cast<std::ptrdiff_t>(num_vector),
+                                   loops.end());
         try_rewrite(sch, suffix, &Schedule::vectorize);
       }
       if (num_parallel > 0) {
-        std::vector<LoopRV> prefix(loops.begin(), loops.begin() + static_cast<std::ptrdiff_t>(num_parallel));
+        std::vector<LoopRV> prefix(loops.begin(),
+                                   loops.begin() + static_cast<std::ptrdiff_t>(num_parallel));
         try_rewrite(sch, prefix, &Schedule::parallel);
       }
       if (unroll > 0 && !is_spatial_block(sch.state().find_block(name)->block)) {
@@ -82,9 +86,13 @@ class RewriteParallelVectorizeUnroll : public Postproc {
 
 }  // namespace
 
-std::shared_ptr<Postproc> make_rewrite_parallel_vectorize_unroll() { return std::make_shared<RewriteParallelVectorizeUnroll>(); }
+std::shared_ptr<Postproc> make_rewrite_parallel_vectorize_unroll() {
+  return std::make_shared<RewriteParallelVectorizeUnroll>();
+}
 
 TESSERA_REGISTER_COMPONENT(Postproc, RewriteParallelVectorizeUnroll,
-                           "turns ParallelizeVectorizeUnroll's annotations into a fused parallel loop, a fused vector loop and an unroll pragma", "");
+                           "turns ParallelizeVectorizeUnroll's annotations into a fused parallel "
+                           "loop, a fused vector loop and an unroll pragma",
+                           "");
 
 }  // namespace tessera

@@ -26,7 +26,8 @@ class RewriteReductionBlock : public Postproc {
       std::optional<size_t> at;
       for (size_t k = 0; k < e->loops.size() && !at; ++k) {
         for (size_t v = 0; v < e->block->iter_vars.size(); ++v) {
-          if (e->block->iter_vars[v].kind == IterKind::kReduce && uses_var(e->realize->iter_values[v], e->loops[k]->loop_var.get())) {
+          if (e->block->iter_vars[v].kind == IterKind::kReduce &&
+              uses_var(e->realize->iter_values[v], e->loops[k]->loop_var.get())) {
             at = k;
             break;
           }
@@ -45,12 +46,15 @@ class RewriteReductionBlock : public Postproc {
   }
 
  private:
-  // The init writes a tile of the output: its innermost loop vectorizes when the write is contiguous.
+  // The init writes a tile of the output: its innermost loop vectorizes when the write is
+  // contiguous.
   static void vectorize_innermost(Schedule& sch, const BlockRV& init) {
     const ScheduleState::BlockEntry* e = sch.state().find_block(sch.get(init)->name);
     if (e->loops.empty()) return;
     const ForNode* inner = e->loops.back();
-    if (inner->body.get() != e->realize || !constant_extent(inner) || inner->for_kind != ForKind::kSerial || *constant_extent(inner) < 2) return;
+    if (inner->body.get() != e->realize || !constant_extent(inner) ||
+        inner->for_kind != ForKind::kSerial || *constant_extent(inner) < 2)
+      return;
     for (const std::optional<int64_t>& step : access_steps(sch.state(), inner)) {
       if (!step || (*step != 0 && *step != 1)) return;
     }
@@ -60,9 +64,13 @@ class RewriteReductionBlock : public Postproc {
 
 }  // namespace
 
-std::shared_ptr<Postproc> make_rewrite_reduction_block() { return std::make_shared<RewriteReductionBlock>(); }
+std::shared_ptr<Postproc> make_rewrite_reduction_block() {
+  return std::make_shared<RewriteReductionBlock>();
+}
 
 TESSERA_REGISTER_COMPONENT(Postproc, RewriteReductionBlock,
-                           "decomposes each reduction's init into its own block before its outermost reduction loop (vectorized when contiguous)", "");
+                           "decomposes each reduction's init into its own block before its "
+                           "outermost reduction loop (vectorized when contiguous)",
+                           "");
 
 }  // namespace tessera

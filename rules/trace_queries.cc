@@ -19,10 +19,13 @@ std::optional<size_t> producer_of(const Trace& trace, const AnyRV& rv) {
   return std::nullopt;
 }
 
-bool used_by(const Trace& trace, const ExprRV& rv, const std::string& kind, const std::string& key) {
+bool used_by(const Trace& trace, const ExprRV& rv, const std::string& kind,
+             const std::string& key) {
   for (const Instruction& inst : trace.insts()) {
     if (inst.kind->name != kind) continue;
-    if (!key.empty() && (inst.attrs.empty() || !inst.attrs[0].is_string() || inst.attrs[0].get<std::string>() != key)) continue;
+    if (!key.empty() && (inst.attrs.empty() || !inst.attrs[0].is_string() ||
+                         inst.attrs[0].get<std::string>() != key))
+      continue;
     for (const InstInput& in : inst.inputs) {
       if (const auto* e = std::get_if<ExprRV>(&in); e != nullptr && *e == rv) return true;
     }
@@ -34,7 +37,8 @@ std::optional<std::string> block_name(const Trace& trace, const BlockRV& rv) {
   std::optional<size_t> p = producer_of(trace, rv);
   if (!p) return std::nullopt;
   const Instruction& inst = trace.insts()[*p];
-  if (inst.kind->name != "GetBlock" || inst.attrs.empty() || !inst.attrs[0].is_string()) return std::nullopt;
+  if (inst.kind->name != "GetBlock" || inst.attrs.empty() || !inst.attrs[0].is_string())
+    return std::nullopt;
   return inst.attrs[0].get<std::string>();
 }
 

@@ -16,7 +16,8 @@ std::vector<size_t> instructions_of(const Trace& trace, const std::string& kind)
 /// The index of the instruction whose outputs include `rv`.
 std::optional<size_t> producer_of(const Trace& trace, const AnyRV& rv);
 /// Whether an instruction of kind `kind` takes `rv` as an input (for "Annotate", with key `key`).
-bool used_by(const Trace& trace, const ExprRV& rv, const std::string& kind, const std::string& key = "");
+bool used_by(const Trace& trace, const ExprRV& rv, const std::string& kind,
+             const std::string& key = "");
 /// The name of the block a BlockRV was got by (GetBlock), if it was.
 std::optional<std::string> block_name(const Trace& trace, const BlockRV& rv);
 /// A SampleCategorical's decision redrawn among the other candidates (by their

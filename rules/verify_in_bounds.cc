@@ -23,8 +23,11 @@ class BoundsChecker : public IRVisitor {
 
   void visit_for(const ForNode* op) override {
     auto min = as_const_int(op->min), extent = as_const_int(op->extent);
-    if (min && extent) az_.bind(op->loop_var, *min, *extent);
-    else az_.bind(op->loop_var, ConstIntBound{az_.const_int_bound(op->min).min, ConstIntBound::kPosInf});
+    if (min && extent)
+      az_.bind(op->loop_var, *min, *extent);
+    else
+      az_.bind(op->loop_var,
+               ConstIntBound{az_.const_int_bound(op->min).min, ConstIntBound::kPosInf});
     IRVisitor::visit_for(op);
   }
   void visit_let_stmt(const LetStmtNode* op) override {
@@ -76,7 +79,9 @@ class BoundsChecker : public IRVisitor {
     for (const Expr& c : conditions_) split_conjunction(c, facts);
     for (const Expr& fact : facts) {
       const auto* cmp = fact.as<BinaryNode>();
-      if (cmp == nullptr || !is_comparison(fact.kind()) || fact.kind() == ExprKind::kNE || !cmp->a.dtype().is_int()) continue;
+      if (cmp == nullptr || !is_comparison(fact.kind()) || fact.kind() == ExprKind::kNE ||
+          !cmp->a.dtype().is_int())
+        continue;
       Expr d = sub(cmp->a, cmp->b);
       ConstIntBound db = az_.const_int_bound(d);
       switch (fact.kind()) {
@@ -84,7 +89,10 @@ class BoundsChecker : public IRVisitor {
         case ExprKind::kLE: db.max = std::min<int64_t>(db.max, 0); break;
         case ExprKind::kGT: db.min = std::max<int64_t>(db.min, 1); break;
         case ExprKind::kGE: db.min = std::max<int64_t>(db.min, 0); break;
-        default: db.min = std::max<int64_t>(db.min, 0); db.max = std::min<int64_t>(db.max, 0); break;
+        default:
+          db.min = std::max<int64_t>(db.min, 0);
+          db.max = std::min<int64_t>(db.max, 0);
+          break;
       }
       if (index.dtype() != d.dtype()) continue;
       bound = bound_intersect(bound, bound_add(db, az_.const_int_bound(sub(index, d))));
@@ -128,7 +136,8 @@ class BoundsChecker : public IRVisitor {
       if (!dim) continue;
       ConstIntBound b = bound_of(indices[d]);
       if (b.min >= 0 && b.max < *dim) continue;
-      failure = fmt::format("the {} '{}' at index {} ({}) may reach {}, outside [0, {})", what, buffer->name, d, print(indices[d]), b.str(), *dim);
+      failure = fmt::format("the {} '{}' at index {} ({}) may reach {}, outside [0, {})", what,
+                            buffer->name, d, print(indices[d]), b.str(), *dim);
       return;
     }
   }
@@ -162,6 +171,8 @@ class VerifyInBounds : public Postproc {
 
 std::shared_ptr<Postproc> make_verify_in_bounds() { return std::make_shared<VerifyInBounds>(); }
 
-TESSERA_REGISTER_COMPONENT(Postproc, VerifyInBounds, "rejects programs with a load or store not provably inside its buffer", "");
+TESSERA_REGISTER_COMPONENT(Postproc, VerifyInBounds,
+                           "rejects programs with a load or store not provably inside its buffer",
+                           "");
 
 }  // namespace tessera

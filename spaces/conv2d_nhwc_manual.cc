@@ -21,7 +21,9 @@ void conv2d_nhwc_manual(Schedule& sch) {
   const char* name = "conv2d_nhwc_manual";
   BlockRV conv = sch.get_block("conv");
   std::vector<LoopRV> l = sch.get_loops(conv);  // n, h, w, co, rh, rw, rc
-  if (l.size() != 7) fail("{}: block 'conv' should have 7 loops (n, h, w, co, rh, rw, rc), it has {}", name, l.size());
+  if (l.size() != 7)
+    fail("{}: block 'conv' should have 7 loops (n, h, w, co, rh, rw, rc), it has {}", name,
+         l.size());
   const int64_t mr = spaces::largest_divisor_at_most(spaces::extent_of(sch, l[2], name), 8);
   const int64_t nr = spaces::largest_divisor_at_most(spaces::extent_of(sch, l[3], name), 32);
 
@@ -47,6 +49,7 @@ void conv2d_nhwc_manual(Schedule& sch) {
 }  // namespace
 
 TESSERA_REGISTER_SPACE(conv2d_nhwc_manual,
-                       "NHWC conv2d: padded input built once, mr x nr output tile in registers, vectorized over co, parallel rows");
+                       "NHWC conv2d: padded input built once, mr x nr output tile in registers, "
+                       "vectorized over co, parallel rows");
 
 }  // namespace tessera

@@ -13,7 +13,11 @@ namespace {
 void conv2d_nhwc_template(Schedule& sch) {
   BlockRV conv = sch.get_block("conv");
   std::vector<LoopRV> l = sch.get_loops(conv);  // n, h, w, co, rh, rw, rc
-  if (l.size() != 7) fail("conv2d_nhwc_template: block 'conv' should have 7 loops (n, h, w, co, rh, rw, rc), it has {}", l.size());
+  if (l.size() != 7)
+    fail(
+        "conv2d_nhwc_template: block 'conv' should have 7 loops (n, h, w, co, rh, rw, rc), it has "
+        "{}",
+        l.size());
   std::vector<ExprRV> tw = sch.sample_perfect_tile(l[2], 2, 16);
   std::vector<ExprRV> tco = sch.sample_perfect_tile(l[3], 3, 64);
   std::vector<ExprRV> trc = sch.sample_perfect_tile(l[6], 2, 64);
@@ -34,6 +38,8 @@ void conv2d_nhwc_template(Schedule& sch) {
 
 }  // namespace
 
-TESSERA_REGISTER_SPACE(conv2d_nhwc_template, "NHWC conv2d template: sampled (w, co) output tile, channel blocking, unroll step and padding location");
+TESSERA_REGISTER_SPACE(conv2d_nhwc_template,
+                       "NHWC conv2d template: sampled (w, co) output tile, channel blocking, "
+                       "unroll step and padding location");
 
 }  // namespace tessera

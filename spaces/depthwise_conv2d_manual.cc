@@ -17,7 +17,9 @@ void depthwise_conv2d_manual(Schedule& sch) {
   const char* name = "depthwise_conv2d_manual";
   BlockRV dw = sch.get_block("depthwise");
   std::vector<LoopRV> l = sch.get_loops(dw);  // n, h, w, c, rh, rw
-  if (l.size() != 6) fail("{}: block 'depthwise' should have 6 loops (n, h, w, c, rh, rw), it has {}", name, l.size());
+  if (l.size() != 6)
+    fail("{}: block 'depthwise' should have 6 loops (n, h, w, c, rh, rw), it has {}", name,
+         l.size());
   const int64_t mr = spaces::largest_divisor_at_most(spaces::extent_of(sch, l[2], name), 8);
   const int64_t nr = spaces::largest_divisor_at_most(spaces::extent_of(sch, l[3], name), 32);
 
@@ -39,6 +41,7 @@ void depthwise_conv2d_manual(Schedule& sch) {
 }  // namespace
 
 TESSERA_REGISTER_SPACE(depthwise_conv2d_manual,
-                       "NHWC depthwise conv2d: padding inlined, mr x nr tile in registers, vectorized over channels, parallel rows");
+                       "NHWC depthwise conv2d: padding inlined, mr x nr tile in registers, "
+                       "vectorized over channels, parallel rows");
 
 }  // namespace tessera

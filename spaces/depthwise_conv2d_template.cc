@@ -11,7 +11,11 @@ namespace {
 void depthwise_conv2d_template(Schedule& sch) {
   BlockRV dw = sch.get_block("depthwise");
   std::vector<LoopRV> l = sch.get_loops(dw);  // n, h, w, c, rh, rw
-  if (l.size() != 6) fail("depthwise_conv2d_template: block 'depthwise' should have 6 loops (n, h, w, c, rh, rw), it has {}", l.size());
+  if (l.size() != 6)
+    fail(
+        "depthwise_conv2d_template: block 'depthwise' should have 6 loops (n, h, w, c, rh, rw), it "
+        "has {}",
+        l.size());
   for (const BlockRV& producer : sch.get_producers(dw)) sch.compute_inline(producer);
   std::vector<ExprRV> tw = sch.sample_perfect_tile(l[2], 2, 16);
   std::vector<ExprRV> tc = sch.sample_perfect_tile(l[3], 2, 64);
@@ -28,6 +32,8 @@ void depthwise_conv2d_template(Schedule& sch) {
 
 }  // namespace
 
-TESSERA_REGISTER_SPACE(depthwise_conv2d_template, "NHWC depthwise conv2d template: sampled (w, c) register tile and unroll step, padding inlined");
+TESSERA_REGISTER_SPACE(depthwise_conv2d_template,
+                       "NHWC depthwise conv2d template: sampled (w, c) register tile and unroll "
+                       "step, padding inlined");
 
 }  // namespace tessera

@@ -21,15 +21,21 @@ namespace {
 void gemm_manual(Schedule& sch) {
   BlockRV c = sch.get_block("C");
   std::vector<LoopRV> l = sch.get_loops(c);
-  if (l.size() != 3) fail("gemm_manual: block 'C' should have 3 loops (i, j, k), it has {}", l.size());
-  const int64_t m = spaces::extent_of(sch, l[0], "gemm_manual"), n = spaces::extent_of(sch, l[1], "gemm_manual"),
+  if (l.size() != 3)
+    fail("gemm_manual: block 'C' should have 3 loops (i, j, k), it has {}", l.size());
+  const int64_t m = spaces::extent_of(sch, l[0], "gemm_manual"),
+                n = spaces::extent_of(sch, l[1], "gemm_manual"),
                 k = spaces::extent_of(sch, l[2], "gemm_manual");
-  const int64_t nr = spaces::largest_divisor_at_most(n, 32), mr = spaces::largest_divisor_at_most(m, 8);
-  const int64_t mc = mr * spaces::largest_divisor_at_most(m / mr, 64 / mr), kc = spaces::largest_divisor_at_most(k, 256);
+  const int64_t nr = spaces::largest_divisor_at_most(n, 32),
+                mr = spaces::largest_divisor_at_most(m, 8);
+  const int64_t mc = mr * spaces::largest_divisor_at_most(m / mr, 64 / mr),
+                kc = spaces::largest_divisor_at_most(k, 256);
 
   // Pack B into nr-wide panels.
   BlockRV pack = sch.cache_read(c, 1, "global");
-  sch.transform_layout(pack, 0, BufferIndexKind::kWrite, IndexMap::parse(fmt::format("(k, j) -> (floordiv(j, {0}), k, floormod(j, {0}))", nr)));
+  sch.transform_layout(
+      pack, 0, BufferIndexKind::kWrite,
+      IndexMap::parse(fmt::format("(k, j) -> (floordiv(j, {0}), k, floormod(j, {0}))", nr)));
   std::vector<LoopRV> p = sch.get_loops(pack);
   std::vector<LoopRV> pj = sch.split(p[1], {std::nullopt, nr});
   sch.reorder({pj[0], p[0], pj[1]});
@@ -49,6 +55,8 @@ void gemm_manual(Schedule& sch) {
 
 }  // namespace
 
-TESSERA_REGISTER_SPACE(gemm_manual, "GEMM: packed B panels, register-tiled mr x nr micro-kernel, vectorized and unrolled, parallel rows");
+TESSERA_REGISTER_SPACE(gemm_manual,
+                       "GEMM: packed B panels, register-tiled mr x nr micro-kernel, vectorized and "
+                       "unrolled, parallel rows");
 
 }  // namespace tessera

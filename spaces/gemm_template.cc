@@ -1,8 +1,9 @@
 // gemm_template: an AutoTVM-style template for GEMM. The structure is fixed and
 // handwritten (3-level i/j tiles around a 2-level k split, parallel outer tiles, a
 // vectorized inner loop; postprocessor RewriteReductionBlock takes the init out of the
-// loop nest), but the tile sizes and the unroll step are sampling instructions, so each replay of the trace with fresh decisions is another
-// point of the space. Works for gemm (loops i, j, k) and batch_matmul (b, i, j, k).
+// loop nest), but the tile sizes and the unroll step are sampling instructions, so each replay of
+// the trace with fresh decisions is another point of the space. Works for gemm (loops i, j, k) and
+// batch_matmul (b, i, j, k).
 #include "tessera/ir/annotation_keys.h"
 #include "tessera/schedule/space_registry.h"
 #include "tile_sizes.h"
@@ -14,7 +15,9 @@ namespace {
 void gemm_template(Schedule& sch) {
   BlockRV c = sch.get_block("C");
   std::vector<LoopRV> l = sch.get_loops(c);
-  if (l.size() != 3 && l.size() != 4) fail("gemm_template: block 'C' should have loops (i, j, k) or (b, i, j, k), it has {}", l.size());
+  if (l.size() != 3 && l.size() != 4)
+    fail("gemm_template: block 'C' should have loops (i, j, k) or (b, i, j, k), it has {}",
+         l.size());
   const size_t first = l.size() - 3;  // a batch loop, if any, stays outermost
   std::vector<ExprRV> ti = sch.sample_perfect_tile(l[first], 3, 64);
   std::vector<ExprRV> tj = sch.sample_perfect_tile(l[first + 1], 3, 64);
@@ -37,6 +40,8 @@ void gemm_template(Schedule& sch) {
 
 }  // namespace
 
-TESSERA_REGISTER_SPACE(gemm_template, "GEMM / batch_matmul template: sampled 3-level i/j and 2-level k tiles and unroll step, parallel outer tiles, vectorized j");
+TESSERA_REGISTER_SPACE(gemm_template,
+                       "GEMM / batch_matmul template: sampled 3-level i/j and 2-level k tiles and "
+                       "unroll step, parallel outer tiles, vectorized j");
 
 }  // namespace tessera

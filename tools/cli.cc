@@ -16,7 +16,8 @@ std::string command_names(const CLI::App& app) {
 // The full name of a (sub)command: "tessera db best".
 std::string full_name(const CLI::App* app) {
   std::string name = app->get_name();
-  for (const CLI::App* parent = app->get_parent(); parent != nullptr; parent = parent->get_parent()) {
+  for (const CLI::App* parent = app->get_parent(); parent != nullptr;
+       parent = parent->get_parent()) {
     name = parent->get_name() + " " + name;
   }
   return name;
@@ -35,8 +36,8 @@ void check_command_words(const CLI::App& root, int argc, char** argv) {
     }
     if (next == nullptr) {
       const std::string what = app == &root ? "command" : app->get_name() + " command";
-      throw CLI::ParseError(fmt::format("unknown {} '{}' (commands: {}; see {} --help)", what, word, command_names(*app),
-                                        full_name(app)),
+      throw CLI::ParseError(fmt::format("unknown {} '{}' (commands: {}; see {} --help)", what, word,
+                                        command_names(*app), full_name(app)),
                             CLI::ExitCodes::ExtrasError);
     }
     app = next;
@@ -49,13 +50,15 @@ std::string explain(const CLI::ParseError& e) {
   static const std::regex repeated(R"(^(\S+): At Most 1 required but received (\d+)$)");
   static const std::regex extras(R"(^The following arguments? (?:was|were) not expected: (.*)$)");
   std::smatch m;
-  if (std::regex_match(what, m, repeated)) return fmt::format("{} is given more than once; it takes one value", m[1].str());
+  if (std::regex_match(what, m, repeated))
+    return fmt::format("{} is given more than once; it takes one value", m[1].str());
   if (std::regex_match(what, m, extras)) {
     // CLI11 lists them last first.
     std::vector<std::string> words;
     std::istringstream in(m[1].str());
     for (std::string word; in >> word;) words.insert(words.begin(), word);
-    return fmt::format("unexpected argument{} '{}'", words.size() > 1 ? "s" : "", fmt::join(words, " "));
+    return fmt::format("unexpected argument{} '{}'", words.size() > 1 ? "s" : "",
+                       fmt::join(words, " "));
   }
   return what;
 }

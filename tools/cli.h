@@ -38,10 +38,11 @@ inline bool given(const CLI::Option* option) { return option != nullptr && optio
 
 /// An integer option of type T whose text must be a whole integer from `min` to `max`.
 template <typename T>
-CLI::Option* add_integer(CLI::App* app, const std::string& names, T& value, T min, const std::string& help,
-                         T max = std::numeric_limits<T>::max()) {
-  const std::string range = max == std::numeric_limits<T>::max() ? fmt::format("an integer of at least {}", min)
-                                                                 : fmt::format("an integer from {} to {}", min, max);
+CLI::Option* add_integer(CLI::App* app, const std::string& names, T& value, T min,
+                         const std::string& help, T max = std::numeric_limits<T>::max()) {
+  const std::string range = max == std::numeric_limits<T>::max()
+                                ? fmt::format("an integer of at least {}", min)
+                                : fmt::format("an integer from {} to {}", min, max);
   CLI::Validator check(
       [=](std::string& text) -> std::string {
         T parsed{};
@@ -57,13 +58,15 @@ CLI::Option* add_integer(CLI::App* app, const std::string& names, T& value, T mi
 }
 
 /// A positive, finite number of seconds.
-inline CLI::Option* add_seconds(CLI::App* app, const std::string& names, double& value, const std::string& help) {
+inline CLI::Option* add_seconds(CLI::App* app, const std::string& names, double& value,
+                                const std::string& help) {
   CLI::Validator check(
       [](std::string& text) -> std::string {
         double parsed = 0;
         const char* end = text.data() + text.size();
         auto [stop, error] = std::from_chars(text.data(), end, parsed);
-        if (text.empty() || error != std::errc() || stop != end || !(parsed > 0) || !std::isfinite(parsed)) {
+        if (text.empty() || error != std::errc() || stop != end || !(parsed > 0) ||
+            !std::isfinite(parsed)) {
           return fmt::format("expected a positive number of seconds, got '{}'", text);
         }
         return {};
@@ -83,18 +86,25 @@ inline CLI::Option* add_choice(CLI::App* app, const std::string& names, std::str
         return fmt::format("expected one of {}; got '{}'", fmt::join(choices, ", "), text);
       },
       "", "choice");
-  return app->add_option(names, value, help)->check(check)->type_name(fmt::format("{}", fmt::join(choices, "|")));
+  return app->add_option(names, value, help)
+      ->check(check)
+      ->type_name(fmt::format("{}", fmt::join(choices, "|")));
 }
 
 /// -w/--workload: a library spec or the path of an IR text file.
 inline CLI::Option* add_workload_option(CLI::App* app, std::string& value) {
-  return app->add_option("-w,--workload", value, "a library spec (gemm:m=512,n=512,k=512, C2D:1) or an IR text file")
+  return app
+      ->add_option("-w,--workload", value,
+                   "a library spec (gemm:m=512,n=512,k=512, C2D:1) or an IR text file")
       ->type_name("WORKLOAD");
 }
 
 /// -t/--target: what code is generated for (default this machine, `llvm -mcpu=native`).
 inline CLI::Option* add_target_option(CLI::App* app, std::string& value) {
-  return app->add_option("-t,--target", value, "'llvm [-mcpu=NAME] [-num-cores=N]' or 'c [-num-cores=N]' (default: this machine)")
+  return app
+      ->add_option(
+          "-t,--target", value,
+          "'llvm [-mcpu=NAME] [-num-cores=N]' or 'c [-num-cores=N]' (default: this machine)")
       ->type_name("TARGET");
 }
 
@@ -115,10 +125,11 @@ class HelpFormatter : public CLI::Formatter {
     label("SUBCOMMANDS", "COMMANDS");
     column_width(34);
   }
-  std::string make_help(const CLI::App* app, std::string name, CLI::AppFormatMode mode) const override {
+  std::string make_help(const CLI::App* app, std::string name,
+                        CLI::AppFormatMode mode) const override {
     if (mode == CLI::AppFormatMode::Sub) return make_expanded(app);
-    return make_usage(app, name) + "\n" + make_description(app) + make_positionals(app) + make_groups(app, mode) +
-           make_subcommands(app, mode) + "\n" + make_footer(app);
+    return make_usage(app, name) + "\n" + make_description(app) + make_positionals(app) +
+           make_groups(app, mode) + make_subcommands(app, mode) + "\n" + make_footer(app);
   }
 };
 

@@ -42,10 +42,13 @@ Split split_datasets(std::vector<CostDataset>& data, const std::string& how, uin
     for (CostDataset& d : data) {
       std::vector<size_t> order(d.samples.size());
       std::iota(order.begin(), order.end(), size_t{0});
-      for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(i)))]);
+      for (size_t i = order.size(); i > 1; --i)
+        std::swap(order[i - 1],
+                  order[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(i)))]);
       const size_t test = d.samples.size() / 5;
       std::vector<CostSample> train_part, test_part;
-      for (size_t k = 0; k < order.size(); ++k) (k < test ? test_part : train_part).push_back(d.samples[order[k]]);
+      for (size_t k = 0; k < order.size(); ++k)
+        (k < test ? test_part : train_part).push_back(d.samples[order[k]]);
       const std::string group = d.workload + " " + d.target;
       s.train.emplace_back(group, std::move(train_part));
       if (!test_part.empty()) {
@@ -54,10 +57,14 @@ Split split_datasets(std::vector<CostDataset>& data, const std::string& how, uin
       }
     }
   } else if (how == "by-workload") {
-    if (data.size() < 2) fail("--split by-workload needs at least 2 tasks in the databases (they hold {})", data.size());
+    if (data.size() < 2)
+      fail("--split by-workload needs at least 2 tasks in the databases (they hold {})",
+           data.size());
     std::vector<size_t> order(data.size());
     std::iota(order.begin(), order.end(), size_t{0});
-    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(i)))]);
+    for (size_t i = order.size(); i > 1; --i)
+      std::swap(order[i - 1],
+                order[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(i)))]);
     const size_t test = std::max<size_t>(1, data.size() / 5);
     for (size_t k = 0; k < order.size(); ++k) {
       CostDataset& d = data[order[k]];
@@ -80,14 +87,17 @@ MLPOptions model_options(const CostModelOptions& options) {
 }
 
 int threads_of(const CostModelOptions& options) {
-  return given(options.threads_option) ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return given(options.threads_option)
+             ? options.threads
+             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 std::vector<CostDataset> load_all(const CostModelOptions& options) {
   const std::vector<std::string>& dirs = options.databases;
   const int threads = threads_of(options);
   std::set<std::string> excluded;
-  for (const std::string& spec : options.excluded) excluded.insert(workload_hash(workloads::get(spec).func));
+  for (const std::string& spec : options.excluded)
+    excluded.insert(workload_hash(workloads::get(spec).func));
   std::vector<CostDataset> all;
   size_t programs = 0;
   int64_t skipped_total = 0;
@@ -101,9 +111,12 @@ std::vector<CostDataset> load_all(const CostModelOptions& options) {
     }
     skipped_total += skipped;
   }
-  if (programs == 0) fail("the databases {} hold no measured programs to learn from", fmt::join(dirs, ", "));
-  fmt::print("data: {} programs of {} tasks from {}{}\n", programs, all.size(), fmt::join(dirs, ", "),
-             skipped_total > 0 ? fmt::format(" ({} records that no longer replay skipped)", skipped_total) : "");
+  if (programs == 0)
+    fail("the databases {} hold no measured programs to learn from", fmt::join(dirs, ", "));
+  fmt::print(
+      "data: {} programs of {} tasks from {}{}\n", programs, all.size(), fmt::join(dirs, ", "),
+      skipped_total > 0 ? fmt::format(" ({} records that no longer replay skipped)", skipped_total)
+                        : "");
   return all;
 }
 
@@ -113,7 +126,8 @@ int train(const CostModelOptions& o) {
   for (CostDataset& d : data) model.add_samples(d.workload + " " + d.target, std::move(d.samples));
   const double loss = model.train(o.epochs);
   model.save(o.out);
-  fmt::print("trained {} epochs (last epoch's mean loss {:.4f}); wrote {}\n", o.epochs, loss, o.out);
+  fmt::print("trained {} epochs (last epoch's mean loss {:.4f}); wrote {}\n", o.epochs, loss,
+             o.out);
   return 0;
 }
 
@@ -133,7 +147,8 @@ int evaluate(const CostModelOptions& o) {
     model.train(o.epochs);
     fmt::print("model: trained {} epochs on {} programs\n", o.epochs, n);
   }
-  fmt::print("split: {}; test: {} tasks ({})\n", o.split, split.test.size(), fmt::join(split.test_specs, ", "));
+  fmt::print("split: {}; test: {} tasks ({})\n", o.split, split.test.size(),
+             fmt::join(split.test_specs, ", "));
   int64_t right = 0, pairs = 0;
   double top1 = 0, top5 = 0, recall5 = 0, recall10 = 0;
   for (auto& [group, samples] : split.test) {
@@ -154,7 +169,8 @@ int evaluate(const CostModelOptions& o) {
     recall10 += recall_at_k(scores, seconds, 10);
   }
   const double tasks = static_cast<double>(std::max<size_t>(1, split.test.size()));
-  fmt::print("pairwise accuracy: {:.3f}\n", pairs > 0 ? static_cast<double>(right) / static_cast<double>(pairs) : 1.0);
+  fmt::print("pairwise accuracy: {:.3f}\n",
+             pairs > 0 ? static_cast<double>(right) / static_cast<double>(pairs) : 1.0);
   fmt::print("top-1 score: {:.3f}\n", top1 / tasks);
   fmt::print("top-5 score: {:.3f}\n", top5 / tasks);
   fmt::print("recall@5: {:.3f}\n", recall5 / tasks);
@@ -163,40 +179,64 @@ int evaluate(const CostModelOptions& o) {
 }
 
 void add_common_options(CLI::App* app, CostModelOptions& o) {
-  app->add_option("--db", o.databases, "a tuning database to learn from; repeatable")->required()->type_name("DIR")->allow_extra_args(false);
-  o.seed_option = add_integer(app, "--seed", o.seed, uint64_t{0}, "seed of the model's initial weights (and of eval's split)");
-  o.threads_option = add_integer(app, "--threads", o.threads, 1, "threads that replay the records (default: every hardware thread)", 4096);
+  app->add_option("--db", o.databases, "a tuning database to learn from; repeatable")
+      ->required()
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+  o.seed_option = add_integer(app, "--seed", o.seed, uint64_t{0},
+                              "seed of the model's initial weights (and of eval's split)");
+  o.threads_option =
+      add_integer(app, "--threads", o.threads, 1,
+                  "threads that replay the records (default: every hardware thread)", 4096);
 }
 
 // What a fresh model is trained with (train, and eval without --model).
 std::vector<CLI::Option*> add_training_options(CLI::App* app, CostModelOptions& o) {
-  return {add_integer(app, "--epochs", o.epochs, 1, "training epochs (default 100)"),
-          add_choice(app, "--loss", o.loss, {"rank", "regression"}, "the training loss (default rank)"),
-          o.hidden_option = add_integer(app, "--hidden", o.hidden, 1, fmt::format("hidden units per layer (default {})", MLPOptions{}.hidden))};
+  return {
+      add_integer(app, "--epochs", o.epochs, 1, "training epochs (default 100)"),
+      add_choice(app, "--loss", o.loss, {"rank", "regression"}, "the training loss (default rank)"),
+      o.hidden_option =
+          add_integer(app, "--hidden", o.hidden, 1,
+                      fmt::format("hidden units per layer (default {})", MLPOptions{}.hidden))};
 }
 
 }  // namespace
 
 Command add_costmodel_command(CLI::App& root) {
   auto o = std::make_shared<CostModelOptions>();
-  CLI::App* app = root.add_subcommand("costmodel", "train the MLP cost model on tuning databases, or measure how well a model ranks");
-  app->footer(R"(The measured records of the tuning databases (every workload and target; re-measurements
+  CLI::App* app = root.add_subcommand(
+      "costmodel",
+      "train the MLP cost model on tuning databases, or measure how well a model ranks");
+  app->footer(
+      R"(The measured records of the tuning databases (every workload and target; re-measurements
 and the no-tuning mode's predicted records left out, failures kept as the slowest) are
 replayed and turned into per-store features (docs/features.md).)");
-  CLI::App* train_app = app->add_subcommand("train", "train the MLP on every program of the databases and write it to MODEL");
+  CLI::App* train_app = app->add_subcommand(
+      "train", "train the MLP on every program of the databases and write it to MODEL");
   add_common_options(train_app, *o);
-  train_app->add_option("--out", o->out, "where the trained model goes (JSON)")->required()->type_name("MODEL");
-  train_app->add_option("--exclude", o->excluded, "leave this workload's programs out; repeatable")->type_name("WORKLOAD")->allow_extra_args(false);
+  train_app->add_option("--out", o->out, "where the trained model goes (JSON)")
+      ->required()
+      ->type_name("MODEL");
+  train_app->add_option("--exclude", o->excluded, "leave this workload's programs out; repeatable")
+      ->type_name("WORKLOAD")
+      ->allow_extra_args(false);
   add_training_options(train_app, *o);
-  train_app->footer(R"(Trains the MLP cost model for N epochs and writes it to MODEL (JSON), which `tessera tune
+  train_app->footer(
+      R"(Trains the MLP cost model for N epochs and writes it to MODEL (JSON), which `tessera tune
 --cost-model-file MODEL` starts from. --exclude leaves a workload's programs out (to judge
 the model on a workload it has never seen).)");
-  CLI::App* eval_app = app->add_subcommand("eval", "split the programs, train or load a model, and score its ranking on the test part");
+  CLI::App* eval_app = app->add_subcommand(
+      "eval", "split the programs, train or load a model, and score its ranking on the test part");
   add_common_options(eval_app, *o);
-  add_choice(eval_app, "--split", o->split, {"random", "by-workload"}, "how the test part is chosen (default random)");
-  o->model_option = eval_app->add_option("--model", o->model, "judge this trained model instead of training one")->type_name("MODEL");
-  for (CLI::Option* training : add_training_options(eval_app, *o)) o->model_option->excludes(training);
-  eval_app->footer(R"(Splits the programs into a training and a test part (seed S): --split random (default)
+  add_choice(eval_app, "--split", o->split, {"random", "by-workload"},
+             "how the test part is chosen (default random)");
+  o->model_option =
+      eval_app->add_option("--model", o->model, "judge this trained model instead of training one")
+          ->type_name("MODEL");
+  for (CLI::Option* training : add_training_options(eval_app, *o))
+    o->model_option->excludes(training);
+  eval_app->footer(
+      R"(Splits the programs into a training and a test part (seed S): --split random (default)
 holds out 20% of each task's programs; --split by-workload holds out 20% of the tasks (at
 least one) entirely. Without --model it trains a fresh model on the training part; with
 --model it judges that model (so the training options do not go with it). Then, on the

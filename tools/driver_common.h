@@ -52,7 +52,8 @@ inline void load_plugins(const std::vector<std::string>& paths) {
 
 /// --space rules|NAME and --rules R1,R2: the task's space generator; then the target's
 /// default postprocessors and mutators (fill_defaults).
-inline void configure_space(TuneContext& ctx, const std::string& space, const std::optional<std::string>& rule_list) {
+inline void configure_space(TuneContext& ctx, const std::string& space,
+                            const std::optional<std::string>& rule_list) {
   if (space != "rules") {
     if (rule_list) fail("--rules applies to --space rules, not to the space '{}'", space);
     ctx.space_generator = std::make_shared<ScheduleFnSpace>(space);
@@ -70,20 +71,25 @@ inline void configure_space(TuneContext& ctx, const std::string& space, const st
 
 /// The k fastest programs of a workload on a target in the database; an Error naming the
 /// targets that do have successful records of it when there are none.
-inline std::vector<RankedProgram> top_k_or_fail(const Database& db, const std::string& workload, const std::string& spec,
-                                                const std::string& target, size_t k) {
+inline std::vector<RankedProgram> top_k_or_fail(const Database& db, const std::string& workload,
+                                                const std::string& spec, const std::string& target,
+                                                size_t k) {
   std::vector<RankedProgram> ranked = db.top_k(workload, target, k);
   if (!ranked.empty()) return ranked;
   std::string targets;
   for (const TuningRecord& r : db.records()) {
-    if (r.workload == workload && r.ok() && targets.find("'" + r.target + "'") == std::string::npos) targets += " '" + r.target + "'";
+    if (r.workload == workload && r.ok() && targets.find("'" + r.target + "'") == std::string::npos)
+      targets += " '" + r.target + "'";
   }
-  fail("the tuning database {} has no successful record of {} for target '{}'{}", db.directory(), spec, target,
+  fail("the tuning database {} has no successful record of {} for target '{}'{}", db.directory(),
+       spec, target,
        targets.empty() ? fmt::format(" (`tessera db list --db {}` lists its tasks)", db.directory())
                        : "; it has some for" + targets + " (give it with -t)");
 }
 
 /// The target option's value, parsed and made canonical (empty: this machine).
-inline Target target_from(const std::string& text) { return (text.empty() ? Target{} : Target::parse(text)).canonical(); }
+inline Target target_from(const std::string& text) {
+  return (text.empty() ? Target{} : Target::parse(text)).canonical();
+}
 
 }  // namespace tessera

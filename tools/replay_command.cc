@@ -39,13 +39,15 @@ Schedule schedule_of(const ReplayOptions& o, const Workload& w) {
     const TuningRecord* predicted = db.latest_predicted(workload, target);
     if (predicted != nullptr && db.top_k(workload, target, 1).empty()) {
       // Nothing measured yet: the no-tuning mode's pick (tessera tune --trials 0).
-      fmt::print(stderr, "replaying program {} from {}: predicted by the cost model {}, not measured\n", predicted->program,
-                 db.directory(), predicted->time);
+      fmt::print(stderr,
+                 "replaying program {} from {}: predicted by the cost model {}, not measured\n",
+                 predicted->program, db.directory(), predicted->time);
       return replay_record(*predicted, w, o.debug);
     }
     std::vector<RankedProgram> best = top_k_or_fail(db, workload, w.spec, target, 1);
-    fmt::print(stderr, "replaying program {} from {}: median {:.4f} ms over {} runs, measured {}\n", best[0].record->program,
-               db.directory(), best[0].median_seconds * 1e3, best[0].run_seconds.size(), best[0].record->time);
+    fmt::print(stderr, "replaying program {} from {}: median {:.4f} ms over {} runs, measured {}\n",
+               best[0].record->program, db.directory(), best[0].median_seconds * 1e3,
+               best[0].run_seconds.size(), best[0].record->time);
     return replay_record(*best[0].record, w, o.debug);
   }
   if (given(o.trace_option)) {
@@ -68,11 +70,14 @@ int check_against_reference(const Workload& w, const PrimFunc& result, uint64_t 
                             const std::function<void(std::vector<NDArray>&)>& run_compiled) {
   const bool large = uses_compiled_reference(w.func);
   ReferenceCache cache(reference_runner_for);
-  KernelRunner candidate = run_compiled ? KernelRunner(run_compiled)
-                                        : KernelRunner([&](std::vector<NDArray>& args) { run_reference(result, args); });
+  KernelRunner candidate =
+      run_compiled ? KernelRunner(run_compiled)
+                   : KernelRunner([&](std::vector<NDArray>& args) { run_reference(result, args); });
   CheckResult r = check_correctness(w.func, candidate, cache, seed);
-  fmt::print("reference: {}\n{}", large ? "the unscheduled program compiled by LLVM (large workload)" : "the interpreter",
-             r.summary());
+  fmt::print(
+      "reference: {}\n{}",
+      large ? "the unscheduled program compiled by LLVM (large workload)" : "the interpreter",
+      r.summary());
   fmt::print("check: {}\n", r.match ? "MATCH" : "MISMATCH");
   return r.match ? 0 : 1;
 }
@@ -80,12 +85,14 @@ int check_against_reference(const Workload& w, const PrimFunc& result, uint64_t 
 int replay(const ReplayOptions& o) {
   const Workload w = workloads::get(o.workload);
   const Schedule sch = schedule_of(o, w);
-  if (given(o.save_trace_option)) write_text_file(o.save_trace, sch.trace()->to_json_string() + "\n");
+  if (given(o.save_trace_option))
+    write_text_file(o.save_trace, sch.trace()->to_json_string() + "\n");
   PrimFunc result = sch.func();
   if (o.isolated) return measure_isolated(o, w, result);
   std::string emit = o.emit;
   const bool binary = emit == "obj" || emit == "so";
-  if (binary && !given(o.out_option)) fail("--emit {} needs --out PATH (a header is written next to it, as PATH with .h)", emit);
+  if (binary && !given(o.out_option))
+    fail("--emit {} needs --out PATH (a header is written next to it, as PATH with .h)", emit);
   const Target target = target_from(o.target);
   if (target.kind == "c" && !emit.empty() && emit != "ir" && emit != "c") {
     fail("--emit {} needs an llvm target; the target is '{}'", emit, target.str());
@@ -93,9 +100,11 @@ int replay(const ReplayOptions& o) {
   if (target.kind == "c" && emit.empty() && o.time) emit = "c";
   const bool compiled = emit == "c" || emit == "llvm" || emit == "asm" || binary || o.time;
   if (given(o.threads_option) && !(compiled && (o.check || o.time))) {
-    fail("--threads {} sets the threads the compiled kernel runs on; it needs --time, --isolated, or --check with "
-         "--emit c|llvm|asm|obj|so",
-         o.threads);
+    fail(
+        "--threads {} sets the threads the compiled kernel runs on; it needs --time, --isolated, "
+        "or --check with "
+        "--emit c|llvm|asm|obj|so",
+        o.threads);
   }
   const int threads = given(o.threads_option) ? o.threads : target.num_cores;
   std::string text;
@@ -111,7 +120,8 @@ int replay(const ReplayOptions& o) {
       CModule::set_num_threads(threads);
     } else if (emit == "asm" || binary) {
       if (binary) {
-        const auto kind = emit == "obj" ? LLVMModule::OutputKind::kObject : LLVMModule::OutputKind::kSharedLibrary;
+        const auto kind = emit == "obj" ? LLVMModule::OutputKind::kObject
+                                        : LLVMModule::OutputKind::kSharedLibrary;
         LLVMModule::write({result}, kind, o.out, 3, target);
         std::string header = std::filesystem::path(o.out).replace_extension(".h").string();
         write_text_file(header, emit_c_header({result}, w.spec));
@@ -131,8 +141,10 @@ int replay(const ReplayOptions& o) {
   }
   if (llvm_module) ThreadPool::global().set_num_threads(threads);
   auto run_compiled = [&](std::vector<NDArray>& args) {
-    if (c_module) c_module->run(result->name, args);
-    else llvm_module->run(result->name, args);
+    if (c_module)
+      c_module->run(result->name, args);
+    else
+      llvm_module->run(result->name, args);
   };
   if (binary) {
     // written above
@@ -143,16 +155,20 @@ int replay(const ReplayOptions& o) {
   }
   int status = 0;
   if (o.check) {
-    status = check_against_reference(w, result, o.seed,
-                                      compiled ? std::function<void(std::vector<NDArray>&)>(run_compiled) : nullptr);
+    status = check_against_reference(
+        w, result, o.seed,
+        compiled ? std::function<void(std::vector<NDArray>&)>(run_compiled) : nullptr);
   }
   if (o.time && status == 0) {
     std::vector<NDArray> args = make_random_arguments(w.func, 0);
     TimingResult t = time_kernel([&] { run_compiled(args); }, TimingOptions{1, 5, 100, false});
-    for (size_t r = 0; r < t.seconds.size(); ++r) fmt::print("repeat {}: {:.4f} ms ({} runs)\n", r, t.seconds[r] * 1e3, t.number);
+    for (size_t r = 0; r < t.seconds.size(); ++r)
+      fmt::print("repeat {}: {:.4f} ms ({} runs)\n", r, t.seconds[r] * 1e3, t.number);
     const double median = t.median();
-    fmt::print("median {:.4f} ms, {:.2f} GFLOP/s ({} threads, {})\n", median * 1e3, static_cast<double>(w.flops) / median * 1e-9,
-               c_module ? threads : ThreadPool::global().num_threads(), c_module ? "C" : "LLVM " + llvm_module->cpu());
+    fmt::print("median {:.4f} ms, {:.2f} GFLOP/s ({} threads, {})\n", median * 1e3,
+               static_cast<double>(w.flops) / median * 1e-9,
+               c_module ? threads : ThreadPool::global().num_threads(),
+               c_module ? "C" : "LLVM " + llvm_module->cpu());
   }
   return status;
 }
@@ -161,31 +177,51 @@ int replay(const ReplayOptions& o) {
 
 Command add_replay_command(CLI::App& root) {
   auto o = std::make_shared<ReplayOptions>();
-  CLI::App* app = root.add_subcommand("replay", "apply a trace, a handwritten schedule or a database's best program to a workload");
+  CLI::App* app = root.add_subcommand(
+      "replay", "apply a trace, a handwritten schedule or a database's best program to a workload");
   add_workload_option(app, o->workload)->required();
-  o->trace_option = app->add_option("--trace", o->trace, "apply this trace (JSON)")->type_name("FILE.json");
-  o->space_option = app->add_option("--space", o->space, "apply the registered space NAME (tessera spaces)")->type_name("NAME");
-  o->db_option = app->add_option("--db", o->db, "apply the best program of the tuning database DIR")->type_name("DIR");
+  o->trace_option =
+      app->add_option("--trace", o->trace, "apply this trace (JSON)")->type_name("FILE.json");
+  o->space_option =
+      app->add_option("--space", o->space, "apply the registered space NAME (tessera spaces)")
+          ->type_name("NAME");
+  o->db_option = app->add_option("--db", o->db, "apply the best program of the tuning database DIR")
+                     ->type_name("DIR");
   o->trace_option->excludes(o->space_option)->excludes(o->db_option);
   o->space_option->excludes(o->db_option);
-  o->save_trace_option = app->add_option("--save-trace", o->save_trace, "write the applied trace as JSON")->type_name("FILE.json");
+  o->save_trace_option =
+      app->add_option("--save-trace", o->save_trace, "write the applied trace as JSON")
+          ->type_name("FILE.json");
   app->add_flag("--print-ir", o->print_ir, "print the scheduled IR also with --check or --time");
   add_target_option(app, o->target);
-  auto* emit = add_choice(app, "--emit", o->emit, {"ir", "c", "llvm", "asm", "obj", "so"}, "what to produce (see below)");
-  o->out_option = app->add_option("--out", o->out, "write what --emit makes to PATH")->type_name("PATH")->needs(emit);
-  app->add_flag("--dump-after-each", o->dump_after_each, "print the program after every lowering pass")->needs(emit);
+  auto* emit = add_choice(app, "--emit", o->emit, {"ir", "c", "llvm", "asm", "obj", "so"},
+                          "what to produce (see below)");
+  o->out_option = app->add_option("--out", o->out, "write what --emit makes to PATH")
+                      ->type_name("PATH")
+                      ->needs(emit);
+  app->add_flag("--dump-after-each", o->dump_after_each,
+                "print the program after every lowering pass")
+      ->needs(emit);
   app->add_flag("--check", o->check, "compare with the unscheduled program on random inputs");
   app->add_flag("--time", o->time, "time the compiled kernel");
-  o->threads_option = add_integer(app, "--threads", o->threads, 1, "threads the kernel runs on (default: the target's -num-cores)", 4096);
-  app->add_flag("--repair", o->repair, "repair decisions that no longer fit, as the search does")->needs(o->trace_option);
-  o->seed_option = add_integer(app, "--seed", o->seed, uint64_t{0}, "seed of the check's random inputs (default 0)");
+  o->threads_option =
+      add_integer(app, "--threads", o->threads, 1,
+                  "threads the kernel runs on (default: the target's -num-cores)", 4096);
+  app->add_flag("--repair", o->repair, "repair decisions that no longer fit, as the search does")
+      ->needs(o->trace_option);
+  o->seed_option = add_integer(app, "--seed", o->seed, uint64_t{0},
+                               "seed of the check's random inputs (default 0)");
   app->add_flag("--debug", o->debug, "re-verify the schedule's invariants after every instruction");
-  auto* isolated = app->add_flag("--isolated", o->isolated, "check and time in a worker process, as the tuner measures");
-  add_seconds(app, "--timeout", o->timeout, "wall clock of the isolated measurement (default 10)")->needs(isolated);
+  auto* isolated = app->add_flag("--isolated", o->isolated,
+                                 "check and time in a worker process, as the tuner measures");
+  add_seconds(app, "--timeout", o->timeout, "wall clock of the isolated measurement (default 10)")
+      ->needs(isolated);
   app->callback([o] {
-    if (given(o->seed_option) && !o->check && !o->isolated) fail("--seed sets the inputs of the check; it needs --check or --isolated");
+    if (given(o->seed_option) && !o->check && !o->isolated)
+      fail("--seed sets the inputs of the check; it needs --check or --isolated");
   });
-  app->footer(R"(Applies the trace, the handwritten schedule registered as NAME (see `tessera spaces`), or
+  app->footer(
+      R"(Applies the trace, the handwritten schedule registered as NAME (see `tessera spaces`), or
 the best record of the workload for the target in the tuning database DIR (what `tessera
 tune --db DIR` found; `tessera db best` lists them) to the workload (with none, the
 workload stays unscheduled); --save-trace writes the trace of what was applied as JSON

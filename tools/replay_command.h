@@ -14,8 +14,8 @@ namespace tessera::cli {
 
 struct ReplayOptions {
   std::string workload, trace, space, db, save_trace, target, emit, out;
-  bool print_ir = false, dump_after_each = false, check = false, time = false, repair = false, debug = false,
-       isolated = false;
+  bool print_ir = false, dump_after_each = false, check = false, time = false, repair = false,
+       debug = false, isolated = false;
   int threads = 1;
   uint64_t seed = 0;
   double timeout = 10;
@@ -30,6 +30,7 @@ struct ReplayOptions {
 
 /// --isolated: the scheduled program as a shared library, measured by the isolated runner
 /// like a tuning candidate; 0 when it matched and was timed.
-int measure_isolated(const ReplayOptions& options, const Workload& workload, const PrimFunc& scheduled);
+int measure_isolated(const ReplayOptions& options, const Workload& workload,
+                     const PrimFunc& scheduled);
 
 }  // namespace tessera::cli

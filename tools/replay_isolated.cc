@@ -17,11 +17,15 @@
 namespace tessera::cli {
 
 int measure_isolated(const ReplayOptions& o, const Workload& w, const PrimFunc& scheduled) {
-  if (!o.emit.empty() && o.emit != "so") fail("--isolated builds a shared library; it goes with --emit so or no --emit");
-  if (!o.emit.empty() && !given(o.out_option)) fail("--isolated --emit so needs --out PATH (without --emit the library is temporary)");
-  if (o.dump_after_each || o.print_ir) fail("--isolated prints measurements, not programs; drop --dump-after-each and --print-ir");
+  if (!o.emit.empty() && o.emit != "so")
+    fail("--isolated builds a shared library; it goes with --emit so or no --emit");
+  if (!o.emit.empty() && !given(o.out_option))
+    fail("--isolated --emit so needs --out PATH (without --emit the library is temporary)");
+  if (o.dump_after_each || o.print_ir)
+    fail("--isolated prints measurements, not programs; drop --dump-after-each and --print-ir");
   const Target target = target_from(o.target);
-  if (target.kind != "llvm") fail("--isolated needs an llvm target; the target is '{}'", target.str());
+  if (target.kind != "llvm")
+    fail("--isolated needs an llvm target; the target is '{}'", target.str());
   RunnerOptions options;
   options.threads = given(o.threads_option) ? o.threads : target.num_cores;
   options.timeout_seconds = o.timeout;
@@ -50,7 +54,8 @@ int measure_isolated(const ReplayOptions& o, const Workload& w, const PrimFunc& 
     return 1;
   }
   fmt::print("check: MATCH\n");
-  for (size_t i = 0; i < r.seconds.size(); ++i) fmt::print("repeat {}: {:.4f} ms ({} runs)\n", i, r.seconds[i] * 1e3, r.number);
+  for (size_t i = 0; i < r.seconds.size(); ++i)
+    fmt::print("repeat {}: {:.4f} ms ({} runs)\n", i, r.seconds[i] * 1e3, r.number);
   fmt::print("median {:.4f} ms, {:.2f} GFLOP/s ({} threads, isolated worker)\n", r.median() * 1e3,
              static_cast<double>(w.flops) / r.median() * 1e-9, options.threads);
   return 0;

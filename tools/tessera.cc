@@ -11,7 +11,8 @@
 
 namespace {
 
-constexpr const char* kFooter = R"(Plugins (--plugin, or every *.so in the directories of $TESSERA_PLUGIN_PATH) add rules,
+constexpr const char* kFooter =
+    R"(Plugins (--plugin, or every *.so in the directories of $TESSERA_PLUGIN_PATH) add rules,
 postprocessors, mutators and spaces (docs/plugins.md).
 
 A WORKLOAD is a library name with parameters (gemm:m=512,n=512,k=512, C2D:1,
@@ -21,16 +22,19 @@ a command.)";
 
 int run(int argc, char** argv) {
   using namespace tessera::cli;
-  CLI::App root("tessera makes tensor programs fast: schedules, design spaces, tuning and replay.", "tessera");
+  CLI::App root("tessera makes tensor programs fast: schedules, design spaces, tuning and replay.",
+                "tessera");
   root.formatter(std::make_shared<HelpFormatter>());
   std::vector<Command> commands = {
-      add_workloads_command(root), add_show_ir_command(root), add_run_command(root),   add_replay_command(root),
-      add_tune_command(root),      add_costmodel_command(root), add_db_command(root), add_space_command(root),
-      add_spaces_command(root),    add_rules_command(root),   add_show_command(root),  add_version_command(root),
+      add_workloads_command(root), add_show_ir_command(root), add_run_command(root),
+      add_replay_command(root),    add_tune_command(root),    add_costmodel_command(root),
+      add_db_command(root),        add_space_command(root),   add_spaces_command(root),
+      add_rules_command(root),     add_show_command(root),    add_version_command(root),
   };
   for (Command& c : commands) c.app->group("Commands");
   root.footer(kFooter);  // after the commands, which would inherit it
-  return run_command_line(root, commands, argc, argv, [] { tessera::load_plugins_from_environment(); });
+  return run_command_line(root, commands, argc, argv,
+                          [] { tessera::load_plugins_from_environment(); });
 }
 
 }  // namespace

@@ -29,20 +29,25 @@ namespace {
 std::string duration_text(double seconds) {
   if (!std::isfinite(seconds)) return "?";
   if (seconds < 60) return fmt::format("{:.0f} s", seconds);
-  if (seconds < 3600) return fmt::format("{:.0f} min {:02.0f} s", std::floor(seconds / 60), std::fmod(seconds, 60));
-  return fmt::format("{:.0f} h {:02.0f} min", std::floor(seconds / 3600), std::fmod(seconds, 3600) / 60);
+  if (seconds < 3600)
+    return fmt::format("{:.0f} min {:02.0f} s", std::floor(seconds / 60), std::fmod(seconds, 60));
+  return fmt::format("{:.0f} h {:02.0f} min", std::floor(seconds / 3600),
+                     std::fmod(seconds, 3600) / 60);
 }
 
 std::string latency_text(double seconds, int64_t flops) {
   if (!std::isfinite(seconds)) return "none yet";
-  return fmt::format("{:.4f} ms ({:.2f} GFLOP/s)", seconds * 1e3, static_cast<double>(flops) / seconds * 1e-9);
+  return fmt::format("{:.4f} ms ({:.2f} GFLOP/s)", seconds * 1e3,
+                     static_cast<double>(flops) / seconds * 1e-9);
 }
 
 struct TuneCommandOptions {
-  std::string workload, target, db, space = "rules", rules, strategy = "evolutionary", cost_model = "mlp", cost_model_file;
+  std::string workload, target, db, space = "rules", rules, strategy = "evolutionary",
+                                    cost_model = "mlp", cost_model_file;
   std::vector<std::string> plugins;
   int64_t trials = 0;
-  int trials_per_round = TuneOptions{}.trials_per_round, remeasure = TuneOptions{}.remeasure_top, threads = 1;
+  int trials_per_round = TuneOptions{}.trials_per_round, remeasure = TuneOptions{}.remeasure_top,
+      threads = 1;
   uint64_t seed = 0;
   double time_budget = 0, timeout = RunnerOptions{}.timeout_seconds;
   CLI::Option* rules_option = nullptr;
@@ -55,7 +60,8 @@ int tune_workload(const TuneCommandOptions& o) {
   load_plugins(o.plugins);
   Workload w = workloads::get(o.workload);
   const Target target = target_from(o.target);
-  if (target.kind != "llvm") fail("tessera tune measures with LLVM; the target is '{}'", target.str());
+  if (target.kind != "llvm")
+    fail("tessera tune measures with LLVM; the target is '{}'", target.str());
   TuneContext ctx(w, target);
   configure_space(ctx, o.space, given(o.rules_option) ? std::optional(o.rules) : std::nullopt);
   ctx.seed = o.seed;
@@ -72,7 +78,8 @@ int tune_workload(const TuneCommandOptions& o) {
   runner_options.timeout_seconds = o.timeout;
   std::shared_ptr<SearchStrategy> strategy = make_search_strategy(o.strategy);
   if (given(o.cost_model_file_option) && o.cost_model != "mlp") {
-    fail("--cost-model-file loads a trained MLP model; it does not go with --cost-model {}", o.cost_model);
+    fail("--cost-model-file loads a trained MLP model; it does not go with --cost-model {}",
+         o.cost_model);
   }
   std::shared_ptr<CostModel> model = make_cost_model(o.cost_model, o.cost_model_file);
   Database db(o.db);
@@ -84,9 +91,12 @@ int tune_workload(const TuneCommandOptions& o) {
   options.on_progress = [&](const TuneProgress& p) {
     if (trials_at_start < 0) trials_at_start = p.trials - 1;
     const double done = static_cast<double>(p.trials - trials_at_start);
-    const double remaining = done > 0 ? p.elapsed_seconds / done * static_cast<double>(p.target_trials - p.trials) : NAN;
-    std::string line = fmt::format("round {}: {}/{} trials, best {}, elapsed {}, remaining ~{}", p.round, p.trials, p.target_trials,
-                                   latency_text(p.best_seconds, p.flops), duration_text(p.elapsed_seconds), duration_text(remaining));
+    const double remaining =
+        done > 0 ? p.elapsed_seconds / done * static_cast<double>(p.target_trials - p.trials) : NAN;
+    std::string line =
+        fmt::format("round {}: {}/{} trials, best {}, elapsed {}, remaining ~{}", p.round, p.trials,
+                    p.target_trials, latency_text(p.best_seconds, p.flops),
+                    duration_text(p.elapsed_seconds), duration_text(remaining));
     if (terminal) {
       fmt::print("\r\033[K{}", line);
       if (p.round_finished) fmt::print("\n");
@@ -97,16 +107,20 @@ int tune_workload(const TuneCommandOptions& o) {
     }
   };
   fmt::print("tuning {} for {} on {} ({} candidates per round, {} search, database {})\n", w.spec,
-             given(o.time_budget_option) ? fmt::format("{} trials or {} s", options.trials, options.time_budget_seconds)
-                                         : fmt::format("{} trials", options.trials),
+             given(o.time_budget_option)
+                 ? fmt::format("{} trials or {} s", options.trials, options.time_budget_seconds)
+                 : fmt::format("{} trials", options.trials),
              ctx.target.str(), options.trials_per_round, o.strategy, db.directory());
   std::fflush(stdout);
   TuneSummary summary = tune(ctx, db, *strategy, *model, builder, runner, options);
-  if (summary.trials_before > 0) fmt::print("resumed: the database already held {} trials of this task\n", summary.trials_before);
+  if (summary.trials_before > 0)
+    fmt::print("resumed: the database already held {} trials of this task\n",
+               summary.trials_before);
   fmt::print("{}", summary.to_text());
   if (options.trials == 0) return summary.best_program.empty() ? 1 : 0;
   if (!std::isfinite(summary.best_seconds())) {
-    fmt::print(stderr, "tessera: error: no program of {} was measured successfully on {}\n", w.spec, ctx.target.str());
+    fmt::print(stderr, "tessera: error: no program of {} was measured successfully on {}\n", w.spec,
+               ctx.target.str());
     return 1;
   }
   return 0;
@@ -116,24 +130,42 @@ int tune_workload(const TuneCommandOptions& o) {
 
 Command add_tune_command(CLI::App& root) {
   auto o = std::make_shared<TuneCommandOptions>();
-  CLI::App* app = root.add_subcommand("tune", "tune a workload: rounds of candidates searched, built and measured into a database");
+  CLI::App* app = root.add_subcommand(
+      "tune", "tune a workload: rounds of candidates searched, built and measured into a database");
   add_workload_option(app, o->workload)->required();
-  add_integer(app, "--trials", o->trials, int64_t{0}, "records the task should have in the database")->required();
-  app->add_option("--db", o->db, "the tuning database (created if needed)")->required()->type_name("DIR");
+  add_integer(app, "--trials", o->trials, int64_t{0},
+              "records the task should have in the database")
+      ->required();
+  app->add_option("--db", o->db, "the tuning database (created if needed)")
+      ->required()
+      ->type_name("DIR");
   add_target_option(app, o->target);
-  app->add_option("--space", o->space, "rules (the default) or a registered space's NAME")->type_name("rules|NAME");
-  o->rules_option = app->add_option("--rules", o->rules, "these schedule rules instead of the target's")->type_name("R1,R2,...");
+  app->add_option("--space", o->space, "rules (the default) or a registered space's NAME")
+      ->type_name("rules|NAME");
+  o->rules_option =
+      app->add_option("--rules", o->rules, "these schedule rules instead of the target's")
+          ->type_name("R1,R2,...");
   add_plugin_option(app, o->plugins);
-  app->add_option("--strategy", o->strategy, "evolutionary (default), replay-trace, replay-func or a plugin's")->type_name("NAME");
-  add_integer(app, "--trials-per-round", o->trials_per_round, 1, "candidates per round (default 64)");
-  o->time_budget_option = add_seconds(app, "--time-budget", o->time_budget, "stop starting rounds after this many seconds");
+  app->add_option("--strategy", o->strategy,
+                  "evolutionary (default), replay-trace, replay-func or a plugin's")
+      ->type_name("NAME");
+  add_integer(app, "--trials-per-round", o->trials_per_round, 1,
+              "candidates per round (default 64)");
+  o->time_budget_option = add_seconds(app, "--time-budget", o->time_budget,
+                                      "stop starting rounds after this many seconds");
   add_integer(app, "--seed", o->seed, uint64_t{0}, "seed of the search (default 0)");
-  o->threads_option = add_integer(app, "--threads", o->threads, 1, "threads that sample and compile (default: every hardware thread)", 4096);
+  o->threads_option =
+      add_integer(app, "--threads", o->threads, 1,
+                  "threads that sample and compile (default: every hardware thread)", 4096);
   add_seconds(app, "--timeout", o->timeout, "wall clock per candidate (default 10)");
   add_integer(app, "--remeasure", o->remeasure, 0, "finalists re-measured at the end (default 3)");
-  add_choice(app, "--cost-model", o->cost_model, {"mlp", "random"}, "the cost model guiding the search (default mlp)");
-  o->cost_model_file_option = app->add_option("--cost-model-file", o->cost_model_file, "start the MLP from this trained model")->type_name("MODEL");
-  app->footer(R"(Tunes the workload for the target (default this machine, `llvm -mcpu=native`): rounds of K
+  add_choice(app, "--cost-model", o->cost_model, {"mlp", "random"},
+             "the cost model guiding the search (default mlp)");
+  o->cost_model_file_option = app->add_option("--cost-model-file", o->cost_model_file,
+                                              "start the MLP from this trained model")
+                                  ->type_name("MODEL");
+  app->footer(
+      R"(Tunes the workload for the target (default this machine, `llvm -mcpu=native`): rounds of K
 candidates (default 64) drawn from the design space by the search strategy (default
 evolutionary, guided by the cost model), compiled in parallel and measured one at a
 time in an isolated worker, which checks each against the unscheduled program before timing

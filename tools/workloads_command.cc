@@ -32,7 +32,8 @@ int list_workloads() {
     }
     for (size_t i = 0; i < w->shapes.size(); ++i) {
       Workload shape = workloads::get(fmt::format("{}:{}", w->name, i));
-      fmt::print("{:<18}   {}:{}  {}FLOP  ({})\n", "", w->name, i, human_flops(shape.flops), shape.spec);
+      fmt::print("{:<18}   {}:{}  {}FLOP  ({})\n", "", w->name, i, human_flops(shape.flops),
+                 shape.spec);
     }
   }
   return 0;
@@ -41,7 +42,8 @@ int list_workloads() {
 }  // namespace
 
 Command add_workloads_command(CLI::App& root) {
-  CLI::App* app = root.add_subcommand("workloads", "list every workload: name, description, FLOPs of each preset shape");
+  CLI::App* app = root.add_subcommand(
+      "workloads", "list every workload: name, description, FLOPs of each preset shape");
   app->footer(
       "Lists every workload of the library with its description, parameters (with choices and\n"
       "defaults) and the FLOPs of each preset shape.");

@@ -18,7 +18,8 @@ using namespace tessera;
 int main() {
   // 1. From the workload library. The spec is canonicalised: every parameter explicit.
   Workload library = workloads::get("gemm:m=8,n=8,k=16,epilogue=bias_relu");
-  std::printf("library workload %s: %lld FLOP\n", library.spec.c_str(), static_cast<long long>(library.flops));
+  std::printf("library workload %s: %lld FLOP\n", library.spec.c_str(),
+              static_cast<long long>(library.flops));
 
   // 2. The same operator with the te builder: placeholders for inputs, one
   //    compute stage per tensor; a stage's block is named after its tensor and
@@ -27,10 +28,12 @@ int main() {
   te::Tensor b = te::placeholder({16, 8}, DataType::float32(), "B");
   te::Tensor bias = te::placeholder({8}, DataType::float32(), "bias");
   IterVar k = te::reduce_axis(16, "k");
-  te::Tensor c = te::compute({8, 8}, [&](const te::Axes& x) { return te::sum(a(x[0], k.var) * b(k.var, x[1]), {k}); },
-                             "C", {"i", "j"});
-  te::Tensor d = te::compute({8, 8}, [&](const te::Axes& x) { return max(c(x[0], x[1]) + bias(x[1]), make_float(0)); },
-                             "D", {"i", "j"});
+  te::Tensor c = te::compute(
+      {8, 8}, [&](const te::Axes& x) { return te::sum(a(x[0], k.var) * b(k.var, x[1]), {k}); }, "C",
+      {"i", "j"});
+  te::Tensor d = te::compute(
+      {8, 8}, [&](const te::Axes& x) { return max(c(x[0], x[1]) + bias(x[1]), make_float(0)); },
+      "D", {"i", "j"});
   PrimFunc built = te::create_prim_func({a, b, bias, d}, "gemm");
 
   // Structural equality ignores variable names, so the two are the same program.

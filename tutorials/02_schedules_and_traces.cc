@@ -35,7 +35,8 @@ void conv_template(Schedule& sch) {
   sch.compute_at(pad, sch.sample_compute_location(pad));
   std::vector<LoopRV> l = sch.get_loops(conv);
   std::vector<LoopRV> co = sch.split(l[3], sch.sample_perfect_tile(l[3], 2, 8));
-  sch.annotate(l[1], "pragma_auto_unroll_max_step", sch.sample_categorical({0, 16, 64}, {0.5, 0.25, 0.25}));
+  sch.annotate(l[1], "pragma_auto_unroll_max_step",
+               sch.sample_categorical({0, 16, 64}, {0.5, 0.25, 0.25}));
   // Not vectorize: when the padding lands under co's inner loop, its lanes would all
   // write the same padded elements, and vectorize() would refuse that draw. Unrolling
   // is legal wherever the padding goes.
@@ -74,7 +75,8 @@ int main() {
   std::string json = one.trace()->to_json_string();
   Schedule replayed(conv);
   Trace::from_json_string(json).apply(replayed);
-  std::printf("replay reproduces the program: %s\n", structural_equal(replayed.func(), one.func()) ? "yes" : "no");
+  std::printf("replay reproduces the program: %s\n",
+              structural_equal(replayed.func(), one.func()) ? "yes" : "no");
   // ... and prints as C++ to paste into a handwritten schedule.
   std::printf("as C++:\n%s", one.trace()->as_cpp().c_str());
 

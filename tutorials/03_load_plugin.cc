@@ -3,7 +3,8 @@
 //   tutorial_03_load_plugin path/to/libtutorial_03_rule_plugin.so
 //
 // The same works from the command line:
-//   tessera space -w elementwise:m=64,n=100 --plugin libtutorial_03_rule_plugin.so --rules AutoInline,ParallelizeOutermost --sample 2
+//   tessera space -w elementwise:m=64,n=100 --plugin libtutorial_03_rule_plugin.so --rules
+//   AutoInline,ParallelizeOutermost --sample 2
 // or by putting the library in a directory named by $TESSERA_PLUGIN_PATH.
 #include <cstdio>
 
@@ -18,7 +19,8 @@ int main(int argc, char** argv) {
   }
   // 1. Load the plugin: its rule joins the registry, attributed to the file.
   load_plugin(argv[1]);
-  const ComponentEntry& entry = find_component(ComponentKind::kScheduleRule, "ParallelizeOutermost");
+  const ComponentEntry& entry =
+      find_component(ComponentKind::kScheduleRule, "ParallelizeOutermost");
   std::printf("loaded %s from %s\n", entry.name.c_str(), entry.origin.c_str());
 
   // 2. A tuning context with a rule list that uses it: inline what can be inlined, then
@@ -26,8 +28,9 @@ int main(int argc, char** argv) {
   //    (RewriteParallelVectorizeUnroll reads the tessera.vectorize annotation).
   Workload w = workloads::get("elementwise:m=64,n=100");
   TuneContext ctx(w, Target::host());
-  ctx.space_generator = std::make_shared<PostOrderApply>(
-      std::vector<std::shared_ptr<ScheduleRule>>{make_component<ScheduleRule>("AutoInline"), make_component<ScheduleRule>("ParallelizeOutermost")});
+  ctx.space_generator = std::make_shared<PostOrderApply>(std::vector<std::shared_ptr<ScheduleRule>>{
+      make_component<ScheduleRule>("AutoInline"),
+      make_component<ScheduleRule>("ParallelizeOutermost")});
   fill_defaults(ctx);
   std::vector<Schedule> sketches = ctx.generate_design_space();
   std::printf("%zu sketches\n", sketches.size());
@@ -45,7 +48,8 @@ int main(int argc, char** argv) {
     }
     PrimFunc lowered = lower(c.schedule->func(), ctx.target);
     LLVMModule module = LLVMModule::compile({lowered});
-    CheckResult r = check_correctness(w.func, [&](std::vector<NDArray>& args) { module.run(lowered->name, args); }, cache);
+    CheckResult r = check_correctness(
+        w.func, [&](std::vector<NDArray>& args) { module.run(lowered->name, args); }, cache);
     std::printf("sketch %zu: %s\n", k, r.match ? "matches the reference" : r.summary().c_str());
     failures += r.match ? 0 : 1;
   }

@@ -24,12 +24,15 @@ using namespace tessera;
 class ParallelizeOutermost : public ScheduleRule {
  public:
   // Rules read what they need from the task once: here, the number of cores.
-  void initialize(const TuneContext& ctx) override { jobs_ = 4 * std::max(1, ctx.target.canonical().num_cores); }
+  void initialize(const TuneContext& ctx) override {
+    jobs_ = 4 * std::max(1, ctx.target.canonical().num_cores);
+  }
 
   std::vector<Schedule> apply(const Schedule& sch, const std::string& block) override {
     // 1. Does the rule apply? Ask the block analysis (tessera/tune/block_analysis.h).
     const ScheduleState::BlockEntry* entry = sch.state().find_block(block);
-    if (entry == nullptr || !is_spatial_block(entry->block) || entry->loops.size() < 2) return {sch};
+    if (entry == nullptr || !is_spatial_block(entry->block) || entry->loops.size() < 2)
+      return {sch};
     size_t count = parallelizable_loops(sch.state(), *entry, jobs_);
     if (count == 0 || count == entry->loops.size()) return {sch};
 
@@ -58,5 +61,7 @@ class ParallelizeOutermost : public ScheduleRule {
 // compiled for and, if it matches, to collect the entries (tessera/tune/plugin.h).
 TESSERA_PLUGIN(registrar) {
   registrar.add<ScheduleRule, ParallelizeOutermost>(
-      "ParallelizeOutermost", "tutorial: parallel outer loops (or not) and vectorized inner loops for spatial blocks", "jobs=4 * cores");
+      "ParallelizeOutermost",
+      "tutorial: parallel outer loops (or not) and vectorized inner loops for spatial blocks",
+      "jobs=4 * cores");
 }

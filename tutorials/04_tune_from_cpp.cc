@@ -22,11 +22,13 @@ using namespace tessera;
 
 int main() {
   // A scratch directory for the database (a real run keeps it: it resumes from it).
-  std::string dir = (std::filesystem::temp_directory_path() / "tessera_tutorial_04_XXXXXX").string();
+  std::string dir =
+      (std::filesystem::temp_directory_path() / "tessera_tutorial_04_XXXXXX").string();
   if (mkdtemp(dir.data()) == nullptr) return 1;
 
   // 1. The task: a 128x128x128 GEMM for this machine, two threads.
-  TuneContext ctx(workloads::get("gemm:m=128,n=128,k=128"), Target::parse("llvm -mcpu=native -num-cores=2"));
+  TuneContext ctx(workloads::get("gemm:m=128,n=128,k=128"),
+                  Target::parse("llvm -mcpu=native -num-cores=2"));
   ctx.space_generator = std::make_shared<PostOrderApply>();  // the default rules
   fill_defaults(ctx);                                        // postprocessors and mutators
   ctx.seed = 42;
@@ -48,7 +50,9 @@ int main() {
   options.trials = 16;
   options.trials_per_round = 8;
   options.on_progress = [](const TuneProgress& p) {
-    if (p.round_finished) std::printf("round %d: %lld trials, best %.4f ms\n", p.round, static_cast<long long>(p.trials), p.best_seconds * 1e3);
+    if (p.round_finished)
+      std::printf("round %d: %lld trials, best %.4f ms\n", p.round,
+                  static_cast<long long>(p.trials), p.best_seconds * 1e3);
   };
   std::shared_ptr<SearchStrategy> search = make_evolutionary_search();
   std::shared_ptr<CostModel> model = make_component<CostModel>("Random");
@@ -60,7 +64,8 @@ int main() {
   //    program, printed here as the C++ schedule that produces it.
   std::vector<RankedProgram> best = db.top_k(summary.workload_hash, summary.target, 1);
   Schedule sch = replay_record(*best[0].record, ctx.workload);
-  std::printf("best program %s as a schedule:\n%s", best[0].record->program.c_str(), sch.trace()->as_cpp().c_str());
+  std::printf("best program %s as a schedule:\n%s", best[0].record->program.c_str(),
+              sch.trace()->as_cpp().c_str());
 
   std::filesystem::remove_all(dir);
   return 0;

@@ -17,7 +17,9 @@ enum { M = 64, N = 64, K = 64 };
 // The kernels use aligned vector loads and stores: every array must be 64-byte aligned
 // (plain malloc gives 16, and a kernel may crash on it). aligned_alloc needs a size that is
 // a multiple of the alignment.
-static float* array_of(size_t elements) { return aligned_alloc(64, (sizeof(float) * elements + 63) / 64 * 64); }
+static float* array_of(size_t elements) {
+  return aligned_alloc(64, (sizeof(float) * elements + 63) / 64 * 64);
+}
 
 int main(void) {
   float* a = array_of(M * K);

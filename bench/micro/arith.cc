@@ -15,7 +15,8 @@ namespace {
 // (8, 4, 16), k = (k0, k1) = (64, 8), with i0 and j0 fused into one parallel loop f.
 struct TiledGemm {
   Var f{"f"}, i1{"i1"}, i2{"i2"}, j1{"j1"}, j2{"j2"}, k0{"k0"}, k1{"k1"};
-  std::vector<std::pair<Var, int64_t>> loops = {{f, 64}, {k0, 64}, {i1, 16}, {j1, 4}, {k1, 8}, {i2, 4}, {j2, 16}};
+  std::vector<std::pair<Var, int64_t>> loops = {{f, 64}, {k0, 64}, {i1, 16}, {j1, 4},
+                                                {k1, 8}, {i2, 4},  {j2, 16}};
   Expr vi = floordiv(f, make_int(8)) * 64 + i1 * 4 + i2;
   Expr vj = floormod(f, make_int(8)) * 64 + j1 * 16 + j2;
   Expr vk = k0 * 8 + k1;
@@ -59,7 +60,8 @@ void detect_iter_map_bench(benchmark::State& state) {
   TiledGemm g;
   for (auto _ : state) {
     Analyzer local;
-    IterMapResult r = detect_iter_map({g.vi, g.vj, g.vk}, g.loops, make_bool(true), IterMapLevel::kBijective, local);
+    IterMapResult r = detect_iter_map({g.vi, g.vj, g.vk}, g.loops, make_bool(true),
+                                      IterMapLevel::kBijective, local);
     if (!r.ok()) {
       state.SkipWithError("the tiled GEMM's bindings are no iteration map");
       break;
@@ -75,7 +77,8 @@ void eval_set_bench(benchmark::State& state) {
                  {g.j2.get(), IntSet::interval(make_int(0), make_int(15))},
                  {g.k1.get(), IntSet::interval(make_int(0), make_int(7))}};
   for (auto _ : state) {
-    for (const Expr& e : {g.vi, g.vj, g.vk}) benchmark::DoNotOptimize(eval_set(e, relax, az).min().defined());
+    for (const Expr& e : {g.vi, g.vj, g.vk})
+      benchmark::DoNotOptimize(eval_set(e, relax, az).min().defined());
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * 3));
 }

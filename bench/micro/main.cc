@@ -47,7 +47,10 @@ int main(int argc, char** argv) {
     } else if (arg == "--sketch-counts") {
       sketch_counts = true;
     } else {
-      std::fprintf(stderr, "micro_bench: unknown argument '%s' (Google Benchmark's flags, -w SPEC, --sketch-counts)\n", arg.c_str());
+      std::fprintf(stderr,
+                   "micro_bench: unknown argument '%s' (Google Benchmark's flags, -w SPEC, "
+                   "--sketch-counts)\n",
+                   arg.c_str());
       return 2;
     }
   }
@@ -55,7 +58,8 @@ int main(int argc, char** argv) {
     tessera::bench::print_sketch_counts();
     return 0;
   }
-  tessera::bench::register_tuning_benchmarks(specs.empty() ? std::vector<std::string>{"GMM:3", "C2D:2"} : specs);
+  tessera::bench::register_tuning_benchmarks(
+      specs.empty() ? std::vector<std::string>{"GMM:3", "C2D:2"} : specs);
   benchmark::AddCustomContext("cpu_model", [] {
     std::ifstream in("/proc/cpuinfo");
     for (std::string line; std::getline(in, line);) {

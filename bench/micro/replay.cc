@@ -22,7 +22,8 @@ Trace tiled_gemm_trace(const PrimFunc& f) {
   sch.reverse_compute_at(cw, j[1], true);
   LoopRV fused = sch.fuse({i[0], j[0]});
   sch.parallel(fused);
-  sch.annotate(c, "tessera.unroll", sch.sample_categorical({0, 16, 64, 512}, {0.25, 0.25, 0.25, 0.25}));
+  sch.annotate(c, "tessera.unroll",
+               sch.sample_categorical({0, 16, 64, 512}, {0.25, 0.25, 0.25, 0.25}));
   sch.annotate(c, "tessera.tiling_structure", std::string("SSRSRS"));
   sch.vectorize(j[3]);
   // What postprocessing adds: re-navigation, init decomposition, unroll pragmas.
@@ -33,7 +34,8 @@ Trace tiled_gemm_trace(const PrimFunc& f) {
   BlockRV copy = sch.get_block("C_global");
   std::vector<LoopRV> wl = sch.get_loops(copy);
   sch.vectorize(wl.back());
-  sch.annotate(cl[1], "pragma_auto_unroll_max_step", sch.sample_categorical({0, 16, 64, 512}, {0.25, 0.25, 0.25, 0.25}));
+  sch.annotate(cl[1], "pragma_auto_unroll_max_step",
+               sch.sample_categorical({0, 16, 64, 512}, {0.25, 0.25, 0.25, 0.25}));
   sch.annotate(cl[1], "pragma_unroll_explicit", int64_t{1});
   BlockRV init = sch.get_block("C_init");
   std::vector<LoopRV> il = sch.get_loops(init);

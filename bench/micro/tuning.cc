@@ -19,11 +19,13 @@ void register_tuning_benchmarks(const std::vector<std::string>& specs) {
     auto ctx = std::make_shared<TuneContext>(workloads::get(spec), Target::host());
     fill_defaults(*ctx);
     auto sketches = std::make_shared<std::vector<Schedule>>(ctx->generate_design_space());
-    benchmark::RegisterBenchmark(("space/generate/" + spec).c_str(), [ctx, sketches](benchmark::State& state) {
-      for (auto _ : state) benchmark::DoNotOptimize(ctx->generate_design_space().size());
-      state.counters["sketches"] = static_cast<double>(sketches->size());
-    });
-    benchmark::RegisterBenchmark(("space/sample/" + spec).c_str(), [ctx, sketches](benchmark::State& state) {
+    benchmark::RegisterBenchmark(
+        ("space/generate/" + spec).c_str(), [ctx, sketches](benchmark::State& state) {
+          for (auto _ : state) benchmark::DoNotOptimize(ctx->generate_design_space().size());
+          state.counters["sketches"] = static_cast<double>(sketches->size());
+        });
+    benchmark::RegisterBenchmark(("space/sample/" + spec).c_str(), [ctx, sketches](
+                                                                       benchmark::State& state) {
       uint64_t seed = 0;
       SampleStatistics stats;
       for (auto _ : state) {
@@ -32,21 +34,24 @@ void register_tuning_benchmarks(const std::vector<std::string>& specs) {
       }
       state.SetLabel(stats.summary());
     });
-    benchmark::RegisterBenchmark(("features/" + spec).c_str(), [ctx, sketches](benchmark::State& state) {
-      std::vector<PrimFunc> programs;
-      for (uint64_t seed = 1; programs.size() < 64 && seed < 1000; ++seed) {
-        CandidateResult c = sample_candidate(*(*sketches)[seed % sketches->size()].trace(), ctx->workload.func, seed, ctx->postprocs);
-        if (c.schedule) programs.push_back(c.schedule->func());
-      }
-      if (programs.empty()) {
-        state.SkipWithError("no program of the space was accepted");
-        return;
-      }
-      size_t next = 0;
-      int64_t rows = 0;
-      for (auto _ : state) rows += extract_features(programs[next++ % programs.size()]).rows();
-      state.counters["stores_per_program"] = static_cast<double>(rows) / static_cast<double>(state.iterations());
-    });
+    benchmark::RegisterBenchmark(
+        ("features/" + spec).c_str(), [ctx, sketches](benchmark::State& state) {
+          std::vector<PrimFunc> programs;
+          for (uint64_t seed = 1; programs.size() < 64 && seed < 1000; ++seed) {
+            CandidateResult c = sample_candidate(*(*sketches)[seed % sketches->size()].trace(),
+                                                 ctx->workload.func, seed, ctx->postprocs);
+            if (c.schedule) programs.push_back(c.schedule->func());
+          }
+          if (programs.empty()) {
+            state.SkipWithError("no program of the space was accepted");
+            return;
+          }
+          size_t next = 0;
+          int64_t rows = 0;
+          for (auto _ : state) rows += extract_features(programs[next++ % programs.size()]).rows();
+          state.counters["stores_per_program"] =
+              static_cast<double>(rows) / static_cast<double>(state.iterations());
+        });
   }
 }
 

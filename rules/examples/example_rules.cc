@@ -26,7 +26,8 @@ class TileInnermostByVector : public ScheduleRule {
     if (factors.empty()) return {sch};
     Schedule s = sch.copy();
     std::vector<LoopRV> loops = s.get_loops(s.get_block(block));
-    ExprRV factor = s.sample_categorical(factors, std::vector<double>(factors.size(), 1.0 / static_cast<double>(factors.size())));
+    ExprRV factor = s.sample_categorical(
+        factors, std::vector<double>(factors.size(), 1.0 / static_cast<double>(factors.size())));
     std::vector<LoopRV> parts = s.split(loops.back(), {std::nullopt, factor});
     s.vectorize(parts[1]);
     return {s};
@@ -47,8 +48,11 @@ void example_gemm_space(Schedule& sch) {
 }  // namespace
 
 TESSERA_PLUGIN(registrar) {
-  registrar.add<tessera::ScheduleRule, TileInnermostByVector>("TileInnermostByVector",
-                                                              "example plugin: splits a spatial block's innermost loop by a sampled multiple of 8 and vectorizes it",
-                                                              "factors=[8, 16, 32] (those dividing the extent)");
-  registrar.add_space("example_gemm_space", "example plugin: GEMM with a sampled, vectorized j tile", example_gemm_space);
+  registrar.add<tessera::ScheduleRule, TileInnermostByVector>(
+      "TileInnermostByVector",
+      "example plugin: splits a spatial block's innermost loop by a sampled multiple of 8 and "
+      "vectorizes it",
+      "factors=[8, 16, 32] (those dividing the extent)");
+  registrar.add_space("example_gemm_space",
+                      "example plugin: GEMM with a sampled, vectorized j tile", example_gemm_space);
 }

@@ -49,9 +49,13 @@ void Analyzer::assume(const Expr& condition) {
   ConstIntBound narrowed = var_bound(var);
   const int64_t c = *constant;
   switch (op) {
-    case ExprKind::kLT: if (c != ConstIntBound::kNegInf) narrowed.max = std::min(narrowed.max, c - 1); break;
+    case ExprKind::kLT:
+      if (c != ConstIntBound::kNegInf) narrowed.max = std::min(narrowed.max, c - 1);
+      break;
     case ExprKind::kLE: narrowed.max = std::min(narrowed.max, c); break;
-    case ExprKind::kGT: if (c != ConstIntBound::kPosInf) narrowed.min = std::max(narrowed.min, c + 1); break;
+    case ExprKind::kGT:
+      if (c != ConstIntBound::kPosInf) narrowed.min = std::max(narrowed.min, c + 1);
+      break;
     case ExprKind::kGE: narrowed.min = std::max(narrowed.min, c); break;
     default: narrowed = bound_intersect(narrowed, ConstIntBound::point(c)); break;
   }
@@ -85,6 +89,8 @@ bool Analyzer::can_prove(const Expr& condition) {
   return is_const_int(simplify(condition), 1);
 }
 
-bool Analyzer::can_prove_equal(const Expr& a, const Expr& b) { return can_prove(make_binary(ExprKind::kEQ, a, b)); }
+bool Analyzer::can_prove_equal(const Expr& a, const Expr& b) {
+  return can_prove(make_binary(ExprKind::kEQ, a, b));
+}
 
 }  // namespace tessera

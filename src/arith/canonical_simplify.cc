@@ -65,7 +65,8 @@ ConstIntBound Simplifier::atom_bound(const Expr& atom) { return structural_bound
 
 ConstIntBound Simplifier::sum_bound(const CanonicalSum& s) {
   ConstIntBound b = ConstIntBound::point(s.constant);
-  for (const SumTerm& t : s.terms) b = bound_add(b, bound_mul(atom_bound(t.atom), ConstIntBound::point(t.coeff)));
+  for (const SumTerm& t : s.terms)
+    b = bound_add(b, bound_mul(atom_bound(t.atom), ConstIntBound::point(t.coeff)));
   return bound_intersect(b, type_bound(s.dtype));
 }
 
@@ -103,7 +104,8 @@ void Simplifier::merge_split_pairs(CanonicalSum& s) {
       const int64_t k = s.terms[i].coeff;
       for (size_t j = 0; j < s.terms.size(); ++j) {
         const auto* div = s.terms[j].atom.as<BinaryNode>();
-        if (div == nullptr || div->kind != ExprKind::kFloorDiv || !is_const_int(div->b, *c)) continue;
+        if (div == nullptr || div->kind != ExprKind::kFloorDiv || !is_const_int(div->b, *c))
+          continue;
         if (s.terms[j].coeff != checked_mul(k, *c) || !deep_equal(div->a, mod->a)) continue;
         CanonicalSum inner = to_sum(mod->a);
         s.terms.erase(s.terms.begin() + static_cast<std::ptrdiff_t>(std::max(i, j)));
@@ -128,7 +130,8 @@ CanonicalSum Simplifier::divide(const CanonicalSum& s, int64_t c) {
   quotient.constant = floor_div(s.constant, c);
   rest.constant = floor_mod(s.constant, c);
   ConstIntBound b = sum_bound(rest);
-  if (b.min != ConstIntBound::kNegInf && b.max != ConstIntBound::kPosInf && floor_div(b.min, c) == floor_div(b.max, c)) {
+  if (b.min != ConstIntBound::kNegInf && b.max != ConstIntBound::kPosInf &&
+      floor_div(b.min, c) == floor_div(b.max, c)) {
     quotient.constant = checked_add(quotient.constant, floor_div(b.min, c));
     return quotient;
   }
@@ -137,7 +140,9 @@ CanonicalSum Simplifier::divide(const CanonicalSum& s, int64_t c) {
     const auto* inner = rest.terms[0].atom.as<BinaryNode>();
     if (inner != nullptr && inner->kind == ExprKind::kFloorDiv) {
       if (auto a = as_const_int(inner->b); a && *a > 0) {
-        quotient.add(to_sum(make_binary(ExprKind::kFloorDiv, inner->a, make_int(checked_mul(*a, c), s.dtype))), 1);
+        quotient.add(to_sum(make_binary(ExprKind::kFloorDiv, inner->a,
+                                        make_int(checked_mul(*a, c), s.dtype))),
+                     1);
         return quotient;
       }
     }
@@ -155,7 +160,8 @@ CanonicalSum Simplifier::modulo(const CanonicalSum& s, int64_t c) {
     if (t.coeff % c != 0) rest.add_term(t.atom, t.coeff);
   }
   ConstIntBound b = sum_bound(rest);
-  if (b.min != ConstIntBound::kNegInf && b.max != ConstIntBound::kPosInf && floor_div(b.min, c) == floor_div(b.max, c)) {
+  if (b.min != ConstIntBound::kNegInf && b.max != ConstIntBound::kPosInf &&
+      floor_div(b.min, c) == floor_div(b.max, c)) {
     rest.constant = checked_add(rest.constant, -checked_mul(floor_div(b.min, c), c));
     return rest;
   }
@@ -224,10 +230,13 @@ CanonicalSum Simplifier::to_sum(const Expr& e) {
       auto* x = e.as<BinaryNode>();
       CanonicalSum a = to_sum(x->a), b = to_sum(x->b);
       ExprKind op = e.kind();
-      if (b.terms.empty() && b.constant > 0 && (op == ExprKind::kDiv || op == ExprKind::kMod) && sum_bound(a).min >= 0) {
-        op = op == ExprKind::kDiv ? ExprKind::kFloorDiv : ExprKind::kFloorMod;  // same value for non-negative operands
+      if (b.terms.empty() && b.constant > 0 && (op == ExprKind::kDiv || op == ExprKind::kMod) &&
+          sum_bound(a).min >= 0) {
+        op = op == ExprKind::kDiv ? ExprKind::kFloorDiv
+                                  : ExprKind::kFloorMod;  // same value for non-negative operands
       }
-      if (b.terms.empty() && b.constant > 0 && (op == ExprKind::kFloorDiv || op == ExprKind::kFloorMod)) {
+      if (b.terms.empty() && b.constant > 0 &&
+          (op == ExprKind::kFloorDiv || op == ExprKind::kFloorMod)) {
         if (b.constant == 1) {
           if (op == ExprKind::kFloorMod) return s;
           return a;
@@ -235,8 +244,8 @@ CanonicalSum Simplifier::to_sum(const Expr& e) {
         return op == ExprKind::kFloorDiv ? divide(a, b.constant) : modulo(a, b.constant);
       }
       if (a.terms.empty() && b.terms.empty() && b.constant != 0) {
-        int64_t q = op == ExprKind::kDiv ? a.constant / b.constant
-                    : op == ExprKind::kMod ? a.constant % b.constant
+        int64_t q = op == ExprKind::kDiv        ? a.constant / b.constant
+                    : op == ExprKind::kMod      ? a.constant % b.constant
                     : op == ExprKind::kFloorDiv ? floor_div(a.constant, b.constant)
                                                 : floor_mod(a.constant, b.constant);
         s.constant = q;
@@ -310,14 +319,16 @@ Expr Simplifier::simplify_structure(const Expr& e) {
     case ExprKind::kSelect: {
       auto* x = e.as<SelectNode>();
       Expr c = simplify_any(x->condition);
-      if (auto v = as_const_int(c); v && c.dtype().is_scalar()) return simplify_any(*v ? x->true_value : x->false_value);
+      if (auto v = as_const_int(c); v && c.dtype().is_scalar())
+        return simplify_any(*v ? x->true_value : x->false_value);
       return make_select(c, simplify_any(x->true_value), simplify_any(x->false_value));
     }
     case ExprKind::kNot: {
       Expr a = simplify_any(e.as<NotNode>()->a);
       if (auto v = as_const_int(a)) return make_bool(*v == 0);
       if (const auto* inner = a.as<NotNode>()) return inner->a;
-      if (const auto* cmp = a.as<BinaryNode>(); cmp && is_comparison(cmp->kind) && is_index_type(cmp->a.dtype())) {
+      if (const auto* cmp = a.as<BinaryNode>();
+          cmp && is_comparison(cmp->kind) && is_index_type(cmp->a.dtype())) {
         return make_binary(flip(cmp->kind), cmp->a, cmp->b);
       }
       return make_not(a);
@@ -345,18 +356,49 @@ Expr Simplifier::simplify_structure(const Expr& e) {
       ConstIntBound d = sum_bound(diff);
       std::optional<bool> decided;
       switch (e.kind()) {
-        case ExprKind::kLT: if (d.max < 0) decided = true; else if (d.min >= 0) decided = false; break;
-        case ExprKind::kLE: if (d.max <= 0) decided = true; else if (d.min > 0) decided = false; break;
-        case ExprKind::kGT: if (d.min > 0) decided = true; else if (d.max <= 0) decided = false; break;
-        case ExprKind::kGE: if (d.min >= 0) decided = true; else if (d.max < 0) decided = false; break;
-        case ExprKind::kEQ: if (d.is_point() && d.min == 0) decided = true; else if (!d.contains(0)) decided = false; break;
-        default: if (d.is_point() && d.min == 0) decided = false; else if (!d.contains(0)) decided = true; break;
+        case ExprKind::kLT:
+          if (d.max < 0)
+            decided = true;
+          else if (d.min >= 0)
+            decided = false;
+          break;
+        case ExprKind::kLE:
+          if (d.max <= 0)
+            decided = true;
+          else if (d.min > 0)
+            decided = false;
+          break;
+        case ExprKind::kGT:
+          if (d.min > 0)
+            decided = true;
+          else if (d.max <= 0)
+            decided = false;
+          break;
+        case ExprKind::kGE:
+          if (d.min >= 0)
+            decided = true;
+          else if (d.max < 0)
+            decided = false;
+          break;
+        case ExprKind::kEQ:
+          if (d.is_point() && d.min == 0)
+            decided = true;
+          else if (!d.contains(0))
+            decided = false;
+          break;
+        default:
+          if (d.is_point() && d.min == 0)
+            decided = false;
+          else if (!d.contains(0))
+            decided = true;
+          break;
       }
       if (decided) return make_bool(*decided);
     }
     return make_binary(e.kind(), simplify_any(x->a), simplify_any(x->b));
   }
-  if (const auto* x = e.as<BinaryNode>()) return make_binary(e.kind(), simplify_any(x->a), simplify_any(x->b));
+  if (const auto* x = e.as<BinaryNode>())
+    return make_binary(e.kind(), simplify_any(x->a), simplify_any(x->b));
   return e;
 }
 

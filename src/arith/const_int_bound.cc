@@ -30,7 +30,11 @@ int64_t floor_div_bound(int64_t a, int64_t c) {
 }  // namespace
 
 std::string ConstIntBound::str() const {
-  auto side = [](int64_t v) { return v == kNegInf ? std::string("-inf") : v == kPosInf ? std::string("+inf") : std::to_string(v); };
+  auto side = [](int64_t v) {
+    return v == kNegInf   ? std::string("-inf")
+           : v == kPosInf ? std::string("+inf")
+                          : std::to_string(v);
+  };
   return fmt::format("[{}, {}]", side(min), side(max));
 }
 
@@ -49,7 +53,8 @@ ConstIntBound bound_add(ConstIntBound a, ConstIntBound b) {
 }
 
 ConstIntBound bound_mul(ConstIntBound a, ConstIntBound b) {
-  I128 c[4] = {widen(a.min) * widen(b.min), widen(a.min) * widen(b.max), widen(a.max) * widen(b.min), widen(a.max) * widen(b.max)};
+  I128 c[4] = {widen(a.min) * widen(b.min), widen(a.min) * widen(b.max),
+               widen(a.max) * widen(b.min), widen(a.max) * widen(b.max)};
   I128 lo = c[0], hi = c[0];
   for (I128 v : c) {
     lo = v < lo ? v : lo;
@@ -58,8 +63,12 @@ ConstIntBound bound_mul(ConstIntBound a, ConstIntBound b) {
   return {narrow(lo), narrow(hi)};
 }
 
-ConstIntBound bound_union(ConstIntBound a, ConstIntBound b) { return {std::min(a.min, b.min), std::max(a.max, b.max)}; }
-ConstIntBound bound_intersect(ConstIntBound a, ConstIntBound b) { return {std::max(a.min, b.min), std::min(a.max, b.max)}; }
+ConstIntBound bound_union(ConstIntBound a, ConstIntBound b) {
+  return {std::min(a.min, b.min), std::max(a.max, b.max)};
+}
+ConstIntBound bound_intersect(ConstIntBound a, ConstIntBound b) {
+  return {std::max(a.min, b.min), std::min(a.max, b.max)};
+}
 
 ConstIntBound type_bound(DataType t) {
   if (t.is_bool()) return {0, 1};
@@ -70,9 +79,11 @@ ConstIntBound type_bound(DataType t) {
 }
 
 ConstIntBound bound_floordiv(ConstIntBound a, ConstIntBound d) {
-  if (d.is_point() && d.min > 0) return {floor_div_bound(a.min, d.min), floor_div_bound(a.max, d.min)};
+  if (d.is_point() && d.min > 0)
+    return {floor_div_bound(a.min, d.min), floor_div_bound(a.max, d.min)};
   if (d.min > 0 && d.max != kPosInf && a.min != kNegInf && a.max != kPosInf) {
-    int64_t c[4] = {floor_div(a.min, d.min), floor_div(a.min, d.max), floor_div(a.max, d.min), floor_div(a.max, d.max)};
+    int64_t c[4] = {floor_div(a.min, d.min), floor_div(a.min, d.max), floor_div(a.max, d.min),
+                    floor_div(a.max, d.max)};
     return {*std::min_element(c, c + 4), *std::max_element(c, c + 4)};
   }
   return ConstIntBound::everything();
@@ -94,26 +105,36 @@ ConstIntBound bound_floormod(ConstIntBound a, ConstIntBound d) {
 
 ConstIntBound structural_bound(const Expr& e, const BoundContext& ctx) {
   const DataType t = e.dtype();
-  if (t.is_bool() || (t.is_integer() && e.kind() != ExprKind::kIntImm && is_comparison(e.kind()))) return {0, 1};
+  if (t.is_bool() || (t.is_integer() && e.kind() != ExprKind::kIntImm && is_comparison(e.kind())))
+    return {0, 1};
   if (!t.is_integer()) return ConstIntBound::everything();
   ConstIntBound result = type_bound(t);
   auto sub = [&](const Expr& x) { return structural_bound(x, ctx); };
   switch (e.kind()) {
     case ExprKind::kIntImm: return ConstIntBound::point(e.as<IntImmNode>()->value);
     case ExprKind::kVar: return bound_intersect(result, ctx.var_bound(e.as<VarNode>()));
-    case ExprKind::kAdd: return bound_intersect(result, bound_add(sub(e.as<BinaryNode>()->a), sub(e.as<BinaryNode>()->b)));
+    case ExprKind::kAdd:
+      return bound_intersect(result,
+                             bound_add(sub(e.as<BinaryNode>()->a), sub(e.as<BinaryNode>()->b)));
     case ExprKind::kSub: {
       ConstIntBound b = sub(e.as<BinaryNode>()->b);
       ConstIntBound neg{b.max == kPosInf ? kNegInf : -b.max, b.min == kNegInf ? kPosInf : -b.min};
       return bound_intersect(result, bound_add(sub(e.as<BinaryNode>()->a), neg));
     }
-    case ExprKind::kMul: return bound_intersect(result, bound_mul(sub(e.as<BinaryNode>()->a), sub(e.as<BinaryNode>()->b)));
-    case ExprKind::kFloorDiv: return bound_intersect(result, bound_floordiv(sub(e.as<BinaryNode>()->a), sub(e.as<BinaryNode>()->b)));
-    case ExprKind::kFloorMod: return bound_intersect(result, bound_floormod(sub(e.as<BinaryNode>()->a), sub(e.as<BinaryNode>()->b)));
+    case ExprKind::kMul:
+      return bound_intersect(result,
+                             bound_mul(sub(e.as<BinaryNode>()->a), sub(e.as<BinaryNode>()->b)));
+    case ExprKind::kFloorDiv:
+      return bound_intersect(
+          result, bound_floordiv(sub(e.as<BinaryNode>()->a), sub(e.as<BinaryNode>()->b)));
+    case ExprKind::kFloorMod:
+      return bound_intersect(
+          result, bound_floormod(sub(e.as<BinaryNode>()->a), sub(e.as<BinaryNode>()->b)));
     case ExprKind::kDiv: {
       ConstIntBound a = sub(e.as<BinaryNode>()->a), d = sub(e.as<BinaryNode>()->b);
       if (a.min >= 0 && d.min > 0) return bound_intersect(result, bound_floordiv(a, d));
-      if (d.is_point() && d.min > 0 && a.min != kNegInf && a.max != kPosInf) return {a.min / d.min, a.max / d.min};
+      if (d.is_point() && d.min > 0 && a.min != kNegInf && a.max != kPosInf)
+        return {a.min / d.min, a.max / d.min};
       return result;
     }
     case ExprKind::kMod: {

@@ -15,7 +15,8 @@
 
 namespace tessera {
 
-IndexMap::IndexMap(std::vector<Var> inputs, std::vector<Expr> outputs) : inputs_(std::move(inputs)), outputs_(std::move(outputs)) {
+IndexMap::IndexMap(std::vector<Var> inputs, std::vector<Expr> outputs)
+    : inputs_(std::move(inputs)), outputs_(std::move(outputs)) {
   std::set<std::string> names;
   std::set<const VarNode*> known;
   for (const Var& v : inputs_) {
@@ -32,14 +33,17 @@ IndexMap::IndexMap(std::vector<Var> inputs, std::vector<Expr> outputs) : inputs_
   } free;
   free.known = &known;
   for (const Expr& e : outputs_) {
-    if (!e.dtype().is_int() || e.dtype().lanes() != 1) fail("index map: the output '{}' is not a scalar integer", print(e));
+    if (!e.dtype().is_int() || e.dtype().lanes() != 1)
+      fail("index map: the output '{}' is not a scalar integer", print(e));
     free.visit_expr(e);
-    if (!free.unknown.empty()) fail("index map: the output '{}' uses '{}', which is not an input", print(e), free.unknown);
+    if (!free.unknown.empty())
+      fail("index map: the output '{}' uses '{}', which is not an input", print(e), free.unknown);
   }
   if (outputs_.empty()) fail("index map: there are no outputs");
 }
 
-IndexMap IndexMap::from_lambda(const std::vector<std::string>& names, const std::function<std::vector<Expr>(const std::vector<Var>&)>& f) {
+IndexMap IndexMap::from_lambda(const std::vector<std::string>& names,
+                               const std::function<std::vector<Expr>(const std::vector<Var>&)>& f) {
   std::vector<Var> inputs;
   for (const std::string& n : names) inputs.push_back(Var(n, DataType::int32()));
   return IndexMap(inputs, f(inputs));
@@ -74,17 +78,21 @@ std::string trim(const std::string& s) {
 
 IndexMap IndexMap::parse(std::string_view text) {
   auto error = [&](size_t at, const std::string& what) {
-    fail("index map \"{}\": {} at column {} (expected \"(i, j) -> (expr, ...)\")", std::string(text), what, at + 1);
+    fail("index map \"{}\": {} at column {} (expected \"(i, j) -> (expr, ...)\")",
+         std::string(text), what, at + 1);
   };
   size_t arrow = text.find("->");
   if (arrow == std::string_view::npos) error(0, "no '->'");
   std::string lhs = trim(std::string(text.substr(0, arrow)));
   std::string rhs = trim(std::string(text.substr(arrow + 2)));
-  if (lhs.size() < 2 || lhs.front() != '(' || lhs.back() != ')') error(0, "the inputs are not a parenthesised list");
-  if (rhs.size() < 2 || rhs.front() != '(' || rhs.back() != ')') error(arrow + 2, "the outputs are not a parenthesised list");
+  if (lhs.size() < 2 || lhs.front() != '(' || lhs.back() != ')')
+    error(0, "the inputs are not a parenthesised list");
+  if (rhs.size() < 2 || rhs.front() != '(' || rhs.back() != ')')
+    error(arrow + 2, "the outputs are not a parenthesised list");
   std::vector<Var> inputs;
   std::map<std::string, Var> scope;
-  for (const auto& [name, at] : split_top_level(std::string_view(lhs).substr(1, lhs.size() - 2), 1)) {
+  for (const auto& [name, at] :
+       split_top_level(std::string_view(lhs).substr(1, lhs.size() - 2), 1)) {
     std::string n = trim(name);
     bool ident = !n.empty() && (std::isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_');
     for (char c : n) ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
@@ -95,7 +103,8 @@ IndexMap IndexMap::parse(std::string_view text) {
   }
   std::vector<Expr> outputs;
   size_t rhs_at = text.find('(', arrow);
-  for (const auto& [piece, at] : split_top_level(std::string_view(rhs).substr(1, rhs.size() - 2), rhs_at + 1)) {
+  for (const auto& [piece, at] :
+       split_top_level(std::string_view(rhs).substr(1, rhs.size() - 2), rhs_at + 1)) {
     if (trim(piece).empty()) error(at, "an output is empty");
     try {
       outputs.push_back(parse_expr(piece, scope, {}, "index map"));
@@ -114,11 +123,14 @@ std::string IndexMap::to_string() const {
 }
 
 std::vector<Expr> IndexMap::apply(const std::vector<Expr>& indices, Analyzer& az) const {
-  if (indices.size() != inputs_.size()) fail("index map {} takes {} indices, given {}", to_string(), inputs_.size(), indices.size());
+  if (indices.size() != inputs_.size())
+    fail("index map {} takes {} indices, given {}", to_string(), inputs_.size(), indices.size());
   VarMap map;
   for (size_t i = 0; i < indices.size(); ++i) {
     // The map's variables are int32; an index of another integer type is converted.
-    map[inputs_[i].get()] = indices[i].dtype() == inputs_[i].dtype() ? indices[i] : cast(inputs_[i].dtype(), indices[i]);
+    map[inputs_[i].get()] = indices[i].dtype() == inputs_[i].dtype()
+                                ? indices[i]
+                                : cast(inputs_[i].dtype(), indices[i]);
   }
   std::vector<Expr> out;
   for (const Expr& e : outputs_) {
@@ -133,7 +145,9 @@ namespace {
 
 // Integer value of an index expression at a point (inputs by position); nullopt for
 // anything that is not integer arithmetic.
-std::optional<int64_t> evaluate(const Expr& e, const std::unordered_map<const VarNode*, size_t>& slot, const std::vector<int64_t>& point) {
+std::optional<int64_t> evaluate(const Expr& e,
+                                const std::unordered_map<const VarNode*, size_t>& slot,
+                                const std::vector<int64_t>& point) {
   switch (e.kind()) {
     case ExprKind::kIntImm: return e.as<IntImmNode>()->value;
     case ExprKind::kVar: return point[slot.at(e.as<VarNode>())];
@@ -174,7 +188,8 @@ constexpr int64_t kMaxEnumerated = int64_t{1} << 22;
 IndexMap::Analysis IndexMap::analyze(const std::vector<int64_t>& input_shape) const {
   Analysis a;
   if (input_shape.size() != inputs_.size()) {
-    a.failure = fmt::format("the map takes {} indices but the box has {} dimensions", inputs_.size(), input_shape.size());
+    a.failure = fmt::format("the map takes {} indices but the box has {} dimensions",
+                            inputs_.size(), input_shape.size());
     return a;
   }
   Analyzer az;
@@ -210,7 +225,10 @@ IndexMap::Analysis IndexMap::analyze(const std::vector<int64_t>& input_shape) co
     return a;
   }
   if (in_volume > kMaxEnumerated || out_volume > kMaxEnumerated) {
-    a.failure = fmt::format("the map is not a recognised affine map ({}) and the box is too large to check point by point", r.failure);
+    a.failure = fmt::format(
+        "the map is not a recognised affine map ({}) and the box is too large to check point by "
+        "point",
+        r.failure);
     return a;
   }
   // Point by point: every input point's image, marked in the output box.
@@ -225,13 +243,16 @@ IndexMap::Analysis IndexMap::analyze(const std::vector<int64_t>& input_shape) co
     for (size_t d = 0; d < outputs_.size(); ++d) {
       auto v = evaluate(outputs_[d], slot, point);
       if (!v) {
-        a.failure = fmt::format("the output '{}' is not integer arithmetic of the inputs", print(outputs_[d]));
+        a.failure = fmt::format("the output '{}' is not integer arithmetic of the inputs",
+                                print(outputs_[d]));
         return a;
       }
       flat = flat * a.shape[d] + *v;
     }
-    if (hit[static_cast<size_t>(flat)]) a.injective = false;
-    else ++hits;
+    if (hit[static_cast<size_t>(flat)])
+      a.injective = false;
+    else
+      ++hits;
     hit[static_cast<size_t>(flat)] = true;
     for (size_t d = point.size(); d-- > 0;) {
       if (++point[d] < input_shape[d]) break;

@@ -60,23 +60,28 @@ IntSet IntSet::interval(Expr min, Expr max) {
 IntSet IntSet::everything() { return IntSet(); }
 
 IntSet IntSet::from_range(const Range& range) {
-  return interval(range.min, make_binary(ExprKind::kSub, make_binary(ExprKind::kAdd, range.min, range.extent),
-                                         make_int(1, range.min.dtype())));
+  return interval(range.min,
+                  make_binary(ExprKind::kSub, make_binary(ExprKind::kAdd, range.min, range.extent),
+                              make_int(1, range.min.dtype())));
 }
 
 Range IntSet::to_range(Analyzer& az) const {
-  if (!min_.defined() || !max_.defined()) fail("cannot make a range of the unbounded set {}", str());
-  Expr extent = az.simplify(make_binary(ExprKind::kAdd, make_binary(ExprKind::kSub, max_, min_), make_int(1, min_.dtype())));
+  if (!min_.defined() || !max_.defined())
+    fail("cannot make a range of the unbounded set {}", str());
+  Expr extent = az.simplify(make_binary(ExprKind::kAdd, make_binary(ExprKind::kSub, max_, min_),
+                                        make_int(1, min_.dtype())));
   return Range{az.simplify(min_), extent};
 }
 
 std::string IntSet::str() const {
-  return fmt::format("[{}, {}]", min_.defined() ? print(min_) : "-inf", max_.defined() ? print(max_) : "+inf");
+  return fmt::format("[{}, {}]", min_.defined() ? print(min_) : "-inf",
+                     max_.defined() ? print(max_) : "+inf");
 }
 
 IntSet eval_set(const Expr& e, const RelaxMap& relax, Analyzer& az) {
   if (!uses_relaxed(e, relax)) return IntSet::point(az.simplify(e));
-  if (!e.dtype().is_integer() || e.dtype().is_bool() || !e.dtype().is_scalar()) return IntSet::everything();
+  if (!e.dtype().is_integer() || e.dtype().is_bool() || !e.dtype().is_scalar())
+    return IntSet::everything();
   Simplifier simplifier(az);
   CanonicalSum sum;
   try {
@@ -100,11 +105,15 @@ IntSet eval_set(const Expr& e, const RelaxMap& relax, Analyzer& az) {
         IntSet inner = eval_set(bin->a, relax, az);
         Expr divisor = bin->b;
         if (bin->kind == ExprKind::kFloorDiv) {
-          atom = IntSet::interval(inner.min().defined() ? make_binary(ExprKind::kFloorDiv, inner.min(), divisor) : Expr(),
-                                  inner.max().defined() ? make_binary(ExprKind::kFloorDiv, inner.max(), divisor) : Expr());
+          atom = IntSet::interval(
+              inner.min().defined() ? make_binary(ExprKind::kFloorDiv, inner.min(), divisor)
+                                    : Expr(),
+              inner.max().defined() ? make_binary(ExprKind::kFloorDiv, inner.max(), divisor)
+                                    : Expr());
         } else if (inner.min().defined() && inner.max().defined() &&
-                   az.can_prove(make_binary(ExprKind::kEQ, make_binary(ExprKind::kFloorDiv, inner.min(), divisor),
-                                            make_binary(ExprKind::kFloorDiv, inner.max(), divisor)))) {
+                   az.can_prove(make_binary(
+                       ExprKind::kEQ, make_binary(ExprKind::kFloorDiv, inner.min(), divisor),
+                       make_binary(ExprKind::kFloorDiv, inner.max(), divisor)))) {
           atom = IntSet::interval(make_binary(ExprKind::kFloorMod, inner.min(), divisor),
                                   make_binary(ExprKind::kFloorMod, inner.max(), divisor));
         } else {
@@ -112,12 +121,16 @@ IntSet eval_set(const Expr& e, const RelaxMap& relax, Analyzer& az) {
         }
       } else if (bin->kind == ExprKind::kMin || bin->kind == ExprKind::kMax) {
         IntSet x = eval_set(bin->a, relax, az), y = eval_set(bin->b, relax, az);
-        auto both = [&](const Expr& p, const Expr& q) { return p.defined() && q.defined() ? make_binary(bin->kind, p, q) : Expr(); };
+        auto both = [&](const Expr& p, const Expr& q) {
+          return p.defined() && q.defined() ? make_binary(bin->kind, p, q) : Expr();
+        };
         // min and max are monotone in both operands; an unbounded side stays unbounded
         // except min's upper / max's lower side, which one bounded operand suffices for.
         Expr lo = both(x.min(), y.min()), hi = both(x.max(), y.max());
-        if (bin->kind == ExprKind::kMin && !hi.defined()) hi = x.max().defined() ? x.max() : y.max();
-        if (bin->kind == ExprKind::kMax && !lo.defined()) lo = x.min().defined() ? x.min() : y.min();
+        if (bin->kind == ExprKind::kMin && !hi.defined())
+          hi = x.max().defined() ? x.max() : y.max();
+        if (bin->kind == ExprKind::kMax && !lo.defined())
+          lo = x.min().defined() ? x.min() : y.min();
         atom = IntSet::interval(lo, hi);
       }
     }
@@ -125,13 +138,16 @@ IntSet eval_set(const Expr& e, const RelaxMap& relax, Analyzer& az) {
       // Fall back to constant bounds with every relaxed variable bounded by its set.
       Analyzer relaxed = az;
       for (const auto& [var, set] : relax) {
-        ConstIntBound lo = set.min().defined() ? az.const_int_bound(set.min()) : ConstIntBound::everything();
-        ConstIntBound hi = set.max().defined() ? az.const_int_bound(set.max()) : ConstIntBound::everything();
+        ConstIntBound lo =
+            set.min().defined() ? az.const_int_bound(set.min()) : ConstIntBound::everything();
+        ConstIntBound hi =
+            set.max().defined() ? az.const_int_bound(set.max()) : ConstIntBound::everything();
         relaxed.bind(var, ConstIntBound{lo.min, hi.max});
       }
       ConstIntBound cb = relaxed.const_int_bound(t.atom);
-      atom = IntSet::interval(cb.min == ConstIntBound::kNegInf ? Expr() : make_int(cb.min, sum.dtype),
-                              cb.max == ConstIntBound::kPosInf ? Expr() : make_int(cb.max, sum.dtype));
+      atom =
+          IntSet::interval(cb.min == ConstIntBound::kNegInf ? Expr() : make_int(cb.min, sum.dtype),
+                           cb.max == ConstIntBound::kPosInf ? Expr() : make_int(cb.max, sum.dtype));
     }
     if (t.coeff > 0) {
       b.add(scaled(atom.min(), t.coeff), scaled(atom.max(), t.coeff));
@@ -140,8 +156,10 @@ IntSet eval_set(const Expr& e, const RelaxMap& relax, Analyzer& az) {
     }
   }
   Expr base = simplifier.from_sum(fixed);
-  Expr lo = b.lo_ok ? az.simplify(b.lo.defined() ? make_binary(ExprKind::kAdd, b.lo, base) : base) : Expr();
-  Expr hi = b.hi_ok ? az.simplify(b.hi.defined() ? make_binary(ExprKind::kAdd, b.hi, base) : base) : Expr();
+  Expr lo = b.lo_ok ? az.simplify(b.lo.defined() ? make_binary(ExprKind::kAdd, b.lo, base) : base)
+                    : Expr();
+  Expr hi = b.hi_ok ? az.simplify(b.hi.defined() ? make_binary(ExprKind::kAdd, b.hi, base) : base)
+                    : Expr();
   return IntSet::interval(lo, hi);
 }
 
@@ -150,7 +168,8 @@ IntSet union_set(const IntSet& a, const IntSet& b, Analyzer& az) {
     if (!x.defined() || !y.defined()) return Expr();
     return az.simplify(make_binary(op, x, y));
   };
-  return IntSet::interval(pick(a.min(), b.min(), ExprKind::kMin), pick(a.max(), b.max(), ExprKind::kMax));
+  return IntSet::interval(pick(a.min(), b.min(), ExprKind::kMin),
+                          pick(a.max(), b.max(), ExprKind::kMax));
 }
 
 IntSet intersect_set(const IntSet& a, const IntSet& b, Analyzer& az) {
@@ -159,20 +178,26 @@ IntSet intersect_set(const IntSet& a, const IntSet& b, Analyzer& az) {
     if (!y.defined()) return x;
     return az.simplify(make_binary(op, x, y));
   };
-  return IntSet::interval(pick(a.min(), b.min(), ExprKind::kMax), pick(a.max(), b.max(), ExprKind::kMin));
+  return IntSet::interval(pick(a.min(), b.min(), ExprKind::kMax),
+                          pick(a.max(), b.max(), ExprKind::kMin));
 }
 
 bool set_covers(const IntSet& outer, const IntSet& inner, Analyzer& az) {
   if (outer.min().defined()) {
-    if (!inner.min().defined() || !az.can_prove(make_binary(ExprKind::kLE, outer.min(), inner.min()))) return false;
+    if (!inner.min().defined() ||
+        !az.can_prove(make_binary(ExprKind::kLE, outer.min(), inner.min())))
+      return false;
   }
   if (outer.max().defined()) {
-    if (!inner.max().defined() || !az.can_prove(make_binary(ExprKind::kGE, outer.max(), inner.max()))) return false;
+    if (!inner.max().defined() ||
+        !az.can_prove(make_binary(ExprKind::kGE, outer.max(), inner.max())))
+      return false;
   }
   return true;
 }
 
-bool region_covers(const std::vector<IntSet>& outer, const std::vector<IntSet>& inner, Analyzer& az) {
+bool region_covers(const std::vector<IntSet>& outer, const std::vector<IntSet>& inner,
+                   Analyzer& az) {
   if (outer.size() != inner.size()) return false;
   for (size_t d = 0; d < outer.size(); ++d) {
     if (!set_covers(outer[d], inner[d], az)) return false;
@@ -182,8 +207,12 @@ bool region_covers(const std::vector<IntSet>& outer, const std::vector<IntSet>& 
 
 bool regions_disjoint(const std::vector<IntSet>& a, const std::vector<IntSet>& b, Analyzer& az) {
   for (size_t d = 0; d < a.size() && d < b.size(); ++d) {
-    if (a[d].has_upper_bound() && b[d].has_lower_bound() && az.can_prove(make_binary(ExprKind::kLT, a[d].max(), b[d].min()))) return true;
-    if (b[d].has_upper_bound() && a[d].has_lower_bound() && az.can_prove(make_binary(ExprKind::kLT, b[d].max(), a[d].min()))) return true;
+    if (a[d].has_upper_bound() && b[d].has_lower_bound() &&
+        az.can_prove(make_binary(ExprKind::kLT, a[d].max(), b[d].min())))
+      return true;
+    if (b[d].has_upper_bound() && a[d].has_lower_bound() &&
+        az.can_prove(make_binary(ExprKind::kLT, b[d].max(), a[d].min())))
+      return true;
   }
   return false;
 }

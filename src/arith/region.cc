@@ -12,15 +12,19 @@ namespace {
 
 class RegionCollector : public IRVisitor {
  public:
-  RegionCollector(const Buffer& buffer, AccessKind kind, Analyzer& az) : buffer_(buffer), kind_(kind), az_(az) {}
+  RegionCollector(const Buffer& buffer, AccessKind kind, Analyzer& az)
+      : buffer_(buffer), kind_(kind), az_(az) {}
   std::vector<IntSet> result;
 
  protected:
   void visit_for(const ForNode* op) override {
     relax_[op->loop_var.get()] = IntSet::from_range(Range{op->min, op->extent});
     ConstIntBound lo = az_.const_int_bound(op->min), extent = az_.const_int_bound(op->extent);
-    if (lo.min != ConstIntBound::kNegInf && extent.max != ConstIntBound::kPosInf && extent.max > 0) {
-      az_.bind(op->loop_var, ConstIntBound{lo.min, lo.max == ConstIntBound::kPosInf ? lo.max : lo.max + extent.max - 1});
+    if (lo.min != ConstIntBound::kNegInf && extent.max != ConstIntBound::kPosInf &&
+        extent.max > 0) {
+      az_.bind(op->loop_var,
+               ConstIntBound{lo.min,
+                             lo.max == ConstIntBound::kPosInf ? lo.max : lo.max + extent.max - 1});
     }
     IRVisitor::visit_for(op);
   }
@@ -36,8 +40,9 @@ class RegionCollector : public IRVisitor {
       std::vector<IntSet> dims;
       for (const Range& range : r.region) {
         Expr min = substitute(range.min, bindings_);
-        Expr max = make_binary(ExprKind::kSub, make_binary(ExprKind::kAdd, min, substitute(range.extent, bindings_)),
-                               make_int(1, min.dtype()));
+        Expr max = make_binary(
+            ExprKind::kSub, make_binary(ExprKind::kAdd, min, substitute(range.extent, bindings_)),
+            make_int(1, min.dtype()));
         IntSet lo = eval_set(min, relax_, az_), hi = eval_set(max, relax_, az_);
         dims.push_back(IntSet::interval(lo.min(), hi.max()));
       }
@@ -83,13 +88,15 @@ class AccessCollector : public IRVisitor {
     // A nested block reports its own regions; take them (bindings substituted) instead of its body.
     const BlockNode* b = op->block_node();
     VarMap bind;
-    for (size_t i = 0; i < b->iter_vars.size(); ++i) bind[b->iter_vars[i].var.get()] = op->iter_values[i];
+    for (size_t i = 0; i < b->iter_vars.size(); ++i)
+      bind[b->iter_vars[i].var.get()] = op->iter_values[i];
     for (const BufferRegion& r : kind_ == AccessKind::kRead ? b->reads : b->writes) {
       std::vector<Expr> mins, maxs;
       for (const Range& range : r.region) {
         Expr min = substitute(range.min, bind);
         mins.push_back(min);
-        maxs.push_back(make_binary(ExprKind::kSub, make_binary(ExprKind::kAdd, min, substitute(range.extent, bind)),
+        maxs.push_back(make_binary(ExprKind::kSub,
+                                   make_binary(ExprKind::kAdd, min, substitute(range.extent, bind)),
                                    make_int(1, min.dtype())));
       }
       add(r.buffer, mins);
@@ -107,15 +114,19 @@ Range dimension_hull(const std::vector<Expr>& indices, const Expr& dim_extent, A
   Range r = hull.to_range(az);
   if (as_const_int(r.extent)) return r;
   ConstIntBound lo = az.const_int_bound(hull.min()), hi = az.const_int_bound(hull.max());
-  if (lo.min == ConstIntBound::kNegInf || hi.max == ConstIntBound::kPosInf) return Range{make_int(0, dim_extent.dtype()), dim_extent};
-  return Range{make_int(lo.min, dim_extent.dtype()), make_int(hi.max - lo.min + 1, dim_extent.dtype())};
+  if (lo.min == ConstIntBound::kNegInf || hi.max == ConstIntBound::kPosInf)
+    return Range{make_int(0, dim_extent.dtype()), dim_extent};
+  return Range{make_int(lo.min, dim_extent.dtype()),
+               make_int(hi.max - lo.min + 1, dim_extent.dtype())};
 }
 
-std::vector<BufferRegion> regions_of(const AccessCollector& c, Analyzer& az, const std::vector<Buffer>& exclude) {
+std::vector<BufferRegion> regions_of(const AccessCollector& c, Analyzer& az,
+                                     const std::vector<Buffer>& exclude) {
   std::vector<BufferRegion> regions;
   for (const BufferNode* b : c.order) {
     const auto& [buffer, index_lists] = c.accesses.at(b);
-    if (std::any_of(exclude.begin(), exclude.end(), [&](const Buffer& x) { return x.get() == b; })) continue;
+    if (std::any_of(exclude.begin(), exclude.end(), [&](const Buffer& x) { return x.get() == b; }))
+      continue;
     BufferRegion r{buffer, {}};
     for (size_t d = 0; d < buffer.ndim(); ++d) {
       std::vector<Expr> dim;
@@ -129,7 +140,8 @@ std::vector<BufferRegion> regions_of(const AccessCollector& c, Analyzer& az, con
 
 }  // namespace
 
-std::vector<BufferRegion> infer_access_regions(const Stmt& body, AccessKind kind, Analyzer& az, const std::vector<Buffer>& exclude) {
+std::vector<BufferRegion> infer_access_regions(const Stmt& body, AccessKind kind, Analyzer& az,
+                                               const std::vector<Buffer>& exclude) {
   AccessCollector c(kind);
   c.visit_stmt(body);
   return regions_of(c, az, exclude);
@@ -141,7 +153,8 @@ std::vector<BufferRegion> infer_access_regions(const Expr& value, Analyzer& az) 
   return regions_of(c, az, {});
 }
 
-std::vector<IntSet> touched_region(const Stmt& stmt, const Buffer& buffer, AccessKind kind, Analyzer& az) {
+std::vector<IntSet> touched_region(const Stmt& stmt, const Buffer& buffer, AccessKind kind,
+                                   Analyzer& az) {
   Analyzer local = az;  // loop ranges bound while walking stay local
   RegionCollector collector(buffer, kind, local);
   collector.visit_stmt(stmt);

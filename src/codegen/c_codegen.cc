@@ -41,7 +41,9 @@ class CEmitter {
   std::string signature() {
     std::vector<std::string> params;
     for (const Buffer& p : func_->params) {
-      if (p.ndim() != 1) fail("C backend: parameter '{}' of '{}' is not flattened; lower the function first", p->name, func_->name);
+      if (p.ndim() != 1)
+        fail("C backend: parameter '{}' of '{}' is not flattened; lower the function first",
+             p->name, func_->name);
       params.push_back(fmt::format("{}* restrict {}", type(p->dtype), name_of(p)));
     }
     return fmt::format("void {}({})", ident(func_->name), fmt::join(params, ", "));
@@ -50,12 +52,14 @@ class CEmitter {
   // The declarations of both entry points, each parameter's element count noted.
   std::string declarations() {
     std::string out = fmt::format("/* {}:", func_->name);
-    for (const Buffer& p : func_->params) out += fmt::format(" {} {}[{}]", name_of(p), p->dtype.str(), print(p->shape[0]));
-    out += fmt::format(" (flattened, row-major) */\n{};\n"
-                       "/* One pointer per parameter, in order. Returns 0 after running the kernel, or i + 1\n"
-                       "   without running it when args[i] is not 64-byte aligned. */\n"
-                       "int {}_packed(void** args);\n",
-                       signature(), ident(func_->name));
+    for (const Buffer& p : func_->params)
+      out += fmt::format(" {} {}[{}]", name_of(p), p->dtype.str(), print(p->shape[0]));
+    out += fmt::format(
+        " (flattened, row-major) */\n{};\n"
+        "/* One pointer per parameter, in order. Returns 0 after running the kernel, or i + 1\n"
+        "   without running it when args[i] is not 64-byte aligned. */\n"
+        "int {}_packed(void** args);\n",
+        signature(), ident(func_->name));
     return out;
   }
 
@@ -66,8 +70,10 @@ class CEmitter {
     stmt(func_->body);
     out_ << "}\n\n";
     out_ << fmt::format("int {}_packed(void** args) {{\n", fname);
-    out_ << fmt::format("  for (int i = 0; i < {}; ++i) {{\n    if ((uintptr_t)args[i] % 64 != 0) return i + 1;\n  }}\n  {}(",
-                        func_->params.size(), fname);
+    out_ << fmt::format(
+        "  for (int i = 0; i < {}; ++i) {{\n    if ((uintptr_t)args[i] % 64 != 0) return i + 1;\n  "
+        "}}\n  {}(",
+        func_->params.size(), fname);
     for (size_t i = 0; i < func_->params.size(); ++i) {
       out_ << fmt::format("{}({}*)args[{}]", i == 0 ? "" : ", ", type(func_->params[i]->dtype), i);
     }
@@ -76,7 +82,9 @@ class CEmitter {
   }
 
  private:
-  [[noreturn]] void unsupported(const std::string& what) { fail("C backend: function '{}': {}", func_->name, what); }
+  [[noreturn]] void unsupported(const std::string& what) {
+    fail("C backend: function '{}': {}", func_->name, what);
+  }
 
   static std::string ident(const std::string& name) {
     std::string s;
@@ -97,7 +105,9 @@ class CEmitter {
   std::string name_of(const Buffer& b) { return unique(b.get(), b->name); }
 
   std::string type(DataType t) {
-    if (t.lanes() != 1) unsupported(fmt::format("vector type {} (the C backend emits scalar code: lower with vectorize off)", t.str()));
+    if (t.lanes() != 1)
+      unsupported(fmt::format(
+          "vector type {} (the C backend emits scalar code: lower with vectorize off)", t.str()));
     if (t.is_bool()) return "int32_t";
     switch (t.code()) {
       case TypeCode::kInt: return fmt::format("int{}_t", t.bits());
@@ -125,7 +135,8 @@ class CEmitter {
         double v = e.as<FloatImmNode>()->value;
         bool single = e.dtype().bits() == 32;
         if (std::isnan(v)) return single ? "NAN" : "(double)NAN";
-        if (std::isinf(v)) return fmt::format("{}{}", v < 0 ? "-" : "", single ? "INFINITY" : "(double)INFINITY");
+        if (std::isinf(v))
+          return fmt::format("{}{}", v < 0 ? "-" : "", single ? "INFINITY" : "(double)INFINITY");
         // Enough digits to round-trip; a decimal point so C reads a floating constant.
         std::string digits = single ? fmt::format("{:.9g}", v) : fmt::format("{:.17g}", v);
         if (digits.find_first_of(".e") == std::string::npos) digits += ".0";
@@ -134,18 +145,22 @@ class CEmitter {
       case ExprKind::kVar: {
         const auto* v = e.as<VarNode>();
         auto it = names_.find(v);
-        if (it == names_.end()) unsupported(fmt::format("variable '{}' is used outside its loop or let", v->name));
+        if (it == names_.end())
+          unsupported(fmt::format("variable '{}' is used outside its loop or let", v->name));
         return it->second;
       }
       case ExprKind::kNot: return fmt::format("(!{})", expr(e.as<NotNode>()->a));
       case ExprKind::kSelect: {
         const auto* s = e.as<SelectNode>();
-        return fmt::format("({} ? {} : {})", expr(s->condition), expr(s->true_value), expr(s->false_value));
+        return fmt::format("({} ? {} : {})", expr(s->condition), expr(s->true_value),
+                           expr(s->false_value));
       }
-      case ExprKind::kCast: return fmt::format("(({}){})", type(e.dtype()), expr(e.as<CastNode>()->value));
+      case ExprKind::kCast:
+        return fmt::format("(({}){})", type(e.dtype()), expr(e.as<CastNode>()->value));
       case ExprKind::kBufferLoad: {
         const auto* l = e.as<BufferLoadNode>();
-        if (l->indices.size() != 1) unsupported(fmt::format("buffer '{}' is not flattened", l->buffer->name));
+        if (l->indices.size() != 1)
+          unsupported(fmt::format("buffer '{}' is not flattened", l->buffer->name));
         return fmt::format("{}[{}]", name_of(l->buffer), expr(l->indices[0]));
       }
       case ExprKind::kCall: return call(e.as<CallNode>(), e.dtype());
@@ -164,7 +179,9 @@ class CEmitter {
       case ExprKind::kSub: return fmt::format("({} - {})", x, y);
       case ExprKind::kMul: return fmt::format("({} * {})", x, y);
       case ExprKind::kDiv: return fmt::format("({} / {})", x, y);
-      case ExprKind::kMod: return is_float ? fmt::format("{}({}, {})", t.bits() == 32 ? "fmodf" : "fmod", x, y) : fmt::format("({} % {})", x, y);
+      case ExprKind::kMod:
+        return is_float ? fmt::format("{}({}, {})", t.bits() == 32 ? "fmodf" : "fmod", x, y)
+                        : fmt::format("({} % {})", x, y);
       case ExprKind::kFloorDiv:
         if (is_float) return fmt::format("{}({} / {})", t.bits() == 32 ? "floorf" : "floor", x, y);
         return fmt::format("tsr_floordiv_{}({}, {})", type(t), x, y);
@@ -187,17 +204,23 @@ class CEmitter {
 
   std::string call(const CallNode* op, DataType t) {
     std::vector<std::string> args;
-    if (op->op == "if_then_else") return fmt::format("({} ? {} : {})", expr(op->args[0]), expr(op->args[1]), expr(op->args[2]));
+    if (op->op == "if_then_else")
+      return fmt::format("({} ? {} : {})", expr(op->args[0]), expr(op->args[1]), expr(op->args[2]));
     for (const Expr& a : op->args) args.push_back(expr(a));
-    if (op->op == "abs" && !t.is_floating()) return fmt::format("(({0}) < 0 ? -({0}) : ({0}))", args[0]);
+    if (op->op == "abs" && !t.is_floating())
+      return fmt::format("(({0}) < 0 ? -({0}) : ({0}))", args[0]);
     if (!t.is_floating()) unsupported(fmt::format("intrinsic '{}' on {}", op->op, t.str()));
     const bool single = t.bits() == 32;
     static const std::unordered_map<std::string, std::string> kMath = {
-        {"exp", "exp"}, {"log", "log"}, {"sqrt", "sqrt"}, {"tanh", "tanh"}, {"erf", "erf"}, {"floor", "floor"},
-        {"ceil", "ceil"}, {"round", "nearbyint"}, {"abs", "fabs"}, {"pow", "pow"}, {"fma", "fma"}};
-    if (op->op == "sigmoid") return fmt::format("{}({})", single ? "tsr_sigmoidf" : "tsr_sigmoid", args[0]);
+        {"exp", "exp"},  {"log", "log"},     {"sqrt", "sqrt"}, {"tanh", "tanh"},
+        {"erf", "erf"},  {"floor", "floor"}, {"ceil", "ceil"}, {"round", "nearbyint"},
+        {"abs", "fabs"}, {"pow", "pow"},     {"fma", "fma"}};
+    if (op->op == "sigmoid")
+      return fmt::format("{}({})", single ? "tsr_sigmoidf" : "tsr_sigmoid", args[0]);
     auto it = kMath.find(op->op);
-    if (it == kMath.end()) unsupported(fmt::format("target intrinsic '{}' (the C backend maps only the built-in math)", op->op));
+    if (it == kMath.end())
+      unsupported(
+          fmt::format("target intrinsic '{}' (the C backend maps only the built-in math)", op->op));
     return fmt::format("{}{}({})", it->second, single ? "f" : "", fmt::join(args, ", "));
   }
 
@@ -205,8 +228,11 @@ class CEmitter {
     switch (s.kind()) {
       case StmtKind::kBufferStore: {
         const auto* st = s.as<BufferStoreNode>();
-        if (st->indices.size() != 1) unsupported(fmt::format("buffer '{}' is not flattened", st->buffer->name));
-        out_ << line() << fmt::format("{}[{}] = {};\n", name_of(st->buffer), expr(st->indices[0]), expr(st->value));
+        if (st->indices.size() != 1)
+          unsupported(fmt::format("buffer '{}' is not flattened", st->buffer->name));
+        out_ << line()
+             << fmt::format("{}[{}] = {};\n", name_of(st->buffer), expr(st->indices[0]),
+                            expr(st->value));
         return;
       }
       case StmtKind::kFor: {
@@ -217,7 +243,9 @@ class CEmitter {
           case ForKind::kParallel: out_ << line() << "#pragma omp parallel for\n"; break;
           case ForKind::kVectorized: out_ << line() << "#pragma omp simd\n"; break;
           case ForKind::kUnrolled: out_ << line() << "#pragma GCC unroll 64\n"; break;
-          case ForKind::kThreadBinding: unsupported(fmt::format("loop '{}' is bound to {} (a GPU schedule)", f->loop_var.name(), f->thread_tag));
+          case ForKind::kThreadBinding:
+            unsupported(fmt::format("loop '{}' is bound to {} (a GPU schedule)", f->loop_var.name(),
+                                    f->thread_tag));
           default: break;
         }
         std::string end = is_const_int(f->min, 0) ? extent : fmt::format("{} + {}", min, extent);
@@ -251,7 +279,8 @@ class CEmitter {
         std::string value = expr(x->value);
         out_ << line() << "{\n";
         ++indent_;
-        out_ << line() << fmt::format("const {} {} = {};\n", type(x->var.dtype()), name_of(x->var), value);
+        out_ << line()
+             << fmt::format("const {} {} = {};\n", type(x->var.dtype()), name_of(x->var), value);
         stmt(x->body);
         --indent_;
         out_ << line() << "}\n";
@@ -259,14 +288,16 @@ class CEmitter {
       }
       case StmtKind::kEvaluate: {
         const auto* x = s.as<EvaluateNode>();
-        if (!x->value.as<IntImmNode>()) out_ << line() << fmt::format("(void)({});\n", expr(x->value));
+        if (!x->value.as<IntImmNode>())
+          out_ << line() << fmt::format("(void)({});\n", expr(x->value));
         return;
       }
       case StmtKind::kAllocate: {
         const auto* a = s.as<AllocateNode>();
         const Buffer& b = a->buffer;
         auto size = b.ndim() == 1 ? as_const_int(b->shape[0]) : std::nullopt;
-        if (!size) unsupported(fmt::format("allocation of '{}' is not a flattened constant size", b->name));
+        if (!size)
+          unsupported(fmt::format("allocation of '{}' is not a flattened constant size", b->name));
         std::string n = name_of(b), t = type(b->dtype);
         const int64_t bytes = *size * b->dtype.bytes();
         out_ << line() << "{\n";
@@ -275,9 +306,13 @@ class CEmitter {
         // on the heap, 64-byte aligned.
         const bool heap = bytes > 16384;
         if (heap) {
-          out_ << line() << fmt::format("{0}* restrict {1} = ({0}*)aligned_alloc(64, {2});\n", t, n, (bytes + 63) / 64 * 64);
+          out_ << line()
+               << fmt::format("{0}* restrict {1} = ({0}*)aligned_alloc(64, {2});\n", t, n,
+                              (bytes + 63) / 64 * 64);
         } else {
-          out_ << line() << fmt::format("{} {}[{}] __attribute__((aligned(64)));\n", t, n, std::max<int64_t>(*size, 1));
+          out_ << line()
+               << fmt::format("{} {}[{}] __attribute__((aligned(64)));\n", t, n,
+                              std::max<int64_t>(*size, 1));
         }
         stmt(a->body);
         if (heap) out_ << line() << fmt::format("free({});\n", n);
@@ -311,8 +346,13 @@ std::string emit_c(const std::vector<PrimFunc>& funcs) {
 }
 
 std::string emit_c_header(const std::vector<PrimFunc>& funcs, const std::string& comment) {
-  std::string out = fmt::format("/* Generated by tessera{}{}. */\n#pragma once\n/* Every array argument must be 64-byte aligned (aligned_alloc(64, bytes rounded up to 64)):\n   the kernels use aligned vector loads and stores. The typed entry points assume it; the\n   packed ones check it and return the argument's position + 1 instead of running. */\n#include <stdint.h>\n\n#ifdef __cplusplus\nextern \"C\" {{\n#define restrict __restrict__\n#endif\n\n",
-                                comment.empty() ? "" : ": ", comment);
+  std::string out = fmt::format(
+      "/* Generated by tessera{}{}. */\n#pragma once\n/* Every array argument must be 64-byte "
+      "aligned (aligned_alloc(64, bytes rounded up to 64)):\n   the kernels use aligned vector "
+      "loads and stores. The typed entry points assume it; the\n   packed ones check it and return "
+      "the argument's position + 1 instead of running. */\n#include <stdint.h>\n\n#ifdef "
+      "__cplusplus\nextern \"C\" {{\n#define restrict __restrict__\n#endif\n\n",
+      comment.empty() ? "" : ": ", comment);
   for (const PrimFunc& f : funcs) out += CEmitter(f).declarations() + "\n";
   out += "#ifdef __cplusplus\n#undef restrict\n}\n#endif\n";
   return out;

@@ -43,7 +43,8 @@ void* openmp_runtime() {
 void CModule::set_num_threads(int threads) {
   void* runtime = openmp_runtime();
   void* set = runtime != nullptr ? dlsym(runtime, "omp_set_num_threads") : nullptr;
-  if (set == nullptr) fail("C backend: cannot set the OpenMP threads: libgomp.so.1 is not loadable ({})", dlerror());
+  if (set == nullptr)
+    fail("C backend: cannot set the OpenMP threads: libgomp.so.1 is not loadable ({})", dlerror());
   reinterpret_cast<void (*)(int)>(set)(threads);
 }
 
@@ -58,11 +59,14 @@ CModule CModule::compile(const std::string& source) {
     if (!out) fail("C backend: cannot write {}", src);
   }
   std::vector<std::string> command = compiler_from_environment("TESSERA_CC", "cc");
-  for (const char* flag : {"-std=gnu11", "-O2", "-fPIC", "-shared", "-fopenmp", "-fwrapv", "-ffp-contract=off", "-o"}) command.push_back(flag);
+  for (const char* flag :
+       {"-std=gnu11", "-O2", "-fPIC", "-shared", "-fopenmp", "-fwrapv", "-ffp-contract=off", "-o"})
+    command.push_back(flag);
   command.insert(command.end(), {state->library, src, "-lm"});
   CommandResult r = run_command(command);
   if (r.status != 0) {
-    fail("C backend: the C compiler failed (exit status {}):\n{}\ncommand: {}", r.status, r.output.substr(0, 4000), command_text(command));
+    fail("C backend: the C compiler failed (exit status {}):\n{}\ncommand: {}", r.status,
+         r.output.substr(0, 4000), command_text(command));
   }
   (void)openmp_runtime();
   state->handle = dlopen(state->library.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -72,7 +76,8 @@ CModule CModule::compile(const std::string& source) {
   return m;
 }
 
-TESSERA_CALLS_GENERATED_CODE void CModule::run(const std::string& func, std::vector<NDArray>& args) const {
+TESSERA_CALLS_GENERATED_CODE void CModule::run(const std::string& func,
+                                               std::vector<NDArray>& args) const {
   std::string symbol = func + "_packed";
   for (char& c : symbol) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
   void* fn = dlsym(state_->handle, symbol.c_str());
@@ -80,7 +85,9 @@ TESSERA_CALLS_GENERATED_CODE void CModule::run(const std::string& func, std::vec
   std::vector<void*> pointers;
   for (NDArray& a : args) pointers.push_back(a.data());
   const int status = reinterpret_cast<int (*)(void**)>(fn)(pointers.data());
-  if (status != 0) fail("C backend: argument {} of '{}' is not 64-byte aligned; the kernel did not run", status - 1, func);
+  if (status != 0)
+    fail("C backend: argument {} of '{}' is not 64-byte aligned; the kernel did not run",
+         status - 1, func);
 }
 
 }  // namespace tessera

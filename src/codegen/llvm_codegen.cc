@@ -68,7 +68,8 @@ struct OptimizedModule {
 // or the host's own name, otherwise the named CPU (its features implied by the name).
 llvm::orc::JITTargetMachineBuilder machine_for(const Target& target) {
   if (target.kind != "llvm") fail("LLVM backend: target '{}' is not an llvm target", target.str());
-  if (target.cpu == "native" || target.cpu == host_cpu_name()) return unwrap(llvm::orc::JITTargetMachineBuilder::detectHost(), "detecting the host");
+  if (target.cpu == "native" || target.cpu == host_cpu_name())
+    return unwrap(llvm::orc::JITTargetMachineBuilder::detectHost(), "detecting the host");
   const std::string triple = llvm::sys::getProcessTriple();
   std::string error;
   const llvm::Target* llvm_target = llvm::TargetRegistry::lookupTarget(triple, error);
@@ -76,7 +77,10 @@ llvm::orc::JITTargetMachineBuilder machine_for(const Target& target) {
   // Checked here, before LLVM itself would only warn and ignore the name.
   std::unique_ptr<llvm::MCSubtargetInfo> info(llvm_target->createMCSubtargetInfo(triple, "", ""));
   if (info == nullptr || !info->isCPUStringValid(target.cpu)) {
-    fail("LLVM backend: target '{}': LLVM knows no CPU '{}' (for example native, znver4, skylake-avx512, haswell)", target.str(), target.cpu);
+    fail(
+        "LLVM backend: target '{}': LLVM knows no CPU '{}' (for example native, znver4, "
+        "skylake-avx512, haswell)",
+        target.str(), target.cpu);
   }
   llvm::orc::JITTargetMachineBuilder jtmb{llvm::Triple(triple)};
   jtmb.setCPU(target.cpu);
@@ -87,14 +91,17 @@ llvm::orc::JITTargetMachineBuilder machine_for(const Target& target) {
 
 namespace {
 
-OptimizedModule build_optimized(const std::vector<PrimFunc>& lowered, int opt_level, bool position_independent, const Target& target) {
+OptimizedModule build_optimized(const std::vector<PrimFunc>& lowered, int opt_level,
+                                bool position_independent, const Target& target) {
   initialize_llvm();
   OptimizedModule out;
   out.context = std::make_unique<llvm::LLVMContext>();
   // A vectorize request LLVM cannot honour (an outer loop) is a remark, not an error:
   // keep it out of the user's terminal.
   struct Quiet : llvm::DiagnosticHandler {
-    bool handleDiagnostics(const llvm::DiagnosticInfo& info) override { return info.getSeverity() != llvm::DS_Error; }
+    bool handleDiagnostics(const llvm::DiagnosticInfo& info) override {
+      return info.getSeverity() != llvm::DS_Error;
+    }
   };
   out.context->setDiagnosticHandler(std::make_unique<Quiet>());
   out.module = std::make_unique<llvm::Module>("tessera", *out.context);
@@ -102,10 +109,12 @@ OptimizedModule build_optimized(const std::vector<PrimFunc>& lowered, int opt_le
   for (const PrimFunc& f : lowered) build_function(f, module);
   std::string errors;
   llvm::raw_string_ostream error_stream(errors);
-  if (llvm::verifyModule(module, &error_stream)) fail("LLVM backend: the generated module is invalid (a tessera bug): {}", errors);
+  if (llvm::verifyModule(module, &error_stream))
+    fail("LLVM backend: the generated module is invalid (a tessera bug): {}", errors);
 
   out.jtmb = machine_for(target);
-  out.jtmb->setCodeGenOptLevel(opt_level >= 2 ? llvm::CodeGenOptLevel::Aggressive : llvm::CodeGenOptLevel::Default);
+  out.jtmb->setCodeGenOptLevel(opt_level >= 2 ? llvm::CodeGenOptLevel::Aggressive
+                                              : llvm::CodeGenOptLevel::Default);
   if (position_independent) out.jtmb->setRelocationModel(llvm::Reloc::PIC_);
   out.tm = unwrap(out.jtmb->createTargetMachine(), "creating the target machine");
   llvm::TargetMachine* tm = out.tm.get();
@@ -137,7 +146,9 @@ OptimizedModule build_optimized(const std::vector<PrimFunc>& lowered, int opt_le
     pb.registerFunctionAnalyses(fam);
     pb.registerLoopAnalyses(lam);
     pb.crossRegisterProxies(lam, fam, cgam, mam);
-    llvm::OptimizationLevel level = opt_level >= 3 ? llvm::OptimizationLevel::O3 : opt_level == 2 ? llvm::OptimizationLevel::O2 : llvm::OptimizationLevel::O1;
+    llvm::OptimizationLevel level = opt_level >= 3   ? llvm::OptimizationLevel::O3
+                                    : opt_level == 2 ? llvm::OptimizationLevel::O2
+                                                     : llvm::OptimizationLevel::O1;
     llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(level);
     mpm.run(module, mam);
   }
@@ -154,7 +165,8 @@ void write_file(const std::string& path, const llvm::SmallVectorImpl<char>& byte
 // loops call.
 std::string libtessera_directory() {
   Dl_info info;
-  if (dladdr(reinterpret_cast<void*>(&tessera_parallel_for), &info) == 0 || info.dli_fname == nullptr) {
+  if (dladdr(reinterpret_cast<void*>(&tessera_parallel_for), &info) == 0 ||
+      info.dli_fname == nullptr) {
     fail("LLVM backend: cannot find where libtessera is loaded from");
   }
   return std::filesystem::absolute(info.dli_fname).parent_path().string();
@@ -162,24 +174,32 @@ std::string libtessera_directory() {
 
 }  // namespace
 
-LLVMModule LLVMModule::compile(const std::vector<PrimFunc>& lowered, int opt_level, const Target& target) {
+LLVMModule LLVMModule::compile(const std::vector<PrimFunc>& lowered, int opt_level,
+                               const Target& target) {
   CompilationScope building;  // never while a candidate is timed
-  OptimizedModule built = build_optimized(lowered, opt_level, /*position_independent=*/false, target);
+  OptimizedModule built =
+      build_optimized(lowered, opt_level, /*position_independent=*/false, target);
   auto state = std::make_shared<State>();
   state->cpu = built.tm->getTargetCPU().str();
   {
     llvm::raw_string_ostream os(state->ir);
     built.module->print(os, nullptr);
   }
-  state->jit = unwrap(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*built.jtmb)).create(), "creating the JIT");
+  state->jit =
+      unwrap(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*built.jtmb)).create(),
+             "creating the JIT");
   // Generated code calls the thread pool, libm and the allocator from this process.
   llvm::orc::JITDylib& dylib = state->jit->getMainJITDylib();
-  dylib.addGenerator(unwrap(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(state->jit->getDataLayout().getGlobalPrefix()),
+  dylib.addGenerator(unwrap(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+                                state->jit->getDataLayout().getGlobalPrefix()),
                             "searching the process"));
   llvm::orc::SymbolMap runtime;
-  runtime[state->jit->mangleAndIntern("tessera_parallel_for")] = {llvm::orc::ExecutorAddr::fromPtr(&tessera_parallel_for), llvm::JITSymbolFlags::Exported};
-  if (llvm::Error e = dylib.define(llvm::orc::absoluteSymbols(std::move(runtime)))) fail("LLVM backend: {}", llvm_message(std::move(e)));
-  if (llvm::Error e = state->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(built.module), std::move(built.context)))) {
+  runtime[state->jit->mangleAndIntern("tessera_parallel_for")] = {
+      llvm::orc::ExecutorAddr::fromPtr(&tessera_parallel_for), llvm::JITSymbolFlags::Exported};
+  if (llvm::Error e = dylib.define(llvm::orc::absoluteSymbols(std::move(runtime))))
+    fail("LLVM backend: {}", llvm_message(std::move(e)));
+  if (llvm::Error e = state->jit->addIRModule(
+          llvm::orc::ThreadSafeModule(std::move(built.module), std::move(built.context)))) {
     fail("LLVM backend: adding the module: {}", llvm_message(std::move(e)));
   }
   LLVMModule m;
@@ -190,29 +210,36 @@ LLVMModule LLVMModule::compile(const std::vector<PrimFunc>& lowered, int opt_lev
 namespace {
 
 // The machine code of the optimised module: assembly text or a position-independent object.
-llvm::SmallVector<char, 0> machine_code(const std::vector<PrimFunc>& lowered, bool assembly, int opt_level, const Target& target) {
-  OptimizedModule built = build_optimized(lowered, opt_level, /*position_independent=*/true, target);
+llvm::SmallVector<char, 0> machine_code(const std::vector<PrimFunc>& lowered, bool assembly,
+                                        int opt_level, const Target& target) {
+  OptimizedModule built =
+      build_optimized(lowered, opt_level, /*position_independent=*/true, target);
   llvm::SmallVector<char, 0> bytes;
   llvm::raw_svector_ostream os(bytes);
   llvm::legacy::PassManager pm;
-  const auto file_type = assembly ? llvm::CodeGenFileType::AssemblyFile : llvm::CodeGenFileType::ObjectFile;
-  if (built.tm->addPassesToEmitFile(pm, os, nullptr, file_type)) fail("LLVM backend: the target machine cannot write this kind of file");
+  const auto file_type =
+      assembly ? llvm::CodeGenFileType::AssemblyFile : llvm::CodeGenFileType::ObjectFile;
+  if (built.tm->addPassesToEmitFile(pm, os, nullptr, file_type))
+    fail("LLVM backend: the target machine cannot write this kind of file");
   pm.run(*built.module);
   return bytes;
 }
 
 }  // namespace
 
-std::string LLVMModule::assembly(const std::vector<PrimFunc>& lowered, int opt_level, const Target& target) {
+std::string LLVMModule::assembly(const std::vector<PrimFunc>& lowered, int opt_level,
+                                 const Target& target) {
   CompilationScope building;  // never while a candidate is timed
   llvm::SmallVector<char, 0> text = machine_code(lowered, /*assembly=*/true, opt_level, target);
   return std::string(text.begin(), text.end());
 }
 
-void LLVMModule::write(const std::vector<PrimFunc>& lowered, OutputKind kind, const std::string& path, int opt_level, const Target& target) {
+void LLVMModule::write(const std::vector<PrimFunc>& lowered, OutputKind kind,
+                       const std::string& path, int opt_level, const Target& target) {
   check_parent_directory(path);
   CompilationScope building;  // never while a candidate is timed
-  llvm::SmallVector<char, 0> bytes = machine_code(lowered, kind == OutputKind::kAssembly, opt_level, target);
+  llvm::SmallVector<char, 0> bytes =
+      machine_code(lowered, kind == OutputKind::kAssembly, opt_level, target);
   if (kind == OutputKind::kAssembly || kind == OutputKind::kObject) return write_file(path, bytes);
   const std::string object = path + ".o";
   write_file(object, bytes);
@@ -222,24 +249,30 @@ void LLVMModule::write(const std::vector<PrimFunc>& lowered, OutputKind kind, co
   } else {
     const std::string lib = libtessera_directory();
     command = compiler_from_environment("TESSERA_CC", "cc");
-    command.insert(command.end(), {"-shared", "-o", path, object, "-L" + lib, "-Wl,-rpath," + lib, "-ltessera", "-lm"});
+    command.insert(command.end(), {"-shared", "-o", path, object, "-L" + lib, "-Wl,-rpath," + lib,
+                                   "-ltessera", "-lm"});
   }
   CommandResult r = run_command(command);
   std::error_code ignored;
   std::filesystem::remove(object, ignored);
   if (r.status != 0) {
-    fail("LLVM backend: linking the shared library failed (exit status {}):\n{}\ncommand: {}", r.status, r.output.substr(0, 4000),
-         command_text(command));
+    fail("LLVM backend: linking the shared library failed (exit status {}):\n{}\ncommand: {}",
+         r.status, r.output.substr(0, 4000), command_text(command));
   }
 }
 
-TESSERA_CALLS_GENERATED_CODE void LLVMModule::run(const std::string& func, std::vector<NDArray>& args) const {
+TESSERA_CALLS_GENERATED_CODE void LLVMModule::run(const std::string& func,
+                                                  std::vector<NDArray>& args) const {
   auto address = state_->jit->lookup(func + "_packed");
-  if (!address) fail("LLVM backend: the module has no function '{}': {}", func, llvm_message(address.takeError()));
+  if (!address)
+    fail("LLVM backend: the module has no function '{}': {}", func,
+         llvm_message(address.takeError()));
   std::vector<void*> pointers;
   for (NDArray& a : args) pointers.push_back(a.data());
   const int status = address->toPtr<int (*)(void**)>()(pointers.data());
-  if (status != 0) fail("LLVM backend: argument {} of '{}' is not 64-byte aligned; the kernel did not run", status - 1, func);
+  if (status != 0)
+    fail("LLVM backend: argument {} of '{}' is not 64-byte aligned; the kernel did not run",
+         status - 1, func);
 }
 
 const std::string& LLVMModule::llvm_ir() const { return state_->ir; }

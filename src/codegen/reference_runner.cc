@@ -9,7 +9,9 @@
 
 namespace tessera {
 
-bool uses_compiled_reference(const PrimFunc& workload) { return count_flops(workload) > 50'000'000; }
+bool uses_compiled_reference(const PrimFunc& workload) {
+  return count_flops(workload) > 50'000'000;
+}
 
 KernelRunner reference_runner_for(const PrimFunc& workload) {
   if (!uses_compiled_reference(workload)) {

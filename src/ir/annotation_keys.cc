@@ -16,19 +16,21 @@ const std::vector<AnnotationKeyInfo>& reserved_annotation_keys() {
        "parallelize the outer spatial loops up to this many jobs", "postprocessor"},
       {annotation_key::kVectorize, AnnotationTarget::kBlock, AnnotationType::kInt,
        "vectorize the inner spatial loops up to this extent", "postprocessor"},
-      {annotation_key::kUnroll, AnnotationTarget::kBlock, AnnotationType::kInt, "unroll steps for the block's outer loop",
-       "postprocessor"},
+      {annotation_key::kUnroll, AnnotationTarget::kBlock, AnnotationType::kInt,
+       "unroll steps for the block's outer loop", "postprocessor"},
       {annotation_key::kTilingStructure, AnnotationTarget::kBlock, AnnotationType::kString,
        "structure chosen by multi-level tiling", "rules, features"},
       {annotation_key::kScheduleRule, AnnotationTarget::kBlock, AnnotationType::kString,
-       "the only schedule rule PostOrderApply applies to the block (\"None\": none)", "space generator"},
+       "the only schedule rule PostOrderApply applies to the block (\"None\": none)",
+       "space generator"},
       {annotation_key::kRandomComputeProducer, AnnotationTarget::kBlock, AnnotationType::kInt,
        "place the block's producer (its rfactor block) with it (1)", "rules"},
   };
   return kKeys;
 }
 
-void check_annotation(const std::string& key, const AnnotationValue& value, AnnotationTarget target) {
+void check_annotation(const std::string& key, const AnnotationValue& value,
+                      AnnotationTarget target) {
   const bool reserved = key.rfind("pragma_", 0) == 0 || key.rfind("tessera.", 0) == 0;
   if (!reserved) return;
   for (const AnnotationKeyInfo& info : reserved_annotation_keys()) {
@@ -41,15 +43,19 @@ void check_annotation(const std::string& key, const AnnotationValue& value, Anno
     if (info.type == AnnotationType::kString && !std::holds_alternative<std::string>(value)) {
       fail("annotation '{}' takes a string value", key);
     }
-    if ((key == annotation_key::kUnrollExplicit || key == annotation_key::kLoopPartition) && std::get<int64_t>(value) != 0 &&
-        std::get<int64_t>(value) != 1) {
+    if ((key == annotation_key::kUnrollExplicit || key == annotation_key::kLoopPartition) &&
+        std::get<int64_t>(value) != 0 && std::get<int64_t>(value) != 1) {
       fail("annotation '{}' must be 0 or 1, got {}", key, std::get<int64_t>(value));
     }
     return;
   }
   std::string known;
-  for (const AnnotationKeyInfo& info : reserved_annotation_keys()) known += (known.empty() ? "" : ", ") + std::string(info.key);
-  fail("unknown reserved annotation key '{}' (keys starting with pragma_ or tessera. are reserved; known: {})", key, known);
+  for (const AnnotationKeyInfo& info : reserved_annotation_keys())
+    known += (known.empty() ? "" : ", ") + std::string(info.key);
+  fail(
+      "unknown reserved annotation key '{}' (keys starting with pragma_ or tessera. are reserved; "
+      "known: {})",
+      key, known);
 }
 
 }  // namespace tessera

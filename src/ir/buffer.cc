@@ -5,10 +5,11 @@
 
 namespace tessera {
 
-Buffer Buffer::make(std::string name, DataType dtype, std::vector<Expr> shape, std::vector<Expr> strides,
-                    Expr elem_offset, std::string scope) {
+Buffer Buffer::make(std::string name, DataType dtype, std::vector<Expr> shape,
+                    std::vector<Expr> strides, Expr elem_offset, std::string scope) {
   if (name.empty()) fail("a buffer needs a name");
-  if (!dtype.is_scalar()) fail("buffer '{}': element type {} must be a scalar type", name, dtype.str());
+  if (!dtype.is_scalar())
+    fail("buffer '{}': element type {} must be a scalar type", name, dtype.str());
   auto check_index = [&](const Expr& e, const char* what) {
     if (!e.defined()) fail("buffer '{}': {} is missing", name, what);
     if (!e.dtype().is_integer() || e.dtype().is_bool() || !e.dtype().is_scalar()) {
@@ -61,7 +62,8 @@ Buffer Buffer::with_scope(std::string scope) const {
 Range Range::from_min_extent(Expr min, Expr extent) {
   if (!min.defined() || !extent.defined()) fail("a range needs a min and an extent");
   if (min.dtype() != extent.dtype()) {
-    fail("range min of type {} and extent of type {} differ", min.dtype().str(), extent.dtype().str());
+    fail("range min of type {} and extent of type {} differ", min.dtype().str(),
+         extent.dtype().str());
   }
   if (!min.dtype().is_integer() || min.dtype().is_bool() || !min.dtype().is_scalar()) {
     fail("range bounds of type {} (must be scalar integers)", min.dtype().str());

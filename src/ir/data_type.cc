@@ -31,7 +31,10 @@ std::optional<DataType> DataType::from_string(std::string_view text) {
   }
   if (text == "bool") return DataType::boolean().with_lanes(lanes);
   if (text == "handle") return lanes == 1 ? std::optional(DataType::handle()) : std::nullopt;
-  struct Prefix { std::string_view name; TypeCode code; };
+  struct Prefix {
+    std::string_view name;
+    TypeCode code;
+  };
   // "bfloat" before "float" is irrelevant (prefix match is exact), but "uint" must precede "int".
   for (const Prefix& p : {Prefix{"bfloat", TypeCode::kBFloat}, Prefix{"float", TypeCode::kFloat},
                           Prefix{"uint", TypeCode::kUInt}, Prefix{"int", TypeCode::kInt}}) {
@@ -39,7 +42,8 @@ std::optional<DataType> DataType::from_string(std::string_view text) {
     std::string_view digits = text.substr(p.name.size());
     int bits = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), bits);
-    if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) return std::nullopt;
+    if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty())
+      return std::nullopt;
     bool ok = false;
     switch (p.code) {
       case TypeCode::kInt:

@@ -45,7 +45,8 @@ bool deep_equal(const Expr& a, const Expr& b) {
     }
     case ExprKind::kRamp: {
       auto *x = a.as<RampNode>(), *y = b.as<RampNode>();
-      return x->lanes == y->lanes && deep_equal(x->base, y->base) && deep_equal(x->stride, y->stride);
+      return x->lanes == y->lanes && deep_equal(x->base, y->base) &&
+             deep_equal(x->stride, y->stride);
     }
     case ExprKind::kBroadcast: {
       auto *x = a.as<BroadcastNode>(), *y = b.as<BroadcastNode>();
@@ -53,7 +54,8 @@ bool deep_equal(const Expr& a, const Expr& b) {
     }
     case ExprKind::kLet: {
       auto *x = a.as<LetNode>(), *y = b.as<LetNode>();
-      return x->var.same_as(y->var) && deep_equal(x->value, y->value) && deep_equal(x->body, y->body);
+      return x->var.same_as(y->var) && deep_equal(x->value, y->value) &&
+             deep_equal(x->body, y->body);
     }
     default: {
       auto *x = a.as<BinaryNode>(), *y = b.as<BinaryNode>();
@@ -64,15 +66,19 @@ bool deep_equal(const Expr& a, const Expr& b) {
 
 uint64_t deep_hash(const Expr& e) {
   if (!e.defined()) return 0;
-  uint64_t h = hash_combine(static_cast<uint64_t>(e.kind()), static_cast<uint64_t>(e.dtype().bits()) << 8 | e.dtype().lanes());
+  uint64_t h = hash_combine(static_cast<uint64_t>(e.kind()),
+                            static_cast<uint64_t>(e.dtype().bits()) << 8 | e.dtype().lanes());
   switch (e.kind()) {
-    case ExprKind::kIntImm: return hash_combine(h, static_cast<uint64_t>(e.as<IntImmNode>()->value));
+    case ExprKind::kIntImm:
+      return hash_combine(h, static_cast<uint64_t>(e.as<IntImmNode>()->value));
     case ExprKind::kFloatImm: return hash_combine(h, hash_double(e.as<FloatImmNode>()->value));
     case ExprKind::kVar: return hash_combine(h, reinterpret_cast<uintptr_t>(e.get()));
     case ExprKind::kNot: return hash_combine(h, deep_hash(e.as<NotNode>()->a));
     case ExprKind::kSelect: {
       auto* x = e.as<SelectNode>();
-      return hash_combine(hash_combine(hash_combine(h, deep_hash(x->condition)), deep_hash(x->true_value)), deep_hash(x->false_value));
+      return hash_combine(
+          hash_combine(hash_combine(h, deep_hash(x->condition)), deep_hash(x->true_value)),
+          deep_hash(x->false_value));
     }
     case ExprKind::kCast: return hash_combine(h, deep_hash(e.as<CastNode>()->value));
     case ExprKind::kBufferLoad: {

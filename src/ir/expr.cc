@@ -10,17 +10,18 @@ namespace tessera {
 
 const char* expr_kind_name(ExprKind kind) {
   static constexpr const char* kNames[] = {
-      "IntImm", "FloatImm", "Var", "Add", "Sub", "Mul", "Div", "Mod", "FloorDiv", "FloorMod",
-      "Min", "Max", "EQ", "NE", "LT", "LE", "GT", "GE", "And", "Or", "Not", "Select", "Cast",
-      "BufferLoad", "Call", "Ramp", "Broadcast", "Let"};
+      "IntImm", "FloatImm", "Var",        "Add",  "Sub",  "Mul",       "Div",
+      "Mod",    "FloorDiv", "FloorMod",   "Min",  "Max",  "EQ",        "NE",
+      "LT",     "LE",       "GT",         "GE",   "And",  "Or",        "Not",
+      "Select", "Cast",     "BufferLoad", "Call", "Ramp", "Broadcast", "Let"};
   return kNames[static_cast<int>(kind)];
 }
 
 const std::vector<IntrinsicInfo>& builtin_intrinsics() {
   static const std::vector<IntrinsicInfo> kBuiltins = {
-      {"exp", 1, true},   {"log", 1, true},   {"sqrt", 1, true},  {"tanh", 1, true},
-      {"sigmoid", 1, true}, {"erf", 1, true}, {"floor", 1, true}, {"ceil", 1, true},
-      {"round", 1, true}, {"abs", 1, false},  {"pow", 2, true},   {"fma", 3, true},
+      {"exp", 1, true},           {"log", 1, true},  {"sqrt", 1, true},  {"tanh", 1, true},
+      {"sigmoid", 1, true},       {"erf", 1, true},  {"floor", 1, true}, {"ceil", 1, true},
+      {"round", 1, true},         {"abs", 1, false}, {"pow", 2, true},   {"fma", 3, true},
       {"if_then_else", 3, false},
   };
   return kBuiltins;
@@ -63,7 +64,8 @@ bool fits(int64_t value, DataType t) {
 }  // namespace
 
 Expr make_int(int64_t value, DataType dtype) {
-  if (!dtype.is_integer() || !dtype.is_scalar()) fail("integer constant of non-integer type {}", dtype.str());
+  if (!dtype.is_integer() || !dtype.is_scalar())
+    fail("integer constant of non-integer type {}", dtype.str());
   if (!fits(value, dtype)) fail("integer constant {} does not fit in {}", value, dtype.str());
   return Expr(std::make_shared<IntImmNode>(dtype, value));
 }
@@ -71,14 +73,16 @@ Expr make_int(int64_t value, DataType dtype) {
 Expr make_bool(bool value) { return make_int(value ? 1 : 0, DataType::boolean()); }
 
 Expr make_float(double value, DataType dtype) {
-  if (!dtype.is_floating() || !dtype.is_scalar()) fail("float constant of non-float type {}", dtype.str());
+  if (!dtype.is_floating() || !dtype.is_scalar())
+    fail("float constant of non-float type {}", dtype.str());
   return Expr(std::make_shared<FloatImmNode>(dtype, value));
 }
 
 Expr make_const(DataType dtype, double value) {
   if (dtype.is_floating()) return make_float(value, dtype.element_of());
   if (dtype.is_integer()) {
-    if (value != std::trunc(value)) fail("constant {} is not an integer of type {}", value, dtype.str());
+    if (value != std::trunc(value))
+      fail("constant {} is not an integer of type {}", value, dtype.str());
     return make_int(static_cast<int64_t>(value), dtype.element_of());
   }
   fail("no constants of type {}", dtype.str());
@@ -114,15 +118,19 @@ Expr make_select(Expr condition, Expr true_value, Expr false_value) {
   check_defined(condition, "condition", "Select");
   check_defined(true_value, "true value", "Select");
   check_defined(false_value, "false value", "Select");
-  if (!condition.dtype().is_bool()) fail("Select: condition must be bool, got {}", condition.dtype().str());
+  if (!condition.dtype().is_bool())
+    fail("Select: condition must be bool, got {}", condition.dtype().str());
   if (true_value.dtype() != false_value.dtype()) {
-    fail("Select: branch types differ ({} vs {})", true_value.dtype().str(), false_value.dtype().str());
+    fail("Select: branch types differ ({} vs {})", true_value.dtype().str(),
+         false_value.dtype().str());
   }
   if (condition.dtype().lanes() != 1 && condition.dtype().lanes() != true_value.dtype().lanes()) {
-    fail("Select: condition has {} lanes, values have {}", condition.dtype().lanes(), true_value.dtype().lanes());
+    fail("Select: condition has {} lanes, values have {}", condition.dtype().lanes(),
+         true_value.dtype().lanes());
   }
   DataType t = true_value.dtype();
-  return Expr(std::make_shared<SelectNode>(t, std::move(condition), std::move(true_value), std::move(false_value)));
+  return Expr(std::make_shared<SelectNode>(t, std::move(condition), std::move(true_value),
+                                           std::move(false_value)));
 }
 
 Expr make_cast(DataType dtype, Expr value) {
@@ -137,17 +145,19 @@ Expr make_cast(DataType dtype, Expr value) {
 Expr make_load(Buffer buffer, std::vector<Expr> indices) {
   if (!buffer.defined()) fail("BufferLoad: buffer is missing");
   if (indices.size() != buffer.ndim()) {
-    fail("load from buffer '{}' with {} indices, but it has {} dimensions", buffer->name, indices.size(),
-         buffer.ndim());
+    fail("load from buffer '{}' with {} indices, but it has {} dimensions", buffer->name,
+         indices.size(), buffer.ndim());
   }
   int lanes = 1;
   for (const Expr& index : indices) {
     check_defined(index, "index", "BufferLoad");
     if (!index.dtype().is_integer() || index.dtype().is_bool()) {
-      fail("load from buffer '{}': index of type {} (must be an integer)", buffer->name, index.dtype().str());
+      fail("load from buffer '{}': index of type {} (must be an integer)", buffer->name,
+           index.dtype().str());
     }
     if (index.dtype().lanes() > 1) {
-      if (lanes > 1 && lanes != index.dtype().lanes()) fail("load from '{}': indices with different lanes", buffer->name);
+      if (lanes > 1 && lanes != index.dtype().lanes())
+        fail("load from '{}': indices with different lanes", buffer->name);
       lanes = index.dtype().lanes();
     }
   }
@@ -166,18 +176,27 @@ Expr make_call(DataType dtype, std::string op, std::vector<Expr> args) {
         fail("if_then_else: condition must be a scalar bool, got {}", args[0].dtype().str());
       }
       if (args[1].dtype() != args[2].dtype()) {
-        fail("if_then_else: branch types differ ({} vs {})", args[1].dtype().str(), args[2].dtype().str());
+        fail("if_then_else: branch types differ ({} vs {})", args[1].dtype().str(),
+             args[2].dtype().str());
       }
-      if (dtype != args[1].dtype()) fail("if_then_else: result type {} differs from its branches' {}", dtype.str(), args[1].dtype().str());
+      if (dtype != args[1].dtype())
+        fail("if_then_else: result type {} differs from its branches' {}", dtype.str(),
+             args[1].dtype().str());
     } else {
       for (const Expr& arg : args) {
-        if (arg.dtype() != dtype) fail("{}: argument of type {}, expected {}", op, arg.dtype().str(), dtype.str());
+        if (arg.dtype() != dtype)
+          fail("{}: argument of type {}, expected {}", op, arg.dtype().str(), dtype.str());
       }
-      if (info->floating_only && !dtype.is_floating()) fail("{}: needs floating-point arguments, got {}", op, dtype.str());
+      if (info->floating_only && !dtype.is_floating())
+        fail("{}: needs floating-point arguments, got {}", op, dtype.str());
     }
   } else if (op.find('.') == std::string::npos || op.front() == '.' || op.back() == '.') {
-    fail("unknown intrinsic '{}' (built-ins: exp, log, sqrt, tanh, sigmoid, erf, floor, ceil, round, abs, pow, "
-         "fma, if_then_else; target intrinsics have dotted names such as llvm.x86.avx512.vpdpbusd.512)", op);
+    fail(
+        "unknown intrinsic '{}' (built-ins: exp, log, sqrt, tanh, sigmoid, erf, floor, ceil, "
+        "round, abs, pow, "
+        "fma, if_then_else; target intrinsics have dotted names such as "
+        "llvm.x86.avx512.vpdpbusd.512)",
+        op);
   }
   return Expr(std::make_shared<CallNode>(dtype, std::move(op), std::move(args)));
 }
@@ -186,8 +205,11 @@ Expr make_ramp(Expr base, Expr stride, int lanes) {
   check_defined(base, "base", "Ramp");
   check_defined(stride, "stride", "Ramp");
   if (lanes < 2) fail("Ramp: lanes must be at least 2, got {}", lanes);
-  if (!base.dtype().is_int() || !base.dtype().is_scalar()) fail("Ramp: base must be a scalar signed integer, got {}", base.dtype().str());
-  if (stride.dtype() != base.dtype()) fail("Ramp: stride type {} differs from base type {}", stride.dtype().str(), base.dtype().str());
+  if (!base.dtype().is_int() || !base.dtype().is_scalar())
+    fail("Ramp: base must be a scalar signed integer, got {}", base.dtype().str());
+  if (stride.dtype() != base.dtype())
+    fail("Ramp: stride type {} differs from base type {}", stride.dtype().str(),
+         base.dtype().str());
   DataType t = base.dtype().with_lanes(lanes);
   return Expr(std::make_shared<RampNode>(t, std::move(base), std::move(stride), lanes));
 }
@@ -195,7 +217,8 @@ Expr make_ramp(Expr base, Expr stride, int lanes) {
 Expr make_broadcast(Expr value, int lanes) {
   check_defined(value, "value", "Broadcast");
   if (lanes < 2) fail("Broadcast: lanes must be at least 2, got {}", lanes);
-  if (!value.dtype().is_scalar()) fail("Broadcast: value must be a scalar, got {}", value.dtype().str());
+  if (!value.dtype().is_scalar())
+    fail("Broadcast: value must be a scalar, got {}", value.dtype().str());
   DataType t = value.dtype().with_lanes(lanes);
   return Expr(std::make_shared<BroadcastNode>(t, std::move(value), lanes));
 }
@@ -205,7 +228,8 @@ Expr make_let(Var var, Expr value, Expr body) {
   check_defined(value, "value", "Let");
   check_defined(body, "body", "Let");
   if (var.dtype() != value.dtype()) {
-    fail("Let: variable '{}' of type {} bound to a value of type {}", var.name(), var.dtype().str(), value.dtype().str());
+    fail("Let: variable '{}' of type {} bound to a value of type {}", var.name(), var.dtype().str(),
+         value.dtype().str());
   }
   DataType t = body.dtype();
   return Expr(std::make_shared<LetNode>(t, std::move(var), std::move(value), std::move(body)));

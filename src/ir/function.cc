@@ -6,15 +6,18 @@
 
 namespace tessera {
 
-PrimFunc PrimFunc::make(std::string name, std::vector<Buffer> params, Stmt body, Annotations attrs) {
+PrimFunc PrimFunc::make(std::string name, std::vector<Buffer> params, Stmt body,
+                        Annotations attrs) {
   if (name.empty()) fail("a function needs a name");
   if (!body.defined()) fail("function '{}': body is missing", name);
   std::set<const BufferNode*> seen;
   std::set<std::string> names;
   for (const Buffer& b : params) {
     if (!b.defined()) fail("function '{}': a parameter is missing", name);
-    if (!seen.insert(b.get()).second) fail("function '{}': buffer '{}' is a parameter twice", name, b->name);
-    if (!names.insert(b->name).second) fail("function '{}': two parameters are named '{}'", name, b->name);
+    if (!seen.insert(b.get()).second)
+      fail("function '{}': buffer '{}' is a parameter twice", name, b->name);
+    if (!names.insert(b->name).second)
+      fail("function '{}': two parameters are named '{}'", name, b->name);
   }
   auto node = std::make_shared<PrimFuncNode>();
   node->name = std::move(name);

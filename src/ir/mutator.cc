@@ -59,7 +59,8 @@ bool IRMutator::mutate_exprs(const std::vector<Expr>& in, std::vector<Expr>* out
 
 BufferRegion IRMutator::mutate_region(const BufferRegion& r) {
   BufferRegion out{mutate_buffer(r.buffer), {}};
-  for (const Range& range : r.region) out.region.push_back(Range{mutate_expr(range.min), mutate_expr(range.extent)});
+  for (const Range& range : r.region)
+    out.region.push_back(Range{mutate_expr(range.min), mutate_expr(range.extent)});
   return out;
 }
 
@@ -67,7 +68,9 @@ namespace {
 bool same_region(const BufferRegion& a, const BufferRegion& b) {
   if (!a.buffer.same_as(b.buffer)) return false;
   for (size_t i = 0; i < a.region.size(); ++i) {
-    if (!a.region[i].min.same_as(b.region[i].min) || !a.region[i].extent.same_as(b.region[i].extent)) return false;
+    if (!a.region[i].min.same_as(b.region[i].min) ||
+        !a.region[i].extent.same_as(b.region[i].extent))
+      return false;
   }
   return true;
 }
@@ -83,7 +86,8 @@ Expr IRMutator::mutate_not(const NotNode* op, const Expr& e) {
   return a.same_as(op->a) ? e : make_not(std::move(a));
 }
 Expr IRMutator::mutate_select(const SelectNode* op, const Expr& e) {
-  Expr c = mutate_expr(op->condition), t = mutate_expr(op->true_value), f = mutate_expr(op->false_value);
+  Expr c = mutate_expr(op->condition), t = mutate_expr(op->true_value),
+       f = mutate_expr(op->false_value);
   if (c.same_as(op->condition) && t.same_as(op->true_value) && f.same_as(op->false_value)) return e;
   return make_select(std::move(c), std::move(t), std::move(f));
 }
@@ -132,8 +136,8 @@ Stmt IRMutator::mutate_for(const ForNode* op, const Stmt& s) {
   Expr min = mutate_expr(op->min), extent = mutate_expr(op->extent);
   Stmt body = mutate_stmt(op->body);
   if (min.same_as(op->min) && extent.same_as(op->extent) && body.same_as(op->body)) return s;
-  return make_for(op->loop_var, std::move(min), std::move(extent), op->for_kind, std::move(body), op->thread_tag,
-                  op->annotations);
+  return make_for(op->loop_var, std::move(min), std::move(extent), op->for_kind, std::move(body),
+                  op->thread_tag, op->annotations);
 }
 Stmt IRMutator::mutate_block(const BlockNode* op, const Stmt& s) {
   BlockFields f{op->name, {}, {}, {}, Stmt(), Stmt(), {}, {}, op->annotations};
@@ -157,7 +161,8 @@ Stmt IRMutator::mutate_block(const BlockNode* op, const Stmt& s) {
   }
   for (const MatchBufferRegion& m : op->match_buffers) {
     f.match_buffers.push_back(MatchBufferRegion{mutate_buffer(m.buffer), mutate_region(m.source)});
-    changed |= !f.match_buffers.back().buffer.same_as(m.buffer) || !same_region(f.match_buffers.back().source, m.source);
+    changed |= !f.match_buffers.back().buffer.same_as(m.buffer) ||
+               !same_region(f.match_buffers.back().source, m.source);
   }
   if (op->init.defined()) {
     f.init = mutate_stmt(op->init);

@@ -11,13 +11,20 @@ std::optional<Expr> fold_ints(ExprKind op, const Expr& a, const Expr& b) {
   auto x = as_const_int(a), y = as_const_int(b);
   if (!x || !y || a.dtype() != b.dtype()) return std::nullopt;
   DataType t = a.dtype();
-  auto floor_div = [](int64_t p, int64_t q) { int64_t d = p / q; return (p % q != 0 && ((p < 0) != (q < 0))) ? d - 1 : d; };
+  auto floor_div = [](int64_t p, int64_t q) {
+    int64_t d = p / q;
+    return (p % q != 0 && ((p < 0) != (q < 0))) ? d - 1 : d;
+  };
   switch (op) {
     case ExprKind::kAdd: return make_int(*x + *y, t);
     case ExprKind::kSub: return make_int(*x - *y, t);
     case ExprKind::kMul: return make_int(*x * *y, t);
-    case ExprKind::kFloorDiv: if (*y == 0) return std::nullopt; return make_int(floor_div(*x, *y), t);
-    case ExprKind::kFloorMod: if (*y == 0) return std::nullopt; return make_int(*x - floor_div(*x, *y) * *y, t);
+    case ExprKind::kFloorDiv:
+      if (*y == 0) return std::nullopt;
+      return make_int(floor_div(*x, *y), t);
+    case ExprKind::kFloorMod:
+      if (*y == 0) return std::nullopt;
+      return make_int(*x - floor_div(*x, *y) * *y, t);
     case ExprKind::kMin: return make_int(std::min(*x, *y), t);
     case ExprKind::kMax: return make_int(std::max(*x, *y), t);
     default: return std::nullopt;
@@ -69,7 +76,9 @@ Expr logical_and(Expr a, Expr b) {
 }
 Expr logical_or(Expr a, Expr b) { return make_binary(ExprKind::kOr, std::move(a), std::move(b)); }
 Expr logical_not(Expr a) { return make_not(std::move(a)); }
-Expr select(Expr c, Expr t, Expr f) { return make_select(std::move(c), std::move(t), std::move(f)); }
+Expr select(Expr c, Expr t, Expr f) {
+  return make_select(std::move(c), std::move(t), std::move(f));
+}
 Expr cast(DataType dtype, Expr value) {
   if (value.dtype() == dtype) return value;
   return make_cast(dtype, std::move(value));
@@ -78,12 +87,30 @@ Expr if_then_else(Expr c, Expr t, Expr f) {
   DataType type = t.dtype();
   return make_call(type, "if_then_else", {std::move(c), std::move(t), std::move(f)});
 }
-Expr exp(Expr x) { DataType t = x.dtype(); return make_call(t, "exp", {std::move(x)}); }
-Expr log(Expr x) { DataType t = x.dtype(); return make_call(t, "log", {std::move(x)}); }
-Expr sqrt(Expr x) { DataType t = x.dtype(); return make_call(t, "sqrt", {std::move(x)}); }
-Expr tanh(Expr x) { DataType t = x.dtype(); return make_call(t, "tanh", {std::move(x)}); }
-Expr sigmoid(Expr x) { DataType t = x.dtype(); return make_call(t, "sigmoid", {std::move(x)}); }
-Expr abs(Expr x) { DataType t = x.dtype(); return make_call(t, "abs", {std::move(x)}); }
+Expr exp(Expr x) {
+  DataType t = x.dtype();
+  return make_call(t, "exp", {std::move(x)});
+}
+Expr log(Expr x) {
+  DataType t = x.dtype();
+  return make_call(t, "log", {std::move(x)});
+}
+Expr sqrt(Expr x) {
+  DataType t = x.dtype();
+  return make_call(t, "sqrt", {std::move(x)});
+}
+Expr tanh(Expr x) {
+  DataType t = x.dtype();
+  return make_call(t, "tanh", {std::move(x)});
+}
+Expr sigmoid(Expr x) {
+  DataType t = x.dtype();
+  return make_call(t, "sigmoid", {std::move(x)});
+}
+Expr abs(Expr x) {
+  DataType t = x.dtype();
+  return make_call(t, "abs", {std::move(x)});
+}
 
 void conjuncts(const Expr& e, std::vector<Expr>& out) {
   if (const auto* b = e.as<BinaryNode>(); b && b->kind == ExprKind::kAnd) {

@@ -29,7 +29,8 @@ class Parser {
     buffer_scopes_.emplace_back();
   }
 
-  void define_free(const std::map<std::string, Var>& vars, const std::map<std::string, Buffer>& buffers) {
+  void define_free(const std::map<std::string, Var>& vars,
+                   const std::map<std::string, Buffer>& buffers) {
     for (const auto& [name, v] : vars) var_scopes_.back()[name] = v;
     for (const auto& [name, b] : buffers) {
       buffer_scopes_.back()[name] = b;
@@ -72,7 +73,9 @@ class Parser {
 
  private:
   // ---- token helpers -------------------------------------------------------
-  const Token& peek(size_t ahead = 0) const { return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)]; }
+  const Token& peek(size_t ahead = 0) const {
+    return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
+  }
   const Token& next() {
     const Token& t = peek();
     if (pos_ < tokens_.size() - 1) ++pos_;
@@ -89,22 +92,27 @@ class Parser {
   }
 
   [[noreturn]] void error_at(const Token& t, const std::string& message) const {
-    throw Error(fmt::format("{}:{}:{}: {}\n{}", source_, t.line, t.column, message, lexer_.context_line(t.line, t.column)));
+    throw Error(fmt::format("{}:{}:{}: {}\n{}", source_, t.line, t.column, message,
+                            lexer_.context_line(t.line, t.column)));
   }
 
   void expect(std::string_view text) {
-    if (!peek_is(text)) error_at(peek(), fmt::format("expected '{}' but found {}", text, describe(peek())));
+    if (!peek_is(text))
+      error_at(peek(), fmt::format("expected '{}' but found {}", text, describe(peek())));
     next();
   }
   void expect_keyword(std::string_view word) { expect(word); }
   void expect_end() {
-    if (peek().kind != TokenKind::kEnd) error_at(peek(), fmt::format("expected end of input but found {}", describe(peek())));
+    if (peek().kind != TokenKind::kEnd)
+      error_at(peek(), fmt::format("expected end of input but found {}", describe(peek())));
   }
 
   std::string identifier(const char* what) {
     const Token& t = peek();
-    if (t.kind != TokenKind::kIdentifier) error_at(t, fmt::format("expected {} but found {}", what, describe(t)));
-    if (is_text_format_keyword(t.text)) error_at(t, fmt::format("expected {} but found the keyword '{}'", what, t.text));
+    if (t.kind != TokenKind::kIdentifier)
+      error_at(t, fmt::format("expected {} but found {}", what, describe(t)));
+    if (is_text_format_keyword(t.text))
+      error_at(t, fmt::format("expected {} but found the keyword '{}'", what, t.text));
     return next().text;
   }
 
@@ -124,8 +132,14 @@ class Parser {
   }
 
   // ---- scopes -----------------------------------------------------------------
-  void push_scope() { var_scopes_.emplace_back(); buffer_scopes_.emplace_back(); }
-  void pop_scope() { var_scopes_.pop_back(); buffer_scopes_.pop_back(); }
+  void push_scope() {
+    var_scopes_.emplace_back();
+    buffer_scopes_.emplace_back();
+  }
+  void pop_scope() {
+    var_scopes_.pop_back();
+    buffer_scopes_.pop_back();
+  }
   void define_var(const std::string& name, const Var& v) { var_scopes_.back()[name] = v; }
   void define_buffer(const Buffer& b) { buffer_scopes_.back()[b->name] = b; }
 
@@ -154,7 +168,8 @@ class Parser {
         return *d;
       }
     }
-    error_at(t, fmt::format("expected {} (a type such as float32 or int8) but found {}", what, describe(t)));
+    error_at(t, fmt::format("expected {} (a type such as float32 or int8) but found {}", what,
+                            describe(t)));
   }
 
   std::vector<Expr> expr_list(std::string_view close) {
@@ -175,7 +190,8 @@ class Parser {
     std::string name = name_token("a buffer name");
     auto [previous, fresh] = declared_buffers_.emplace(name, at.line);
     if (!fresh) {
-      error_at(at, fmt::format("buffer '{}' is already declared (line {}); buffer names are unique within a function",
+      error_at(at, fmt::format("buffer '{}' is already declared (line {}); buffer names are unique "
+                               "within a function",
                                name, previous->second));
     }
     expect(":");
@@ -191,7 +207,9 @@ class Parser {
     }
     if (accept("offset")) offset = unary();
     if (accept("scope")) {
-      if (peek().kind != TokenKind::kString) error_at(peek(), fmt::format("expected a scope string such as \"shared\" but found {}", describe(peek())));
+      if (peek().kind != TokenKind::kString)
+        error_at(peek(), fmt::format("expected a scope string such as \"shared\" but found {}",
+                                     describe(peek())));
       scope = next().text;
     }
     return checked(at, [&] { return Buffer::make(name, t, shape, strides, offset, scope); });
@@ -202,19 +220,24 @@ class Parser {
     if (t.kind == TokenKind::kString) return next().text;
     bool negative = accept("-");
     const Token& n = peek();
-    if (n.kind != TokenKind::kNumber) error_at(n, fmt::format("expected an annotation value (integer, real or string) but found {}", describe(n)));
+    if (n.kind != TokenKind::kNumber)
+      error_at(n, fmt::format("expected an annotation value (integer, real or string) but found {}",
+                              describe(n)));
     next();
     bool is_real = n.text.find_first_of(".eE") != std::string::npos;
     if (is_real) {
       double v = 0;
       auto [p, ec] = std::from_chars(n.text.data(), n.text.data() + n.text.size(), v);
-      if (ec != std::errc() || p != n.text.data() + n.text.size()) error_at(n, fmt::format("malformed real number '{}'", n.text));
+      if (ec != std::errc() || p != n.text.data() + n.text.size())
+        error_at(n, fmt::format("malformed real number '{}'", n.text));
       return negative ? -v : v;
     }
     uint64_t magnitude = 0;
     auto [p, ec] = std::from_chars(n.text.data(), n.text.data() + n.text.size(), magnitude);
-    if (ec != std::errc() || p != n.text.data() + n.text.size()) error_at(n, fmt::format("malformed integer '{}'", n.text));
-    if (magnitude > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0)) {
+    if (ec != std::errc() || p != n.text.data() + n.text.size())
+      error_at(n, fmt::format("malformed integer '{}'", n.text));
+    if (magnitude >
+        static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0)) {
       error_at(n, fmt::format("integer {} out of range", n.text));
     }
     return negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
@@ -227,11 +250,14 @@ class Parser {
     if (!peek_is("}")) {
       do {
         const Token& key = peek();
-        if (key.kind != TokenKind::kString) error_at(key, fmt::format("expected an annotation key string but found {}", describe(key)));
+        if (key.kind != TokenKind::kString)
+          error_at(key,
+                   fmt::format("expected an annotation key string but found {}", describe(key)));
         next();
         expect(":");
         AnnotationValue v = annotation_value();
-        if (!result.emplace(key.text, std::move(v)).second) error_at(key, fmt::format("duplicate annotation key \"{}\"", key.text));
+        if (!result.emplace(key.text, std::move(v)).second)
+          error_at(key, fmt::format("duplicate annotation key \"{}\"", key.text));
       } while (accept(","));
     }
     expect("}");
@@ -262,7 +288,9 @@ class Parser {
       if (t.text == "block") return block_stmt(/*bare=*/false);
       if (t.text == "bare") {
         next();
-        if (!peek_is("block")) error_at(peek(), fmt::format("expected 'block' after 'bare' but found {}", describe(peek())));
+        if (!peek_is("block"))
+          error_at(peek(),
+                   fmt::format("expected 'block' after 'bare' but found {}", describe(peek())));
         return block_stmt(/*bare=*/true);
       }
       if (t.text == "if") return if_stmt();
@@ -283,8 +311,10 @@ class Parser {
         return make_allocate(b, body);
       }
     }
-    if ((t.kind == TokenKind::kIdentifier || t.kind == TokenKind::kString) && peek_is("[", 1)) return store_stmt();
-    error_at(t, fmt::format("expected a statement (for, block, if, let, evaluate, allocate or a store 'A[i] = ...;') but found {}",
+    if ((t.kind == TokenKind::kIdentifier || t.kind == TokenKind::kString) && peek_is("[", 1))
+      return store_stmt();
+    error_at(t, fmt::format("expected a statement (for, block, if, let, evaluate, allocate or a "
+                            "store 'A[i] = ...;') but found {}",
                             describe(t)));
   }
 
@@ -307,12 +337,20 @@ class Parser {
     const Token& kind_token = peek();
     ForKind kind;
     std::string k = kind_token.kind == TokenKind::kIdentifier ? kind_token.text : "";
-    if (k == "range") kind = ForKind::kSerial;
-    else if (k == "parallel") kind = ForKind::kParallel;
-    else if (k == "vectorized") kind = ForKind::kVectorized;
-    else if (k == "unrolled") kind = ForKind::kUnrolled;
-    else if (k == "thread_binding") kind = ForKind::kThreadBinding;
-    else error_at(kind_token, fmt::format("expected a loop kind (range, parallel, vectorized, unrolled, thread_binding) but found {}", describe(kind_token)));
+    if (k == "range")
+      kind = ForKind::kSerial;
+    else if (k == "parallel")
+      kind = ForKind::kParallel;
+    else if (k == "vectorized")
+      kind = ForKind::kVectorized;
+    else if (k == "unrolled")
+      kind = ForKind::kUnrolled;
+    else if (k == "thread_binding")
+      kind = ForKind::kThreadBinding;
+    else
+      error_at(kind_token, fmt::format("expected a loop kind (range, parallel, vectorized, "
+                                       "unrolled, thread_binding) but found {}",
+                                       describe(kind_token)));
     next();
     expect("(");
     Expr min = expr();
@@ -321,7 +359,10 @@ class Parser {
     std::string tag;
     if (kind == ForKind::kThreadBinding) {
       expect(",");
-      if (peek().kind != TokenKind::kString) error_at(peek(), fmt::format("expected a thread tag string such as \"threadIdx.x\" but found {}", describe(peek())));
+      if (peek().kind != TokenKind::kString)
+        error_at(peek(),
+                 fmt::format("expected a thread tag string such as \"threadIdx.x\" but found {}",
+                             describe(peek())));
       tag = next().text;
     }
     expect(")");
@@ -366,7 +407,8 @@ class Parser {
   BufferRegion region() {
     const Token& at = peek();
     if (at.kind != TokenKind::kIdentifier && at.kind != TokenKind::kString) {
-      error_at(at, fmt::format("expected a buffer region such as A[i, 0:+16] but found {}", describe(at)));
+      error_at(at, fmt::format("expected a buffer region such as A[i, 0:+16] but found {}",
+                               describe(at)));
     }
     next();
     BufferRegion r{lookup_buffer(at), {}};
@@ -378,15 +420,17 @@ class Parser {
     }
     expect("]");
     if (r.region.size() != r.buffer.ndim()) {
-      error_at(at, fmt::format("region of buffer '{}' has {} dimensions, the buffer has {}", r.buffer->name,
-                               r.region.size(), r.buffer.ndim()));
+      error_at(at, fmt::format("region of buffer '{}' has {} dimensions, the buffer has {}",
+                               r.buffer->name, r.region.size(), r.buffer.ndim()));
     }
     return r;
   }
 
   std::vector<BufferRegion> region_list(const char* keyword, const std::string& block) {
     if (!peek_is(keyword)) {
-      error_at(peek(), fmt::format("block '{}': expected {}(...) listing its buffer regions but found {}", block, keyword, describe(peek())));
+      error_at(peek(),
+               fmt::format("block '{}': expected {}(...) listing its buffer regions but found {}",
+                           block, keyword, describe(peek())));
     }
     next();
     expect("(");
@@ -408,7 +452,11 @@ class Parser {
     expect("(");
     std::vector<std::string> names;
     std::vector<Expr> bindings;
-    struct Pending { std::string name; IterKind kind; Range dom; };
+    struct Pending {
+      std::string name;
+      IterKind kind;
+      Range dom;
+    };
     std::vector<Pending> pending;
     if (!peek_is(")")) {
       do {
@@ -416,9 +464,12 @@ class Parser {
         expect(":");
         const Token& kt = peek();
         IterKind kind;
-        if (peek_is("spatial")) kind = IterKind::kSpatial;
-        else if (peek_is("reduce")) kind = IterKind::kReduce;
-        else error_at(kt, fmt::format("expected 'spatial' or 'reduce' but found {}", describe(kt)));
+        if (peek_is("spatial"))
+          kind = IterKind::kSpatial;
+        else if (peek_is("reduce"))
+          kind = IterKind::kReduce;
+        else
+          error_at(kt, fmt::format("expected 'spatial' or 'reduce' but found {}", describe(kt)));
         next();
         expect("(");
         Expr min = expr();
@@ -476,7 +527,8 @@ class Parser {
   class DepthGuard {
    public:
     explicit DepthGuard(Parser& p) : p_(p) {
-      if (++p_.depth_ > kMaxDepth) p_.error_at(p_.peek(), fmt::format("nesting deeper than {} levels", kMaxDepth));
+      if (++p_.depth_ > kMaxDepth)
+        p_.error_at(p_.peek(), fmt::format("nesting deeper than {} levels", kMaxDepth));
     }
     ~DepthGuard() { --p_.depth_; }
 
@@ -505,9 +557,9 @@ class Parser {
   }
 
   std::optional<ExprKind> comparison_op() const {
-    static const std::pair<const char*, ExprKind> kOps[] = {{"==", ExprKind::kEQ}, {"!=", ExprKind::kNE},
-                                                             {"<", ExprKind::kLT},  {"<=", ExprKind::kLE},
-                                                             {">", ExprKind::kGT},  {">=", ExprKind::kGE}};
+    static const std::pair<const char*, ExprKind> kOps[] = {
+        {"==", ExprKind::kEQ}, {"!=", ExprKind::kNE}, {"<", ExprKind::kLT},
+        {"<=", ExprKind::kLE}, {">", ExprKind::kGT},  {">=", ExprKind::kGE}};
     if (peek().kind != TokenKind::kPunct) return std::nullopt;
     for (const auto& [text, op] : kOps) {
       if (peek().text == text) return op;
@@ -538,7 +590,9 @@ class Parser {
     Expr left = unary();
     while (peek_is("*") || peek_is("/") || peek_is("%")) {
       const Token& at = next();
-      ExprKind op = at.text == "*" ? ExprKind::kMul : at.text == "/" ? ExprKind::kDiv : ExprKind::kMod;
+      ExprKind op = at.text == "*"   ? ExprKind::kMul
+                    : at.text == "/" ? ExprKind::kDiv
+                                     : ExprKind::kMod;
       left = binary(at, op, left, unary());
     }
     return left;
@@ -567,8 +621,8 @@ class Parser {
     while (suffix_at < text.size()) {
       const char c = text[suffix_at];
       const bool exponent = (c == 'e' || c == 'E') && suffix_at + 1 < text.size() &&
-                            (std::isdigit(static_cast<unsigned char>(text[suffix_at + 1])) || text[suffix_at + 1] == '+' ||
-                             text[suffix_at + 1] == '-');
+                            (std::isdigit(static_cast<unsigned char>(text[suffix_at + 1])) ||
+                             text[suffix_at + 1] == '+' || text[suffix_at + 1] == '-');
       if (std::isalpha(static_cast<unsigned char>(c)) && !exponent) break;
       suffix_at += exponent ? 2 : 1;
     }
@@ -582,37 +636,50 @@ class Parser {
       type = DataType::bfloat16();
     } else {
       std::string name;
-      if (suffix[0] == 'i') name = "int" + suffix.substr(1);
-      else if (suffix[0] == 'u') name = "uint" + suffix.substr(1);
-      else if (suffix[0] == 'f') name = "float" + suffix.substr(1);
+      if (suffix[0] == 'i')
+        name = "int" + suffix.substr(1);
+      else if (suffix[0] == 'u')
+        name = "uint" + suffix.substr(1);
+      else if (suffix[0] == 'f')
+        name = "float" + suffix.substr(1);
       auto d = DataType::from_string(name);
-      if (!d || name.empty()) error_at(t, fmt::format("unknown literal suffix '{}' (use i8..i64, u8..u64, f16, f32, f64 or bf16)", suffix));
+      if (!d || name.empty())
+        error_at(t, fmt::format(
+                        "unknown literal suffix '{}' (use i8..i64, u8..u64, f16, f32, f64 or bf16)",
+                        suffix));
       type = *d;
     }
     if (type.is_floating()) {
       double v = 0;
       auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
-      if (ec != std::errc() || p != digits.data() + digits.size()) error_at(t, fmt::format("malformed number '{}'", text));
+      if (ec != std::errc() || p != digits.data() + digits.size())
+        error_at(t, fmt::format("malformed number '{}'", text));
       return make_float(negative ? -v : v, type);
     }
-    if (looks_real) error_at(t, fmt::format("'{}' has a fraction or exponent but an integer type", text));
+    if (looks_real)
+      error_at(t, fmt::format("'{}' has a fraction or exponent but an integer type", text));
     uint64_t magnitude = 0;
     auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude);
-    if (ec != std::errc() || p != digits.data() + digits.size()) error_at(t, fmt::format("integer '{}' out of range", text));
-    if (magnitude > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0)) {
+    if (ec != std::errc() || p != digits.data() + digits.size())
+      error_at(t, fmt::format("integer '{}' out of range", text));
+    if (magnitude >
+        static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0)) {
       error_at(t, fmt::format("integer '{}{}' out of range", negative ? "-" : "", text));
     }
-    int64_t value = negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
+    int64_t value =
+        negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
     return checked(t, [&] { return make_int(value, type); });
   }
 
   int lanes_literal() {
     const Token& t = peek();
-    if (t.kind != TokenKind::kNumber) error_at(t, fmt::format("expected a lane count but found {}", describe(t)));
+    if (t.kind != TokenKind::kNumber)
+      error_at(t, fmt::format("expected a lane count but found {}", describe(t)));
     next();
     int lanes = 0;
     auto [p, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), lanes);
-    if (ec != std::errc() || p != t.text.data() + t.text.size()) error_at(t, fmt::format("malformed lane count '{}'", t.text));
+    if (ec != std::errc() || p != t.text.data() + t.text.size())
+      error_at(t, fmt::format("malformed lane count '{}'", t.text));
     return lanes;
   }
 
@@ -640,7 +707,8 @@ class Parser {
       return inner;
     }
     if (t.kind == TokenKind::kString && peek_is("[", 1)) return load();
-    if (t.kind != TokenKind::kIdentifier) error_at(t, fmt::format("expected an expression but found {}", describe(t)));
+    if (t.kind != TokenKind::kIdentifier)
+      error_at(t, fmt::format("expected an expression but found {}", describe(t)));
     const std::string& word = t.text;
     if (peek_is("[", 1)) return load();
     if (word == "true" || word == "false") {
@@ -654,21 +722,26 @@ class Parser {
         bool negative = accept("-");
         const Token& v = peek();
         if (!(v.kind == TokenKind::kIdentifier && (v.text == "inf" || v.text == "nan"))) {
-          error_at(v, fmt::format("expected inf or nan in {}(...) (write casts as cast({}, x))", word, word));
+          error_at(v, fmt::format("expected inf or nan in {}(...) (write casts as cast({}, x))",
+                                  word, word));
         }
         next();
         expect(")");
-        double value = v.text == "inf" ? std::numeric_limits<double>::infinity() : std::numeric_limits<double>::quiet_NaN();
+        double value = v.text == "inf" ? std::numeric_limits<double>::infinity()
+                                       : std::numeric_limits<double>::quiet_NaN();
         return checked(t, [&] { return make_float(negative ? -value : value, *d); });
       }
       if (word == "select") {
-        next(); next();
+        next();
+        next();
         std::vector<Expr> args = expr_list(")");
-        if (args.size() != 3) error_at(t, fmt::format("select takes 3 arguments, got {}", args.size()));
+        if (args.size() != 3)
+          error_at(t, fmt::format("select takes 3 arguments, got {}", args.size()));
         return checked(t, [&] { return make_select(args[0], args[1], args[2]); });
       }
       if (word == "cast") {
-        next(); next();
+        next();
+        next();
         DataType d = dtype("the target type of the cast");
         expect(",");
         Expr v = expr();
@@ -676,7 +749,8 @@ class Parser {
         return checked(t, [&] { return make_cast(d, v); });
       }
       if (word == "ramp" || word == "broadcast") {
-        next(); next();
+        next();
+        next();
         Expr base = expr();
         expect(",");
         Expr stride;
@@ -686,39 +760,52 @@ class Parser {
         }
         int lanes = lanes_literal();
         expect(")");
-        return checked(t, [&] { return word == "ramp" ? make_ramp(base, stride, lanes) : make_broadcast(base, lanes); });
+        return checked(t, [&] {
+          return word == "ramp" ? make_ramp(base, stride, lanes) : make_broadcast(base, lanes);
+        });
       }
       static const std::pair<const char*, ExprKind> kFunctions[] = {
-          {"min", ExprKind::kMin}, {"max", ExprKind::kMax}, {"floordiv", ExprKind::kFloorDiv}, {"floormod", ExprKind::kFloorMod}};
+          {"min", ExprKind::kMin},
+          {"max", ExprKind::kMax},
+          {"floordiv", ExprKind::kFloorDiv},
+          {"floormod", ExprKind::kFloorMod}};
       for (const auto& [fn, op] : kFunctions) {
         if (word != fn) continue;
-        next(); next();
+        next();
+        next();
         std::vector<Expr> args = expr_list(")");
-        if (args.size() != 2) error_at(t, fmt::format("{} takes 2 arguments, got {}", word, args.size()));
+        if (args.size() != 2)
+          error_at(t, fmt::format("{} takes 2 arguments, got {}", word, args.size()));
         return binary(t, op, args[0], args[1]);
       }
       if (find_builtin_intrinsic(word) != nullptr) {
-        next(); next();
+        next();
+        next();
         std::vector<Expr> args = expr_list(")");
         if (args.empty()) error_at(t, fmt::format("{} needs arguments", word));
-        DataType result = word == "if_then_else" && args.size() == 3 ? args[1].dtype() : args[0].dtype();
+        DataType result =
+            word == "if_then_else" && args.size() == 3 ? args[1].dtype() : args[0].dtype();
         return checked(t, [&] { return make_call(result, word, args); });
       }
     }
     if (word == "call" && peek_is("<", 1)) {
-      next(); next();
+      next();
+      next();
       DataType d = dtype("the call's result type");
       expect(">");
       expect("(");
       const Token& op = peek();
-      if (op.kind != TokenKind::kString) error_at(op, fmt::format("expected the intrinsic's name as a string but found {}", describe(op)));
+      if (op.kind != TokenKind::kString)
+        error_at(op, fmt::format("expected the intrinsic's name as a string but found {}",
+                                 describe(op)));
       next();
       std::vector<Expr> args;
       while (accept(",")) args.push_back(expr());
       expect(")");
       return checked(t, [&] { return make_call(d, op.text, args); });
     }
-    if (is_text_format_keyword(word)) error_at(t, fmt::format("expected an expression but found the keyword '{}'", word));
+    if (is_text_format_keyword(word))
+      error_at(t, fmt::format("expected an expression but found the keyword '{}'", word));
     next();
     return lookup_var(t);
   }

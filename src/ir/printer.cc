@@ -12,7 +12,8 @@
 namespace tessera {
 
 bool is_plain_identifier(const std::string& name) {
-  if (name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_')) return false;
+  if (name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_'))
+    return false;
   for (char c : name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
   }
@@ -42,7 +43,8 @@ std::string format_float_literal(double value, DataType dtype) {
   const std::string type = dtype.str();
   if (std::isnan(value)) return fmt::format("{}(nan)", type);
   if (std::isinf(value)) return fmt::format("{}({}inf)", type, value < 0 ? "-" : "");
-  std::string suffix = dtype.code() == TypeCode::kBFloat ? "bf16" : fmt::format("f{}", dtype.bits());
+  std::string suffix =
+      dtype.code() == TypeCode::kBFloat ? "bf16" : fmt::format("f{}", dtype.bits());
   return fmt::format("{}{}", value, suffix);
 }
 
@@ -59,10 +61,17 @@ int precedence(const Expr& e) {
   switch (e.kind()) {
     case ExprKind::kOr: return 1;
     case ExprKind::kAnd: return 2;
-    case ExprKind::kEQ: case ExprKind::kNE: case ExprKind::kLT:
-    case ExprKind::kLE: case ExprKind::kGT: case ExprKind::kGE: return 3;
-    case ExprKind::kAdd: case ExprKind::kSub: return 4;
-    case ExprKind::kMul: case ExprKind::kDiv: case ExprKind::kMod: return 5;
+    case ExprKind::kEQ:
+    case ExprKind::kNE:
+    case ExprKind::kLT:
+    case ExprKind::kLE:
+    case ExprKind::kGT:
+    case ExprKind::kGE: return 3;
+    case ExprKind::kAdd:
+    case ExprKind::kSub: return 4;
+    case ExprKind::kMul:
+    case ExprKind::kDiv:
+    case ExprKind::kMod: return 5;
     case ExprKind::kNot: return 6;
     default: return 7;
   }
@@ -121,7 +130,9 @@ class TextPrinter {
   }
 
   void stmt(const Stmt& s) {
-    if (marked != nullptr && (s.get() == marked || (s.as<BlockRealizeNode>() && s.as<BlockRealizeNode>()->block.get() == marked))) {
+    if (marked != nullptr &&
+        (s.get() == marked ||
+         (s.as<BlockRealizeNode>() && s.as<BlockRealizeNode>()->block.get() == marked))) {
       // The statement's first line ends at the next newline; mark it there.
       size_t start = out.size();
       stmt_unmarked(s);
@@ -204,8 +215,12 @@ class TextPrinter {
 
   void expr(const Expr& e) {
     switch (e.kind()) {
-      case ExprKind::kIntImm: out += format_int_literal(e.as<IntImmNode>()->value, e.dtype()); return;
-      case ExprKind::kFloatImm: out += format_float_literal(e.as<FloatImmNode>()->value, e.dtype()); return;
+      case ExprKind::kIntImm:
+        out += format_int_literal(e.as<IntImmNode>()->value, e.dtype());
+        return;
+      case ExprKind::kFloatImm:
+        out += format_float_literal(e.as<FloatImmNode>()->value, e.dtype());
+        return;
       case ExprKind::kVar: out += use_var(e); return;
       case ExprKind::kNot: {
         out += "!";
@@ -232,7 +247,8 @@ class TextPrinter {
         auto* x = e.as<CallNode>();
         const IntrinsicInfo* builtin = find_builtin_intrinsic(x->op);
         bool short_form = builtin != nullptr && !x->args.empty() &&
-                          (x->op == "if_then_else" ? x->args[1].dtype() == e.dtype() : x->args[0].dtype() == e.dtype());
+                          (x->op == "if_then_else" ? x->args[1].dtype() == e.dtype()
+                                                   : x->args[0].dtype() == e.dtype());
         if (short_form) {
           call_like(x->op, x->args);
         } else {
@@ -362,7 +378,8 @@ class TextPrinter {
     // Buffer names are part of a program's identity, so they are kept verbatim;
     // only a clash between two distinct buffers (ill-formed) forces a rename.
     std::string name = b->name;
-    for (int k = 1; used_buffer_names_.count(name) != 0; ++k) name = fmt::format("{}_{}", b->name, k);
+    for (int k = 1; used_buffer_names_.count(name) != 0; ++k)
+      name = fmt::format("{}_{}", b->name, k);
     used_buffer_names_.insert(name);
     std::string text = name_text(name);
     buffer_names_.emplace(b.get(), text);

@@ -7,17 +7,21 @@
 namespace tessera {
 
 const char* stmt_kind_name(StmtKind kind) {
-  static constexpr const char* kNames[] = {"BufferStore", "For", "Block", "BlockRealize", "SeqStmt",
-                                           "IfThenElse", "LetStmt", "Evaluate", "Allocate"};
+  static constexpr const char* kNames[] = {"BufferStore",  "For",      "Block",
+                                           "BlockRealize", "SeqStmt",  "IfThenElse",
+                                           "LetStmt",      "Evaluate", "Allocate"};
   return kNames[static_cast<int>(kind)];
 }
 
 const char* for_kind_name(ForKind kind) {
-  static constexpr const char* kNames[] = {"range", "parallel", "vectorized", "unrolled", "thread_binding"};
+  static constexpr const char* kNames[] = {"range", "parallel", "vectorized", "unrolled",
+                                           "thread_binding"};
   return kNames[static_cast<int>(kind)];
 }
 
-const char* iter_kind_name(IterKind kind) { return kind == IterKind::kSpatial ? "spatial" : "reduce"; }
+const char* iter_kind_name(IterKind kind) {
+  return kind == IterKind::kSpatial ? "spatial" : "reduce";
+}
 
 namespace {
 
@@ -29,14 +33,16 @@ void check_region(const BufferRegion& r, const std::string& block, const char* w
   }
   for (const Range& range : r.region) {
     if (!range.min.defined() || !range.extent.defined()) {
-      fail("block '{}': {} region of buffer '{}' has an incomplete range", block, what, r.buffer->name);
+      fail("block '{}': {} region of buffer '{}' has an incomplete range", block, what,
+           r.buffer->name);
     }
     if (range.min.dtype() != range.extent.dtype() || !range.min.dtype().is_integer()) {
-      fail("block '{}': {} region of buffer '{}' has bounds of types {} and {}", block, what, r.buffer->name,
-           range.min.dtype().str(), range.extent.dtype().str());
+      fail("block '{}': {} region of buffer '{}' has bounds of types {} and {}", block, what,
+           r.buffer->name, range.min.dtype().str(), range.extent.dtype().str());
     }
     if (auto e = as_const_int(range.extent); e && *e <= 0) {
-      fail("block '{}': {} region of buffer '{}' has a non-positive extent {}", block, what, r.buffer->name, *e);
+      fail("block '{}': {} region of buffer '{}' has a non-positive extent {}", block, what,
+           r.buffer->name, *e);
     }
   }
 }
@@ -49,7 +55,8 @@ Stmt make_store(Buffer buffer, Expr value, std::vector<Expr> indices) {
   // Typing the indices is make_load's job; reuse it so loads and stores agree.
   Expr load = make_load(buffer, indices);
   if (load.dtype() != value.dtype()) {
-    fail("store to buffer '{}' of {}: value has type {}", buffer->name, load.dtype().str(), value.dtype().str());
+    fail("store to buffer '{}' of {}: value has type {}", buffer->name, load.dtype().str(),
+         value.dtype().str());
   }
   auto node = std::make_shared<BufferStoreNode>();
   node->buffer = std::move(buffer);
@@ -61,20 +68,24 @@ Stmt make_store(Buffer buffer, Expr value, std::vector<Expr> indices) {
 Stmt make_for(Var loop_var, Expr min, Expr extent, ForKind kind, Stmt body, std::string thread_tag,
               Annotations annotations) {
   if (!loop_var.defined()) fail("For: loop variable is missing");
-  if (!min.defined() || !extent.defined()) fail("loop '{}': min or extent is missing", loop_var.name());
+  if (!min.defined() || !extent.defined())
+    fail("loop '{}': min or extent is missing", loop_var.name());
   if (!body.defined()) fail("loop '{}': body is missing", loop_var.name());
   if (min.dtype() != loop_var.dtype() || extent.dtype() != loop_var.dtype()) {
-    fail("loop '{}' of type {}: min has type {}, extent has type {}", loop_var.name(), loop_var.dtype().str(),
-         min.dtype().str(), extent.dtype().str());
+    fail("loop '{}' of type {}: min has type {}, extent has type {}", loop_var.name(),
+         loop_var.dtype().str(), min.dtype().str(), extent.dtype().str());
   }
   if (!loop_var.dtype().is_int() || !loop_var.dtype().is_scalar()) {
-    fail("loop '{}': variable of type {} (must be a signed integer)", loop_var.name(), loop_var.dtype().str());
+    fail("loop '{}': variable of type {} (must be a signed integer)", loop_var.name(),
+         loop_var.dtype().str());
   }
   if (kind == ForKind::kThreadBinding && thread_tag.empty()) {
-    fail("loop '{}': a thread_binding loop needs a thread tag (e.g. \"threadIdx.x\")", loop_var.name());
+    fail("loop '{}': a thread_binding loop needs a thread tag (e.g. \"threadIdx.x\")",
+         loop_var.name());
   }
   if (kind != ForKind::kThreadBinding && !thread_tag.empty()) {
-    fail("loop '{}': thread tag '{}' on a {} loop", loop_var.name(), thread_tag, for_kind_name(kind));
+    fail("loop '{}': thread tag '{}' on a {} loop", loop_var.name(), thread_tag,
+         for_kind_name(kind));
   }
   auto node = std::make_shared<ForNode>();
   node->loop_var = std::move(loop_var);
@@ -93,16 +104,18 @@ Stmt make_block(BlockFields f) {
   std::set<const VarNode*> seen;
   for (const IterVar& iv : f.iter_vars) {
     if (!iv.var.defined()) fail("block '{}': an iteration variable is missing", f.name);
-    if (!seen.insert(iv.var.get()).second) fail("block '{}': iteration variable '{}' appears twice", f.name, iv.var.name());
+    if (!seen.insert(iv.var.get()).second)
+      fail("block '{}': iteration variable '{}' appears twice", f.name, iv.var.name());
     if (!iv.dom.min.defined() || !iv.dom.extent.defined()) {
       fail("block '{}': iteration variable '{}' has no domain", f.name, iv.var.name());
     }
     if (iv.dom.min.dtype() != iv.var.dtype() || iv.dom.extent.dtype() != iv.var.dtype()) {
-      fail("block '{}': iteration variable '{}' of type {} has a domain of type {}", f.name, iv.var.name(),
-           iv.var.dtype().str(), iv.dom.min.dtype().str());
+      fail("block '{}': iteration variable '{}' of type {} has a domain of type {}", f.name,
+           iv.var.name(), iv.var.dtype().str(), iv.dom.min.dtype().str());
     }
     if (auto e = as_const_int(iv.dom.extent); e && *e <= 0) {
-      fail("block '{}': iteration variable '{}' has an empty domain (extent {})", f.name, iv.var.name(), *e);
+      fail("block '{}': iteration variable '{}' has an empty domain (extent {})", f.name,
+           iv.var.name(), *e);
     }
   }
   for (const BufferRegion& r : f.reads) check_region(r, f.name, "read");
@@ -128,14 +141,16 @@ Stmt make_block_realize(std::vector<Expr> iter_values, Expr predicate, Stmt bloc
   const auto* b = block.as<BlockNode>();
   if (b == nullptr) fail("BlockRealize: expected a block");
   if (iter_values.size() != b->iter_vars.size()) {
-    fail("block '{}' has {} iteration variables but is bound to {} values", b->name, b->iter_vars.size(),
-         iter_values.size());
+    fail("block '{}' has {} iteration variables but is bound to {} values", b->name,
+         b->iter_vars.size(), iter_values.size());
   }
   for (size_t i = 0; i < iter_values.size(); ++i) {
-    if (!iter_values[i].defined()) fail("block '{}': binding of '{}' is missing", b->name, b->iter_vars[i].var.name());
+    if (!iter_values[i].defined())
+      fail("block '{}': binding of '{}' is missing", b->name, b->iter_vars[i].var.name());
     if (iter_values[i].dtype() != b->iter_vars[i].var.dtype()) {
       fail("block '{}': iteration variable '{}' of type {} bound to a value of type {}", b->name,
-           b->iter_vars[i].var.name(), b->iter_vars[i].var.dtype().str(), iter_values[i].dtype().str());
+           b->iter_vars[i].var.name(), b->iter_vars[i].var.dtype().str(),
+           iter_values[i].dtype().str());
     }
   }
   if (!predicate.defined()) predicate = make_bool(true);
@@ -166,7 +181,8 @@ Stmt make_seq(std::vector<Stmt> seq) {
 }
 
 Stmt make_if(Expr condition, Stmt then_case, Stmt else_case) {
-  if (!condition.defined() || !then_case.defined()) fail("IfThenElse: condition or body is missing");
+  if (!condition.defined() || !then_case.defined())
+    fail("IfThenElse: condition or body is missing");
   if (condition.dtype() != DataType::boolean()) {
     fail("if condition of type {} (must be bool)", condition.dtype().str());
   }
@@ -178,9 +194,11 @@ Stmt make_if(Expr condition, Stmt then_case, Stmt else_case) {
 }
 
 Stmt make_let_stmt(Var var, Expr value, Stmt body) {
-  if (!var.defined() || !value.defined() || !body.defined()) fail("LetStmt: variable, value or body is missing");
+  if (!var.defined() || !value.defined() || !body.defined())
+    fail("LetStmt: variable, value or body is missing");
   if (var.dtype() != value.dtype()) {
-    fail("let '{}' of type {} bound to a value of type {}", var.name(), var.dtype().str(), value.dtype().str());
+    fail("let '{}' of type {} bound to a value of type {}", var.name(), var.dtype().str(),
+         value.dtype().str());
   }
   auto node = std::make_shared<LetStmtNode>();
   node->var = std::move(var);

@@ -9,7 +9,8 @@ namespace {
 class EqualityChecker {
  public:
   bool func(const PrimFunc& a, const PrimFunc& b) {
-    if (a->name != b->name || a->params.size() != b->params.size() || a->attrs != b->attrs) return false;
+    if (a->name != b->name || a->params.size() != b->params.size() || a->attrs != b->attrs)
+      return false;
     for (size_t i = 0; i < a->params.size(); ++i) {
       if (!buffer(a->params[i], b->params[i])) return false;
     }
@@ -97,7 +98,9 @@ class EqualityChecker {
     }
   }
 
-  bool range(const Range& a, const Range& b) { return expr(a.min, b.min) && expr(a.extent, b.extent); }
+  bool range(const Range& a, const Range& b) {
+    return expr(a.min, b.min) && expr(a.extent, b.extent);
+  }
 
   bool region(const BufferRegion& a, const BufferRegion& b) {
     if (!buffer(a.buffer, b.buffer) || a.region.size() != b.region.size()) return false;
@@ -122,18 +125,21 @@ class EqualityChecker {
     switch (a.kind()) {
       case StmtKind::kBufferStore: {
         auto *x = a.as<BufferStoreNode>(), *y = b.as<BufferStoreNode>();
-        return buffer(x->buffer, y->buffer) && exprs(x->indices, y->indices) && expr(x->value, y->value);
+        return buffer(x->buffer, y->buffer) && exprs(x->indices, y->indices) &&
+               expr(x->value, y->value);
       }
       case StmtKind::kFor: {
         auto *x = a.as<ForNode>(), *y = b.as<ForNode>();
-        return x->for_kind == y->for_kind && x->thread_tag == y->thread_tag && x->annotations == y->annotations &&
-               var(x->loop_var, y->loop_var) && expr(x->min, y->min) && expr(x->extent, y->extent) &&
-               stmt(x->body, y->body);
+        return x->for_kind == y->for_kind && x->thread_tag == y->thread_tag &&
+               x->annotations == y->annotations && var(x->loop_var, y->loop_var) &&
+               expr(x->min, y->min) && expr(x->extent, y->extent) && stmt(x->body, y->body);
       }
       case StmtKind::kBlock: {
         auto *x = a.as<BlockNode>(), *y = b.as<BlockNode>();
-        if (x->name != y->name || x->annotations != y->annotations || x->iter_vars.size() != y->iter_vars.size() ||
-            x->alloc_buffers.size() != y->alloc_buffers.size() || x->match_buffers.size() != y->match_buffers.size()) {
+        if (x->name != y->name || x->annotations != y->annotations ||
+            x->iter_vars.size() != y->iter_vars.size() ||
+            x->alloc_buffers.size() != y->alloc_buffers.size() ||
+            x->match_buffers.size() != y->match_buffers.size()) {
           return false;
         }
         for (size_t i = 0; i < x->iter_vars.size(); ++i) {
@@ -149,12 +155,13 @@ class EqualityChecker {
             return false;
           }
         }
-        return regions(x->reads, y->reads) && regions(x->writes, y->writes) && stmt(x->init, y->init) &&
-               stmt(x->body, y->body);
+        return regions(x->reads, y->reads) && regions(x->writes, y->writes) &&
+               stmt(x->init, y->init) && stmt(x->body, y->body);
       }
       case StmtKind::kBlockRealize: {
         auto *x = a.as<BlockRealizeNode>(), *y = b.as<BlockRealizeNode>();
-        return exprs(x->iter_values, y->iter_values) && expr(x->predicate, y->predicate) && stmt(x->block, y->block);
+        return exprs(x->iter_values, y->iter_values) && expr(x->predicate, y->predicate) &&
+               stmt(x->block, y->block);
       }
       case StmtKind::kSeqStmt: {
         auto *x = a.as<SeqStmtNode>(), *y = b.as<SeqStmtNode>();
@@ -166,13 +173,15 @@ class EqualityChecker {
       }
       case StmtKind::kIfThenElse: {
         auto *x = a.as<IfThenElseNode>(), *y = b.as<IfThenElseNode>();
-        return expr(x->condition, y->condition) && stmt(x->then_case, y->then_case) && stmt(x->else_case, y->else_case);
+        return expr(x->condition, y->condition) && stmt(x->then_case, y->then_case) &&
+               stmt(x->else_case, y->else_case);
       }
       case StmtKind::kLetStmt: {
         auto *x = a.as<LetStmtNode>(), *y = b.as<LetStmtNode>();
         return var(x->var, y->var) && expr(x->value, y->value) && stmt(x->body, y->body);
       }
-      case StmtKind::kEvaluate: return expr(a.as<EvaluateNode>()->value, b.as<EvaluateNode>()->value);
+      case StmtKind::kEvaluate:
+        return expr(a.as<EvaluateNode>()->value, b.as<EvaluateNode>()->value);
       case StmtKind::kAllocate: {
         auto *x = a.as<AllocateNode>(), *y = b.as<AllocateNode>();
         return buffer(x->buffer, y->buffer) && stmt(x->body, y->body);

@@ -16,7 +16,9 @@ class Hasher {
 
   void mix(uint64_t v) { h_ = hash_combine(h_, v); }
   void mix(const std::string& s) { mix(hash_string(s)); }
-  void mix(DataType t) { mix((uint64_t(t.code()) << 32) | (uint64_t(t.bits()) << 16) | uint64_t(t.lanes())); }
+  void mix(DataType t) {
+    mix((uint64_t(t.code()) << 32) | (uint64_t(t.bits()) << 16) | uint64_t(t.lanes()));
+  }
 
   void annotations(const Annotations& a) {
     mix(a.size());
@@ -109,7 +111,10 @@ class Hasher {
     }
   }
 
-  void range(const Range& r) { expr(r.min); expr(r.extent); }
+  void range(const Range& r) {
+    expr(r.min);
+    expr(r.extent);
+  }
   void region(const BufferRegion& r) {
     buffer(r.buffer);
     mix(r.region.size());
@@ -209,8 +214,20 @@ class Hasher {
 
 }  // namespace
 
-uint64_t structural_hash(const PrimFunc& f) { Hasher h; h.func(f); return h.value(); }
-uint64_t structural_hash(const Stmt& s) { Hasher h; h.stmt(s); return h.value(); }
-uint64_t structural_hash(const Expr& e) { Hasher h; h.expr(e); return h.value(); }
+uint64_t structural_hash(const PrimFunc& f) {
+  Hasher h;
+  h.func(f);
+  return h.value();
+}
+uint64_t structural_hash(const Stmt& s) {
+  Hasher h;
+  h.stmt(s);
+  return h.value();
+}
+uint64_t structural_hash(const Expr& e) {
+  Hasher h;
+  h.expr(e);
+  return h.value();
+}
 
 }  // namespace tessera

@@ -46,7 +46,9 @@ class Lexer {
       char c = text_[pos_];
       if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
         size_t start = pos_;
-        while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_')) ++pos_;
+        while (pos_ < text_.size() &&
+               (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_'))
+          ++pos_;
         t.kind = TokenKind::kIdentifier;
         t.text = std::string(text_.substr(start, pos_ - start));
       } else if (std::isdigit(static_cast<unsigned char>(c))) {
@@ -70,8 +72,8 @@ class Lexer {
         }
         if (!matched) {
           if (std::string_view("()[]{},;:=<>+-*/%!").find(c) == std::string_view::npos) {
-            throw Error(fmt::format("{}:{}:{}: unexpected character '{}'\n{}", source_, t.line, t.column,
-                                    printable(c), context_line(t.line, t.column)));
+            throw Error(fmt::format("{}:{}:{}: unexpected character '{}'\n{}", source_, t.line,
+                                    t.column, printable(c), context_line(t.line, t.column)));
           }
           t.text = std::string(1, c);
           ++pos_;
@@ -90,10 +92,12 @@ class Lexer {
       start = nl + 1;
     }
     size_t end = text_.find('\n', start);
-    std::string_view content = text_.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    std::string_view content =
+        text_.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     std::string shown;
     for (char ch : content) shown += (ch == '\t') ? ' ' : ch;
-    return fmt::format("  {}\n  {}^", shown, std::string(static_cast<size_t>(std::max(col - 1, 0)), ' '));
+    return fmt::format("  {}\n  {}^", shown,
+                       std::string(static_cast<size_t>(std::max(col - 1, 0)), ' '));
   }
 
  private:
@@ -125,7 +129,9 @@ class Lexer {
 
   std::string number() {
     size_t start = pos_;
-    auto digits = [&] { while (pos_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos_]))) ++pos_; };
+    auto digits = [&] {
+      while (pos_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+    };
     digits();
     if (pos_ < text_.size() && text_[pos_] == '.') {
       ++pos_;
@@ -169,18 +175,19 @@ class Lexer {
         case '"': value += '"'; break;
         case 'x': {
           int code = 0;
-          auto [p, ec] = std::from_chars(text_.data() + pos_, text_.data() + std::min(pos_ + 2, text_.size()), code, 16);
+          auto [p, ec] = std::from_chars(text_.data() + pos_,
+                                         text_.data() + std::min(pos_ + 2, text_.size()), code, 16);
           if (ec != std::errc() || p != text_.data() + pos_ + 2) {
-            throw Error(fmt::format("{}:{}:{}: bad \\x escape in string\n{}", source_, t.line, t.column,
-                                    context_line(t.line, t.column)));
+            throw Error(fmt::format("{}:{}:{}: bad \\x escape in string\n{}", source_, t.line,
+                                    t.column, context_line(t.line, t.column)));
           }
           pos_ += 2;
           value += static_cast<char>(code);
           break;
         }
         default:
-          throw Error(fmt::format("{}:{}:{}: unknown escape '\\{}' in string\n{}", source_, t.line, t.column,
-                                  printable(e), context_line(t.line, t.column)));
+          throw Error(fmt::format("{}:{}:{}: unknown escape '\\{}' in string\n{}", source_, t.line,
+                                  t.column, printable(e), context_line(t.line, t.column)));
       }
     }
   }

@@ -35,7 +35,10 @@ void IRVisitor::visit_stmt(const Stmt& s) {
 
 void IRVisitor::visit_func(const PrimFunc& f) { visit_stmt(f->body); }
 
-void IRVisitor::visit_binary(const BinaryNode* op) { visit_expr(op->a); visit_expr(op->b); }
+void IRVisitor::visit_binary(const BinaryNode* op) {
+  visit_expr(op->a);
+  visit_expr(op->b);
+}
 void IRVisitor::visit_not(const NotNode* op) { visit_expr(op->a); }
 void IRVisitor::visit_select(const SelectNode* op) {
   visit_expr(op->condition);
@@ -49,9 +52,15 @@ void IRVisitor::visit_buffer_load(const BufferLoadNode* op) {
 void IRVisitor::visit_call(const CallNode* op) {
   for (const Expr& a : op->args) visit_expr(a);
 }
-void IRVisitor::visit_ramp(const RampNode* op) { visit_expr(op->base); visit_expr(op->stride); }
+void IRVisitor::visit_ramp(const RampNode* op) {
+  visit_expr(op->base);
+  visit_expr(op->stride);
+}
 void IRVisitor::visit_broadcast(const BroadcastNode* op) { visit_expr(op->value); }
-void IRVisitor::visit_let(const LetNode* op) { visit_expr(op->value); visit_expr(op->body); }
+void IRVisitor::visit_let(const LetNode* op) {
+  visit_expr(op->value);
+  visit_expr(op->body);
+}
 
 void IRVisitor::visit_buffer_store(const BufferStoreNode* op) {
   visit_expr(op->value);
@@ -92,7 +101,10 @@ void IRVisitor::visit_if(const IfThenElseNode* op) {
   visit_stmt(op->then_case);
   if (op->else_case.defined()) visit_stmt(op->else_case);
 }
-void IRVisitor::visit_let_stmt(const LetStmtNode* op) { visit_expr(op->value); visit_stmt(op->body); }
+void IRVisitor::visit_let_stmt(const LetStmtNode* op) {
+  visit_expr(op->value);
+  visit_stmt(op->body);
+}
 void IRVisitor::visit_evaluate(const EvaluateNode* op) { visit_expr(op->value); }
 void IRVisitor::visit_allocate(const AllocateNode* op) { visit_stmt(op->body); }
 

@@ -19,7 +19,8 @@ namespace {
 // Moves every access of `from` to `to`, shifted by `offset` per dimension.
 class Shift : public IRMutator {
  public:
-  Shift(const Buffer& from, const Buffer& to, std::vector<Expr> offset) : from_(from), to_(to), offset_(std::move(offset)) {}
+  Shift(const Buffer& from, const Buffer& to, std::vector<Expr> offset)
+      : from_(from), to_(to), offset_(std::move(offset)) {}
 
  protected:
   std::vector<Expr> shifted(const std::vector<Expr>& indices) {
@@ -47,7 +48,8 @@ class Shift : public IRMutator {
         if (!r.buffer.same_as(from_)) continue;
         BufferRegion moved{to_, {}};
         for (size_t d = 0; d < r.region.size(); ++d) {
-          Expr min = is_const_int(offset_[d], 0) ? r.region[d].min : az_.simplify(sub(r.region[d].min, offset_[d]));
+          Expr min = is_const_int(offset_[d], 0) ? r.region[d].min
+                                                 : az_.simplify(sub(r.region[d].min, offset_[d]));
           moved.region.push_back(Range{min, r.region[d].extent});
         }
         r = moved;
@@ -112,7 +114,8 @@ class Compact : public IRMutator {
         continue;
       }
       Expr min = az_.simplify(box[d].min());
-      ConstIntBound extent = az_.const_int_bound(az_.simplify(add(sub(box[d].max(), min), make_int(1, t))));
+      ConstIntBound extent =
+          az_.const_int_bound(az_.simplify(add(sub(box[d].max(), min), make_int(1, t))));
       if (extent.max >= shape[d] || extent.max < 1) {
         offset.push_back(zero);
         new_shape.push_back(buffer->shape[d]);
@@ -123,7 +126,8 @@ class Compact : public IRMutator {
       smaller = true;
     }
     if (!smaller) return inner;
-    Buffer compact = Buffer::make(buffer->name, buffer->dtype, new_shape, {}, Expr(), buffer->scope);
+    Buffer compact =
+        Buffer::make(buffer->name, buffer->dtype, new_shape, {}, Expr(), buffer->scope);
     Shift shift(buffer, compact, offset);
     return shift.mutate_stmt(inner);
   }

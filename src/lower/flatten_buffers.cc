@@ -16,7 +16,7 @@ namespace tessera {
 namespace {
 
 struct Flat {
-  Buffer buffer;             // the 1-D twin
+  Buffer buffer;              // the 1-D twin
   std::vector<Expr> strides;  // of the original dimensions
   Expr offset;
 };
@@ -36,7 +36,8 @@ Flat flatten(const Buffer& b) {
     span = add(span, make_int(1));
   } else {
     Expr last = make_int(0, strides[0].dtype());
-    for (size_t d = 0; d < n; ++d) last = add(last, mul(sub(b->shape[d], make_int(1, b->shape[d].dtype())), strides[d]));
+    for (size_t d = 0; d < n; ++d)
+      last = add(last, mul(sub(b->shape[d], make_int(1, b->shape[d].dtype())), strides[d]));
     span = add(span, add(last, make_int(1, last.dtype())));
   }
   Buffer flat = Buffer::make(b->name, b->dtype, {span}, {}, Expr(), b->scope);
@@ -56,7 +57,9 @@ class Flatten : public IRMutator {
  protected:
   Expr index(const Buffer& b, const std::vector<Expr>& indices) {
     const Flat& f = of(b);
-    if (indices.size() != f.strides.size()) fail("flatten_buffers: '{}' is accessed with {} indices but has {} dimensions", b->name, indices.size(), f.strides.size());
+    if (indices.size() != f.strides.size())
+      fail("flatten_buffers: '{}' is accessed with {} indices but has {} dimensions", b->name,
+           indices.size(), f.strides.size());
     // The flat index has the widest type among the indices (an int64 index among int32
     // ones makes the sum int64), and int64 where the buffer outgrows int32.
     std::vector<Expr> mutated;
@@ -65,7 +68,8 @@ class Flatten : public IRMutator {
       mutated.push_back(mutate_expr(e));
       if (mutated.back().dtype().bits() > index_type.bits()) index_type = mutated.back().dtype();
     }
-    if (std::optional<int64_t> span = as_const_int(f.buffer->shape[0]); span && *span > std::numeric_limits<int32_t>::max()) {
+    if (std::optional<int64_t> span = as_const_int(f.buffer->shape[0]);
+        span && *span > std::numeric_limits<int32_t>::max()) {
       index_type = DataType::int64();
     }
     Expr out;
@@ -75,15 +79,23 @@ class Flatten : public IRMutator {
       out = out.defined() ? add(out, term) : term;
     }
     if (!out.defined()) out = make_int(0);
-    if (f.offset.defined() && !is_const_int(f.offset, 0)) out = add(out, cast(out.dtype(), f.offset));
+    if (f.offset.defined() && !is_const_int(f.offset, 0))
+      out = add(out, cast(out.dtype(), f.offset));
     return out;
   }
-  Expr mutate_buffer_load(const BufferLoadNode* op, const Expr&) override { return make_load(of(op->buffer).buffer, {index(op->buffer, op->indices)}); }
-  Stmt mutate_buffer_store(const BufferStoreNode* op, const Stmt&) override {
-    return make_store(of(op->buffer).buffer, mutate_expr(op->value), {index(op->buffer, op->indices)});
+  Expr mutate_buffer_load(const BufferLoadNode* op, const Expr&) override {
+    return make_load(of(op->buffer).buffer, {index(op->buffer, op->indices)});
   }
-  Stmt mutate_allocate(const AllocateNode* op, const Stmt&) override { return make_allocate(of(op->buffer).buffer, mutate_stmt(op->body)); }
-  Stmt mutate_block(const BlockNode* op, const Stmt&) override { fail("flatten_buffers: block '{}' remains; run remove_blocks first", op->name); }
+  Stmt mutate_buffer_store(const BufferStoreNode* op, const Stmt&) override {
+    return make_store(of(op->buffer).buffer, mutate_expr(op->value),
+                      {index(op->buffer, op->indices)});
+  }
+  Stmt mutate_allocate(const AllocateNode* op, const Stmt&) override {
+    return make_allocate(of(op->buffer).buffer, mutate_stmt(op->body));
+  }
+  Stmt mutate_block(const BlockNode* op, const Stmt&) override {
+    fail("flatten_buffers: block '{}' remains; run remove_blocks first", op->name);
+  }
 };
 
 }  // namespace

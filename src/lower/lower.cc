@@ -36,7 +36,8 @@ PrimFunc lower(const PrimFunc& func, const LowerOptions& options) {
     } catch (const Error& e) {
       fail("while lowering '{}', pass {}: {}", func->name, pass.name, e.message());
     }
-    if (options.dump_after_each != nullptr) *options.dump_after_each << fmt::format("// after {}\n{}\n", pass.name, print(f));
+    if (options.dump_after_each != nullptr)
+      *options.dump_after_each << fmt::format("// after {}\n{}\n", pass.name, print(f));
   }
   return f;
 }

@@ -20,7 +20,8 @@ PrimFunc lower_init(const PrimFunc& func) {
         first = first.defined() ? logical_and(first, at_min) : at_min;
       }
       auto node = std::make_shared<BlockNode>(*b);
-      node->body = first.defined() ? make_seq({make_if(first, b->init), b->body}) : make_seq({b->init, b->body});
+      node->body = first.defined() ? make_seq({make_if(first, b->init), b->body})
+                                   : make_seq({b->init, b->body});
       node->init = Stmt();
       return Stmt(node);
     }

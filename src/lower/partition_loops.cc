@@ -20,7 +20,9 @@
 namespace tessera {
 namespace {
 
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0); }
+int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
+}
 int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
 
 // The range [lower, upper) of the partitioned loop's variable where every usable
@@ -91,7 +93,9 @@ class TrueRange {
     std::optional<int64_t> coefficient = as_const_int(az.simplify(sub(at_one, at_zero)));
     if (!coefficient || *coefficient == 0) return;
     // Linear in v only if the step is the same everywhere: d(v) - d(0) == coefficient * v.
-    if (!az.can_prove_equal(sub(d, at_zero), mul(make_int(*coefficient, t), v_.dtype() == t ? Expr(v_) : cast(t, v_)))) return;
+    if (!az.can_prove_equal(sub(d, at_zero), mul(make_int(*coefficient, t),
+                                                 v_.dtype() == t ? Expr(v_) : cast(t, v_))))
+      return;
     ConstIntBound rest = az.const_int_bound(at_zero);
     if (rest.max == ConstIntBound::kPosInf || rest.max == ConstIntBound::kNegInf) return;
     // coefficient * v + rest.max <= 0 makes the condition true whatever the rest is.
@@ -117,9 +121,13 @@ class PartitionLoops : public IRMutator {
     Annotations annotations = op->annotations;
     auto key = annotations.find(std::string(annotation_key::kLoopPartition));
     const bool marked = key != annotations.end();
-    const bool asked = marked && std::holds_alternative<int64_t>(key->second) && std::get<int64_t>(key->second) != 0;
+    const bool asked = marked && std::holds_alternative<int64_t>(key->second) &&
+                       std::get<int64_t>(key->second) != 0;
     if (marked) annotations.erase(key);  // consumed here, whatever its value
-    Stmt result = body.same_as(op->body) && !marked ? s : make_for(op->loop_var, op->min, op->extent, op->for_kind, body, op->thread_tag, annotations);
+    Stmt result = body.same_as(op->body) && !marked
+                      ? s
+                      : make_for(op->loop_var, op->min, op->extent, op->for_kind, body,
+                                 op->thread_tag, annotations);
     if (asked) result = partition(result.as<ForNode>(), result);
     analyzer_.unbind(op->loop_var);
     return result;
@@ -129,7 +137,8 @@ class PartitionLoops : public IRMutator {
   Stmt partition(const ForNode* op, const Stmt& s) {
     auto min = as_const_int(op->min), extent = as_const_int(op->extent);
     if (!min || !extent) {
-      log_info("partition_loops: loop '{}' has a non-constant range; not partitioned", op->loop_var->name);
+      log_info("partition_loops: loop '{}' has a non-constant range; not partitioned",
+               op->loop_var->name);
       return s;
     }
     TrueRange range(op->loop_var, *min, *min + *extent);
@@ -137,21 +146,27 @@ class PartitionLoops : public IRMutator {
     az.unbind(op->loop_var);
     range.collect(op->body, az);
     const int64_t end = *min + *extent;
-    const int64_t lower = std::clamp(range.lower(), *min, end), upper = std::clamp(range.upper(), lower, end);
+    const int64_t lower = std::clamp(range.lower(), *min, end),
+                  upper = std::clamp(range.upper(), lower, end);
     if (range.used() == 0) {
-      log_info("partition_loops: loop '{}' holds no condition linear in it; not partitioned", op->loop_var->name);
+      log_info("partition_loops: loop '{}' holds no condition linear in it; not partitioned",
+               op->loop_var->name);
       return s;
     }
     if (lower == upper) {
-      log_info("partition_loops: the conditions in loop '{}' hold together nowhere; not partitioned", op->loop_var->name);
+      log_info(
+          "partition_loops: the conditions in loop '{}' hold together nowhere; not partitioned",
+          op->loop_var->name);
       return s;
     }
     std::vector<Stmt> parts;
     auto part = [&](int64_t from, int64_t to, const std::string& suffix) {
       if (from >= to) return;
-      Var v = suffix.empty() ? op->loop_var : Var(op->loop_var->name + suffix, op->loop_var.dtype());
+      Var v =
+          suffix.empty() ? op->loop_var : Var(op->loop_var->name + suffix, op->loop_var.dtype());
       Stmt body = suffix.empty() ? op->body : substitute(op->body, VarMap{{op->loop_var.get(), v}});
-      parts.push_back(make_for(v, make_int(from, v.dtype()), make_int(to - from, v.dtype()), op->for_kind, body, op->thread_tag, op->annotations));
+      parts.push_back(make_for(v, make_int(from, v.dtype()), make_int(to - from, v.dtype()),
+                               op->for_kind, body, op->thread_tag, op->annotations));
     };
     part(*min, lower, "_prologue");
     part(lower, upper, "");

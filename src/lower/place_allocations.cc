@@ -20,7 +20,10 @@ namespace tessera {
 namespace {
 
 bool touches(const BlockNode* b, const Buffer& buffer) {
-  auto in = [&](const std::vector<BufferRegion>& rs) { return std::any_of(rs.begin(), rs.end(), [&](const BufferRegion& r) { return r.buffer.same_as(buffer); }); };
+  auto in = [&](const std::vector<BufferRegion>& rs) {
+    return std::any_of(rs.begin(), rs.end(),
+                       [&](const BufferRegion& r) { return r.buffer.same_as(buffer); });
+  };
   if (in(b->reads) || in(b->writes)) return true;
   class Finder : public IRVisitor {
    public:
@@ -59,15 +62,19 @@ class UseFinder : public IRVisitor {
     const BlockNode* b = op->block_node();
     if (touches(b, buffer_)) {
       std::vector<const StmtNode*> use = path_;
-      bool accumulates = std::any_of(b->writes.begin(), b->writes.end(), [&](const BufferRegion& w) { return w.buffer.same_as(buffer_); });
+      bool accumulates =
+          std::any_of(b->writes.begin(), b->writes.end(),
+                      [&](const BufferRegion& w) { return w.buffer.same_as(buffer_); });
       if (accumulates) {
         // Raise the use to the outermost loop on the path that feeds a reduction variable.
         for (size_t k = 0; k < use.size(); ++k) {
-          const auto* f = use[k]->kind == StmtKind::kFor ? static_cast<const ForNode*>(use[k]) : nullptr;
+          const auto* f =
+              use[k]->kind == StmtKind::kFor ? static_cast<const ForNode*>(use[k]) : nullptr;
           if (f == nullptr) continue;
           bool feeds = false;
           for (size_t i = 0; i < b->iter_vars.size(); ++i) {
-            feeds = feeds || (b->iter_vars[i].kind == IterKind::kReduce && uses_var(op->iter_values[i], f->loop_var.get()));
+            feeds = feeds || (b->iter_vars[i].kind == IterKind::kReduce &&
+                              uses_var(op->iter_values[i], f->loop_var.get()));
           }
           if (feeds) {
             use.resize(k);  // the use is the whole loop: allocate around it, not inside
@@ -88,11 +95,13 @@ class UseFinder : public IRVisitor {
 // Wraps the statement `at` (or, for a loop, its body) in an Allocate of `buffer`.
 class Wrap : public IRMutator {
  public:
-  Wrap(const StmtNode* at, const Buffer& buffer, bool around) : at_(at), buffer_(buffer), around_(around) {}
+  Wrap(const StmtNode* at, const Buffer& buffer, bool around)
+      : at_(at), buffer_(buffer), around_(around) {}
   Stmt mutate_stmt(const Stmt& s) override {
     if (s.get() != at_) return IRMutator::mutate_stmt(s);
     if (const auto* f = s.as<ForNode>(); f != nullptr && !around_) {
-      return make_for(f->loop_var, f->min, f->extent, f->for_kind, make_allocate(buffer_, f->body), f->thread_tag, f->annotations);
+      return make_for(f->loop_var, f->min, f->extent, f->for_kind, make_allocate(buffer_, f->body),
+                      f->thread_tag, f->annotations);
     }
     return make_allocate(buffer_, s);
   }
@@ -120,12 +129,14 @@ class PlaceAllocations : public IRMutator {
         // The deepest statement on every use's path.
         size_t depth = 0;
         const std::vector<const StmtNode*>& first = finder.uses[0];
-        while (depth < first.size() && std::all_of(finder.uses.begin(), finder.uses.end(), [&](const auto& u) {
-                 return depth < u.size() && u[depth] == first[depth];
-               })) {
+        while (depth < first.size() &&
+               std::all_of(
+                   finder.uses.begin(), finder.uses.end(),
+                   [&](const auto& u) { return depth < u.size() && u[depth] == first[depth]; })) {
           ++depth;
         }
-        while (depth > 0 && first[depth - 1]->kind == StmtKind::kBlock) --depth;  // a block stays in its realization
+        while (depth > 0 && first[depth - 1]->kind == StmtKind::kBlock)
+          --depth;  // a block stays in its realization
         if (depth > 0) {
           at = first[depth - 1];
           around = false;

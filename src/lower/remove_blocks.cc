@@ -12,7 +12,8 @@ namespace tessera {
 namespace {
 
 Stmt with_allocations(const BlockNode* b, Stmt body) {
-  for (size_t i = b->alloc_buffers.size(); i-- > 0;) body = make_allocate(b->alloc_buffers[i], body);
+  for (size_t i = b->alloc_buffers.size(); i-- > 0;)
+    body = make_allocate(b->alloc_buffers[i], body);
   return body;
 }
 
@@ -20,10 +21,14 @@ class RemoveBlocks : public IRMutator {
  protected:
   Stmt mutate_block_realize(const BlockRealizeNode* op, const Stmt&) override {
     const BlockNode* b = op->block_node();
-    if (b->init.defined()) fail("remove_blocks: block '{}' still has an init; run lower_init first", b->name);
-    if (!b->match_buffers.empty()) fail("remove_blocks: block '{}' matches sub-buffers, which lowering does not support yet", b->name);
+    if (b->init.defined())
+      fail("remove_blocks: block '{}' still has an init; run lower_init first", b->name);
+    if (!b->match_buffers.empty())
+      fail("remove_blocks: block '{}' matches sub-buffers, which lowering does not support yet",
+           b->name);
     VarMap bindings;
-    for (size_t i = 0; i < b->iter_vars.size(); ++i) bindings[b->iter_vars[i].var.get()] = op->iter_values[i];
+    for (size_t i = 0; i < b->iter_vars.size(); ++i)
+      bindings[b->iter_vars[i].var.get()] = op->iter_values[i];
     Stmt body = mutate_stmt(substitute(b->body, bindings));
     if (!is_const_int(op->predicate, 1)) body = make_if(op->predicate, body);
     return with_allocations(b, body);

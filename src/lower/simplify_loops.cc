@@ -22,7 +22,8 @@ class Simplify : public IRMutator {
   Stmt mutate_for(const ForNode* op, const Stmt& s) override {
     Expr min = mutate_expr(op->min), extent = mutate_expr(op->extent);
     auto cmin = as_const_int(min), cextent = as_const_int(extent);
-    if (cextent && *cextent == 1) return mutate_stmt(substitute(op->body, VarMap{{op->loop_var.get(), min}}));
+    if (cextent && *cextent == 1)
+      return mutate_stmt(substitute(op->body, VarMap{{op->loop_var.get(), min}}));
     if (cextent && *cextent <= 0) return make_evaluate(make_int(0));
     if (cmin && cextent) az_.bind(op->loop_var, *cmin, *cextent);
     Stmt body = mutate_stmt(op->body);
@@ -33,7 +34,8 @@ class Simplify : public IRMutator {
     std::vector<Stmt> kept;
     for (const Stmt& c : op->seq) {
       Stmt m = mutate_stmt(c);
-      if (const auto* ev = m.as<EvaluateNode>(); ev != nullptr && as_const_int(ev->value)) continue;  // a no-op left by a decided if
+      if (const auto* ev = m.as<EvaluateNode>(); ev != nullptr && as_const_int(ev->value))
+        continue;  // a no-op left by a decided if
       kept.push_back(m);
     }
     return kept.empty() ? make_evaluate(make_int(0)) : make_seq(kept);
@@ -41,7 +43,8 @@ class Simplify : public IRMutator {
   Stmt mutate_if(const IfThenElseNode* op, const Stmt& s) override {
     Expr c = mutate_expr(op->condition);
     if (is_const_int(c, 1)) return mutate_stmt(op->then_case);
-    if (is_const_int(c, 0)) return op->else_case.defined() ? mutate_stmt(op->else_case) : make_evaluate(make_int(0));
+    if (is_const_int(c, 0))
+      return op->else_case.defined() ? mutate_stmt(op->else_case) : make_evaluate(make_int(0));
     return IRMutator::mutate_if(op, s);
   }
 

@@ -57,7 +57,8 @@ class Unroll : public IRMutator {
     if (key != op->annotations.end() && std::holds_alternative<int64_t>(key->second)) {
       limit_ = std::get<int64_t>(key->second);
       auto ex = op->annotations.find(std::string(annotation_key::kUnrollExplicit));
-      explicit_ = ex == op->annotations.end() || !std::holds_alternative<int64_t>(ex->second) || std::get<int64_t>(ex->second) != 0;
+      explicit_ = ex == op->annotations.end() || !std::holds_alternative<int64_t>(ex->second) ||
+                  std::get<int64_t>(ex->second) != 0;
     }
     Stmt body = mutate_stmt(op->body);
     limit_ = limit;
@@ -71,7 +72,9 @@ class Unroll : public IRMutator {
     }
     if (extent && min && (op->for_kind == ForKind::kUnrolled || (auto_unroll && explicit_))) {
       std::vector<Stmt> copies;
-      for (int64_t i = 0; i < *extent; ++i) copies.push_back(substitute(body, VarMap{{op->loop_var.get(), make_int(*min + i, op->loop_var.dtype())}}));
+      for (int64_t i = 0; i < *extent; ++i)
+        copies.push_back(substitute(
+            body, VarMap{{op->loop_var.get(), make_int(*min + i, op->loop_var.dtype())}}));
       if (copies.empty()) return make_evaluate(make_int(0));
       return make_seq(copies);
     }

@@ -36,12 +36,15 @@ bool is_vector(const Expr& e) { return e.dtype().lanes() > 1; }
 
 // Every built-in intrinsic but if_then_else (whose branches are guarded) applies lane by
 // lane; target intrinsics have no known vector form.
-bool is_elementwise_call(const std::string& op) { return op != "if_then_else" && find_builtin_intrinsic(op) != nullptr; }
+bool is_elementwise_call(const std::string& op) {
+  return op != "if_then_else" && find_builtin_intrinsic(op) != nullptr;
+}
 
 // Rewrites the body of one loop for `lanes` lanes of its variable.
 class Widen {
  public:
-  Widen(const Var& loop_var, const Expr& min, int lanes) : loop_var_(loop_var), min_(min), lanes_(lanes) {}
+  Widen(const Var& loop_var, const Expr& min, int lanes)
+      : loop_var_(loop_var), min_(min), lanes_(lanes) {}
 
   Expr broadcast(const Expr& e) const { return is_vector(e) ? e : make_broadcast(e, lanes_); }
 
@@ -76,7 +79,8 @@ class Widen {
         for (const Expr& i : l->indices) idx.push_back(expr(i));
         Expr load = make_load(l->buffer, idx);
         if (is_vector(load)) {
-          if (l->buffer->dtype.is_bool()) refuse(fmt::format("loads from bool buffer '{}'", l->buffer->name));
+          if (l->buffer->dtype.is_bool())
+            refuse(fmt::format("loads from bool buffer '{}'", l->buffer->name));
           loads_.push_back(load);
         } else {
           scalar_loads_.push_back(load);
@@ -93,10 +97,13 @@ class Widen {
         }
         if (!any_vector) return make_call(e.dtype(), c->op, args);
         if (c->op == "if_then_else") {
-          if (is_vector(args[0])) refuse("an if_then_else whose condition depends on the loop variable");
-          return make_call(e.dtype().with_lanes(lanes_), c->op, {args[0], broadcast(args[1]), broadcast(args[2])});
+          if (is_vector(args[0]))
+            refuse("an if_then_else whose condition depends on the loop variable");
+          return make_call(e.dtype().with_lanes(lanes_), c->op,
+                           {args[0], broadcast(args[1]), broadcast(args[2])});
         }
-        if (!is_elementwise_call(c->op)) refuse(fmt::format("a call to '{}', which has no vector form", c->op));
+        if (!is_elementwise_call(c->op))
+          refuse(fmt::format("a call to '{}', which has no vector form", c->op));
         for (Expr& a : args) a = broadcast(a);
         return make_call(e.dtype().with_lanes(lanes_), c->op, args);
       }
@@ -108,25 +115,34 @@ class Widen {
         return make_let(v, value, body);
       }
       case ExprKind::kRamp:
-      case ExprKind::kBroadcast: refuse("it already holds vector expressions (a vectorized loop inside)");
+      case ExprKind::kBroadcast:
+        refuse("it already holds vector expressions (a vectorized loop inside)");
       default: break;
     }
     const auto* bin = e.as<BinaryNode>();
     Expr a = expr(bin->a), b = expr(bin->b);
-    if (!is_vector(a) && !is_vector(b)) return a.same_as(bin->a) && b.same_as(bin->b) ? e : make_binary(bin->kind, a, b);
+    if (!is_vector(a) && !is_vector(b))
+      return a.same_as(bin->a) && b.same_as(bin->b) ? e : make_binary(bin->kind, a, b);
     // Affine index arithmetic stays a Ramp, so loads and stores can be recognised as contiguous.
     const auto* ra = a.as<RampNode>();
     const auto* rb = b.as<RampNode>();
     if (bin->kind == ExprKind::kAdd || bin->kind == ExprKind::kSub) {
-      if (ra != nullptr && !is_vector(b)) return ramp(make_binary(bin->kind, ra->base, b), ra->stride);
-      if (rb != nullptr && !is_vector(a) && bin->kind == ExprKind::kAdd) return ramp(make_binary(bin->kind, a, rb->base), rb->stride);
+      if (ra != nullptr && !is_vector(b))
+        return ramp(make_binary(bin->kind, ra->base, b), ra->stride);
+      if (rb != nullptr && !is_vector(a) && bin->kind == ExprKind::kAdd)
+        return ramp(make_binary(bin->kind, a, rb->base), rb->stride);
       if (ra != nullptr && rb != nullptr) {
-        return ramp(make_binary(bin->kind, ra->base, rb->base), make_binary(bin->kind, ra->stride, rb->stride));
+        return ramp(make_binary(bin->kind, ra->base, rb->base),
+                    make_binary(bin->kind, ra->stride, rb->stride));
       }
     }
     if (bin->kind == ExprKind::kMul) {
-      if (ra != nullptr && !is_vector(b)) return ramp(make_binary(ExprKind::kMul, ra->base, b), make_binary(ExprKind::kMul, ra->stride, b));
-      if (rb != nullptr && !is_vector(a)) return ramp(make_binary(ExprKind::kMul, a, rb->base), make_binary(ExprKind::kMul, a, rb->stride));
+      if (ra != nullptr && !is_vector(b))
+        return ramp(make_binary(ExprKind::kMul, ra->base, b),
+                    make_binary(ExprKind::kMul, ra->stride, b));
+      if (rb != nullptr && !is_vector(a))
+        return ramp(make_binary(ExprKind::kMul, a, rb->base),
+                    make_binary(ExprKind::kMul, a, rb->stride));
     }
     return make_binary(bin->kind, broadcast(a), broadcast(b));
   }
@@ -140,12 +156,19 @@ class Widen {
         for (const Expr& i : st->indices) idx.push_back(expr(i));
         if (idx.size() != 1) refuse(fmt::format("buffer '{}' is not flattened", st->buffer->name));
         const auto* ramp = idx[0].as<RampNode>();
-        if (!is_vector(idx[0])) refuse(fmt::format("every iteration stores to the same element of '{}'", st->buffer->name));
-        if (ramp == nullptr) refuse(fmt::format("the store to '{}' has an index that is not affine in the loop variable", st->buffer->name));
+        if (!is_vector(idx[0]))
+          refuse(
+              fmt::format("every iteration stores to the same element of '{}'", st->buffer->name));
+        if (ramp == nullptr)
+          refuse(
+              fmt::format("the store to '{}' has an index that is not affine in the loop variable",
+                          st->buffer->name));
         if (auto stride = as_const_int(ramp->stride); !stride || *stride == 0) {
-          refuse(fmt::format("the store to '{}' has a stride that is not a nonzero constant", st->buffer->name));
+          refuse(fmt::format("the store to '{}' has a stride that is not a nonzero constant",
+                             st->buffer->name));
         }
-        if (st->buffer->dtype.is_bool()) refuse(fmt::format("stores to bool buffer '{}'", st->buffer->name));
+        if (st->buffer->dtype.is_bool())
+          refuse(fmt::format("stores to bool buffer '{}'", st->buffer->name));
         stores_.push_back({st->buffer.get(), idx[0]});
         return make_store(st->buffer, broadcast(value), idx);
       }
@@ -169,8 +192,10 @@ class Widen {
       case StmtKind::kEvaluate:
         if (as_const_int(s.as<EvaluateNode>()->value)) return s;
         refuse("it evaluates an expression for its effect");
-      case StmtKind::kFor: refuse(fmt::format("it holds loop '{}'", s.as<ForNode>()->loop_var.name()));
-      case StmtKind::kAllocate: refuse(fmt::format("it allocates '{}'", s.as<AllocateNode>()->buffer->name));
+      case StmtKind::kFor:
+        refuse(fmt::format("it holds loop '{}'", s.as<ForNode>()->loop_var.name()));
+      case StmtKind::kAllocate:
+        refuse(fmt::format("it allocates '{}'", s.as<AllocateNode>()->buffer->name));
       default: refuse("it holds a block");
     }
   }
@@ -180,7 +205,8 @@ class Widen {
   void check_dependences() const {
     for (const auto& [buf, index] : stores_) {
       for (const auto& [other_buf, other_index] : stores_) {
-        if (other_buf == buf && !deep_equal(other_index, index)) refuse(fmt::format("it stores to '{}' at two different indices", buf->name));
+        if (other_buf == buf && !deep_equal(other_index, index))
+          refuse(fmt::format("it stores to '{}' at two different indices", buf->name));
       }
       for (const Expr& l : loads_) {
         const auto* load = l.as<BufferLoadNode>();
@@ -189,7 +215,8 @@ class Widen {
         }
       }
       for (const Expr& l : scalar_loads_) {
-        if (l.as<BufferLoadNode>()->buffer.get() == buf) refuse(fmt::format("it reads one element of '{}', which it writes", buf->name));
+        if (l.as<BufferLoadNode>()->buffer.get() == buf)
+          refuse(fmt::format("it reads one element of '{}', which it writes", buf->name));
       }
     }
   }
@@ -203,7 +230,9 @@ class Widen {
     lets_[var.get()] = v;
     return v;
   }
-  Expr ramp(const Expr& base, const Expr& stride) { return make_ramp(analyzer_.simplify(base), analyzer_.simplify(stride), lanes_); }
+  Expr ramp(const Expr& base, const Expr& stride) {
+    return make_ramp(analyzer_.simplify(base), analyzer_.simplify(stride), lanes_);
+  }
 
   Analyzer analyzer_;
   Var loop_var_;
@@ -233,19 +262,22 @@ class Vectorize : public IRMutator {
       // program right and say so.
       reason = e.message();
     }
-    std::string message = fmt::format("loop '{}' is not vectorized: {}", f->loop_var.name(), reason);
+    std::string message =
+        fmt::format("loop '{}' is not vectorized: {}", f->loop_var.name(), reason);
     log_info("{}", message);
     if (reasons_ != nullptr) reasons_->push_back(message);
     Annotations annotations = f->annotations;
     annotations["scalarized"] = reason;
-    return make_for(f->loop_var, f->min, f->extent, ForKind::kSerial, f->body, f->thread_tag, annotations);
+    return make_for(f->loop_var, f->min, f->extent, ForKind::kSerial, f->body, f->thread_tag,
+                    annotations);
   }
 
  private:
   static Stmt vectorize(const ForNode* f) {
     auto extent = as_const_int(f->extent);
     if (!extent) refuse("its extent is not a constant");
-    if (!f->min.dtype().is_int()) refuse(fmt::format("its variable has type {}", f->min.dtype().str()));
+    if (!f->min.dtype().is_int())
+      refuse(fmt::format("its variable has type {}", f->min.dtype().str()));
     if (*extent < 2) return make_for(f->loop_var, f->min, f->extent, ForKind::kSerial, f->body);
     int64_t lanes = *extent;
     if (lanes > kMaxLanes) {
@@ -253,7 +285,9 @@ class Vectorize : public IRMutator {
       for (int64_t w = kMaxLanes; w >= 4 && lanes == 0; --w) {
         if (*extent % w == 0) lanes = w;
       }
-      if (lanes == 0) refuse(fmt::format("its extent {} has no divisor between 4 and {} to cut it into vectors", *extent, kMaxLanes));
+      if (lanes == 0)
+        refuse(fmt::format("its extent {} has no divisor between 4 and {} to cut it into vectors",
+                           *extent, kMaxLanes));
     }
     if (lanes == *extent) {
       Widen widen(f->loop_var, f->min, static_cast<int>(lanes));
@@ -261,13 +295,18 @@ class Vectorize : public IRMutator {
       widen.check_dependences();
       return body;
     }
-    // for (v in [min, min + extent)) -> for (v_outer in [0, extent / lanes)) vector over v = min + v_outer * lanes + lane.
+    // for (v in [min, min + extent)) -> for (v_outer in [0, extent / lanes)) vector over v = min +
+    // v_outer * lanes + lane.
     Var outer(f->loop_var.name() + "_vectors", f->loop_var.dtype());
-    Expr base = make_binary(ExprKind::kAdd, f->min, make_binary(ExprKind::kMul, outer, make_const(outer.dtype(), static_cast<double>(lanes))));
+    Expr base = make_binary(
+        ExprKind::kAdd, f->min,
+        make_binary(ExprKind::kMul, outer, make_const(outer.dtype(), static_cast<double>(lanes))));
     Widen widen(f->loop_var, base, static_cast<int>(lanes));
     Stmt body = widen.stmt(f->body);
     widen.check_dependences();
-    return make_for(outer, make_const(outer.dtype(), 0), make_const(outer.dtype(), static_cast<double>(*extent / lanes)), ForKind::kSerial, body);
+    return make_for(outer, make_const(outer.dtype(), 0),
+                    make_const(outer.dtype(), static_cast<double>(*extent / lanes)),
+                    ForKind::kSerial, body);
   }
 
   std::vector<std::string>* reasons_;

@@ -15,13 +15,16 @@ namespace tessera {
 namespace {
 
 double machine_epsilon(DataType t) {
-  if (t.bits() == 16) return t.code() == TypeCode::kBFloat ? std::ldexp(1.0, -7) : std::ldexp(1.0, -10);
+  if (t.bits() == 16)
+    return t.code() == TypeCode::kBFloat ? std::ldexp(1.0, -7) : std::ldexp(1.0, -10);
   if (t.bits() == 64) return std::numeric_limits<double>::epsilon();
   return std::numeric_limits<float>::epsilon();
 }
 
 double smallest_normal(DataType t) {
-  if (t.bits() == 16) return t.code() == TypeCode::kBFloat ? static_cast<double>(std::numeric_limits<float>::min()) : std::ldexp(1.0, -14);
+  if (t.bits() == 16)
+    return t.code() == TypeCode::kBFloat ? static_cast<double>(std::numeric_limits<float>::min())
+                                         : std::ldexp(1.0, -14);
   if (t.bits() == 64) return std::numeric_limits<double>::min();
   return static_cast<double>(std::numeric_limits<float>::min());
 }
@@ -42,11 +45,13 @@ void poison(NDArray& a) {
   if (a.dtype().is_floating()) {
     a.fill(std::numeric_limits<double>::quiet_NaN());
   } else {
-    for (int64_t i = 0; i < a.size(); ++i) a.set_int(i, wrap_to_type(a.dtype(), 0x5A5A5A5A5A5A5A5ALL + i * 7919));
+    for (int64_t i = 0; i < a.size(); ++i)
+      a.set_int(i, wrap_to_type(a.dtype(), 0x5A5A5A5A5A5A5A5ALL + i * 7919));
   }
 }
 
-OutputCheck check_output(const std::string& name, const NDArray& actual, const NDArray& expected, const NDArray& magnitude, int64_t n) {
+OutputCheck check_output(const std::string& name, const NDArray& actual, const NDArray& expected,
+                         const NDArray& magnitude, int64_t n) {
   OutputCheck c;
   c.name = name;
   c.elements = actual.size();
@@ -63,7 +68,9 @@ OutputCheck check_output(const std::string& name, const NDArray& actual, const N
       e = expected.get(i);
       bool same_nan = std::isnan(a) && std::isnan(e);
       bool same_inf = std::isinf(a) && std::isinf(e) && (a > 0) == (e > 0);
-      error = same_nan || same_inf ? 0.0 : std::isnan(a) || std::isnan(e) ? std::numeric_limits<double>::infinity() : std::fabs(a - e);
+      error = same_nan || same_inf             ? 0.0
+              : std::isnan(a) || std::isnan(e) ? std::numeric_limits<double>::infinity()
+                                               : std::fabs(a - e);
       double m = std::fabs(magnitude.get(i));
       if (!std::isfinite(m)) m = 0;  // |inputs| overflowed: fall back to the relative bound
       bound = factor * (m + (std::isfinite(e) ? std::fabs(e) : 0.0)) + floor;
@@ -74,7 +81,9 @@ OutputCheck check_output(const std::string& name, const NDArray& actual, const N
       bound = 0;
     }
     if (error > bound) ++c.mismatches;
-    double ratio = error == 0 ? 0 : bound == 0 ? std::numeric_limits<double>::infinity() : error / bound;
+    double ratio = error == 0   ? 0
+                   : bound == 0 ? std::numeric_limits<double>::infinity()
+                                : error / bound;
     if (ratio > worst_ratio) {
       worst_ratio = ratio;
       worst = i;
@@ -87,12 +96,16 @@ OutputCheck check_output(const std::string& name, const NDArray& actual, const N
   c.match = c.mismatches == 0;
   if (worst >= 0 && c.worst_error != 0) c.worst_index = coordinates(expected.shape(), worst);
   if (c.match) {
-    c.summary = c.worst_index.empty() ? fmt::format("{}: match ({} elements, exact)", name, c.elements)
-                                      : fmt::format("{}: match ({} elements, worst error {:.3g} at {}, bound {:.3g})", name, c.elements,
-                                                    c.worst_error, c.worst_index, c.worst_bound);
+    c.summary = c.worst_index.empty()
+                    ? fmt::format("{}: match ({} elements, exact)", name, c.elements)
+                    : fmt::format("{}: match ({} elements, worst error {:.3g} at {}, bound {:.3g})",
+                                  name, c.elements, c.worst_error, c.worst_index, c.worst_bound);
   } else {
-    c.summary = fmt::format("{}: MISMATCH at {} of {} elements; worst at {}: got {}, expected {} (error {:.3g}, bound {:.3g})", name,
-                            c.mismatches, c.elements, c.worst_index, c.actual, c.expected, c.worst_error, c.worst_bound);
+    c.summary = fmt::format(
+        "{}: MISMATCH at {} of {} elements; worst at {}: got {}, expected {} (error {:.3g}, bound "
+        "{:.3g})",
+        name, c.mismatches, c.elements, c.worst_index, c.actual, c.expected, c.worst_error,
+        c.worst_bound);
   }
   return c;
 }
@@ -126,13 +139,17 @@ std::string CheckResult::summary() const {
 ReferenceCache::ReferenceCache(std::function<KernelRunner(const PrimFunc&)> make_reference_runner)
     : make_runner_(std::move(make_reference_runner)) {}
 
-std::shared_ptr<const ReferenceCache::Entry> ReferenceCache::get(const PrimFunc& workload, uint64_t seed) {
+std::shared_ptr<const ReferenceCache::Entry> ReferenceCache::get(const PrimFunc& workload,
+                                                                 uint64_t seed) {
   const auto key = std::make_pair(structural_hash(workload), seed);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (auto it = entries_.find(key); it != entries_.end()) return it->second;
   }
-  KernelRunner run = make_runner_ ? make_runner_(workload) : KernelRunner([workload](std::vector<NDArray>& args) { run_reference(workload, args); });
+  KernelRunner run =
+      make_runner_
+          ? make_runner_(workload)
+          : KernelRunner([workload](std::vector<NDArray>& args) { run_reference(workload, args); });
   auto entry = std::make_shared<Entry>();
   entry->inputs = make_random_arguments(workload, seed);
   entry->reduction_length = longest_reduction(workload);
@@ -153,7 +170,8 @@ std::shared_ptr<const ReferenceCache::Entry> ReferenceCache::get(const PrimFunc&
   return entries_.emplace(key, std::move(entry)).first->second;
 }
 
-CheckResult check_correctness(const PrimFunc& workload, const KernelRunner& run_candidate, ReferenceCache& cache, uint64_t seed) {
+CheckResult check_correctness(const PrimFunc& workload, const KernelRunner& run_candidate,
+                              ReferenceCache& cache, uint64_t seed) {
   std::shared_ptr<const ReferenceCache::Entry> ref = cache.get(workload, seed);
   const std::vector<bool> outputs = written_params(workload);
   std::vector<NDArray> args;
@@ -165,7 +183,8 @@ CheckResult check_correctness(const PrimFunc& workload, const KernelRunner& run_
   CheckResult result;
   for (size_t i = 0; i < args.size(); ++i) {
     if (!outputs[i]) continue;
-    result.outputs.push_back(check_output(workload->params[i]->name, args[i], ref->expected[i], ref->magnitude[i], ref->reduction_length));
+    result.outputs.push_back(check_output(workload->params[i]->name, args[i], ref->expected[i],
+                                          ref->magnitude[i], ref->reduction_length));
     result.match = result.match && result.outputs.back().match;
   }
   return result;

@@ -43,7 +43,8 @@ double seconds_of(const std::function<void()>& run, int number) {
 }  // namespace
 
 TimingResult time_kernel(const std::function<void()>& run, const TimingOptions& options) {
-  if (options.number < 1 || options.repeat < 1) fail("timing: number ({}) and repeat ({}) must be positive", options.number, options.repeat);
+  if (options.number < 1 || options.repeat < 1)
+    fail("timing: number ({}) and repeat ({}) must be positive", options.number, options.repeat);
   TimingResult result;
   result.number = options.number;
   run();  // warm up: first-touch page faults and instruction caches are not the kernel's time
@@ -55,7 +56,8 @@ TimingResult time_kernel(const std::function<void()>& run, const TimingOptions& 
       if (ms >= options.min_repeat_ms || result.number >= (1 << 24)) break;
       const double scale = ms > 0 ? options.min_repeat_ms * 1.2 / ms : 16.0;
       const double next = std::ceil(static_cast<double>(result.number) * std::min(scale, 1024.0));
-      result.number = static_cast<int>(std::min<double>(std::max<double>(next, result.number * 2.0), 1 << 24));
+      result.number =
+          static_cast<int>(std::min<double>(std::max<double>(next, result.number * 2.0), 1 << 24));
     }
   }
   for (int r = 0; r < options.repeat; ++r) {

@@ -26,7 +26,9 @@ struct Value {
 
   int count() const { return dtype.lanes(); }
   Lane& at(int k) { return dtype.lanes() == 1 ? scalar : lanes[static_cast<size_t>(k)]; }
-  const Lane& at(int k) const { return dtype.lanes() == 1 ? scalar : lanes[static_cast<size_t>(k)]; }
+  const Lane& at(int k) const {
+    return dtype.lanes() == 1 ? scalar : lanes[static_cast<size_t>(k)];
+  }
 
   static Value of_type(DataType t) {
     Value v;
@@ -54,14 +56,15 @@ class Interpreter {
   void bind_param(const Buffer& b, const NDArray& a) {
     std::vector<int64_t> shape = eval_shape(b);
     // A flattened parameter (lowered loop IR) sees the array as one dimension.
-    const bool flat_view = shape.size() == 1 && a.shape().size() != 1 && shape[0] == a.size() && a.dtype() == b->dtype;
+    const bool flat_view =
+        shape.size() == 1 && a.shape().size() != 1 && shape[0] == a.size() && a.dtype() == b->dtype;
     if (flat_view) {
       bind(b, a, shape, 0);
       return;
     }
     if (a.shape() != shape || a.dtype() != b->dtype) {
-      fail("argument for buffer '{}' is {}, the function expects {}[{}]", b->name, shape_string(a), b->dtype.str(),
-           fmt::join(shape, ", "));
+      fail("argument for buffer '{}' is {}, the function expects {}[{}]", b->name, shape_string(a),
+           b->dtype.str(), fmt::join(shape, ", "));
     }
     bind(b, a, shape, 0);
   }
@@ -119,7 +122,10 @@ class Interpreter {
   std::unordered_map<const BufferNode*, BufferBinding> buffers_;
   std::vector<std::string> block_stack_;
 
-  std::string where() const { return block_stack_.empty() ? std::string("the function body") : fmt::format("block '{}'", block_stack_.back()); }
+  std::string where() const {
+    return block_stack_.empty() ? std::string("the function body")
+                                : fmt::format("block '{}'", block_stack_.back());
+  }
 
   void set_var(const VarNode* v, int64_t value) {
     Value x = Value::of_type(v->dtype);
@@ -137,7 +143,8 @@ class Interpreter {
     BufferBinding binding{std::move(array), shape, {}, offset + eval_int(b->elem_offset)};
     if (b->strides.empty()) {
       binding.strides.assign(shape.size(), 1);
-      for (size_t d = shape.size(); d-- > 1;) binding.strides[d - 1] = binding.strides[d] * shape[d];
+      for (size_t d = shape.size(); d-- > 1;)
+        binding.strides[d - 1] = binding.strides[d] * shape[d];
     } else {
       for (const Expr& s : b->strides) binding.strides.push_back(eval_int(s));
     }
@@ -166,11 +173,13 @@ class Interpreter {
 
   const BufferBinding& binding(const Buffer& b) const {
     auto it = buffers_.find(b.get());
-    if (it == buffers_.end()) fail("{}: buffer '{}' is used outside the scope that defines it", where(), b->name);
+    if (it == buffers_.end())
+      fail("{}: buffer '{}' is used outside the scope that defines it", where(), b->name);
     return it->second;
   }
 
-  int64_t flat_index(const Buffer& b, const BufferBinding& binding, const std::vector<int64_t>& index, const char* what) const {
+  int64_t flat_index(const Buffer& b, const BufferBinding& binding,
+                     const std::vector<int64_t>& index, const char* what) const {
     int64_t flat = binding.offset;
     bool ok = index.size() == binding.shape.size();
     for (size_t d = 0; ok && d < index.size(); ++d) {
@@ -178,8 +187,8 @@ class Interpreter {
       flat += index[d] * binding.strides[d];
     }
     if (!ok || flat < 0 || flat >= binding.array.size()) {
-      fail("{}: out-of-bounds {} {}[{}] (shape [{}])", where(), what, b->name, fmt::join(index, ", "),
-           fmt::join(binding.shape, ", "));
+      fail("{}: out-of-bounds {} {}[{}] (shape [{}])", where(), what, b->name,
+           fmt::join(index, ", "), fmt::join(binding.shape, ", "));
     }
     return flat;
   }
@@ -190,7 +199,8 @@ class Interpreter {
     for (const Expr& e : indices) values.push_back(eval(e));
     std::vector<std::vector<int64_t>> out(static_cast<size_t>(lanes));
     for (int k = 0; k < lanes; ++k) {
-      for (const Value& v : values) out[static_cast<size_t>(k)].push_back(v.count() == 1 ? v.scalar.i : v.at(k).i);
+      for (const Value& v : values)
+        out[static_cast<size_t>(k)].push_back(v.count() == 1 ? v.scalar.i : v.at(k).i);
     }
     return out;
   }
@@ -241,8 +251,8 @@ class Interpreter {
         const IterVar& iv = b->iter_vars[i];
         int64_t min = eval_int(iv.dom.min), extent = eval_int(iv.dom.extent);
         if (values[i] < min || values[i] >= min + extent) {
-          fail("block '{}': iteration variable {} = {} is outside its domain [{}, {})", b->name, iv.var.name(),
-               values[i], min, min + extent);
+          fail("block '{}': iteration variable {} = {} is outside its domain [{}, {})", b->name,
+               iv.var.name(), values[i], min, min + extent);
         }
         set_var(iv.var.get(), values[i]);
       }
@@ -273,22 +283,23 @@ class Interpreter {
     }
     std::vector<int64_t> shape = eval_shape(m.buffer);
     if (shape.size() > extents.size()) {
-      fail("block '{}': match buffer '{}' has {} dimensions, its source region only {}", where(), m.buffer->name,
-           shape.size(), extents.size());
+      fail("block '{}': match buffer '{}' has {} dimensions, its source region only {}", where(),
+           m.buffer->name, shape.size(), extents.size());
     }
     const size_t lead = extents.size() - shape.size();
     for (size_t d = 0; d < extents.size(); ++d) {
       bool ok = d < lead ? extents[d] == 1 : extents[d] == shape[d - lead];
       if (!ok) {
-        fail("{}: match buffer '{}' of shape [{}] does not fit region extents [{}]", where(), m.buffer->name,
-             fmt::join(shape, ", "), fmt::join(extents, ", "));
+        fail("{}: match buffer '{}' of shape [{}] does not fit region extents [{}]", where(),
+             m.buffer->name, fmt::join(shape, ", "), fmt::join(extents, ", "));
       }
     }
     std::vector<int64_t> min_point(mins.begin(), mins.end());
     int64_t offset = flat_index(m.source.buffer, source, min_point, "region start of");
     BufferBinding view{source.array, shape, {}, offset + eval_int(m.buffer->elem_offset)};
     if (m.buffer->strides.empty()) {
-      view.strides.assign(source.strides.begin() + static_cast<std::ptrdiff_t>(lead), source.strides.end());
+      view.strides.assign(source.strides.begin() + static_cast<std::ptrdiff_t>(lead),
+                          source.strides.end());
     } else {
       for (const Expr& s : m.buffer->strides) view.strides.push_back(eval_int(s));
     }
@@ -297,8 +308,10 @@ class Interpreter {
 
   int64_t eval_int(const Expr& e) {
     Value v = eval(e);
-    if (v.count() != 1) fail("{}: expected a scalar, got a value of type {}", where(), v.dtype.str());
-    if (v.dtype.is_floating()) fail("{}: expected an integer, got {}: {}", where(), v.dtype.str(), print(e));
+    if (v.count() != 1)
+      fail("{}: expected a scalar, got a value of type {}", where(), v.dtype.str());
+    if (v.dtype.is_floating())
+      fail("{}: expected an integer, got {}: {}", where(), v.dtype.str(), print(e));
     return v.scalar.i;
   }
 
@@ -317,7 +330,8 @@ class Interpreter {
       }
       case ExprKind::kVar: {
         auto it = vars_.find(e.get());
-        if (it == vars_.end()) fail("{}: variable '{}' has no value here", where(), e.as<VarNode>()->name);
+        if (it == vars_.end())
+          fail("{}: variable '{}' has no value here", where(), e.as<VarNode>()->name);
         return it->second;
       }
       case ExprKind::kNot: {
@@ -340,7 +354,8 @@ class Interpreter {
         auto* r = e.as<RampNode>();
         int64_t base = eval_int(r->base), stride = eval_int(r->stride);
         Value v = Value::of_type(t);
-        for (int k = 0; k < r->lanes; ++k) v.at(k).i = wrap_to_type(t.element_of(), base + k * stride);
+        for (int k = 0; k < r->lanes; ++k)
+          v.at(k).i = wrap_to_type(t.element_of(), base + k * stride);
         return v;
       }
       case ExprKind::kBroadcast: {
@@ -368,8 +383,10 @@ class Interpreter {
       if (d.is_floating()) {
         v.at(k).f = round_to_type(d, s.is_floating() ? x.f : static_cast<double>(x.i));
       } else if (s.is_floating()) {
-        if (!std::isfinite(x.f) || std::fabs(x.f) >= 9.2e18) fail("{}: cast of {} to {} is undefined", where(), x.f, d.str());
-        v.at(k).i = d.is_bool() ? (x.f != 0) : wrap_to_type(d, static_cast<int64_t>(std::trunc(x.f)));
+        if (!std::isfinite(x.f) || std::fabs(x.f) >= 9.2e18)
+          fail("{}: cast of {} to {} is undefined", where(), x.f, d.str());
+        v.at(k).i =
+            d.is_bool() ? (x.f != 0) : wrap_to_type(d, static_cast<int64_t>(std::trunc(x.f)));
       } else {
         v.at(k).i = wrap_to_type(d, x.i);
       }
@@ -394,19 +411,32 @@ class Interpreter {
         v.at(k).i = wrap_to_type(el, args[0].at(k).i < 0 ? -args[0].at(k).i : args[0].at(k).i);
         continue;
       }
-      if (name == "exp") r = std::exp(f(0));
-      else if (name == "log") r = std::log(f(0));
-      else if (name == "sqrt") r = std::sqrt(f(0));
-      else if (name == "tanh") r = std::tanh(f(0));
-      else if (name == "sigmoid") r = 1.0 / (1.0 + std::exp(-f(0)));
-      else if (name == "erf") r = std::erf(f(0));
-      else if (name == "floor") r = std::floor(f(0));
-      else if (name == "ceil") r = std::ceil(f(0));
-      else if (name == "round") r = std::nearbyint(f(0));
-      else if (name == "abs") r = std::fabs(f(0));
-      else if (name == "pow") r = std::pow(f(0), f(1));
-      else if (name == "fma") r = std::fma(f(0), f(1), f(2));
-      else fail("{}: the reference interpreter cannot execute target intrinsic '{}'", where(), name);
+      if (name == "exp")
+        r = std::exp(f(0));
+      else if (name == "log")
+        r = std::log(f(0));
+      else if (name == "sqrt")
+        r = std::sqrt(f(0));
+      else if (name == "tanh")
+        r = std::tanh(f(0));
+      else if (name == "sigmoid")
+        r = 1.0 / (1.0 + std::exp(-f(0)));
+      else if (name == "erf")
+        r = std::erf(f(0));
+      else if (name == "floor")
+        r = std::floor(f(0));
+      else if (name == "ceil")
+        r = std::ceil(f(0));
+      else if (name == "round")
+        r = std::nearbyint(f(0));
+      else if (name == "abs")
+        r = std::fabs(f(0));
+      else if (name == "pow")
+        r = std::pow(f(0), f(1));
+      else if (name == "fma")
+        r = std::fma(f(0), f(1), f(2));
+      else
+        fail("{}: the reference interpreter cannot execute target intrinsic '{}'", where(), name);
       v.at(k).f = round_to_type(el, r);
     }
     return v;
@@ -463,18 +493,24 @@ class Interpreter {
         out.f = round_to_type(operand, r);
         continue;
       }
-      const bool divides = kind == ExprKind::kDiv || kind == ExprKind::kMod || kind == ExprKind::kFloorDiv || kind == ExprKind::kFloorMod;
+      const bool divides = kind == ExprKind::kDiv || kind == ExprKind::kMod ||
+                           kind == ExprKind::kFloorDiv || kind == ExprKind::kFloorMod;
       if (divides && y.i == 0) fail("{}: integer division by zero in {}", where(), print(e));
       int64_t r = 0;
-      // Unsigned 64-bit arithmetic wraps without undefined behaviour; the result is then wrapped to the type.
+      // Unsigned 64-bit arithmetic wraps without undefined behaviour; the result is then wrapped to
+      // the type.
       const uint64_t ux = static_cast<uint64_t>(x.i), uy = static_cast<uint64_t>(y.i);
       switch (kind) {
         case ExprKind::kAdd: r = static_cast<int64_t>(ux + uy); break;
         case ExprKind::kSub: r = static_cast<int64_t>(ux - uy); break;
         case ExprKind::kMul: r = static_cast<int64_t>(ux * uy); break;
-        case ExprKind::kDiv: r = (x.i == std::numeric_limits<int64_t>::min() && y.i == -1) ? x.i : x.i / y.i; break;
+        case ExprKind::kDiv:
+          r = (x.i == std::numeric_limits<int64_t>::min() && y.i == -1) ? x.i : x.i / y.i;
+          break;
         case ExprKind::kMod: r = (y.i == -1) ? 0 : x.i % y.i; break;
-        case ExprKind::kFloorDiv: r = (x.i == std::numeric_limits<int64_t>::min() && y.i == -1) ? x.i : floor_div(x.i, y.i); break;
+        case ExprKind::kFloorDiv:
+          r = (x.i == std::numeric_limits<int64_t>::min() && y.i == -1) ? x.i : floor_div(x.i, y.i);
+          break;
         case ExprKind::kFloorMod: r = (y.i == -1) ? 0 : x.i - floor_div(x.i, y.i) * y.i; break;
         case ExprKind::kMin: r = y.i < x.i ? y.i : x.i; break;
         case ExprKind::kMax: r = y.i > x.i ? y.i : x.i; break;

@@ -42,7 +42,8 @@ const char* to_string(MeasureStatus status) {
 }
 
 double MeasureResult::median() const {
-  if (seconds.empty()) fail("no run times to take the median of (the measurement {}: {})", to_string(status), reason);
+  if (seconds.empty())
+    fail("no run times to take the median of (the measurement {}: {})", to_string(status), reason);
   return median_of(seconds);
 }
 
@@ -51,13 +52,16 @@ namespace {
 // Marks where libtessera is loaded from, to find the worker built or installed with it.
 void libtessera_anchor() {}
 
-bool is_executable(const std::string& path) { return !path.empty() && ::access(path.c_str(), X_OK) == 0; }
+bool is_executable(const std::string& path) {
+  return !path.empty() && ::access(path.c_str(), X_OK) == 0;
+}
 
 std::string describe_wait_status(int status) {
   if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);
     const char* abbrev = sigabbrev_np(sig);
-    return fmt::format("killed by SIG{} ({})", abbrev != nullptr ? abbrev : std::to_string(sig).c_str(), strsignal(sig));
+    return fmt::format("killed by SIG{} ({})",
+                       abbrev != nullptr ? abbrev : std::to_string(sig).c_str(), strsignal(sig));
   }
   if (WIFEXITED(status)) return fmt::format("exited with status {}", WEXITSTATUS(status));
   return "ended";
@@ -74,7 +78,8 @@ std::string default_worker_path() {
     fail("TESSERA_WORKER={} is not an executable file", env);
   }
   Dl_info info;
-  if (dladdr(reinterpret_cast<void*>(&libtessera_anchor), &info) != 0 && info.dli_fname != nullptr) {
+  if (dladdr(reinterpret_cast<void*>(&libtessera_anchor), &info) != 0 &&
+      info.dli_fname != nullptr) {
     // In the build tree the worker sits in tools/ next to src/ (where libtessera is).
     auto dir = std::filesystem::absolute(info.dli_fname).parent_path();
     std::string built = (dir.parent_path() / "tools" / "tessera-worker").string();
@@ -84,7 +89,10 @@ std::string default_worker_path() {
   std::string installed = TESSERA_WORKER_INSTALL_PATH;
   if (is_executable(installed)) return installed;
   tried.push_back(installed);
-  fail("cannot find the measurement worker 'tessera-worker' (looked at {}); set TESSERA_WORKER to its path", fmt::join(tried, ", "));
+  fail(
+      "cannot find the measurement worker 'tessera-worker' (looked at {}); set TESSERA_WORKER to "
+      "its path",
+      fmt::join(tried, ", "));
 }
 
 struct IsolatedRunner::Reply {
@@ -93,17 +101,21 @@ struct IsolatedRunner::Reply {
 };
 
 IsolatedRunner::IsolatedRunner(RunnerOptions options) : options_(std::move(options)) {
-  if (options_.timeout_seconds <= 0) fail("the runner's timeout must be positive, got {} s", options_.timeout_seconds);
-  if (options_.threads < 1) fail("the runner's thread count must be at least 1, got {}", options_.threads);
+  if (options_.timeout_seconds <= 0)
+    fail("the runner's timeout must be positive, got {} s", options_.timeout_seconds);
+  if (options_.threads < 1)
+    fail("the runner's thread count must be at least 1, got {}", options_.threads);
   worker_path_ = options_.worker_path.empty() ? default_worker_path() : options_.worker_path;
-  if (!is_executable(worker_path_)) fail("the measurement worker {} is not an executable file", worker_path_);
+  if (!is_executable(worker_path_))
+    fail("the measurement worker {} is not an executable file", worker_path_);
 }
 
 IsolatedRunner::~IsolatedRunner() { stop_worker(false); }
 
 void IsolatedRunner::start_worker() {
   int sockets[2], err[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) fail("cannot create the worker's socket: {}", std::strerror(errno));
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0)
+    fail("cannot create the worker's socket: {}", std::strerror(errno));
   if (pipe2(err, O_CLOEXEC) != 0) {
     ::close(sockets[0]);
     ::close(sockets[1]);
@@ -159,8 +171,7 @@ void IsolatedRunner::stop_worker(bool kill_now) {
   }
   if (!reaped) {
     ::kill(pid_, SIGKILL);
-    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
   }
   // What the worker wrote to stderr before it went (a crash message, say).
   for (;;) {
@@ -169,7 +180,8 @@ void IsolatedRunner::stop_worker(bool kill_now) {
     if (n <= 0) break;
     stderr_tail_.append(chunk, static_cast<size_t>(n));
   }
-  if (stderr_tail_.size() > kStderrTailBytes) stderr_tail_.erase(0, stderr_tail_.size() - kStderrTailBytes);
+  if (stderr_tail_.size() > kStderrTailBytes)
+    stderr_tail_.erase(0, stderr_tail_.size() - kStderrTailBytes);
   last_exit_ = describe_wait_status(status);
   ::close(socket_);
   ::close(stderr_fd_);
@@ -191,7 +203,8 @@ bool IsolatedRunner::worker_alive() {
 
 IsolatedRunner::Reply IsolatedRunner::read_reply(double timeout_seconds) {
   using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_seconds));
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(timeout_seconds));
   bool stderr_open = true;
   for (;;) {
     if (size_t newline = pending_.find('\n'); newline != std::string::npos) {
@@ -199,7 +212,8 @@ IsolatedRunner::Reply IsolatedRunner::read_reply(double timeout_seconds) {
       pending_.erase(0, newline + 1);
       return reply;
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) return Reply{Reply::kTimeout, {}};
     pollfd fds[2] = {{socket_, POLLIN, 0}, {stderr_open ? stderr_fd_ : -1, POLLIN, 0}};
     int n = ::poll(fds, 2, static_cast<int>(std::min<long long>(left, 1000)));
@@ -210,7 +224,8 @@ IsolatedRunner::Reply IsolatedRunner::read_reply(double timeout_seconds) {
       ssize_t got = ::read(stderr_fd_, chunk, sizeof chunk);
       if (got > 0) {
         stderr_tail_.append(chunk, static_cast<size_t>(got));
-        if (stderr_tail_.size() > 2 * kStderrTailBytes) stderr_tail_.erase(0, stderr_tail_.size() - kStderrTailBytes);
+        if (stderr_tail_.size() > 2 * kStderrTailBytes)
+          stderr_tail_.erase(0, stderr_tail_.size() - kStderrTailBytes);
       } else {
         stderr_open = false;
       }
@@ -236,7 +251,8 @@ MeasureResult IsolatedRunner::failure_after_death(MeasureStatus status, const st
   return r;
 }
 
-MeasureResult IsolatedRunner::measure(const PrimFunc& workload, const std::string& library_path, const std::string& function_name) {
+MeasureResult IsolatedRunner::measure(const PrimFunc& workload, const std::string& library_path,
+                                      const std::string& function_name) {
   MeasurementScope gate;  // also serialises measurements
   protocol::Request request;
   request.library = std::filesystem::absolute(library_path).string();
@@ -274,28 +290,39 @@ MeasureResult IsolatedRunner::measure(const PrimFunc& workload, const std::strin
       done += static_cast<size_t>(n);
     }
   }
-  if (!sent) return failure_after_death(MeasureStatus::kRunnerError, fmt::format("the worker {} ended before taking the request ({})", worker_path_, last_exit_));
+  if (!sent)
+    return failure_after_death(MeasureStatus::kRunnerError,
+                               fmt::format("the worker {} ended before taking the request ({})",
+                                           worker_path_, last_exit_));
 
   Reply reply = read_reply(options_.reference_timeout_seconds);
   if (reply.kind == Reply::kTimeout) {
     return failure_after_death(MeasureStatus::kRunnerError,
-                               fmt::format("computing the reference of '{}' took more than {} s", workload->name, options_.reference_timeout_seconds));
+                               fmt::format("computing the reference of '{}' took more than {} s",
+                                           workload->name, options_.reference_timeout_seconds));
   }
   if (reply.kind == Reply::kEnded) {
     stop_worker(true);
-    return failure_after_death(MeasureStatus::kRunnerError, fmt::format("the worker was {} while computing the reference of '{}'", last_exit_, workload->name));
+    return failure_after_death(
+        MeasureStatus::kRunnerError,
+        fmt::format("the worker was {} while computing the reference of '{}'", last_exit_,
+                    workload->name));
   }
   try {
     protocol::Reply phase = protocol::decode_reply(reply.line);
     if (!phase.candidate_phase) return phase.result;  // the request or the reference failed
     reply = read_reply(options_.timeout_seconds);
     if (reply.kind == Reply::kTimeout) {
-      return failure_after_death(MeasureStatus::kTimeout,
-                                 fmt::format("no result within {} s from {}, so the worker was killed", options_.timeout_seconds, library_path));
+      return failure_after_death(
+          MeasureStatus::kTimeout,
+          fmt::format("no result within {} s from {}, so the worker was killed",
+                      options_.timeout_seconds, library_path));
     }
     if (reply.kind == Reply::kEnded) {
       stop_worker(true);
-      return failure_after_death(MeasureStatus::kCrash, fmt::format("the worker was {} while running {}", last_exit_, library_path));
+      return failure_after_death(
+          MeasureStatus::kCrash,
+          fmt::format("the worker was {} while running {}", last_exit_, library_path));
     }
     protocol::Reply result = protocol::decode_reply(reply.line);
     if (result.candidate_phase) fail("measurement protocol: a second phase line");

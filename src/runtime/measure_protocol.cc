@@ -9,8 +9,9 @@ namespace {
 
 using nlohmann::json;
 
-const MeasureStatus kStatuses[] = {MeasureStatus::kOk,        MeasureStatus::kWrongResult, MeasureStatus::kCrash,
-                                   MeasureStatus::kTimeout,   MeasureStatus::kLoadError,   MeasureStatus::kRunnerError};
+const MeasureStatus kStatuses[] = {MeasureStatus::kOk,        MeasureStatus::kWrongResult,
+                                   MeasureStatus::kCrash,     MeasureStatus::kTimeout,
+                                   MeasureStatus::kLoadError, MeasureStatus::kRunnerError};
 
 MeasureStatus parse_status(const std::string& name) {
   for (MeasureStatus s : kStatuses) {
@@ -58,7 +59,11 @@ Request decode_request(const std::string& line) {
 std::string encode_candidate_phase() { return json{{"phase", "candidate"}}.dump(); }
 
 std::string encode_result(const MeasureResult& r) {
-  json j = {{"status", to_string(r.status)}, {"reason", r.reason}, {"seconds", r.seconds}, {"number", r.number}, {"check", r.check_summary}};
+  json j = {{"status", to_string(r.status)},
+            {"reason", r.reason},
+            {"seconds", r.seconds},
+            {"number", r.number},
+            {"check", r.check_summary}};
   // Kernel messages may hold bytes that are not UTF-8; replace rather than throw.
   return json{{"result", j}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }

@@ -60,18 +60,24 @@ using PackedFunction = int (*)(void**);  // 0, or i + 1 for a misaligned argumen
 
 // Loads, checks and times one candidate. Anything the kernel does wrong short of
 // killing the process comes back as a result.
-MeasureResult measure_candidate(const protocol::Request& request, const PrimFunc& workload, ReferenceCache& cache) {
+MeasureResult measure_candidate(const protocol::Request& request, const PrimFunc& workload,
+                                ReferenceCache& cache) {
   void* library = dlopen(request.library.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (library == nullptr) return failed(MeasureStatus::kLoadError, fmt::format("cannot load {}: {}", request.library, dlerror()));
+  if (library == nullptr)
+    return failed(MeasureStatus::kLoadError,
+                  fmt::format("cannot load {}: {}", request.library, dlerror()));
   const std::string symbol = request.function + "_packed";
   auto entry = reinterpret_cast<PackedFunction>(dlsym(library, symbol.c_str()));
   if (entry == nullptr) {
     dlclose(library);
-    return failed(MeasureStatus::kLoadError, fmt::format("{} has no function '{}' (is '{}' the kernel's name?)", request.library, symbol, request.function));
+    return failed(MeasureStatus::kLoadError,
+                  fmt::format("{} has no function '{}' (is '{}' the kernel's name?)",
+                              request.library, symbol, request.function));
   }
   const size_t params = workload->params.size();
   KernelRunner run = [&](std::vector<NDArray>& args) {
-    if (args.size() != params) fail("the workload has {} parameters, the call {}", params, args.size());
+    if (args.size() != params)
+      fail("the workload has {} parameters, the call {}", params, args.size());
     std::vector<void*> pointers;
     for (NDArray& a : args) pointers.push_back(a.data());
     if (const int status = entry(pointers.data()); status != 0) {
@@ -105,7 +111,8 @@ MeasureResult measure_candidate(const protocol::Request& request, const PrimFunc
 
 }  // namespace
 
-int serve_measurements(int in_fd, int out_fd, std::function<KernelRunner(const PrimFunc&)> make_reference_runner) {
+int serve_measurements(int in_fd, int out_fd,
+                       std::function<KernelRunner(const PrimFunc&)> make_reference_runner) {
   // A crashing candidate should cost a restart, not a core file per candidate; and a
   // worker stuck in an endless kernel must not outlive a runner that was killed.
   rlimit no_core{0, 0};

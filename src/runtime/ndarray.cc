@@ -34,7 +34,8 @@ uint16_t float_to_half_bits(float f) {
   }
   uint32_t half = (static_cast<uint32_t>(e) << 10) | (mantissa >> 13);
   const uint32_t rest = mantissa & 0x1fffu;
-  if (rest > 0x1000u || (rest == 0x1000u && (half & 1u))) ++half;  // may carry into the exponent: correct
+  if (rest > 0x1000u || (rest == 0x1000u && (half & 1u)))
+    ++half;  // may carry into the exponent: correct
   return static_cast<uint16_t>(sign | half);
 }
 
@@ -96,7 +97,8 @@ void store_as(unsigned char* p, T v) {
 double round_to_type(DataType t, double v) {
   if (t.code() == TypeCode::kFloat) {
     if (t.bits() == 32) return static_cast<double>(static_cast<float>(v));
-    if (t.bits() == 16) return static_cast<double>(half_bits_to_float(float_to_half_bits(static_cast<float>(v))));
+    if (t.bits() == 16)
+      return static_cast<double>(half_bits_to_float(float_to_half_bits(static_cast<float>(v))));
     return v;
   }
   if (t.code() == TypeCode::kBFloat) {
@@ -115,7 +117,8 @@ int64_t wrap_to_type(DataType t, int64_t v) {
 }
 
 NDArray NDArray::empty(std::vector<int64_t> shape, DataType dtype) {
-  if (!dtype.is_scalar() || dtype.is_handle()) fail("NDArray of type {} (scalar numeric types only)", dtype.str());
+  if (!dtype.is_scalar() || dtype.is_handle())
+    fail("NDArray of type {} (scalar numeric types only)", dtype.str());
   int64_t size = 1;
   for (int64_t d : shape) {
     if (d < 0) fail("NDArray with negative dimension {}", d);
@@ -130,7 +133,8 @@ NDArray NDArray::empty(std::vector<int64_t> shape, DataType dtype) {
   void* p = std::aligned_alloc(64, bytes);
   if (p == nullptr) fail("out of memory allocating {} bytes for an NDArray", bytes);
   std::memset(p, 0, bytes);
-  a.storage_ = std::shared_ptr<unsigned char>(static_cast<unsigned char*>(p), [](unsigned char* q) { std::free(q); });
+  a.storage_ = std::shared_ptr<unsigned char>(static_cast<unsigned char*>(p),
+                                              [](unsigned char* q) { std::free(q); });
   return a;
 }
 
@@ -155,7 +159,8 @@ void NDArray::set(int64_t flat, double value) {
       if (dtype_.bits() == 32) return store_as<float>(p, static_cast<float>(value));
       if (dtype_.bits() == 64) return store_as<double>(p, value);
       return store_as<uint16_t>(p, float_to_half_bits(static_cast<float>(value)));
-    case TypeCode::kBFloat: return store_as<uint16_t>(p, float_to_bfloat_bits(static_cast<float>(value)));
+    case TypeCode::kBFloat:
+      return store_as<uint16_t>(p, float_to_bfloat_bits(static_cast<float>(value)));
     default: {
       // Integers: truncate toward zero, as a C cast would (NaN/inf become 0).
       double t = std::trunc(value);
@@ -171,7 +176,10 @@ int64_t NDArray::get_int(int64_t flat) const {
   if (dtype_.is_floating()) return static_cast<int64_t>(get(flat));
   const bool s = dtype_.is_int();
   switch (dtype_.bytes()) {
-    case 1: return dtype_.is_bool() ? (load_as<uint8_t>(p) != 0) : s ? load_as<int8_t>(p) : load_as<uint8_t>(p);
+    case 1:
+      return dtype_.is_bool() ? (load_as<uint8_t>(p) != 0)
+             : s              ? load_as<int8_t>(p)
+                              : load_as<uint8_t>(p);
     case 2: return s ? load_as<int16_t>(p) : load_as<uint16_t>(p);
     case 4: return s ? load_as<int32_t>(p) : load_as<uint32_t>(p);
     default: return load_as<int64_t>(p);
@@ -201,8 +209,12 @@ void NDArray::fill_random(uint64_t seed, double low, double high) {
     for (int64_t i = 0; i < size_; ++i) set(i, low + (high - low) * rng.uniform_double());
     return;
   }
-  double type_low = dtype_.is_bool() ? 0 : dtype_.is_int() ? -std::ldexp(1.0, dtype_.bits() - 1) : 0;
-  double type_high = dtype_.is_bool() ? 1 : dtype_.is_int() ? std::ldexp(1.0, dtype_.bits() - 1) - 1 : std::ldexp(1.0, dtype_.bits()) - 1;
+  double type_low = dtype_.is_bool()  ? 0
+                    : dtype_.is_int() ? -std::ldexp(1.0, dtype_.bits() - 1)
+                                      : 0;
+  double type_high = dtype_.is_bool()  ? 1
+                     : dtype_.is_int() ? std::ldexp(1.0, dtype_.bits() - 1) - 1
+                                       : std::ldexp(1.0, dtype_.bits()) - 1;
   int64_t lo = static_cast<int64_t>(std::ceil(std::max(low, type_low)));
   int64_t hi = static_cast<int64_t>(std::floor(std::min(high, type_high)));
   if (lo > hi) fail("fill_random: empty integer range [{}, {}] for {}", low, high, dtype_.str());
@@ -221,13 +233,17 @@ NDArray NDArray::copy() const {
   return c;
 }
 
-std::string shape_string(const NDArray& a) { return fmt::format("{}[{}]", a.dtype().str(), fmt::join(a.shape(), ", ")); }
+std::string shape_string(const NDArray& a) {
+  return fmt::format("{}[{}]", a.dtype().str(), fmt::join(a.shape(), ", "));
+}
 
-Comparison compare(const NDArray& actual, const NDArray& expected, double rtol, double atol, bool nan_equal) {
+Comparison compare(const NDArray& actual, const NDArray& expected, double rtol, double atol,
+                   bool nan_equal) {
   Comparison c;
   if (actual.shape() != expected.shape() || actual.dtype() != expected.dtype()) {
     c.match = false;
-    c.summary = fmt::format("shape/type mismatch: {} vs expected {}", shape_string(actual), shape_string(expected));
+    c.summary = fmt::format("shape/type mismatch: {} vs expected {}", shape_string(actual),
+                            shape_string(expected));
     return c;
   }
   const bool exact = !actual.dtype().is_floating();
@@ -255,9 +271,13 @@ Comparison compare(const NDArray& actual, const NDArray& expected, double rtol, 
     }
     if (!ok) c.match = false;
   }
-  c.summary = c.match ? fmt::format("match ({} elements, worst error {:.3g})", actual.size(), c.worst_error)
-                      : fmt::format("MISMATCH: {} of {} elements differ; worst at flat index {}: got {}, expected {} (error {:.3g})",
-                                    c.mismatches, actual.size(), c.worst_index, c.actual, c.expected, c.worst_error);
+  c.summary =
+      c.match
+          ? fmt::format("match ({} elements, worst error {:.3g})", actual.size(), c.worst_error)
+          : fmt::format(
+                "MISMATCH: {} of {} elements differ; worst at flat index {}: got {}, expected {} "
+                "(error {:.3g})",
+                c.mismatches, actual.size(), c.worst_index, c.actual, c.expected, c.worst_error);
   return c;
 }
 

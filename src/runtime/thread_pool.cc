@@ -19,7 +19,8 @@ std::pair<int64_t, int64_t> range_of(int64_t n, int threads, int index) {
 // serially on that thread (the pool is busy with the outer one).
 thread_local bool inside_parallel = false;
 
-TESSERA_CALLS_GENERATED_CODE void run_body(ParallelBody body, int64_t begin, int64_t end, void* closure) {
+TESSERA_CALLS_GENERATED_CODE void run_body(ParallelBody body, int64_t begin, int64_t end,
+                                           void* closure) {
   bool was = inside_parallel;
   inside_parallel = true;
   body(begin, end, closure);

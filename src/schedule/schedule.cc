@@ -14,16 +14,22 @@
 
 namespace tessera {
 
-Schedule::Schedule(PrimFunc func, uint64_t seed, bool traced, bool debug) : state_(std::move(func), debug), rng_(seed) {
+Schedule::Schedule(PrimFunc func, uint64_t seed, bool traced, bool debug)
+    : state_(std::move(func), debug), rng_(seed) {
   if (traced) trace_.emplace();
 }
 
 const BlockNode* Schedule::get(const BlockRV& rv) const {
   auto it = block_rvs_.find(rv.id);
-  if (it == block_rvs_.end()) throw ScheduleError("get", fmt::format("BlockRV #{} does not belong to this schedule", rv.id), func(), nullptr);
+  if (it == block_rvs_.end())
+    throw ScheduleError("get", fmt::format("BlockRV #{} does not belong to this schedule", rv.id),
+                        func(), nullptr);
   const ScheduleState::BlockEntry* e = state_.find_block(it->second);
   if (e == nullptr) {
-    throw ScheduleError("get", fmt::format("block '{}' no longer exists (a primitive removed or renamed it)", it->second), func(), nullptr);
+    throw ScheduleError(
+        "get",
+        fmt::format("block '{}' no longer exists (a primitive removed or renamed it)", it->second),
+        func(), nullptr);
   }
   return e->block;
 }
@@ -37,25 +43,33 @@ Schedule::Location Schedule::location_of(const LoopRV& rv) const {
 
 const ForNode* Schedule::get(const LoopRV& rv) const {
   if (location_of(rv) != Location::kLoop) {
-    throw ScheduleError("get", "this LoopRV is the root or inline compute location, not a loop", func(), nullptr);
+    throw ScheduleError("get", "this LoopRV is the root or inline compute location, not a loop",
+                        func(), nullptr);
   }
   auto it = loop_rvs_.find(rv.id);
-  if (it == loop_rvs_.end()) throw ScheduleError("get", fmt::format("LoopRV #{} does not belong to this schedule", rv.id), func(), nullptr);
+  if (it == loop_rvs_.end())
+    throw ScheduleError("get", fmt::format("LoopRV #{} does not belong to this schedule", rv.id),
+                        func(), nullptr);
   const ScheduleState::LoopEntry* e = state_.find_loop(it->second.get());
   if (e == nullptr) {
-    throw ScheduleError("get", fmt::format("loop '{}' no longer exists (it was split, fused or removed)", it->second.name()), func(), nullptr);
+    throw ScheduleError("get",
+                        fmt::format("loop '{}' no longer exists (it was split, fused or removed)",
+                                    it->second.name()),
+                        func(), nullptr);
   }
   return e->loop;
 }
 
 int64_t Schedule::get(const ExprRV& rv) const {
   auto it = expr_rvs_.find(rv.id);
-  if (it == expr_rvs_.end()) throw ScheduleError("get", fmt::format("ExprRV #{} does not belong to this schedule", rv.id), func(), nullptr);
+  if (it == expr_rvs_.end())
+    throw ScheduleError("get", fmt::format("ExprRV #{} does not belong to this schedule", rv.id),
+                        func(), nullptr);
   return it->second;
 }
 
-void Schedule::record(const std::string& kind, std::vector<InstInput> inputs, nlohmann::json attrs, std::vector<AnyRV> outputs,
-                      const nlohmann::json* decision) {
+void Schedule::record(const std::string& kind, std::vector<InstInput> inputs, nlohmann::json attrs,
+                      std::vector<AnyRV> outputs, const nlohmann::json* decision) {
   if (!trace_) return;
   const InstructionKind* k = find_instruction_kind(kind);
   TESSERA_CHECK(k != nullptr, "instruction kind '{}' is not registered", kind);
@@ -80,13 +94,14 @@ ExprRV Schedule::new_expr_rv(int64_t value) {
   return rv;
 }
 
-
 namespace schedule_detail {
 
-PrimFunc replace_stmt_with(const PrimFunc& func, const StmtNode* target, const std::function<Stmt(const Stmt&)>& make) {
+PrimFunc replace_stmt_with(const PrimFunc& func, const StmtNode* target,
+                           const std::function<Stmt(const Stmt&)>& make) {
   class Replacer : public IRMutator {
    public:
-    Replacer(const StmtNode* target, const std::function<Stmt(const Stmt&)>& make) : target_(target), make_(make) {}
+    Replacer(const StmtNode* target, const std::function<Stmt(const Stmt&)>& make)
+        : target_(target), make_(make) {}
     Stmt mutate_stmt(const Stmt& s) override {
       if (s.get() == target_) {
         found = true;
@@ -110,14 +125,18 @@ PrimFunc replace_stmt(const PrimFunc& func, const StmtNode* target, const Stmt& 
   return replace_stmt_with(func, target, [&](const Stmt&) { return replacement; });
 }
 
-void schedule_fail(const Schedule& sch, const std::string& primitive, const std::string& message, const StmtNode* marked) {
+void schedule_fail(const Schedule& sch, const std::string& primitive, const std::string& message,
+                   const StmtNode* marked) {
   throw ScheduleError(primitive, message, sch.func(), marked);
 }
 
 int64_t constant_extent(const Schedule& sch, const std::string& primitive, const ForNode* loop) {
   auto extent = as_const_int(loop->extent);
   if (!is_const_int(loop->min, 0) || !extent) {
-    schedule_fail(sch, primitive, fmt::format("loop '{}' must start at 0 and have a constant extent", loop->loop_var.name()), loop);
+    schedule_fail(
+        sch, primitive,
+        fmt::format("loop '{}' must start at 0 and have a constant extent", loop->loop_var.name()),
+        loop);
   }
   return *extent;
 }
@@ -128,13 +147,18 @@ std::string print_indices(const std::vector<Expr>& indices) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
-std::string cpp_list(const std::vector<std::string>& items) { return fmt::format("{{{}}}", fmt::join(items, ", ")); }
+std::string cpp_list(const std::vector<std::string>& items) {
+  return fmt::format("{{{}}}", fmt::join(items, ", "));
+}
 
-std::string cpp_unpack(const std::string& type, const std::vector<std::string>& outputs, const std::string& call) {
+std::string cpp_unpack(const std::string& type, const std::vector<std::string>& outputs,
+                       const std::string& call) {
   if (outputs.empty()) return call + ";";
-  std::string vec = outputs.size() == 1 ? outputs[0] + "_all" : outputs.front() + "_" + outputs.back();
+  std::string vec =
+      outputs.size() == 1 ? outputs[0] + "_all" : outputs.front() + "_" + outputs.back();
   std::string out = fmt::format("std::vector<{}> {} = {};\n{} ", type, vec, call, type);
-  for (size_t i = 0; i < outputs.size(); ++i) out += fmt::format("{}{} = {}[{}]", i ? ", " : "", outputs[i], vec, i);
+  for (size_t i = 0; i < outputs.size(); ++i)
+    out += fmt::format("{}{} = {}[{}]", i ? ", " : "", outputs[i], vec, i);
   return out + ";";
 }
 
@@ -144,26 +168,31 @@ std::string cpp_string(const std::string& s) {
 }
 
 const BlockRV& input_block(const std::vector<InstInput>& inputs, size_t i) {
-  if (i >= inputs.size() || !std::holds_alternative<BlockRV>(inputs[i])) fail("input {} must be a block random variable", i);
+  if (i >= inputs.size() || !std::holds_alternative<BlockRV>(inputs[i]))
+    fail("input {} must be a block random variable", i);
   return std::get<BlockRV>(inputs[i]);
 }
 
 const LoopRV& input_loop(const std::vector<InstInput>& inputs, size_t i) {
-  if (i >= inputs.size() || !std::holds_alternative<LoopRV>(inputs[i])) fail("input {} must be a loop random variable", i);
+  if (i >= inputs.size() || !std::holds_alternative<LoopRV>(inputs[i]))
+    fail("input {} must be a loop random variable", i);
   return std::get<LoopRV>(inputs[i]);
 }
 
 std::string attr_string(const nlohmann::json& attrs, size_t i, const char* what) {
-  if (!attrs.is_array() || i >= attrs.size() || !attrs[i].is_string()) fail("attribute {} ({}) must be a string", i, what);
+  if (!attrs.is_array() || i >= attrs.size() || !attrs[i].is_string())
+    fail("attribute {} ({}) must be a string", i, what);
   return attrs[i].get<std::string>();
 }
 
 int64_t attr_int(const nlohmann::json& attrs, size_t i, const char* what) {
-  if (!attrs.is_array() || i >= attrs.size() || !attrs[i].is_number_integer()) fail("attribute {} ({}) must be an integer", i, what);
+  if (!attrs.is_array() || i >= attrs.size() || !attrs[i].is_number_integer())
+    fail("attribute {} ({}) must be an integer", i, what);
   return attrs[i].get<int64_t>();
 }
 
-const StmtNode* exclusive_subtree(const Schedule& sch, const std::string& primitive, const BlockNode* block) {
+const StmtNode* exclusive_subtree(const Schedule& sch, const std::string& primitive,
+                                  const BlockNode* block) {
   const ScheduleState::BlockEntry* e = sch.state().find_block(block->name);
   const StmtNode* top = e->realize;
   for (size_t i = e->loops.size(); i-- > 0;) {
@@ -201,8 +230,8 @@ Analyzer analyzer_at(const Schedule& sch, const ForNode* loop) {
   return az;
 }
 
-std::vector<const VarNode*> dims_to_iter_vars(const Schedule& sch, const std::string& primitive, const BlockNode* block,
-                                              const BufferRegion& access) {
+std::vector<const VarNode*> dims_to_iter_vars(const Schedule& sch, const std::string& primitive,
+                                              const BlockNode* block, const BufferRegion& access) {
   std::vector<const VarNode*> out;
   for (const Range& r : access.region) {
     const auto* v = r.min.as<VarNode>();
@@ -212,9 +241,13 @@ std::vector<const VarNode*> dims_to_iter_vars(const Schedule& sch, const std::st
     }
     if (iv == nullptr || iv->kind != IterKind::kSpatial || !is_const_int(r.extent, 1) ||
         std::find(out.begin(), out.end(), v) != out.end()) {
-      schedule_fail(sch, primitive, fmt::format("block '{}' must access '{}' at a point indexed by distinct spatial iteration "
-                                                "variables (as {}[vi, vj]), not at this region", block->name, access.buffer->name,
-                                                access.buffer->name), block);
+      schedule_fail(
+          sch, primitive,
+          fmt::format(
+              "block '{}' must access '{}' at a point indexed by distinct spatial iteration "
+              "variables (as {}[vi, vj]), not at this region",
+              block->name, access.buffer->name, access.buffer->name),
+          block);
     }
     out.push_back(v);
   }
@@ -222,7 +255,8 @@ std::vector<const VarNode*> dims_to_iter_vars(const Schedule& sch, const std::st
 }
 
 Stmt nest_over_region(const Schedule& sch, const std::string& primitive, const BlockNode* block,
-                      const std::vector<std::pair<Expr, Expr>>& ranges, bool preserve_unit_loops, Analyzer& az) {
+                      const std::vector<std::pair<Expr, Expr>>& ranges, bool preserve_unit_loops,
+                      Analyzer& az) {
   std::vector<Var> loop_vars;
   std::vector<int64_t> extents;
   std::vector<Expr> bindings;
@@ -230,7 +264,8 @@ Stmt nest_over_region(const Schedule& sch, const std::string& primitive, const B
   for (size_t k = 0; k < block->iter_vars.size(); ++k) {
     const IterVar& iv = block->iter_vars[k];
     DataType t = iv.var.dtype();
-    Expr dom_max = make_binary(ExprKind::kSub, make_binary(ExprKind::kAdd, iv.dom.min, iv.dom.extent), make_int(1, t));
+    Expr dom_max = make_binary(
+        ExprKind::kSub, make_binary(ExprKind::kAdd, iv.dom.min, iv.dom.extent), make_int(1, t));
     Expr lo = az.simplify(make_binary(ExprKind::kMax, ranges[k].first, iv.dom.min));
     Expr hi = az.simplify(make_binary(ExprKind::kMin, ranges[k].second, dom_max));
     // extent = min(h1, h2) - max(l1, l2) + 1, built as the min of the four differences so
@@ -239,21 +274,26 @@ Stmt nest_over_region(const Schedule& sch, const std::string& primitive, const B
     Expr extent;
     for (const Expr& h : {ranges[k].second, dom_max}) {
       for (const Expr& l : {ranges[k].first, iv.dom.min}) {
-        Expr d = az.simplify(make_binary(ExprKind::kAdd, make_binary(ExprKind::kSub, h, l), make_int(1, t)));
+        Expr d = az.simplify(
+            make_binary(ExprKind::kAdd, make_binary(ExprKind::kSub, h, l), make_int(1, t)));
         extent = extent.defined() ? az.simplify(make_binary(ExprKind::kMin, extent, d)) : d;
       }
     }
     auto constant = as_const_int(extent);
     int64_t bound = constant ? *constant : az.const_int_bound(extent).max;
     if (bound == ConstIntBound::kPosInf || bound <= 0) {
-      schedule_fail(sch, primitive, fmt::format("the region of block '{}' along '{}' ([{}, {}]) has no constant bound", block->name,
-                                                iv.var.name(), print(lo), print(hi)), block);
+      schedule_fail(
+          sch, primitive,
+          fmt::format("the region of block '{}' along '{}' ([{}, {}]) has no constant bound",
+                      block->name, iv.var.name(), print(lo), print(hi)),
+          block);
     }
     if (bound == 1 && !preserve_unit_loops) {
       // The region may be empty for some outer iterations (a consumer under a
       // predicate): the point must still lie in the domain (found by the lowering test,
       // which runs schedules without debug verification).
-      Expr inside = make_binary(ExprKind::kLT, lo, az.simplify(make_binary(ExprKind::kAdd, iv.dom.min, iv.dom.extent)));
+      Expr inside = make_binary(
+          ExprKind::kLT, lo, az.simplify(make_binary(ExprKind::kAdd, iv.dom.min, iv.dom.extent)));
       if (!az.can_prove(inside)) predicate = logical_and(predicate, inside);
       bindings.push_back(lo);
       continue;
@@ -270,7 +310,8 @@ Stmt nest_over_region(const Schedule& sch, const std::string& primitive, const B
     Expr inside = make_binary(ExprKind::kLT, binding, dom_end);
     if (!az.can_prove(inside)) predicate = logical_and(predicate, inside);
   }
-  Stmt nest = make_block_realize(bindings, predicate, sch.state().find_block(block->name)->realize->block);
+  Stmt nest =
+      make_block_realize(bindings, predicate, sch.state().find_block(block->name)->realize->block);
   for (size_t k = loop_vars.size(); k-- > 0;) {
     DataType t = loop_vars[k].dtype();
     nest = make_for(loop_vars[k], make_int(0, t), make_int(extents[k], t), ForKind::kSerial, nest);
@@ -322,9 +363,12 @@ std::vector<InstInput> factor_inputs(const LoopRV& loop, const std::vector<Facto
   std::vector<InstInput> inputs{loop};
   for (const FactorArg& f : factors) {
     const auto& v = f.value();
-    if (f.inferred()) inputs.push_back(std::monostate{});
-    else if (std::holds_alternative<int64_t>(v)) inputs.push_back(std::get<int64_t>(v));
-    else inputs.push_back(std::get<ExprRV>(v));
+    if (f.inferred())
+      inputs.push_back(std::monostate{});
+    else if (std::holds_alternative<int64_t>(v))
+      inputs.push_back(std::get<int64_t>(v));
+    else
+      inputs.push_back(std::get<ExprRV>(v));
   }
   return inputs;
 }
@@ -332,10 +376,14 @@ std::vector<InstInput> factor_inputs(const LoopRV& loop, const std::vector<Facto
 std::vector<FactorArg> factor_args(const std::vector<InstInput>& in, const char* what) {
   std::vector<FactorArg> out;
   for (size_t i = 1; i < in.size(); ++i) {
-    if (std::holds_alternative<std::monostate>(in[i])) out.emplace_back(std::nullopt);
-    else if (const auto* v = std::get_if<int64_t>(&in[i])) out.emplace_back(*v);
-    else if (const auto* e = std::get_if<ExprRV>(&in[i])) out.emplace_back(*e);
-    else fail("{} {} must be an integer, an integer random variable or null", what, i - 1);
+    if (std::holds_alternative<std::monostate>(in[i]))
+      out.emplace_back(std::nullopt);
+    else if (const auto* v = std::get_if<int64_t>(&in[i]))
+      out.emplace_back(*v);
+    else if (const auto* e = std::get_if<ExprRV>(&in[i]))
+      out.emplace_back(*e);
+    else
+      fail("{} {} must be an integer, an integer random variable or null", what, i - 1);
   }
   return out;
 }
@@ -348,8 +396,10 @@ bool loops_cover_domain(const ScheduleState::BlockEntry& entry, size_t i) {
   }
   const IterVar& iv = entry.block->iter_vars[i];
   Analyzer az;
-  IterMapResult r = detect_iter_map({entry.realize->iter_values[i]}, loops, entry.realize->predicate, IterMapLevel::kSurjective, az);
-  return r.ok() && is_const_int(iv.dom.min, r.indices[0].base) && is_const_int(iv.dom.extent, r.indices[0].extent);
+  IterMapResult r = detect_iter_map({entry.realize->iter_values[i]}, loops,
+                                    entry.realize->predicate, IterMapLevel::kSurjective, az);
+  return r.ok() && is_const_int(iv.dom.min, r.indices[0].base) &&
+         is_const_int(iv.dom.extent, r.indices[0].extent);
 }
 
 namespace {
@@ -368,13 +418,17 @@ class StageInserter : public IRMutator {
  protected:
   // Same indices: every reference is redirected here. At a point: loads and stores are
   // rewritten below and regions afterwards (a region of `from` may have another rank).
-  Buffer mutate_buffer(const Buffer& b) override { return inside_ && e_.point.empty() && b.same_as(e_.from) ? e_.to : b; }
+  Buffer mutate_buffer(const Buffer& b) override {
+    return inside_ && e_.point.empty() && b.same_as(e_.from) ? e_.to : b;
+  }
   Expr mutate_buffer_load(const BufferLoadNode* op, const Expr& e) override {
-    if (!inside_ || e_.point.empty() || !op->buffer.same_as(e_.from)) return IRMutator::mutate_buffer_load(op, e);
+    if (!inside_ || e_.point.empty() || !op->buffer.same_as(e_.from))
+      return IRMutator::mutate_buffer_load(op, e);
     return make_load(e_.to, e_.point);
   }
   Stmt mutate_buffer_store(const BufferStoreNode* op, const Stmt& s) override {
-    if (!inside_ || e_.point.empty() || !op->buffer.same_as(e_.from)) return IRMutator::mutate_buffer_store(op, s);
+    if (!inside_ || e_.point.empty() || !op->buffer.same_as(e_.from))
+      return IRMutator::mutate_buffer_store(op, s);
     return make_store(e_.to, mutate_expr(op->value), e_.point);
   }
   Stmt mutate_block(const BlockNode* op, const Stmt& s) override {
@@ -418,10 +472,13 @@ Stmt spatial_nest(BlockFields fields) {
     const IterVar& iv = fields.iter_vars[d];
     DataType t = iv.var.dtype();
     auto extent = as_const_int(iv.dom.extent);
-    if (!extent) fail("spatial_nest: iteration variable '{}' has a non-constant extent", iv.var.name());
+    if (!extent)
+      fail("spatial_nest: iteration variable '{}' has a non-constant extent", iv.var.name());
     loops.push_back(Var(fmt::format("ax{}", d), t));
     extents.push_back(*extent);
-    bindings.push_back(is_const_int(iv.dom.min, 0) ? Expr(loops.back()) : make_binary(ExprKind::kAdd, iv.dom.min, loops.back()));
+    bindings.push_back(is_const_int(iv.dom.min, 0)
+                           ? Expr(loops.back())
+                           : make_binary(ExprKind::kAdd, iv.dom.min, loops.back()));
   }
   Stmt nest = make_block_realize(bindings, make_bool(true), make_block(std::move(fields)));
   for (size_t d = loops.size(); d-- > 0;) {
@@ -431,7 +488,8 @@ Stmt spatial_nest(BlockFields fields) {
   return nest;
 }
 
-Stmt copy_nest(const std::string& name, const Buffer& src, const Buffer& dst, const std::vector<Range>& region) {
+Stmt copy_nest(const std::string& name, const Buffer& src, const Buffer& dst,
+               const std::vector<Range>& region) {
   std::vector<Var> loops;
   std::vector<IterVar> iter_vars;
   std::vector<Expr> bindings, point;
@@ -443,7 +501,8 @@ Stmt copy_nest(const std::string& name, const Buffer& src, const Buffer& dst, co
     loops.push_back(ax);
     Expr extent = region[d].extent;
     iter_vars.push_back(IterVar{v, Range{make_int(0, t), src->shape[d]}, IterKind::kSpatial});
-    bindings.push_back(is_const_int(region[d].min, 0) ? Expr(ax) : make_binary(ExprKind::kAdd, region[d].min, ax));
+    bindings.push_back(
+        is_const_int(region[d].min, 0) ? Expr(ax) : make_binary(ExprKind::kAdd, region[d].min, ax));
     point.push_back(v);
     read.region.push_back(Range{v, make_int(1, t)});
     write.region.push_back(Range{v, make_int(1, t)});
@@ -467,8 +526,8 @@ const StmtNode* nest_top(const Schedule& sch, const BlockNode* block) {
   return e->loops.empty() ? static_cast<const StmtNode*>(e->realize) : e->loops[0];
 }
 
-CachePlacement cache_placement(const Schedule& sch, const std::string& primitive, const BlockNode* block,
-                               const Buffer& buffer, AccessKind kind) {
+CachePlacement cache_placement(const Schedule& sch, const std::string& primitive,
+                               const BlockNode* block, const Buffer& buffer, AccessKind kind) {
   // The stage goes right next to the loops that hold only this block, so no other block
   // can run between the block and its copy (found by the random-schedule test).
   const ScheduleState::BlockEntry* e = sch.state().find_block(block->name);
@@ -484,32 +543,51 @@ CachePlacement cache_placement(const Schedule& sch, const std::string& primitive
     Range r = region[d].to_range(az);
     auto extent = as_const_int(r.extent);
     if (!extent) {
-      schedule_fail(sch, primitive, fmt::format("the region of '{}' that block '{}' touches along dimension {} has the non-constant "
-                                                "extent {}", buffer->name, block->name, d, print(r.extent)), block);
+      schedule_fail(
+          sch, primitive,
+          fmt::format(
+              "the region of '{}' that block '{}' touches along dimension {} has the non-constant "
+              "extent {}",
+              buffer->name, block->name, d, print(r.extent)),
+          block);
     }
     // The copy must stay inside the buffer: clip constant regions, prove symbolic ones.
     if (auto lo = as_const_int(r.min); lo && as_const_int(buffer->shape[d])) {
-      int64_t a = std::max<int64_t>(*lo, 0), b = std::min<int64_t>(*lo + *extent, *as_const_int(buffer->shape[d]));
+      int64_t a = std::max<int64_t>(*lo, 0),
+              b = std::min<int64_t>(*lo + *extent, *as_const_int(buffer->shape[d]));
       r = Range{make_int(a, r.min.dtype()), make_int(std::max<int64_t>(b - a, 1), r.min.dtype())};
-    } else if (!az.can_prove(logical_and(make_binary(ExprKind::kGE, r.min, make_int(0, r.min.dtype())),
-                                         make_binary(ExprKind::kLE, make_binary(ExprKind::kAdd, r.min, r.extent), buffer->shape[d])))) {
-      schedule_fail(sch, primitive, fmt::format("cannot prove that the region of '{}' along dimension {} stays inside the buffer",
-                                                buffer->name, d), block);
+    } else if (!az.can_prove(logical_and(
+                   make_binary(ExprKind::kGE, r.min, make_int(0, r.min.dtype())),
+                   make_binary(ExprKind::kLE, make_binary(ExprKind::kAdd, r.min, r.extent),
+                               buffer->shape[d])))) {
+      schedule_fail(
+          sch, primitive,
+          fmt::format(
+              "cannot prove that the region of '{}' along dimension {} stays inside the buffer",
+              buffer->name, d),
+          block);
     }
     out.push_back(r);
   }
   return CachePlacement{anchor, out};
 }
 
-const Buffer& written_intermediate(const Schedule& sch, const std::string& primitive, const BlockNode* block, int64_t index) {
+const Buffer& written_intermediate(const Schedule& sch, const std::string& primitive,
+                                   const BlockNode* block, int64_t index) {
   if (index < 0 || index >= static_cast<int64_t>(block->writes.size())) {
-    schedule_fail(sch, primitive, fmt::format("block '{}' has {} write regions; index {} is out of range", block->name,
-                                              block->writes.size(), index), block);
+    schedule_fail(sch, primitive,
+                  fmt::format("block '{}' has {} write regions; index {} is out of range",
+                              block->name, block->writes.size(), index),
+                  block);
   }
   const Buffer& buffer = block->writes[static_cast<size_t>(index)].buffer;
   for (const Buffer& p : sch.func()->params) {
     if (p.same_as(buffer)) {
-      schedule_fail(sch, primitive, fmt::format("'{}' is a parameter of the function; its storage belongs to the caller", buffer->name), block);
+      schedule_fail(
+          sch, primitive,
+          fmt::format("'{}' is a parameter of the function; its storage belongs to the caller",
+                      buffer->name),
+          block);
     }
   }
   return buffer;
@@ -532,20 +610,25 @@ PrimFunc replace_buffer(const PrimFunc& func, const Buffer& from, const Buffer& 
 
 // Parallel, vectorized and thread-bound loops run their iterations concurrently,
 // so a loop that feeds a reduction variable (or is not affine) would race.
-void change_loop_kind(Schedule& sch, const std::string& primitive, const LoopRV& loop_rv, ForKind kind,
-                      const std::string& thread_tag) {
+void change_loop_kind(Schedule& sch, const std::string& primitive, const LoopRV& loop_rv,
+                      ForKind kind, const std::string& thread_tag) {
   const ForNode* loop = sch.get(loop_rv);
   if (loop->for_kind != ForKind::kSerial && loop->for_kind != kind) {
-    schedule_fail(sch, primitive, fmt::format("loop '{}' is already {}", loop->loop_var.name(), for_kind_name(loop->for_kind)), loop);
+    schedule_fail(sch, primitive,
+                  fmt::format("loop '{}' is already {}", loop->loop_var.name(),
+                              for_kind_name(loop->for_kind)),
+                  loop);
   }
   if (kind == ForKind::kVectorized) constant_extent(sch, primitive, loop);
   if (kind != ForKind::kUnrolled) {
     for (const BlockNode* b : sch.state().child_blocks(loop)) {
       const ScheduleState::BlockEntry* e = sch.state().find_block(b->name);
       for (size_t i = 0; i < b->iter_vars.size(); ++i) {
-        if (uses_var(e->realize->iter_values[i], loop->loop_var.get()) && b->iter_vars[i].kind != IterKind::kSpatial) {
+        if (uses_var(e->realize->iter_values[i], loop->loop_var.get()) &&
+            b->iter_vars[i].kind != IterKind::kSpatial) {
           schedule_fail(sch, primitive,
-                        fmt::format("loop '{}' binds the reduction variable '{}' of block '{}'; running its iterations "
+                        fmt::format("loop '{}' binds the reduction variable '{}' of block '{}'; "
+                                    "running its iterations "
                                     "concurrently would race on the reduction",
                                     loop->loop_var.name(), b->iter_vars[i].var.name(), b->name),
                         loop);
@@ -554,14 +637,19 @@ void change_loop_kind(Schedule& sch, const std::string& primitive, const LoopRV&
       if (e->scope != nullptr) {
         std::string failure = ScheduleAccess::mutable_state(sch).affine_binding_failure(*e);
         if (!failure.empty()) {
-          schedule_fail(sch, primitive, fmt::format("block '{}' under loop '{}' does not have an affine binding: {}", b->name,
-                                                    loop->loop_var.name(), failure), loop);
+          schedule_fail(
+              sch, primitive,
+              fmt::format("block '{}' under loop '{}' does not have an affine binding: {}", b->name,
+                          loop->loop_var.name(), failure),
+              loop);
         }
       }
     }
   }
-  Stmt changed = make_for(loop->loop_var, loop->min, loop->extent, kind, loop->body, thread_tag, loop->annotations);
-  ScheduleAccess::mutable_state(sch).replace_func(replace_stmt(sch.func(), loop, changed), primitive);
+  Stmt changed = make_for(loop->loop_var, loop->min, loop->extent, kind, loop->body, thread_tag,
+                          loop->annotations);
+  ScheduleAccess::mutable_state(sch).replace_func(replace_stmt(sch.func(), loop, changed),
+                                                  primitive);
 }
 
 }  // namespace schedule_detail

@@ -4,9 +4,12 @@
 
 namespace tessera {
 
-ScheduleError::ScheduleError(std::string primitive, std::string message, PrimFunc func, const StmtNode* marked,
-                             SourceLocation where)
-    : Error(primitive + ": " + message, where), primitive_(std::move(primitive)), func_(std::move(func)), marked_(marked) {}
+ScheduleError::ScheduleError(std::string primitive, std::string message, PrimFunc func,
+                             const StmtNode* marked, SourceLocation where)
+    : Error(primitive + ": " + message, where),
+      primitive_(std::move(primitive)),
+      func_(std::move(func)),
+      marked_(marked) {}
 
 const char* ScheduleError::what() const noexcept {
   if (rendered_.empty()) {

@@ -20,7 +20,8 @@ namespace tessera {
 ScheduleState::ScheduleState(PrimFunc func, bool debug) : func_(std::move(func)), debug_(debug) {
   if (!func_.defined()) fail("cannot schedule an undefined function");
   if (func_.root_realize() == nullptr) {
-    fail("function '{}' is not block IR (its body is not a root block), so it cannot be scheduled", func_->name);
+    fail("function '{}' is not block IR (its body is not a root block), so it cannot be scheduled",
+         func_->name);
   }
   index();
   if (debug_) verify("initial program");
@@ -52,8 +53,12 @@ void ScheduleState::index() {
           case StmtKind::kFor: {
             const auto* f = s.as<ForNode>();
             if (loops_.count(f->loop_var.get()) != 0) {
-              throw ScheduleError("schedule", fmt::format("loop variable '{}' is used by two loops; loop variables must be unique",
-                                                          f->loop_var.name()), func_, f);
+              throw ScheduleError(
+                  "schedule",
+                  fmt::format(
+                      "loop variable '{}' is used by two loops; loop variables must be unique",
+                      f->loop_var.name()),
+                  func_, f);
             }
             loops_[f->loop_var.get()] = LoopEntry{f, scope, loops};
             loops.push_back(f);
@@ -68,7 +73,10 @@ void ScheduleState::index() {
               root_ = b;
             } else {
               if (blocks_.count(b->name) != 0) {
-                throw ScheduleError("schedule", fmt::format("two blocks are named '{}'; block names must be unique", b->name), func_, b);
+                throw ScheduleError(
+                    "schedule",
+                    fmt::format("two blocks are named '{}'; block names must be unique", b->name),
+                    func_, b);
               }
               blocks_[b->name] = BlockEntry{r, b, scope, loops, order++};
               children_[scope].push_back(b);
@@ -80,7 +88,8 @@ void ScheduleState::index() {
           }
           case StmtKind::kBlock: {
             const auto* b = s.as<BlockNode>();
-            throw ScheduleError("schedule", fmt::format("block '{}' has no realization", b->name), func_, b);
+            throw ScheduleError("schedule", fmt::format("block '{}' has no realization", b->name),
+                                func_, b);
           }
           case StmtKind::kSeqStmt:
             for (const Stmt& c : s.as<SeqStmtNode>()->seq) walk(c, scope, loops);
@@ -150,7 +159,8 @@ const ScheduleState::LoopEntry* ScheduleState::find_loop(const VarNode* var) con
 std::vector<const BlockNode*> ScheduleState::blocks() const {
   std::vector<const BlockEntry*> entries;
   for (const auto& [name, e] : blocks_) entries.push_back(&e);
-  std::sort(entries.begin(), entries.end(), [](const BlockEntry* a, const BlockEntry* b) { return a->order < b->order; });
+  std::sort(entries.begin(), entries.end(),
+            [](const BlockEntry* a, const BlockEntry* b) { return a->order < b->order; });
   std::vector<const BlockNode*> out;
   for (const BlockEntry* e : entries) out.push_back(e->block);
   return out;
@@ -169,21 +179,25 @@ std::string ScheduleState::affine_binding_failure(const BlockEntry& entry) {
   for (const ForNode* f : entry.loops) {
     auto extent = as_const_int(f->extent);
     if (!is_const_int(f->min, 0) || !extent) {
-      failure = fmt::format("loop '{}' does not start at 0 with a constant extent", f->loop_var.name());
+      failure =
+          fmt::format("loop '{}' does not start at 0 with a constant extent", f->loop_var.name());
       break;
     }
     loops.push_back({f->loop_var, *extent});
   }
   if (failure.empty()) {
     Analyzer az;
-    IterMapResult r = detect_iter_map(entry.realize->iter_values, loops, entry.realize->predicate, IterMapLevel::kSurjective, az);
+    IterMapResult r = detect_iter_map(entry.realize->iter_values, loops, entry.realize->predicate,
+                                      IterMapLevel::kSurjective, az);
     failure = r.failure;
   }
   affine_cache_[entry.realize] = failure;
   return failure;
 }
 
-bool ScheduleState::affine_binding(const BlockEntry& entry) { return affine_binding_failure(entry).empty(); }
+bool ScheduleState::affine_binding(const BlockEntry& entry) {
+  return affine_binding_failure(entry).empty();
+}
 
 bool ScheduleState::is_complete(const BlockEntry& entry) const {
   const BlockNode* b = entry.block;
@@ -234,7 +248,8 @@ std::vector<IntSet> footprint(const StmtNode* top, const Buffer& buffer, AccessK
   std::vector<IntSet> region = touched_region(schedule_detail::borrow(top), buffer, kind, az);
   for (size_t d = 0; d < region.size(); ++d) {
     Expr zero = make_int(0, buffer->shape[d].dtype());
-    Expr last = az.simplify(make_binary(ExprKind::kSub, buffer->shape[d], make_int(1, buffer->shape[d].dtype())));
+    Expr last = az.simplify(
+        make_binary(ExprKind::kSub, buffer->shape[d], make_int(1, buffer->shape[d].dtype())));
     region[d] = intersect_set(region[d], IntSet::interval(zero, last), az);
   }
   return region;
@@ -245,7 +260,9 @@ std::vector<IntSet> footprint(const StmtNode* top, const Buffer& buffer, AccessK
 // Every block of the scope that writes what this block reads comes before it, unless
 // it provably writes other elements.
 bool ScheduleState::stage_pipeline(const BlockEntry& entry) const {
-  auto top_of = [&](const BlockEntry& e) -> const StmtNode* { return e.loops.empty() ? static_cast<const StmtNode*>(e.realize) : e.loops[0]; };
+  auto top_of = [&](const BlockEntry& e) -> const StmtNode* {
+    return e.loops.empty() ? static_cast<const StmtNode*>(e.realize) : e.loops[0];
+  };
   for (const BlockNode* o : child_blocks(entry.scope)) {
     if (o == entry.block || find_block(o->name)->order < entry.order) continue;
     for (const BufferRegion& w : o->writes) {
@@ -254,12 +271,13 @@ bool ScheduleState::stage_pipeline(const BlockEntry& entry) const {
         // A block that reads what it writes is a step of an accumulation (a later part of
         // a partitioned reduction): a later step adding to the same elements is the next
         // link of that chain, not a producer it ran too early for.
-        bool accumulates = std::any_of(entry.block->writes.begin(), entry.block->writes.end(),
-                                       [&](const BufferRegion& x) { return x.buffer.same_as(r.buffer); });
+        bool accumulates =
+            std::any_of(entry.block->writes.begin(), entry.block->writes.end(),
+                        [&](const BufferRegion& x) { return x.buffer.same_as(r.buffer); });
         if (accumulates) continue;
         Analyzer az;
         if (!regions_disjoint(footprint(top_of(*find_block(o->name)), w.buffer, AccessKind::kWrite),
-                      footprint(top_of(entry), r.buffer, AccessKind::kRead), az)) {
+                              footprint(top_of(entry), r.buffer, AccessKind::kRead), az)) {
           return false;
         }
       }
@@ -269,15 +287,19 @@ bool ScheduleState::stage_pipeline(const BlockEntry& entry) const {
 }
 
 std::string ScheduleState::region_cover_failure(const BlockEntry& entry) const {
-  auto top_of = [&](const BlockEntry& e) -> const StmtNode* { return e.loops.empty() ? static_cast<const StmtNode*>(e.realize) : e.loops[0]; };
+  auto top_of = [&](const BlockEntry& e) -> const StmtNode* {
+    return e.loops.empty() ? static_cast<const StmtNode*>(e.realize) : e.loops[0];
+  };
   for (const BufferRegion& r : entry.block->reads) {
     std::vector<IntSet> produced;
     bool has_producer = false;
     Analyzer az;
     for (const BlockNode* o : producers(entry.block)) {
-      bool writes = std::any_of(o->writes.begin(), o->writes.end(), [&](const BufferRegion& w) { return w.buffer.same_as(r.buffer); });
+      bool writes = std::any_of(o->writes.begin(), o->writes.end(),
+                                [&](const BufferRegion& w) { return w.buffer.same_as(r.buffer); });
       if (!writes) continue;
-      std::vector<IntSet> part = footprint(top_of(*find_block(o->name)), r.buffer, AccessKind::kWrite);
+      std::vector<IntSet> part =
+          footprint(top_of(*find_block(o->name)), r.buffer, AccessKind::kWrite);
       if (!has_producer) {
         produced = part;
       } else {
@@ -288,7 +310,8 @@ std::string ScheduleState::region_cover_failure(const BlockEntry& entry) const {
     if (!has_producer) continue;
     std::vector<IntSet> needed = footprint(top_of(entry), r.buffer, AccessKind::kRead);
     if (!region_covers(produced, needed, az)) {
-      return fmt::format("what block '{}' reads of '{}' is not covered by what its producers write", entry.block->name, r.buffer->name);
+      return fmt::format("what block '{}' reads of '{}' is not covered by what its producers write",
+                         entry.block->name, r.buffer->name);
     }
   }
   return "";
@@ -297,8 +320,12 @@ std::string ScheduleState::region_cover_failure(const BlockEntry& entry) const {
 void ScheduleState::verify(const std::string& primitive) {
   for (const auto& [name, entry] : blocks_) {
     if (!stage_pipeline(entry)) {
-      throw ScheduleError(primitive, fmt::format("invariant broken: block '{}' reads a buffer that a later block of its scope writes", name),
-                          func_, entry.block);
+      throw ScheduleError(
+          primitive,
+          fmt::format(
+              "invariant broken: block '{}' reads a buffer that a later block of its scope writes",
+              name),
+          func_, entry.block);
     }
     if (std::string failure = region_cover_failure(entry); !failure.empty()) {
       throw ScheduleError(primitive, "invariant broken: " + failure, func_, entry.block);
@@ -309,7 +336,8 @@ void ScheduleState::verify(const std::string& primitive) {
       if (min && extent && *extent > 0) az.bind(f->loop_var, *min, *extent);
     }
     az.assume(entry.realize->predicate);
-    // A bound the predicate states (a non-divisible split's `i * 16 + j < 100`) holds by definition.
+    // A bound the predicate states (a non-divisible split's `i * 16 + j < 100`) holds by
+    // definition.
     std::vector<Expr> facts;
     std::function<void(const Expr&)> conjuncts = [&](const Expr& e) {
       if (const auto* x = e.as<BinaryNode>(); x && x->kind == ExprKind::kAnd) {
@@ -332,10 +360,14 @@ void ScheduleState::verify(const std::string& primitive) {
       const IterVar& iv = entry.block->iter_vars[i];
       const Expr& value = entry.realize->iter_values[i];
       bool inside = holds(make_binary(ExprKind::kLE, iv.dom.min, value)) &&
-                    holds(make_binary(ExprKind::kLT, value, make_binary(ExprKind::kAdd, iv.dom.min, iv.dom.extent)));
+                    holds(make_binary(ExprKind::kLT, value,
+                                      make_binary(ExprKind::kAdd, iv.dom.min, iv.dom.extent)));
       if (!inside) {
-        throw ScheduleError(primitive, fmt::format("invariant broken: in block '{}', the binding {} = {} cannot be proved to stay in its domain",
-                                                   name, iv.var.name(), print(value)), func_, entry.block);
+        throw ScheduleError(primitive,
+                            fmt::format("invariant broken: in block '{}', the binding {} = {} "
+                                        "cannot be proved to stay in its domain",
+                                        name, iv.var.name(), print(value)),
+                            func_, entry.block);
       }
     }
   }

@@ -13,7 +13,8 @@ namespace {
 // Random variables are compared by kind and id.
 using RVKey = std::pair<int, int64_t>;
 RVKey key_of(const AnyRV& rv) {
-  return std::visit([](const auto& x) { return RVKey{static_cast<int>(AnyRV(x).index()), x.id}; }, rv);
+  return std::visit([](const auto& x) { return RVKey{static_cast<int>(AnyRV(x).index()), x.id}; },
+                    rv);
 }
 std::optional<RVKey> key_of(const InstInput& in) {
   if (const auto* b = std::get_if<BlockRV>(&in)) return RVKey{0, b->id};
@@ -59,9 +60,13 @@ Trace Trace::with_decision(size_t index, nlohmann::json decision) const {
 Trace Trace::with_inputs(size_t index, std::vector<InstInput> inputs) const {
   if (index >= insts_.size()) fail("with_inputs: the trace has no instruction {}", index);
   const std::vector<InstInput>& old = insts_[index].inputs;
-  if (inputs.size() != old.size()) fail("with_inputs: instruction {} ({}) takes {} inputs, got {}", index, insts_[index].kind->name, old.size(), inputs.size());
+  if (inputs.size() != old.size())
+    fail("with_inputs: instruction {} ({}) takes {} inputs, got {}", index,
+         insts_[index].kind->name, old.size(), inputs.size());
   for (size_t k = 0; k < inputs.size(); ++k) {
-    if (inputs[k].index() != old[k].index()) fail("with_inputs: input {} of instruction {} ({}) changes kind", k, index, insts_[index].kind->name);
+    if (inputs[k].index() != old[k].index())
+      fail("with_inputs: input {} of instruction {} ({}) changes kind", k, index,
+           insts_[index].kind->name);
   }
   Trace t = *this;
   t.insts_[index].inputs = std::move(inputs);
@@ -104,7 +109,8 @@ Trace Trace::simplified(bool remove_postproc) const {
   return t;
 }
 
-void Trace::apply(Schedule& sch, bool remove_postproc, ReplayMode mode, const DecisionProvider& decide) const {
+void Trace::apply(Schedule& sch, bool remove_postproc, ReplayMode mode,
+                  const DecisionProvider& decide) const {
   std::map<RVKey, AnyRV> mapped;
   const ReplayMode saved = sch.replay_mode();
   sch.set_replay_mode(mode);
@@ -120,7 +126,8 @@ void Trace::apply(Schedule& sch, bool remove_postproc, ReplayMode mode, const De
           continue;
         }
         auto it = mapped.find(*k);
-        TESSERA_CHECK(it != mapped.end(), "instruction {} uses a random variable no earlier instruction made", i);
+        TESSERA_CHECK(it != mapped.end(),
+                      "instruction {} uses a random variable no earlier instruction made", i);
         inputs.push_back(std::visit([](const auto& rv) -> InstInput { return rv; }, it->second));
       }
       const nlohmann::json* recorded = decision(i);
@@ -133,11 +140,14 @@ void Trace::apply(Schedule& sch, bool remove_postproc, ReplayMode mode, const De
         throw;
       }
       if (outputs.size() != inst.outputs.size()) {
-        fail("instruction {} ({}) made {} random variables on replay, the trace expects {} (the workload does not fit the trace)",
-             i, inst.kind->name, outputs.size(), inst.outputs.size());
+        fail(
+            "instruction {} ({}) made {} random variables on replay, the trace expects {} (the "
+            "workload does not fit the trace)",
+            i, inst.kind->name, outputs.size(), inst.outputs.size());
       }
       for (size_t k = 0; k < outputs.size(); ++k) {
-        if (outputs[k].index() != inst.outputs[k].index()) fail("instruction {} ({}): output {} changed kind on replay", i, inst.kind->name, k);
+        if (outputs[k].index() != inst.outputs[k].index())
+          fail("instruction {} ({}): output {} changed kind on replay", i, inst.kind->name, k);
         mapped[key_of(inst.outputs[k])] = outputs[k];
       }
     }
@@ -172,24 +182,31 @@ nlohmann::json Trace::to_json() const {
 }
 
 Trace Trace::from_json(const nlohmann::json& json) {
-  if (!json.is_object()) fail("a trace is a JSON object with \"version\", \"insts\" and \"decisions\"");
-  if (!json.contains("version") || !json["version"].is_number_integer()) fail("trace: missing integer \"version\"");
+  if (!json.is_object())
+    fail("a trace is a JSON object with \"version\", \"insts\" and \"decisions\"");
+  if (!json.contains("version") || !json["version"].is_number_integer())
+    fail("trace: missing integer \"version\"");
   if (json["version"].get<int>() != kVersion) {
-    fail("trace: version {} is not supported (this tessera reads version {})", json["version"].dump(), kVersion);
+    fail("trace: version {} is not supported (this tessera reads version {})",
+         json["version"].dump(), kVersion);
   }
-  if (!json.contains("insts") || !json["insts"].is_array()) fail("trace: \"insts\" must be an array");
+  if (!json.contains("insts") || !json["insts"].is_array())
+    fail("trace: \"insts\" must be an array");
   Trace t;
   std::map<std::string, AnyRV> defined;
   int64_t next_id = 0;
   const nlohmann::json& insts = json["insts"];
   for (size_t i = 0; i < insts.size(); ++i) {
     const nlohmann::json& j = insts[i];
-    auto bad = [&](const std::string& what) { fail("trace instruction {}: {} (got {})", i, what, j.dump()); };
+    auto bad = [&](const std::string& what) {
+      fail("trace instruction {}: {} (got {})", i, what, j.dump());
+    };
     if (!j.is_array() || j.size() != 4) bad("must be [KIND, INPUTS, ATTRS, OUTPUTS]");
     if (!j[0].is_string()) bad("KIND must be a string");
     const InstructionKind* kind = find_instruction_kind(j[0].get<std::string>());
     if (kind == nullptr) bad(fmt::format("unknown instruction kind '{}'", j[0].get<std::string>()));
-    if (!j[1].is_array() || !j[2].is_array() || !j[3].is_array()) bad("INPUTS, ATTRS and OUTPUTS must be arrays");
+    if (!j[1].is_array() || !j[2].is_array() || !j[3].is_array())
+      bad("INPUTS, ATTRS and OUTPUTS must be arrays");
     Instruction inst{kind, {}, j[2], {}};
     for (const nlohmann::json& in : j[1]) {
       if (in.is_null()) {
@@ -198,14 +215,18 @@ Trace Trace::from_json(const nlohmann::json& json) {
         inst.inputs.push_back(in.get<int64_t>());
       } else if (in.is_string()) {
         auto it = defined.find(in.get<std::string>());
-        if (it == defined.end()) bad(fmt::format("input '{}' is not made by an earlier instruction", in.get<std::string>()));
-        inst.inputs.push_back(std::visit([](const auto& rv) -> InstInput { return rv; }, it->second));
+        if (it == defined.end())
+          bad(fmt::format("input '{}' is not made by an earlier instruction",
+                          in.get<std::string>()));
+        inst.inputs.push_back(
+            std::visit([](const auto& rv) -> InstInput { return rv; }, it->second));
       } else {
         bad("an input must be a random variable name, an integer or null");
       }
     }
     for (const nlohmann::json& out : j[3]) {
-      if (!out.is_string() || out.get<std::string>().size() < 2) bad("an output must be a name such as \"b0\", \"l1\" or \"v2\"");
+      if (!out.is_string() || out.get<std::string>().size() < 2)
+        bad("an output must be a name such as \"b0\", \"l1\" or \"v2\"");
       std::string name = out.get<std::string>();
       if (defined.count(name) != 0) bad(fmt::format("output '{}' is defined twice", name));
       AnyRV rv;
@@ -213,7 +234,8 @@ Trace Trace::from_json(const nlohmann::json& json) {
         case 'b': rv = BlockRV{next_id++}; break;
         case 'l': rv = LoopRV{next_id++}; break;
         case 'v': rv = ExprRV{next_id++}; break;
-        default: bad(fmt::format("output '{}' must start with b (block), l (loop) or v (integer)", name));
+        default:
+          bad(fmt::format("output '{}' must start with b (block), l (loop) or v (integer)", name));
       }
       defined[name] = rv;
       inst.outputs.push_back(rv);
@@ -221,9 +243,11 @@ Trace Trace::from_json(const nlohmann::json& json) {
     t.insts_.push_back(std::move(inst));
   }
   if (json.contains("decisions")) {
-    if (!json["decisions"].is_array()) fail("trace: \"decisions\" must be an array of [INDEX, DECISION]");
+    if (!json["decisions"].is_array())
+      fail("trace: \"decisions\" must be an array of [INDEX, DECISION]");
     for (const nlohmann::json& d : json["decisions"]) {
-      if (!d.is_array() || d.size() != 2 || !d[0].is_number_unsigned()) fail("trace: a decision must be [INDEX, DECISION], got {}", d.dump());
+      if (!d.is_array() || d.size() != 2 || !d[0].is_number_unsigned())
+        fail("trace: a decision must be [INDEX, DECISION], got {}", d.dump());
       size_t index = d[0].get<size_t>();
       if (index >= t.insts_.size() || !t.insts_[index].kind->sampler) {
         fail("trace: decision for instruction {}, which is not a sampling instruction", index);

@@ -51,9 +51,7 @@ int64_t Random::uniform_int(int64_t low, int64_t high) {
   return static_cast<int64_t>(static_cast<uint64_t>(low) + draw % range);
 }
 
-double Random::uniform_double() {
-  return static_cast<double>(next() >> 11) * 0x1.0p-53;
-}
+double Random::uniform_double() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 
 size_t Random::categorical(const std::vector<double>& weights) {
   double total = 0;

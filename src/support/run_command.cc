@@ -68,13 +68,18 @@ std::string command_text(const std::vector<std::string>& arguments) {
   std::string text;
   for (const std::string& a : arguments) {
     if (!text.empty()) text += ' ';
-    const bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=/.,:@") == std::string::npos;
+    const bool plain =
+        !a.empty() &&
+        a.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=/.,:@") ==
+            std::string::npos;
     text += plain ? a : "'" + a + "'";
   }
   return text;
 }
 
-std::vector<std::string> compiler_from_environment(const char* variable, const std::string& fallback) {
+std::vector<std::string> compiler_from_environment(const char* variable,
+                                                   const std::string& fallback) {
   const char* value = std::getenv(variable);
   std::vector<std::string> words;
   if (value != nullptr) {

@@ -27,7 +27,8 @@ namespace {
 int64_t cache_size_bytes(const std::string& text) {
   int64_t value = 0;
   size_t i = 0;
-  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) value = value * 10 + (text[i++] - '0');
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])))
+    value = value * 10 + (text[i++] - '0');
   if (i < text.size() && text[i] == 'K') value *= 1024;
   if (i < text.size() && text[i] == 'M') value *= 1024 * 1024;
   return value;
@@ -54,7 +55,10 @@ TargetFacts compute_facts(const std::string& cpu, bool host_caches) {
   if (target == nullptr) fail("target facts: LLVM has no target for {}: {}", triple, error);
   std::unique_ptr<llvm::MCSubtargetInfo> probe(target->createMCSubtargetInfo(triple, "", ""));
   if (probe == nullptr || !probe->isCPUStringValid(cpu)) {
-    fail("target 'llvm -mcpu={}': LLVM knows no CPU '{}' (for example native, znver4, skylake-avx512, haswell)", cpu, cpu);
+    fail(
+        "target 'llvm -mcpu={}': LLVM knows no CPU '{}' (for example native, znver4, "
+        "skylake-avx512, haswell)",
+        cpu, cpu);
   }
   std::unique_ptr<llvm::MCSubtargetInfo> info(target->createMCSubtargetInfo(triple, cpu, ""));
   TargetFacts facts;
@@ -79,7 +83,9 @@ const TargetFacts& Target::facts() const {
   static std::mutex mutex;
   static std::map<std::string, std::unique_ptr<TargetFacts>> cache;
   // The C backend compiles with `cc -O2` and no -march: generic x86-64 code, run here.
-  const std::string cpu = kind != "llvm" ? "x86-64" : this->cpu == "native" ? host_cpu_name() : this->cpu;
+  const std::string cpu = kind != "llvm"          ? "x86-64"
+                          : this->cpu == "native" ? host_cpu_name()
+                                                  : this->cpu;
   const bool host = kind != "llvm" || cpu == host_cpu_name();
   std::lock_guard<std::mutex> lock(mutex);
   std::unique_ptr<TargetFacts>& entry = cache[kind + " " + cpu];
@@ -92,7 +98,8 @@ Target Target::parse(const std::string& text) {
   std::string token;
   Target t;
   if (!(in >> token)) fail("target string is empty (for example 'llvm -mcpu=native' or 'c')");
-  if (token != "llvm" && token != "c") fail("target '{}': unknown kind '{}' (the kinds are llvm and c)", text, token);
+  if (token != "llvm" && token != "c")
+    fail("target '{}': unknown kind '{}' (the kinds are llvm and c)", text, token);
   t.kind = token;
   while (in >> token) {
     if (token.rfind("-mcpu=", 0) == 0 && t.kind == "llvm") {
@@ -107,10 +114,12 @@ Target Target::parse(const std::string& text) {
       } catch (const std::exception&) {
         used = 0;
       }
-      if (used != value.size() || value.empty() || n < 1) fail("target '{}': -num-cores must be a positive integer, got '{}'", text, value);
+      if (used != value.size() || value.empty() || n < 1)
+        fail("target '{}': -num-cores must be a positive integer, got '{}'", text, value);
       t.num_cores = n;
     } else {
-      fail("target '{}': unknown option '{}' (a {} target takes {})", text, token, t.kind, t.kind == "llvm" ? "-mcpu=NAME and -num-cores=N" : "-num-cores=N");
+      fail("target '{}': unknown option '{}' (a {} target takes {})", text, token, t.kind,
+           t.kind == "llvm" ? "-mcpu=NAME and -num-cores=N" : "-num-cores=N");
     }
   }
   return t;
@@ -121,7 +130,8 @@ Target Target::host() { return Target{"llvm", "native", 0}.canonical(); }
 Target Target::canonical() const {
   Target t = *this;
   if (t.kind == "llvm" && t.cpu == "native") t.cpu = host_cpu_name();
-  if (t.num_cores == 0) t.num_cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (t.num_cores == 0)
+    t.num_cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return t;
 }
 

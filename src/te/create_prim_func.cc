@@ -29,7 +29,8 @@ Stmt stage_nest(const TensorNode& t) {
   std::vector<Expr> point;
   std::set<std::string> names;
   for (const IterVar& axis : axes) {
-    if (to_iter.count(axis.var.get()) != 0) fail("stage '{}': axis '{}' is used twice", t.name, axis.var.name());
+    if (to_iter.count(axis.var.get()) != 0)
+      fail("stage '{}': axis '{}' is used twice", t.name, axis.var.name());
     Var iv("v" + axis.var.name());
     iter_vars.push_back(IterVar{iv, axis.dom, axis.kind});
     loop_vars.push_back(Var(axis.var.name()));
@@ -38,7 +39,9 @@ Stmt stage_nest(const TensorNode& t) {
   }
 
   Expr value = substitute(reduction ? reduction->source : t.body->value(), to_iter);
-  if (value.dtype() != t.dtype) fail("stage '{}': value of type {} for a tensor of {}", t.name, value.dtype().str(), t.dtype.str());
+  if (value.dtype() != t.dtype)
+    fail("stage '{}': value of type {} for a tensor of {}", t.name, value.dtype().str(),
+         t.dtype.str());
   BlockFields f;
   f.name = t.name;
   f.iter_vars = iter_vars;
@@ -50,7 +53,8 @@ Stmt stage_nest(const TensorNode& t) {
   f.writes = {write};
   if (reduction) {
     f.init = make_store(t.buffer, reduction_identity(reduction->combiner, t.dtype), point);
-    f.body = make_store(t.buffer, combine(reduction->combiner, make_load(t.buffer, point), value), point);
+    f.body = make_store(t.buffer, combine(reduction->combiner, make_load(t.buffer, point), value),
+                        point);
   } else {
     f.body = make_store(t.buffer, value, point);
   }
@@ -75,7 +79,8 @@ PrimFunc create_prim_func(const std::vector<Tensor>& args, std::string name) {
   std::vector<Buffer> params;
   for (const Tensor& t : args) {
     if (!t.defined()) fail("create_prim_func '{}': an argument is missing", name);
-    if (!is_arg.insert(t.get()).second) fail("create_prim_func '{}': tensor '{}' is an argument twice", name, t->name);
+    if (!is_arg.insert(t.get()).second)
+      fail("create_prim_func '{}': tensor '{}' is an argument twice", name, t->name);
     params.push_back(t->buffer);
   }
   std::set<const TensorNode*> seen;
@@ -87,10 +92,13 @@ PrimFunc create_prim_func(const std::vector<Tensor>& args, std::string name) {
   std::set<std::string> stage_names;
   for (const Tensor& t : order) {
     if (t.is_placeholder()) {
-      if (is_arg.count(t.get()) == 0) fail("create_prim_func '{}': placeholder '{}' is read but is not an argument", name, t->name);
+      if (is_arg.count(t.get()) == 0)
+        fail("create_prim_func '{}': placeholder '{}' is read but is not an argument", name,
+             t->name);
       continue;
     }
-    if (!stage_names.insert(t->name).second) fail("create_prim_func '{}': two stages are named '{}'", name, t->name);
+    if (!stage_names.insert(t->name).second)
+      fail("create_prim_func '{}': two stages are named '{}'", name, t->name);
     if (is_arg.count(t.get()) == 0) intermediates.push_back(t->buffer);
     nests.push_back(stage_nest(*t.get()));
   }

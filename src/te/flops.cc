@@ -20,8 +20,7 @@ int64_t value_ops(const Expr& e) {
     case ExprKind::kFloatImm:
     case ExprKind::kVar:
     case ExprKind::kBufferLoad:
-    case ExprKind::kRamp:
-      return 0;
+    case ExprKind::kRamp: return 0;
     case ExprKind::kCast: return value_ops(e.as<CastNode>()->value);
     case ExprKind::kBroadcast: return value_ops(e.as<BroadcastNode>()->value);
     case ExprKind::kSelect: {
@@ -42,7 +41,8 @@ int64_t value_ops(const Expr& e) {
     case ExprKind::kNot: return 0;
     default: {
       auto* b = e.as<BinaryNode>();
-      if (is_comparison(e.kind()) || e.kind() == ExprKind::kAnd || e.kind() == ExprKind::kOr) return 0;
+      if (is_comparison(e.kind()) || e.kind() == ExprKind::kAnd || e.kind() == ExprKind::kOr)
+        return 0;
       return 1 + value_ops(b->a) + value_ops(b->b);
     }
   }
@@ -50,7 +50,8 @@ int64_t value_ops(const Expr& e) {
 
 // An integer or boolean index expression at given loop values; nullopt where it depends on
 // data (a buffer load) or on something it cannot evaluate.
-std::optional<int64_t> evaluate_index(const Expr& e, const std::unordered_map<const VarNode*, int64_t>& values) {
+std::optional<int64_t> evaluate_index(const Expr& e,
+                                      const std::unordered_map<const VarNode*, int64_t>& values) {
   switch (e.kind()) {
     case ExprKind::kIntImm: return e.as<IntImmNode>()->value;
     case ExprKind::kVar: {
@@ -168,7 +169,8 @@ class FlopCounter : public IRVisitor {
     std::unordered_set<const VarNode*> used;
     for (const Expr& c : conditions_) collect_vars(c, used);
     std::vector<const Loop*> enumerated;
-    for (auto l = loops_.rbegin(); l != loops_.rend(); ++l) {  // inner loops' minimums name outer loops
+    for (auto l = loops_.rbegin(); l != loops_.rend();
+         ++l) {  // inner loops' minimums name outer loops
       if (used.count(l->var) != 0) collect_vars(l->min, used);
     }
     int64_t points = 1, rest = 1;
@@ -190,8 +192,9 @@ class FlopCounter : public IRVisitor {
     return evaluable ? reached * rest : all;
   }
 
-  void enumerate(const std::vector<const Loop*>& loops, size_t depth, std::unordered_map<const VarNode*, int64_t>& values,
-                 int64_t& reached, bool& evaluable) const {
+  void enumerate(const std::vector<const Loop*>& loops, size_t depth,
+                 std::unordered_map<const VarNode*, int64_t>& values, int64_t& reached,
+                 bool& evaluable) const {
     if (!evaluable) return;
     if (depth == loops.size()) {
       for (const Expr& c : conditions_) {

@@ -17,7 +17,8 @@ class TensorTable {
   void add(const std::shared_ptr<const TensorNode>& t) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (table_.size() > 4096) {
-      for (auto it = table_.begin(); it != table_.end();) it = it->second.expired() ? table_.erase(it) : std::next(it);
+      for (auto it = table_.begin(); it != table_.end();)
+        it = it->second.expired() ? table_.erase(it) : std::next(it);
     }
     table_[t->buffer.get()] = t;
   }
@@ -41,7 +42,8 @@ std::vector<Expr> const_shape(const std::vector<int64_t>& shape, const std::stri
   std::vector<Expr> out;
   for (int64_t d : shape) {
     if (d <= 0) fail("tensor '{}': dimension {} must be positive", name, d);
-    if (d > std::numeric_limits<int32_t>::max()) fail("tensor '{}': dimension {} does not fit in int32", name, d);
+    if (d > std::numeric_limits<int32_t>::max())
+      fail("tensor '{}': dimension {} does not fit in int32", name, d);
     out.push_back(make_int(d));
   }
   return out;
@@ -53,16 +55,23 @@ class LoadCollector : public IRVisitor {
 
  protected:
   void visit_buffer_load(const BufferLoadNode* op) override {
-    if (std::find(buffers.begin(), buffers.end(), op->buffer.get()) == buffers.end()) buffers.push_back(op->buffer.get());
+    if (std::find(buffers.begin(), buffers.end(), op->buffer.get()) == buffers.end())
+      buffers.push_back(op->buffer.get());
     IRVisitor::visit_buffer_load(op);
   }
 };
 
 }  // namespace
 
-Reduction sum(Expr source, std::vector<IterVar> axes) { return {Combiner::kSum, std::move(source), std::move(axes)}; }
-Reduction max(Expr source, std::vector<IterVar> axes) { return {Combiner::kMax, std::move(source), std::move(axes)}; }
-Reduction min(Expr source, std::vector<IterVar> axes) { return {Combiner::kMin, std::move(source), std::move(axes)}; }
+Reduction sum(Expr source, std::vector<IterVar> axes) {
+  return {Combiner::kSum, std::move(source), std::move(axes)};
+}
+Reduction max(Expr source, std::vector<IterVar> axes) {
+  return {Combiner::kMax, std::move(source), std::move(axes)};
+}
+Reduction min(Expr source, std::vector<IterVar> axes) {
+  return {Combiner::kMin, std::move(source), std::move(axes)};
+}
 
 Expr reduction_identity(Combiner combiner, DataType dtype) {
   if (combiner == Combiner::kSum) return make_const(dtype, 0);
@@ -73,10 +82,12 @@ Expr reduction_identity(Combiner combiner, DataType dtype) {
   }
   if (dtype.is_bool()) return make_bool(!lowest);
   if (dtype.is_int()) {
-    int64_t hi = dtype.bits() == 64 ? std::numeric_limits<int64_t>::max() : (int64_t{1} << (dtype.bits() - 1)) - 1;
+    int64_t hi = dtype.bits() == 64 ? std::numeric_limits<int64_t>::max()
+                                    : (int64_t{1} << (dtype.bits() - 1)) - 1;
     return make_int(lowest ? -hi - 1 : hi, dtype);
   }
-  int64_t hi = dtype.bits() >= 63 ? std::numeric_limits<int64_t>::max() : (int64_t{1} << dtype.bits()) - 1;
+  int64_t hi =
+      dtype.bits() >= 63 ? std::numeric_limits<int64_t>::max() : (int64_t{1} << dtype.bits()) - 1;
   return make_int(lowest ? 0 : hi, dtype);
 }
 
@@ -102,8 +113,8 @@ Tensor placeholder(std::vector<int64_t> shape, DataType dtype, std::string name)
   return Tensor(node);
 }
 
-Tensor compute(std::vector<int64_t> shape, const std::function<ComputeBody(const Axes&)>& fn, std::string name,
-               std::vector<std::string> axis_names) {
+Tensor compute(std::vector<int64_t> shape, const std::function<ComputeBody(const Axes&)>& fn,
+               std::string name, std::vector<std::string> axis_names) {
   if (!axis_names.empty() && axis_names.size() != shape.size()) {
     fail("compute '{}': {} axis names for {} dimensions", name, axis_names.size(), shape.size());
   }
@@ -111,19 +122,24 @@ Tensor compute(std::vector<int64_t> shape, const std::function<ComputeBody(const
   Axes axes;
   for (size_t i = 0; i < shape.size(); ++i) {
     std::string axis = axis_names.empty() ? "i" + std::to_string(i) : axis_names[i];
-    if (shape[i] <= 0) fail("compute '{}': extent {} of axis '{}' must be positive", name, shape[i], axis);
+    if (shape[i] <= 0)
+      fail("compute '{}': extent {} of axis '{}' must be positive", name, shape[i], axis);
     axes.push_back(Var(axis));
-    node->axes.push_back(IterVar{axes.back(), Range{make_int(0), make_int(shape[i])}, IterKind::kSpatial});
+    node->axes.push_back(
+        IterVar{axes.back(), Range{make_int(0), make_int(shape[i])}, IterKind::kSpatial});
   }
   ComputeBody body = fn(axes);
   if (body.reduction()) {
-    if (body.reduction()->axes.empty()) fail("compute '{}': a reduction needs at least one reduction axis", name);
-    if (!body.reduction()->source.defined()) fail("compute '{}': reduction source is missing", name);
+    if (body.reduction()->axes.empty())
+      fail("compute '{}': a reduction needs at least one reduction axis", name);
+    if (!body.reduction()->source.defined())
+      fail("compute '{}': reduction source is missing", name);
   } else if (!body.value().defined()) {
     fail("compute '{}': the body returned no value", name);
   }
   node->dtype = body.dtype();
-  if (!node->dtype.is_scalar()) fail("compute '{}': value of vector type {}", name, node->dtype.str());
+  if (!node->dtype.is_scalar())
+    fail("compute '{}': value of vector type {}", name, node->dtype.str());
   node->buffer = Buffer::make(name, node->dtype, const_shape(shape, name));
   LoadCollector loads;
   loads.visit_expr(body.reduction() ? body.reduction()->source : body.value());

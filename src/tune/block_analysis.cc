@@ -11,7 +11,8 @@
 namespace tessera {
 
 bool is_spatial_block(const BlockNode* block) {
-  return std::all_of(block->iter_vars.begin(), block->iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::kSpatial; });
+  return std::all_of(block->iter_vars.begin(), block->iter_vars.end(),
+                     [](const IterVar& iv) { return iv.kind == IterKind::kSpatial; });
 }
 
 bool is_spatial_func(const PrimFunc& func) {
@@ -26,7 +27,9 @@ bool is_spatial_func(const PrimFunc& func) {
   return check.spatial;
 }
 
-bool is_tiled(const BlockNode* block) { return block->annotations.count(annotation_key::kTilingStructure) != 0; }
+bool is_tiled(const BlockNode* block) {
+  return block->annotations.count(annotation_key::kTilingStructure) != 0;
+}
 
 std::optional<int64_t> constant_extent(const ForNode* loop) {
   auto min = as_const_int(loop->min);
@@ -51,7 +54,9 @@ bool has_trivial_binding(const ScheduleState::BlockEntry& entry) {
 bool is_perfect_nest(const ScheduleState::BlockEntry& entry) {
   for (size_t k = 0; k < entry.loops.size(); ++k) {
     const StmtNode* body = entry.loops[k]->body.get();
-    const StmtNode* next = k + 1 < entry.loops.size() ? static_cast<const StmtNode*>(entry.loops[k + 1]) : entry.realize;
+    const StmtNode* next = k + 1 < entry.loops.size()
+                               ? static_cast<const StmtNode*>(entry.loops[k + 1])
+                               : entry.realize;
     if (body != next) return false;
   }
   return true;
@@ -59,7 +64,8 @@ bool is_perfect_nest(const ScheduleState::BlockEntry& entry) {
 
 std::vector<IterKind> loop_iter_kinds(const ScheduleState::BlockEntry& entry) {
   std::vector<IterKind> kinds;
-  for (size_t k = 0; k < entry.loops.size() && k < entry.block->iter_vars.size(); ++k) kinds.push_back(entry.block->iter_vars[k].kind);
+  for (size_t k = 0; k < entry.loops.size() && k < entry.block->iter_vars.size(); ++k)
+    kinds.push_back(entry.block->iter_vars[k].kind);
   return kinds;
 }
 
@@ -79,7 +85,9 @@ bool needs_multi_level_tiling(const ScheduleState& state, const ScheduleState::B
   // Reading one buffer twice (or the written one) makes the reuse analysis below meaningless.
   for (size_t r = 0; r < b->reads.size(); ++r) {
     for (size_t s = r + 1; s < b->reads.size(); ++s) {
-      if (b->reads[r].buffer.get() == b->reads[s].buffer.get() && b->reads[r].buffer.get() != b->writes[0].buffer.get()) return false;
+      if (b->reads[r].buffer.get() == b->reads[s].buffer.get() &&
+          b->reads[r].buffer.get() != b->writes[0].buffer.get())
+        return false;
     }
   }
   for (const IterVar& iv : b->iter_vars) {
@@ -98,7 +106,9 @@ bool is_data_parallel_loop(const ScheduleState& state, const ForNode* loop) {
   for (const BlockNode* b : state.child_blocks(loop)) {
     const ScheduleState::BlockEntry* e = state.find_block(b->name);
     for (size_t k = 0; k < b->iter_vars.size(); ++k) {
-      if (b->iter_vars[k].kind == IterKind::kReduce && uses_var(e->realize->iter_values[k], loop->loop_var.get())) return false;
+      if (b->iter_vars[k].kind == IterKind::kReduce &&
+          uses_var(e->realize->iter_values[k], loop->loop_var.get()))
+        return false;
     }
   }
   return true;
@@ -109,14 +119,16 @@ std::vector<std::optional<int64_t>> access_steps(const ScheduleState& state, con
   for (const BlockNode* b : state.child_blocks(loop)) {
     const ScheduleState::BlockEntry* e = state.find_block(b->name);
     VarMap binding;
-    for (size_t k = 0; k < b->iter_vars.size(); ++k) binding[b->iter_vars[k].var.get()] = e->realize->iter_values[k];
+    for (size_t k = 0; k < b->iter_vars.size(); ++k)
+      binding[b->iter_vars[k].var.get()] = e->realize->iter_values[k];
     Analyzer az;
     for (const ForNode* f : e->loops) {
       if (auto extent = constant_extent(f)) az.bind(f->loop_var, 0, *extent);
     }
     const Var& v = loop->loop_var;
     VarMap next{{v.get(), add(v, make_int(1, v.dtype()))}};
-    auto step_of = [&](const Buffer& buffer, const std::vector<Expr>& indices) -> std::optional<int64_t> {
+    auto step_of = [&](const Buffer& buffer,
+                       const std::vector<Expr>& indices) -> std::optional<int64_t> {
       if (!buffer->strides.empty()) return std::nullopt;
       int64_t step = 0, stride = 1;
       for (size_t d = indices.size(); d-- > 0;) {
@@ -140,7 +152,9 @@ std::vector<std::optional<int64_t>> access_steps(const ScheduleState& state, con
         loads.emplace_back(op->buffer, op->indices);
         IRVisitor::visit_buffer_load(op);
       }
-      void visit_block(const BlockNode* op) override { visit_stmt(op->body); }  // regions are not accesses
+      void visit_block(const BlockNode* op) override {
+        visit_stmt(op->body);
+      }  // regions are not accesses
     } collect;
     collect.visit_stmt(b->body);
     for (const auto& [buffer, indices] : collect.stores) steps.push_back(step_of(buffer, indices));
@@ -151,32 +165,41 @@ std::vector<std::optional<int64_t>> access_steps(const ScheduleState& state, con
 
 namespace {
 
-bool plain_serial(const ForNode* loop) { return loop->for_kind == ForKind::kSerial && loop->annotations.empty(); }
+bool plain_serial(const ForNode* loop) {
+  return loop->for_kind == ForKind::kSerial && loop->annotations.empty();
+}
 
 }  // namespace
 
 // How many innermost loops of the block can be fused into one vectorized loop.
-size_t vectorizable_loops(const ScheduleState& state, const ScheduleState::BlockEntry& e, int64_t limit) {
+size_t vectorizable_loops(const ScheduleState& state, const ScheduleState::BlockEntry& e,
+                          int64_t limit) {
   size_t count = 0;
   int64_t product = 1;
   for (size_t k = e.loops.size(); k-- > 0;) {
     const ForNode* loop = e.loops[k];
-    const StmtNode* only_child = k + 1 == e.loops.size() ? static_cast<const StmtNode*>(e.realize) : e.loops[k + 1];
+    const StmtNode* only_child =
+        k + 1 == e.loops.size() ? static_cast<const StmtNode*>(e.realize) : e.loops[k + 1];
     std::optional<int64_t> extent = constant_extent(loop);
-    if (!plain_serial(loop) || !extent || loop->body.get() != only_child || !is_data_parallel_loop(state, loop)) break;
+    if (!plain_serial(loop) || !extent || loop->body.get() != only_child ||
+        !is_data_parallel_loop(state, loop))
+      break;
     if (count > 0 && product * *extent > limit) break;
     bool contiguous = true;
-    for (const std::optional<int64_t>& step : access_steps(state, loop)) contiguous = contiguous && step && (*step == 0 || *step == product);
+    for (const std::optional<int64_t>& step : access_steps(state, loop))
+      contiguous = contiguous && step && (*step == 0 || *step == product);
     if (!contiguous) break;
     product *= *extent;
     ++count;
-    if (product >= limit) break;  // a wider innermost loop alone is still vectorized (lowering cuts it)
+    if (product >= limit)
+      break;  // a wider innermost loop alone is still vectorized (lowering cuts it)
   }
   return count;
 }
 
 // How many outermost loops of the block can be fused into one parallel loop.
-size_t parallelizable_loops(const ScheduleState& state, const ScheduleState::BlockEntry& e, int64_t limit) {
+size_t parallelizable_loops(const ScheduleState& state, const ScheduleState::BlockEntry& e,
+                            int64_t limit) {
   size_t count = 0;
   int64_t product = 1;
   for (size_t k = 0; k < e.loops.size(); ++k) {
@@ -190,6 +213,5 @@ size_t parallelizable_loops(const ScheduleState& state, const ScheduleState::Blo
   }
   return count;
 }
-
 
 }  // namespace tessera

@@ -32,8 +32,12 @@ CandidateResult replay(const Trace& trace, const PrimFunc& func, uint64_t seed, 
                        const std::vector<std::shared_ptr<Postproc>>& postprocs) {
   Schedule sch(func, seed, /*traced=*/true);
   try {
-    Trace::DecisionProvider fresh = [](size_t, const Instruction&, const nlohmann::json*) -> const nlohmann::json* { return nullptr; };
-    trace.apply(sch, /*remove_postproc=*/true, ReplayMode::kStrict, resample ? fresh : Trace::DecisionProvider());
+    Trace::DecisionProvider fresh = [](size_t, const Instruction&,
+                                       const nlohmann::json*) -> const nlohmann::json* {
+      return nullptr;
+    };
+    trace.apply(sch, /*remove_postproc=*/true, ReplayMode::kStrict,
+                resample ? fresh : Trace::DecisionProvider());
   } catch (const Error& e) {
     CandidateResult result;
     result.rejected_by = "replay";
@@ -50,7 +54,8 @@ CandidateResult sample_candidate(const Trace& sketch, const PrimFunc& func, uint
   return replay(sketch, func, seed, /*resample=*/true, postprocs);
 }
 
-CandidateResult replay_candidate(const Trace& trace, const PrimFunc& func, const std::vector<std::shared_ptr<Postproc>>& postprocs) {
+CandidateResult replay_candidate(const Trace& trace, const PrimFunc& func,
+                                 const std::vector<std::shared_ptr<Postproc>>& postprocs) {
   return replay(trace, func, 0, /*resample=*/false, postprocs);
 }
 
@@ -68,7 +73,8 @@ std::string SampleStatistics::summary() const {
   std::string s = fmt::format("{} sampled, {} accepted", attempts, accepted);
   if (rejected.empty()) return s;
   s += "; rejected:";
-  for (const auto& [by, count] : rejected) s += fmt::format(" {} {} (for example: {})", by, count, example_reason.at(by));
+  for (const auto& [by, count] : rejected)
+    s += fmt::format(" {} {} (for example: {})", by, count, example_reason.at(by));
   return s;
 }
 

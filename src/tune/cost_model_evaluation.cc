@@ -19,7 +19,8 @@ namespace tessera {
 
 std::vector<CostDataset> load_cost_datasets(const Database& db, int threads, int64_t* skipped) {
   std::map<std::pair<std::string, std::string>, std::vector<const TuningRecord*>> by_task;
-  std::set<std::pair<std::string, std::string>> seen;  // (workload, program): one sample per program
+  std::set<std::pair<std::string, std::string>>
+      seen;  // (workload, program): one sample per program
   for (const TuningRecord& r : db.records()) {
     // Only measurements are data: a predicted record (the no-tuning mode's pick) was never run.
     if (r.remeasured || r.predicted() || !seen.insert({r.workload, r.program}).second) continue;
@@ -44,8 +45,8 @@ std::vector<CostDataset> load_cost_datasets(const Database& db, int threads, int
     d.workload = key.first;
     d.spec = entry->spec;
     d.target = key.second;
-    std::vector<std::optional<CostSample>> samples =
-        parallel_map<std::optional<CostSample>>(static_cast<int64_t>(records.size()), threads, [&](int64_t i) -> std::optional<CostSample> {
+    std::vector<std::optional<CostSample>> samples = parallel_map<std::optional<CostSample>>(
+        static_cast<int64_t>(records.size()), threads, [&](int64_t i) -> std::optional<CostSample> {
           const TuningRecord& r = *records[static_cast<size_t>(i)];
           try {
             Schedule sch(func, 0, /*traced=*/false);
@@ -91,26 +92,33 @@ namespace {
 std::vector<size_t> by_score(const std::vector<double>& scores) {
   std::vector<size_t> order(scores.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] != scores[b] ? scores[a] > scores[b] : a < b; });
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return scores[a] != scores[b] ? scores[a] > scores[b] : a < b;
+  });
   return order;
 }
 }  // namespace
 
-double top_k_score(const std::vector<double>& scores, const std::vector<double>& seconds, size_t k) {
+double top_k_score(const std::vector<double>& scores, const std::vector<double>& seconds,
+                   size_t k) {
   const double best = *std::min_element(seconds.begin(), seconds.end());
   if (!std::isfinite(best)) return 1.0;  // nothing ran: every pick is as good
   std::vector<size_t> order = by_score(scores);
   double picked = std::numeric_limits<double>::infinity();
-  for (size_t i = 0; i < std::min(k, order.size()); ++i) picked = std::min(picked, seconds[order[i]]);
+  for (size_t i = 0; i < std::min(k, order.size()); ++i)
+    picked = std::min(picked, seconds[order[i]]);
   return std::isfinite(picked) ? best / picked : 0.0;
 }
 
-double recall_at_k(const std::vector<double>& scores, const std::vector<double>& seconds, size_t k) {
+double recall_at_k(const std::vector<double>& scores, const std::vector<double>& seconds,
+                   size_t k) {
   k = std::min(k, seconds.size());
   if (k == 0) return 1.0;
   std::vector<size_t> fastest(seconds.size());
   std::iota(fastest.begin(), fastest.end(), size_t{0});
-  std::sort(fastest.begin(), fastest.end(), [&](size_t a, size_t b) { return seconds[a] != seconds[b] ? seconds[a] < seconds[b] : a < b; });
+  std::sort(fastest.begin(), fastest.end(), [&](size_t a, size_t b) {
+    return seconds[a] != seconds[b] ? seconds[a] < seconds[b] : a < b;
+  });
   std::set<size_t> truth(fastest.begin(), fastest.begin() + static_cast<long>(k));
   std::vector<size_t> order = by_score(scores);
   size_t hits = 0;

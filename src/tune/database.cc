@@ -53,10 +53,13 @@ class FileDescriptor {
 /// flock() on DIR/lock for the scope: shared to read, exclusive to write.
 class DirectoryLock {
  public:
-  DirectoryLock(const std::string& directory, bool exclusive) : fd_(::open((directory + "/" + kLockFile).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
-    if (fd_.get() < 0) fail("cannot open the lock file of tuning database {}: {}", directory, std::strerror(errno));
+  DirectoryLock(const std::string& directory, bool exclusive)
+      : fd_(::open((directory + "/" + kLockFile).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+    if (fd_.get() < 0)
+      fail("cannot open the lock file of tuning database {}: {}", directory, std::strerror(errno));
     while (::flock(fd_.get(), exclusive ? LOCK_EX : LOCK_SH) != 0) {
-      if (errno != EINTR) fail("cannot lock tuning database {}: {}", directory, std::strerror(errno));
+      if (errno != EINTR)
+        fail("cannot lock tuning database {}: {}", directory, std::strerror(errno));
     }
   }
   ~DirectoryLock() { ::flock(fd_.get(), LOCK_UN); }
@@ -100,7 +103,8 @@ T optional_field(const nlohmann::json& json, const char* name, T fallback) {
 void check_version(const nlohmann::json& json) {
   int version = field<int>(json, "version");
   if (version != Database::kFormatVersion) {
-    fail("format version {} (this tessera reads version {}; see docs/database-format.md)", version, Database::kFormatVersion);
+    fail("format version {} (this tessera reads version {}; see docs/database-format.md)", version,
+         Database::kFormatVersion);
   }
 }
 
@@ -115,12 +119,18 @@ WorkloadEntry workload_from_json(const nlohmann::json& json) {
 }
 
 nlohmann::json workload_to_json(const WorkloadEntry& w) {
-  return nlohmann::json{{"version", Database::kFormatVersion}, {"hash", w.hash}, {"spec", w.spec}, {"flops", w.flops}, {"ir", w.ir}};
+  return nlohmann::json{{"version", Database::kFormatVersion},
+                        {"hash", w.hash},
+                        {"spec", w.spec},
+                        {"flops", w.flops},
+                        {"ir", w.ir}};
 }
 
 }  // namespace
 
-double TuningRecord::median_seconds() const { return run_seconds.empty() ? std::numeric_limits<double>::infinity() : median_of(run_seconds); }
+double TuningRecord::median_seconds() const {
+  return run_seconds.empty() ? std::numeric_limits<double>::infinity() : median_of(run_seconds);
+}
 
 nlohmann::json TuningRecord::to_json() const {
   nlohmann::json j{{"version", Database::kFormatVersion},
@@ -151,7 +161,8 @@ TuningRecord TuningRecord::from_json(const nlohmann::json& json) {
   r.reason = optional_field<std::string>(json, "reason", "");
   r.run_seconds = field<std::vector<double>>(json, "run_seconds");
   for (double s : r.run_seconds) {
-    if (!(s > 0) || !std::isfinite(s)) fail("the record's run_seconds holds {}, which is not a positive time", s);
+    if (!(s > 0) || !std::isfinite(s))
+      fail("the record's run_seconds holds {}, which is not a positive time", s);
   }
   if (r.status == "ok" && r.run_seconds.empty()) fail("an ok record has no run_seconds");
   r.remeasured = optional_field<bool>(json, "remeasured", false);
@@ -167,7 +178,9 @@ TuningRecord TuningRecord::from_json(const nlohmann::json& json) {
 }
 
 std::string workload_hash(const PrimFunc& func) { return hash_to_hex(structural_hash(func)); }
-std::string program_hash(const PrimFunc& scheduled) { return hash_to_hex(structural_hash(scheduled)); }
+std::string program_hash(const PrimFunc& scheduled) {
+  return hash_to_hex(structural_hash(scheduled));
+}
 
 std::string utc_timestamp() {
   std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -224,10 +237,12 @@ void Database::read_new_entries() {
     workload_index_[w.hash] = workloads_.size();
     workloads_.push_back(std::move(w));
   });
-  read_new_lines(kRecordsFile, records_offset_, [&](const nlohmann::json& j) { records_.push_back(TuningRecord::from_json(j)); });
+  read_new_lines(kRecordsFile, records_offset_,
+                 [&](const nlohmann::json& j) { records_.push_back(TuningRecord::from_json(j)); });
 }
 
-void Database::read_new_lines(const std::string& file, int64_t& offset, const std::function<void(const nlohmann::json&)>& take) {
+void Database::read_new_lines(const std::string& file, int64_t& offset,
+                              const std::function<void(const nlohmann::json&)>& take) {
   const std::string path = directory_ + "/" + file;
   std::ifstream in(path, std::ios::binary);
   if (!in) fail("cannot read {}", path);
@@ -244,7 +259,9 @@ void Database::read_new_lines(const std::string& file, int64_t& offset, const st
       int64_t at = offset + static_cast<int64_t>(start);
       if (torn_reported_[file] != at + 1) {
         torn_reported_[file] = at + 1;
-        std::string message = fmt::format("{}:{}: skipped a torn last line ({} bytes without a newline)", path, line_number + 1, text.size() - start);
+        std::string message =
+            fmt::format("{}:{}: skipped a torn last line ({} bytes without a newline)", path,
+                        line_number + 1, text.size() - start);
         warnings_.push_back(message);
         log_warning("{}", message);
       }
@@ -258,7 +275,8 @@ void Database::read_new_lines(const std::string& file, int64_t& offset, const st
       } catch (const std::exception& e) {
         std::string why = e.what();
         if (const auto* error = dynamic_cast<const Error*>(&e)) why = error->message();
-        std::string message = fmt::format("{}:{}: skipped a line that is not a valid entry: {}", path, line_number, why);
+        std::string message = fmt::format("{}:{}: skipped a line that is not a valid entry: {}",
+                                          path, line_number, why);
         warnings_.push_back(message);
         log_warning("{}", message);
       }
@@ -273,12 +291,13 @@ void Database::append_line(const std::string& file, const std::string& line) {
   DirectoryLock lock(directory_, /*exclusive=*/true);
   FileDescriptor fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC));
   if (fd.get() < 0) fail("cannot open {} to append: {}", path, std::strerror(errno));
-  struct stat info {};
+  struct stat info{};
   if (::fstat(fd.get(), &info) != 0) fail("cannot stat {}: {}", path, std::strerror(errno));
   std::string data;
   if (info.st_size > 0) {
     char last = '\n';
-    if (::pread(fd.get(), &last, 1, info.st_size - 1) != 1) fail("cannot read {}: {}", path, std::strerror(errno));
+    if (::pread(fd.get(), &last, 1, info.st_size - 1) != 1)
+      fail("cannot read {}: {}", path, std::strerror(errno));
     if (last != '\n') data = "\n";  // close a torn line so it costs only itself
   }
   data += line;
@@ -312,7 +331,8 @@ const WorkloadEntry* Database::find_workload(const std::string& hash) const {
   return it == workload_index_.end() ? nullptr : &workloads_[it->second];
 }
 
-std::vector<const TuningRecord*> Database::records_of(const std::string& workload, const std::string& target) const {
+std::vector<const TuningRecord*> Database::records_of(const std::string& workload,
+                                                      const std::string& target) const {
   std::vector<const TuningRecord*> out;
   for (const TuningRecord& r : records_) {
     if (r.workload == workload && r.target == target) out.push_back(&r);
@@ -320,7 +340,8 @@ std::vector<const TuningRecord*> Database::records_of(const std::string& workloa
   return out;
 }
 
-std::vector<RankedProgram> Database::top_k(const std::string& workload, const std::string& target, size_t k) const {
+std::vector<RankedProgram> Database::top_k(const std::string& workload, const std::string& target,
+                                           size_t k) const {
   // A program that failed any measurement (a wrong result, a crash, ...) never ranks,
   // however fast its other measurements were.
   std::set<std::string> failed;
@@ -332,7 +353,9 @@ std::vector<RankedProgram> Database::top_k(const std::string& workload, const st
   // other) decides the order of its finalists, as the run's summary reports it, unless
   // trials were measured after it. Finalists rank first, by their re-measured runs alone.
   size_t batch_end = records.size();
-  while (batch_end > 0 && !records[batch_end - 1]->remeasured && records[batch_end - 1]->predicted()) --batch_end;
+  while (batch_end > 0 && !records[batch_end - 1]->remeasured &&
+         records[batch_end - 1]->predicted())
+    --batch_end;
   size_t batch_begin = batch_end;
   while (batch_begin > 0 && records[batch_begin - 1]->remeasured) --batch_begin;
   std::map<std::string, RankedProgram> finalists;
@@ -356,7 +379,8 @@ std::vector<RankedProgram> Database::top_k(const std::string& workload, const st
   // Ties broken by program hash: a total order, so every reader ranks alike (and no
   // std::stable_sort, which trips clang 19 + libstdc++ 12 deprecations).
   auto by_median = [](const RankedProgram& a, const RankedProgram& b) {
-    return a.median_seconds != b.median_seconds ? a.median_seconds < b.median_seconds : a.record->program < b.record->program;
+    return a.median_seconds != b.median_seconds ? a.median_seconds < b.median_seconds
+                                                : a.record->program < b.record->program;
   };
   std::vector<RankedProgram> ranked, rest;
   for (auto* group : {&finalists, &programs}) {
@@ -367,12 +391,14 @@ std::vector<RankedProgram> Database::top_k(const std::string& workload, const st
     }
     std::sort(into.begin(), into.end(), by_median);
   }
-  ranked.insert(ranked.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
+  ranked.insert(ranked.end(), std::make_move_iterator(rest.begin()),
+                std::make_move_iterator(rest.end()));
   if (ranked.size() > k) ranked.resize(k);
   return ranked;
 }
 
-const TuningRecord* Database::latest_predicted(const std::string& workload, const std::string& target) const {
+const TuningRecord* Database::latest_predicted(const std::string& workload,
+                                               const std::string& target) const {
   const TuningRecord* latest = nullptr;
   for (const TuningRecord* r : records_of(workload, target)) {
     if (r->predicted()) latest = r;
@@ -440,7 +466,8 @@ std::string Database::compact() {
   torn_reported_.clear();
   warnings_.clear();
   read_new_entries();
-  return fmt::format("kept {} records; dropped {} unreadable lines and {} duplicates", kept, unreadable, duplicates);
+  return fmt::format("kept {} records; dropped {} unreadable lines and {} duplicates", kept,
+                     unreadable, duplicates);
 }
 
 int64_t Database::merge(const Database& other) {

@@ -8,7 +8,8 @@ namespace tessera {
 namespace {
 
 void check_cpu(const Target& target) {
-  if (target.kind != "llvm" && target.kind != "c") fail("no default design space for target '{}' (llvm and c have one)", target.str());
+  if (target.kind != "llvm" && target.kind != "c")
+    fail("no default design space for target '{}' (llvm and c have one)", target.str());
 }
 
 }  // namespace
@@ -16,7 +17,9 @@ void check_cpu(const Target& target) {
 std::vector<std::shared_ptr<ScheduleRule>> default_schedule_rules(const Target& target) {
   check_cpu(target);
   std::vector<std::shared_ptr<ScheduleRule>> rules;
-  for (const char* name : {"AutoInline", "AddRFactor", "MultiLevelTiling", "ParallelizeVectorizeUnroll", "LoopPartition", "RandomComputeLocation"}) {
+  for (const char* name :
+       {"AutoInline", "AddRFactor", "MultiLevelTiling", "ParallelizeVectorizeUnroll",
+        "LoopPartition", "RandomComputeLocation"}) {
     rules.push_back(make_component<ScheduleRule>(name));
   }
   return rules;
@@ -25,7 +28,8 @@ std::vector<std::shared_ptr<ScheduleRule>> default_schedule_rules(const Target& 
 std::vector<std::shared_ptr<Postproc>> default_postprocs(const Target& target) {
   check_cpu(target);
   std::vector<std::shared_ptr<Postproc>> postprocs;
-  for (const char* name : {"DisallowDynamicLoop", "RewriteParallelVectorizeUnroll", "RewriteReductionBlock", "VerifyInBounds"}) {
+  for (const char* name : {"DisallowDynamicLoop", "RewriteParallelVectorizeUnroll",
+                           "RewriteReductionBlock", "VerifyInBounds"}) {
     postprocs.push_back(make_component<Postproc>(name));
   }
   return postprocs;

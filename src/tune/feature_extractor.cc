@@ -27,24 +27,58 @@ namespace {
 constexpr double kCacheLineBytes = 64;
 
 enum Arith {
-  kFloatAddSub, kFloatMul, kFloatMulAdd, kFloatDivMod, kFloatMinMax, kFloatCompare, kFloatMath, kIntAddSub, kIntMul, kIntDivMod,
-  kIntMinMax, kIntCompare, kBoolOp, kSelect, kCast, kOtherCall, kArithCount
+  kFloatAddSub,
+  kFloatMul,
+  kFloatMulAdd,
+  kFloatDivMod,
+  kFloatMinMax,
+  kFloatCompare,
+  kFloatMath,
+  kIntAddSub,
+  kIntMul,
+  kIntDivMod,
+  kIntMinMax,
+  kIntCompare,
+  kBoolOp,
+  kSelect,
+  kCast,
+  kOtherCall,
+  kArithCount
 };
-const char* const kArithNames[] = {"float_add_sub", "float_mul",   "float_mul_add", "float_div_mod", "float_min_max", "float_compare",
-                                   "float_math",    "int_add_sub", "int_mul",       "int_div_mod",   "int_min_max",   "int_compare",
-                                   "bool_op",       "select",      "cast",          "other_call"};
+const char* const kArithNames[] = {
+    "float_add_sub", "float_mul",     "float_mul_add", "float_div_mod",
+    "float_min_max", "float_compare", "float_math",    "int_add_sub",
+    "int_mul",       "int_div_mod",   "int_min_max",   "int_compare",
+    "bool_op",       "select",        "cast",          "other_call"};
 static_assert(sizeof(kArithNames) / sizeof(kArithNames[0]) == kArithCount);
 
 const char* const kLoopKinds[] = {"vectorize", "unroll", "parallel"};
-const char* const kLoopKindFields[] = {"count", "extent_product", "innermost_extent", "position_none", "position_inner", "position_middle",
+const char* const kLoopKindFields[] = {"count",          "extent_product", "innermost_extent",
+                                       "position_none",  "position_inner", "position_middle",
                                        "position_outer", "reduce_fraction"};
-const char* const kGpuFields[] = {"is_gpu", "blockIdx.x", "blockIdx.y", "blockIdx.z", "threadIdx.x", "threadIdx.y", "threadIdx.z", "vthread"};
-const char* const kBufferFields[] = {"read",          "write",          "read_write",     "bytes",          "unique_bytes",
-                                     "lines",         "unique_lines",   "reuse_loop",     "reuse_serial",   "reuse_none",
-                                     "reuse_distance_iterations",      "reuse_distance_bytes",             "reuse_count",
-                                     "bytes_per_reuse", "unique_bytes_per_reuse", "lines_per_reuse", "unique_lines_per_reuse", "stride"};
+const char* const kGpuFields[] = {"is_gpu",      "blockIdx.x",  "blockIdx.y",  "blockIdx.z",
+                                  "threadIdx.x", "threadIdx.y", "threadIdx.z", "vthread"};
+const char* const kBufferFields[] = {"read",
+                                     "write",
+                                     "read_write",
+                                     "bytes",
+                                     "unique_bytes",
+                                     "lines",
+                                     "unique_lines",
+                                     "reuse_loop",
+                                     "reuse_serial",
+                                     "reuse_none",
+                                     "reuse_distance_iterations",
+                                     "reuse_distance_bytes",
+                                     "reuse_count",
+                                     "bytes_per_reuse",
+                                     "unique_bytes_per_reuse",
+                                     "lines_per_reuse",
+                                     "unique_lines_per_reuse",
+                                     "stride"};
 static_assert(sizeof(kBufferFields) / sizeof(kBufferFields[0]) == kFeaturesPerBuffer);
-const char* const kAllocationFields[] = {"alloc_bytes", "alloc_footprint", "alloc_outer_product", "outer_product_over_alloc_outer"};
+const char* const kAllocationFields[] = {"alloc_bytes", "alloc_footprint", "alloc_outer_product",
+                                         "outer_product_over_alloc_outer"};
 const char* const kOtherFields[] = {"outer_loop_product", "loop_count", "auto_unroll_max_step"};
 
 constexpr int kArithOffset = 0;
@@ -85,7 +119,9 @@ LinearForm linear_form(const Expr& e) {
         LinearForm x = linear_form(b->a), y = linear_form(b->b);
         const double sign = b->kind == ExprKind::kSub ? -1 : 1;
         for (auto& [v, c] : y.coefficients) x.coefficients[v] += sign * c;
-        x.cap = std::isfinite(x.cap) && std::isfinite(y.cap) ? x.cap + y.cap : std::numeric_limits<double>::infinity();
+        x.cap = std::isfinite(x.cap) && std::isfinite(y.cap)
+                    ? x.cap + y.cap
+                    : std::numeric_limits<double>::infinity();
         return x;
       }
       case ExprKind::kMul:
@@ -155,7 +191,8 @@ class Extractor : public IRVisitor {
 
  private:
   std::vector<Loop> loops_;
-  std::unordered_map<const BufferNode*, size_t> allocations_;  // buffer → loop depth of its Allocate
+  std::unordered_map<const BufferNode*, size_t>
+      allocations_;  // buffer → loop depth of its Allocate
 
   double product(size_t from, size_t to) const {  // loops [from, to)
     double p = 1;
@@ -166,7 +203,8 @@ class Extractor : public IRVisitor {
   static void count_arith(const Expr& e, std::array<double, kArithCount>& counts) {
     struct Counter : IRVisitor {
       std::array<double, kArithCount>* counts;
-      void visit_buffer_load(const BufferLoadNode*) override {}  // index arithmetic is not the kernel's
+      void visit_buffer_load(const BufferLoadNode*) override {
+      }  // index arithmetic is not the kernel's
       void visit_binary(const BinaryNode* op) override {
         const DataType t = op->a.dtype();
         const bool fp = t.is_floating();
@@ -207,8 +245,10 @@ class Extractor : public IRVisitor {
         IRVisitor::visit_cast(op);
       }
       void visit_call(const CallNode* op) override {
-        if (op->op == "fma") (*counts)[kFloatMulAdd] += 1;
-        else (*counts)[op->dtype.is_floating() ? kFloatMath : kOtherCall] += 1;
+        if (op->op == "fma")
+          (*counts)[kFloatMulAdd] += 1;
+        else
+          (*counts)[op->dtype.is_floating() ? kFloatMath : kOtherCall] += 1;
         IRVisitor::visit_call(op);
       }
     } counter;
@@ -221,7 +261,8 @@ class Extractor : public IRVisitor {
     double span = 1;
     for (size_t i = from; i < loops_.size(); ++i) {
       auto it = a.indices[d].coefficients.find(loops_[i].node->loop_var.get());
-      if (it != a.indices[d].coefficients.end()) span += std::fabs(it->second) * (loops_[i].extent - 1);
+      if (it != a.indices[d].coefficients.end())
+        span += std::fabs(it->second) * (loops_[i].extent - 1);
     }
     span = std::min(span, a.indices[d].cap);
     if (d < a.buffer->shape.size()) span = std::min(span, extent_of(a.buffer->shape[d]));
@@ -266,9 +307,11 @@ class Extractor : public IRVisitor {
     // Arithmetic, per iteration then over the nest.
     std::array<double, kArithCount> arith{};
     count_arith(store->value, arith);
-    for (int k = 0; k < kArithCount; ++k) row[kArithOffset + k] = slog(std::max(0.0, arith[k]) * outer);
-    const double flops_per_iteration = arith[kFloatAddSub] + arith[kFloatMul] + 2 * arith[kFloatMulAdd] + arith[kFloatDivMod] +
-                                       arith[kFloatMinMax] + arith[kFloatCompare] + arith[kFloatMath];
+    for (int k = 0; k < kArithCount; ++k)
+      row[kArithOffset + k] = slog(std::max(0.0, arith[k]) * outer);
+    const double flops_per_iteration =
+        arith[kFloatAddSub] + arith[kFloatMul] + 2 * arith[kFloatMulAdd] + arith[kFloatDivMod] +
+        arith[kFloatMinMax] + arith[kFloatCompare] + arith[kFloatMath];
 
     // The buffers it touches.
     std::vector<Access> accesses;
@@ -319,10 +362,10 @@ class Extractor : public IRVisitor {
       f[0] = slog(count);
       f[1] = slog(count > 0 ? extents : 0);
       f[2] = slog(innermost);
-      const int position = innermost_index < 0                                 ? 0
-                           : innermost_index == static_cast<int>(n) - 1         ? 1
-                           : innermost_index == 0                               ? 3
-                                                                                : 2;
+      const int position = innermost_index < 0                          ? 0
+                           : innermost_index == static_cast<int>(n) - 1 ? 1
+                           : innermost_index == 0                       ? 3
+                                                                        : 2;
       f[3 + position] = 1;
       f[7] = count > 0 ? static_cast<float>(reduces) / static_cast<float>(count) : 0.0f;
     }
@@ -330,7 +373,8 @@ class Extractor : public IRVisitor {
       if (loops_[i].node->for_kind != ForKind::kThreadBinding) continue;
       row[kGpuOffset] = 1;
       for (int g = 1; g < 8; ++g) {
-        if (loops_[i].node->thread_tag == kGpuFields[g]) row[kGpuOffset + g] = slog(loops_[i].extent);
+        if (loops_[i].node->thread_tag == kGpuFields[g])
+          row[kGpuOffset + g] = slog(loops_[i].extent);
       }
     }
 
@@ -357,7 +401,10 @@ class Extractor : public IRVisitor {
         }
       }
       const double inner_stride = n > 0 ? std::fabs(flat_coefficient(a, n - 1)) * element : 0;
-      const double lines_per_pass = inner_stride == 0 ? 1 : inner_stride < kCacheLineBytes ? std::ceil(inner_extent * inner_stride / kCacheLineBytes) : inner_extent;
+      const double lines_per_pass = inner_stride == 0 ? 1
+                                    : inner_stride < kCacheLineBytes
+                                        ? std::ceil(inner_extent * inner_stride / kCacheLineBytes)
+                                        : inner_extent;
       const double lines = a.count * (outer / inner_extent) * lines_per_pass;
       const double unique_lines = footprint_lines(a, 0);
       // Reuse: the innermost loop whose variable the access does not use.
@@ -407,8 +454,10 @@ class Extractor : public IRVisitor {
       if (x.bytes != y.bytes) return x.bytes > y.bytes;
       return x.name < y.name;
     });
-    for (size_t k = 0; k < buffers.size() && k < static_cast<size_t>(kFeatureBuffersPerStore); ++k) {
-      std::copy(buffers[k].f.begin(), buffers[k].f.end(), row.begin() + kBufferOffset + static_cast<long>(k) * kFeaturesPerBuffer);
+    for (size_t k = 0; k < buffers.size() && k < static_cast<size_t>(kFeatureBuffersPerStore);
+         ++k) {
+      std::copy(buffers[k].f.begin(), buffers[k].f.end(),
+                row.begin() + kBufferOffset + static_cast<long>(k) * kFeaturesPerBuffer);
     }
 
     // Arithmetic intensity of the loop nests from the innermost outward, sampled at
@@ -427,7 +476,8 @@ class Extractor : public IRVisitor {
         double previous_flops = 0, previous_intensity = 0, value = curve.back().second;
         for (const auto& [flops, intensity] : curve) {
           if (flops >= x) {
-            const double t = flops > previous_flops ? (x - previous_flops) / (flops - previous_flops) : 1.0;
+            const double t =
+                flops > previous_flops ? (x - previous_flops) / (flops - previous_flops) : 1.0;
             value = previous_intensity + t * (intensity - previous_intensity);
             break;
           }
@@ -497,7 +547,8 @@ Eigen::MatrixXf extract_features(const PrimFunc& scheduled) {
   extractor.visit_func(f);
   Eigen::MatrixXf out(static_cast<Eigen::Index>(extractor.rows.size()), kFeatureCount);
   for (size_t r = 0; r < extractor.rows.size(); ++r) {
-    for (int c = 0; c < kFeatureCount; ++c) out(static_cast<Eigen::Index>(r), c) = extractor.rows[r][static_cast<size_t>(c)];
+    for (int c = 0; c < kFeatureCount; ++c)
+      out(static_cast<Eigen::Index>(r), c) = extractor.rows[r][static_cast<size_t>(c)];
   }
   return out;
 }

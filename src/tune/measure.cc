@@ -10,19 +10,22 @@
 
 namespace tessera {
 
-std::vector<BuildResult> LocalBuilder::build(const std::vector<PrimFunc>& scheduled, const Target& target, const std::string& directory) {
-  return parallel_map<BuildResult>(static_cast<int64_t>(scheduled.size()), threads_, [&](int64_t i) {
-    BuildResult result;
-    try {
-      result.lowered = lower(scheduled[i], target);
-      result.function_name = result.lowered->name;
-      result.library_path = fmt::format("{}/candidate_{}.so", directory, i);
-      LLVMModule::write({result.lowered}, LLVMModule::OutputKind::kLoadableLibrary, result.library_path, 3, target);
-    } catch (const std::exception& e) {
-      result.error = e.what();
-    }
-    return result;
-  });
+std::vector<BuildResult> LocalBuilder::build(const std::vector<PrimFunc>& scheduled,
+                                             const Target& target, const std::string& directory) {
+  return parallel_map<BuildResult>(
+      static_cast<int64_t>(scheduled.size()), threads_, [&](int64_t i) {
+        BuildResult result;
+        try {
+          result.lowered = lower(scheduled[i], target);
+          result.function_name = result.lowered->name;
+          result.library_path = fmt::format("{}/candidate_{}.so", directory, i);
+          LLVMModule::write({result.lowered}, LLVMModule::OutputKind::kLoadableLibrary,
+                            result.library_path, 3, target);
+        } catch (const std::exception& e) {
+          result.error = e.what();
+        }
+        return result;
+      });
 }
 
 MeasureResult LocalRunner::run(const Workload& workload, const BuildResult& built) {

@@ -40,9 +40,11 @@ nlohmann::json to_json(const M& m) {
   return std::vector<float>(m.data(), m.data() + m.size());
 }
 template <typename M>
-void from_json(const nlohmann::json& j, M& m, Eigen::Index rows, Eigen::Index cols, const std::string& what) {
+void from_json(const nlohmann::json& j, M& m, Eigen::Index rows, Eigen::Index cols,
+               const std::string& what) {
   std::vector<float> v = j.get<std::vector<float>>();
-  if (static_cast<Eigen::Index>(v.size()) != rows * cols) fail("{} has {} values, expected {}", what, v.size(), rows * cols);
+  if (static_cast<Eigen::Index>(v.size()) != rows * cols)
+    fail("{} has {} values, expected {}", what, v.size(), rows * cols);
   m = Eigen::Map<M>(v.data(), rows, cols);
 }
 
@@ -61,10 +63,14 @@ std::vector<double> normalized_throughput(const std::vector<double>& seconds) {
 }
 
 MLPCostModel::MLPCostModel(MLPOptions options) : options_(options) {
-  if (options_.hidden < 1) fail("MLPCostModel: hidden width must be at least 1 (got {})", options_.hidden);
-  if (!(options_.learning_rate > 0)) fail("MLPCostModel: learning rate must be positive (got {})", options_.learning_rate);
-  if (options_.batch_programs < 2) fail("MLPCostModel: a batch needs at least 2 programs (got {})", options_.batch_programs);
-  if (options_.epochs_per_update < 0) fail("MLPCostModel: epochs per update must be >= 0 (got {})", options_.epochs_per_update);
+  if (options_.hidden < 1)
+    fail("MLPCostModel: hidden width must be at least 1 (got {})", options_.hidden);
+  if (!(options_.learning_rate > 0))
+    fail("MLPCostModel: learning rate must be positive (got {})", options_.learning_rate);
+  if (options_.batch_programs < 2)
+    fail("MLPCostModel: a batch needs at least 2 programs (got {})", options_.batch_programs);
+  if (options_.epochs_per_update < 0)
+    fail("MLPCostModel: epochs per update must be >= 0 (got {})", options_.epochs_per_update);
   reset_parameters();
 }
 
@@ -75,7 +81,8 @@ void MLPCostModel::reset_parameters() {
   auto init = [&](Eigen::MatrixXf& m, int rows, int cols) {
     m.resize(rows, cols);
     const double bound = std::sqrt(6.0 / cols);
-    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>((2 * rng_.uniform_double() - 1) * bound);
+    for (Eigen::Index i = 0; i < m.size(); ++i)
+      m.data()[i] = static_cast<float>((2 * rng_.uniform_double() - 1) * bound);
   };
   init(p_.w1, h, kFeatureCount);
   init(p_.w2, h, h);
@@ -109,7 +116,8 @@ void MLPCostModel::initialize(const TuneContext& ctx) {
 
 MLPCostModel::Forward MLPCostModel::forward(const Eigen::MatrixXf& features) const {
   Forward f;
-  f.x = ((features.rowwise() - input_mean_).array().rowwise() * input_inverse_std_.array()).matrix();
+  f.x =
+      ((features.rowwise() - input_mean_).array().rowwise() * input_inverse_std_.array()).matrix();
   f.h1 = ((f.x * p_.w1.transpose()).rowwise() + p_.b1.transpose()).cwiseMax(0.0f);
   f.h2 = ((f.h1 * p_.w2.transpose()).rowwise() + p_.b2.transpose()).cwiseMax(0.0f);
   f.y = (f.h2 * p_.w3).array() + p_.b3;
@@ -124,36 +132,41 @@ std::vector<double> MLPCostModel::score(const std::vector<Eigen::MatrixXf>& feat
   return out;
 }
 
-std::vector<double> MLPCostModel::predict(const TuneContext& ctx, const std::vector<PrimFunc>& programs) {
+std::vector<double> MLPCostModel::predict(const TuneContext& ctx,
+                                          const std::vector<PrimFunc>& programs) {
   if (!trained_) {
     std::vector<double> scores(programs.size());
     for (double& s : scores) s = rng_.uniform_double();
     return scores;
   }
-  std::vector<Eigen::MatrixXf> features = parallel_map<Eigen::MatrixXf>(static_cast<int64_t>(programs.size()), threads_, [&](int64_t i) {
-    try {
-      return extract_features(programs[static_cast<size_t>(i)]);
-    } catch (const Error&) {
-      return Eigen::MatrixXf(0, kFeatureCount);  // scores 0: ranked among the worst
-    }
-  });
+  std::vector<Eigen::MatrixXf> features = parallel_map<Eigen::MatrixXf>(
+      static_cast<int64_t>(programs.size()), threads_, [&](int64_t i) {
+        try {
+          return extract_features(programs[static_cast<size_t>(i)]);
+        } catch (const Error&) {
+          return Eigen::MatrixXf(0, kFeatureCount);  // scores 0: ranked among the worst
+        }
+      });
   (void)ctx;
   return score(features);
 }
 
-void MLPCostModel::update(const TuneContext& ctx, const std::vector<PrimFunc>& programs, const std::vector<double>& seconds) {
-  if (programs.size() != seconds.size()) fail("MLPCostModel::update: {} programs but {} run times", programs.size(), seconds.size());
+void MLPCostModel::update(const TuneContext& ctx, const std::vector<PrimFunc>& programs,
+                          const std::vector<double>& seconds) {
+  if (programs.size() != seconds.size())
+    fail("MLPCostModel::update: {} programs but {} run times", programs.size(), seconds.size());
   const std::string group = group_.empty() ? workload_hash(ctx.workload.func) : group_;
-  std::vector<CostSample> samples = parallel_map<CostSample>(static_cast<int64_t>(programs.size()), threads_, [&](int64_t i) {
-    CostSample s;
-    s.seconds = seconds[static_cast<size_t>(i)];
-    try {
-      s.features = extract_features(programs[static_cast<size_t>(i)]);
-    } catch (const Error&) {
-      s.features = Eigen::MatrixXf(0, kFeatureCount);
-    }
-    return s;
-  });
+  std::vector<CostSample> samples =
+      parallel_map<CostSample>(static_cast<int64_t>(programs.size()), threads_, [&](int64_t i) {
+        CostSample s;
+        s.seconds = seconds[static_cast<size_t>(i)];
+        try {
+          s.features = extract_features(programs[static_cast<size_t>(i)]);
+        } catch (const Error&) {
+          s.features = Eigen::MatrixXf(0, kFeatureCount);
+        }
+        return s;
+      });
   add_samples(group, std::move(samples));
   if (options_.epochs_per_update > 0) train(options_.epochs_per_update);
 }
@@ -161,13 +174,16 @@ void MLPCostModel::update(const TuneContext& ctx, const std::vector<PrimFunc>& p
 void MLPCostModel::add_samples(const std::string& group, std::vector<CostSample> samples) {
   std::vector<CostSample>& into = samples_[group];
   for (CostSample& s : samples) {
-    if (s.features.cols() != kFeatureCount) fail("MLPCostModel: a sample has {} feature columns, expected {}", s.features.cols(), kFeatureCount);
+    if (s.features.cols() != kFeatureCount)
+      fail("MLPCostModel: a sample has {} feature columns, expected {}", s.features.cols(),
+           kFeatureCount);
     into.push_back(std::move(s));
   }
 }
 
 void MLPCostModel::fit_input_statistics() {
-  Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(kFeatureCount), square = Eigen::RowVectorXd::Zero(kFeatureCount);
+  Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(kFeatureCount),
+                     square = Eigen::RowVectorXd::Zero(kFeatureCount);
   double rows = 0;
   for (const auto& [group, samples] : samples_) {
     for (const CostSample& s : samples) {
@@ -181,7 +197,9 @@ void MLPCostModel::fit_input_statistics() {
   Eigen::RowVectorXd mean = sum / rows;
   Eigen::RowVectorXd variance = (square / rows - mean.array().square().matrix()).cwiseMax(0.0);
   input_mean_ = mean.cast<float>();
-  input_inverse_std_ = variance.unaryExpr([](double v) { return v > 1e-6 ? 1.0 / std::sqrt(v) : 1.0; }).cast<float>();
+  input_inverse_std_ =
+      variance.unaryExpr([](double v) { return v > 1e-6 ? 1.0 / std::sqrt(v) : 1.0; })
+          .cast<float>();
   inputs_fitted_ = true;
 }
 
@@ -199,8 +217,12 @@ double MLPCostModel::train(int epochs) {
       // The most recent programs when the task has more than one epoch may take.
       std::vector<size_t> order(samples.size());
       std::iota(order.begin(), order.end(), size_t{0});
-      if (order.size() > options_.max_programs_per_epoch) order.erase(order.begin(), order.end() - static_cast<long>(options_.max_programs_per_epoch));
-      for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[static_cast<size_t>(rng_.uniform_int(0, static_cast<int64_t>(i)))]);
+      if (order.size() > options_.max_programs_per_epoch)
+        order.erase(order.begin(),
+                    order.end() - static_cast<long>(options_.max_programs_per_epoch));
+      for (size_t i = order.size(); i > 1; --i)
+        std::swap(order[i - 1],
+                  order[static_cast<size_t>(rng_.uniform_int(0, static_cast<int64_t>(i)))]);
       const size_t batch = static_cast<size_t>(options_.batch_programs);
       for (size_t start = 0; start + 1 < order.size(); start += batch) {
         std::vector<const CostSample*> chosen;
@@ -222,7 +244,8 @@ double MLPCostModel::train(int epochs) {
   return last_loss;
 }
 
-void MLPCostModel::step(const std::vector<const CostSample*>& batch, const std::vector<double>& labels, double* loss) {
+void MLPCostModel::step(const std::vector<const CostSample*>& batch,
+                        const std::vector<double>& labels, double* loss) {
   // Forward over every store row of the batch, remembering which program each row is of.
   Eigen::Index rows = 0;
   for (const CostSample* s : batch) rows += s->features.rows();
@@ -256,22 +279,28 @@ void MLPCostModel::step(const std::vector<const CostSample*>& batch, const std::
     // would change the batch's NDCG under the current ranking.
     std::vector<size_t> by_score(n);
     std::iota(by_score.begin(), by_score.end(), size_t{0});
-    std::sort(by_score.begin(), by_score.end(), [&](size_t a, size_t b) { return score[a] != score[b] ? score[a] > score[b] : a < b; });
+    std::sort(by_score.begin(), by_score.end(), [&](size_t a, size_t b) {
+      return score[a] != score[b] ? score[a] > score[b] : a < b;
+    });
     std::vector<double> discount(n);
-    for (size_t pos = 0; pos < n; ++pos) discount[by_score[pos]] = 1.0 / std::log2(2.0 + static_cast<double>(pos));
+    for (size_t pos = 0; pos < n; ++pos)
+      discount[by_score[pos]] = 1.0 / std::log2(2.0 + static_cast<double>(pos));
     std::vector<double> ideal = labels;
     std::sort(ideal.begin(), ideal.end(), std::greater<>());
     double ideal_dcg = 0;
-    for (size_t pos = 0; pos < n; ++pos) ideal_dcg += ideal[pos] / std::log2(2.0 + static_cast<double>(pos));
+    for (size_t pos = 0; pos < n; ++pos)
+      ideal_dcg += ideal[pos] / std::log2(2.0 + static_cast<double>(pos));
     if (ideal_dcg <= 0) ideal_dcg = 1;
     int64_t pairs = 0;
     for (size_t i = 0; i < n; ++i) {
       for (size_t j = 0; j < n; ++j) {
         if (!(labels[i] > labels[j])) continue;
-        const double weight = std::fabs((labels[i] - labels[j]) * (discount[i] - discount[j])) / ideal_dcg;
+        const double weight =
+            std::fabs((labels[i] - labels[j]) * (discount[i] - discount[j])) / ideal_dcg;
         const double margin = score[i] - score[j];
         // log(1 + e^-m) and its derivative -1/(1 + e^m), computed stably.
-        total += weight * (margin > 0 ? std::log1p(std::exp(-margin)) : -margin + std::log1p(std::exp(margin)));
+        total += weight * (margin > 0 ? std::log1p(std::exp(-margin))
+                                      : -margin + std::log1p(std::exp(margin)));
         const double g = -weight / (1.0 + std::exp(std::min(margin, 50.0)));
         grad[i] += g;
         grad[j] -= g;
@@ -287,11 +316,13 @@ void MLPCostModel::step(const std::vector<const CostSample*>& batch, const std::
 
   // Backward.
   Eigen::VectorXf gy(rows);
-  for (Eigen::Index k = 0; k < rows; ++k) gy(k) = static_cast<float>(grad[program_of[static_cast<size_t>(k)]]);
+  for (Eigen::Index k = 0; k < rows; ++k)
+    gy(k) = static_cast<float>(grad[program_of[static_cast<size_t>(k)]]);
   Parameters g;
   g.w3 = h2.transpose() * gy;
   g.b3 = gy.sum();
-  Eigen::MatrixXf gh2 = (gy * p_.w3.transpose()).cwiseProduct((h2.array() > 0).cast<float>().matrix());
+  Eigen::MatrixXf gh2 =
+      (gy * p_.w3.transpose()).cwiseProduct((h2.array() > 0).cast<float>().matrix());
   g.w2 = gh2.transpose() * h1;
   g.b2 = gh2.colwise().sum().transpose();
   Eigen::MatrixXf gh1 = (gh2 * p_.w2).cwiseProduct((h1.array() > 0).cast<float>().matrix());
@@ -300,8 +331,10 @@ void MLPCostModel::step(const std::vector<const CostSample*>& batch, const std::
 
   // Adam, with decoupled weight decay on the weights.
   ++adam_steps_;
-  const float lr = static_cast<float>(options_.learning_rate), beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
-  const float c1 = 1.0f - std::pow(beta1, static_cast<float>(adam_steps_)), c2 = 1.0f - std::pow(beta2, static_cast<float>(adam_steps_));
+  const float lr = static_cast<float>(options_.learning_rate), beta1 = 0.9f, beta2 = 0.999f,
+              eps = 1e-8f;
+  const float c1 = 1.0f - std::pow(beta1, static_cast<float>(adam_steps_)),
+              c2 = 1.0f - std::pow(beta2, static_cast<float>(adam_steps_));
   const float decay = static_cast<float>(options_.weight_decay);
   auto adam = [&](auto& param, const auto& grad_param, auto& m, auto& v, bool weight) {
     m = beta1 * m + (1 - beta1) * grad_param;
@@ -355,17 +388,24 @@ void MLPCostModel::load(const std::string& path) {
   if (!j.is_object() || j.value("format", "") != kFormatName) {
     fail("{} is not an MLP cost model file (its \"format\" is not \"{}\")", path, kFormatName);
   }
-  if (j.value("version", 0) != kFormatVersion) fail("{}: MLP cost model version {} (this tessera reads version {})", path, j.value("version", 0), kFormatVersion);
-  if (j.value("feature_count", 0) != kFeatureCount || j.value("feature_layout", "") != feature_layout()) {
-    fail("{} was trained on other features ({} of layout {}; this tessera extracts {} of layout {}): retrain it with `tessera costmodel train`", path,
-         j.value("feature_count", 0), j.value("feature_layout", ""), kFeatureCount, feature_layout());
+  if (j.value("version", 0) != kFormatVersion)
+    fail("{}: MLP cost model version {} (this tessera reads version {})", path,
+         j.value("version", 0), kFormatVersion);
+  if (j.value("feature_count", 0) != kFeatureCount ||
+      j.value("feature_layout", "") != feature_layout()) {
+    fail(
+        "{} was trained on other features ({} of layout {}; this tessera extracts {} of layout "
+        "{}): retrain it with `tessera costmodel train`",
+        path, j.value("feature_count", 0), j.value("feature_layout", ""), kFeatureCount,
+        feature_layout());
   }
   // Read into a fresh model, so that a file that fails half-way leaves this one as it was.
   try {
     MLPOptions o = options_;
     o.hidden = j.at("hidden").get<int>();
     if (o.hidden < 1) fail("hidden width {}", o.hidden);
-    o.loss = j.at("loss").get<std::string>() == "regression" ? MLPOptions::Loss::kRegression : MLPOptions::Loss::kRank;
+    o.loss = j.at("loss").get<std::string>() == "regression" ? MLPOptions::Loss::kRegression
+                                                             : MLPOptions::Loss::kRank;
     MLPCostModel loaded(o);
     from_json(j.at("w1"), loaded.p_.w1, o.hidden, kFeatureCount, "w1");
     from_json(j.at("b1"), loaded.p_.b1, o.hidden, 1, "b1");
@@ -374,7 +414,8 @@ void MLPCostModel::load(const std::string& path) {
     from_json(j.at("w3"), loaded.p_.w3, o.hidden, 1, "w3");
     loaded.p_.b3 = j.at("b3").get<float>();
     from_json(j.at("input_mean"), loaded.input_mean_, 1, kFeatureCount, "input_mean");
-    from_json(j.at("input_inverse_std"), loaded.input_inverse_std_, 1, kFeatureCount, "input_inverse_std");
+    from_json(j.at("input_inverse_std"), loaded.input_inverse_std_, 1, kFeatureCount,
+              "input_inverse_std");
     loaded.inputs_fitted_ = true;
     loaded.trained_ = j.at("trained").get<bool>();
     // What this model has been given to learn from stays.
@@ -389,7 +430,9 @@ void MLPCostModel::load(const std::string& path) {
   }
 }
 
-TESSERA_REGISTER_COMPONENT_AS(CostModel, MLPCostModel, "MLP",
-                              "per-store MLP summed per program, trained online with a LambdaRank loss (docs/features.md)", "");
+TESSERA_REGISTER_COMPONENT_AS(
+    CostModel, MLPCostModel, "MLP",
+    "per-store MLP summed per program, trained online with a LambdaRank loss (docs/features.md)",
+    "");
 
 }  // namespace tessera

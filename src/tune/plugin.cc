@@ -38,7 +38,8 @@ void load_plugin(const std::string& path) {
   void* handle = dlopen(canonical.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* why = dlerror();
-    fail("plugin '{}' is not a shared library tessera can load: {}", path, why != nullptr ? why : "dlopen failed");
+    fail("plugin '{}' is not a shared library tessera can load: {}", path,
+         why != nullptr ? why : "dlopen failed");
   }
   struct Closer {
     void* handle;
@@ -49,13 +50,18 @@ void load_plugin(const std::string& path) {
   } closer{handle};
   auto entry = reinterpret_cast<PluginEntry>(dlsym(handle, "tessera_plugin_entry"));
   if (entry == nullptr) {
-    fail("'{}' is a shared library but not a tessera plugin: it defines no tessera_plugin_entry (write one with TESSERA_PLUGIN, "
-         "tessera/tune/plugin.h)", path);
+    fail(
+        "'{}' is a shared library but not a tessera plugin: it defines no tessera_plugin_entry "
+        "(write one with TESSERA_PLUGIN, "
+        "tessera/tune/plugin.h)",
+        path);
   }
   const int version = entry(nullptr);
   if (version != TESSERA_PLUGIN_ABI_VERSION) {
-    fail("plugin '{}' was built for tessera plugin ABI version {}, this tessera has version {}: rebuild the plugin against this tessera",
-         path, version, TESSERA_PLUGIN_ABI_VERSION);
+    fail(
+        "plugin '{}' was built for tessera plugin ABI version {}, this tessera has version {}: "
+        "rebuild the plugin against this tessera",
+        path, version, TESSERA_PLUGIN_ABI_VERSION);
   }
   PluginRegistrar registrar;
   try {
@@ -68,15 +74,20 @@ void load_plugin(const std::string& path) {
   // Check everything first, so that a failing plugin registers nothing.
   std::set<std::pair<ComponentKind, std::string>> names;
   for (const ComponentEntry& c : registrar.components) {
-    if (c.name.empty() || !c.make) fail("plugin '{}': a {} without a name or a constructor", path, to_string(c.kind));
-    if (!names.insert({c.kind, c.name}).second) fail("plugin '{}' registers {} '{}' twice", path, to_string(c.kind), c.name);
+    if (c.name.empty() || !c.make)
+      fail("plugin '{}': a {} without a name or a constructor", path, to_string(c.kind));
+    if (!names.insert({c.kind, c.name}).second)
+      fail("plugin '{}' registers {} '{}' twice", path, to_string(c.kind), c.name);
     for (const ComponentEntry* e : registered_components(c.kind)) {
-      if (e->name == c.name) fail("plugin '{}': {} '{}' is registered twice: by {} and by {}", path, to_string(c.kind), c.name, e->origin, path);
+      if (e->name == c.name)
+        fail("plugin '{}': {} '{}' is registered twice: by {} and by {}", path, to_string(c.kind),
+             c.name, e->origin, path);
     }
   }
   std::set<std::string> space_names;
   for (const SpaceEntry& s : registrar.spaces) {
-    if (!space_names.insert(s.name).second) fail("plugin '{}' registers space '{}' twice", path, s.name);
+    if (!space_names.insert(s.name).second)
+      fail("plugin '{}' registers space '{}' twice", path, s.name);
     for (const SpaceEntry* e : registered_spaces()) {
       if (e->name == s.name) fail("plugin '{}': space '{}' is already registered", path, s.name);
     }
@@ -100,7 +111,8 @@ void load_plugins_from_environment() {
     start = end + 1;
     if (dir.empty()) continue;
     std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) fail("TESSERA_PLUGIN_PATH names '{}', which is not a directory", dir);
+    if (!std::filesystem::is_directory(dir, ec))
+      fail("TESSERA_PLUGIN_PATH names '{}', which is not a directory", dir);
     std::vector<std::string> files;
     for (const auto& f : std::filesystem::directory_iterator(dir)) {
       if (f.is_regular_file() && f.path().extension() == ".so") files.push_back(f.path().string());

@@ -33,7 +33,8 @@ std::string custom_rule(const Schedule& sch, const std::string& block) {
   const BlockNode* b = probe.get(probe.get_block(block));
   auto it = b->annotations.find(std::string(annotation_key::kScheduleRule));
   if (it == b->annotations.end()) return "";
-  if (!std::holds_alternative<std::string>(it->second)) fail("block '{}': annotation '{}' must name a rule", block, annotation_key::kScheduleRule);
+  if (!std::holds_alternative<std::string>(it->second))
+    fail("block '{}': annotation '{}' must name a rule", block, annotation_key::kScheduleRule);
   return std::get<std::string>(it->second);
 }
 
@@ -47,7 +48,8 @@ bool has_block(const Schedule& sch, const std::string& name) {
 }  // namespace
 
 std::vector<Schedule> PostOrderApply::generate(const TuneContext& ctx) {
-  std::vector<std::shared_ptr<ScheduleRule>> rules = rules_.empty() ? default_schedule_rules(ctx.target) : rules_;
+  std::vector<std::shared_ptr<ScheduleRule>> rules =
+      rules_.empty() ? default_schedule_rules(ctx.target) : rules_;
   for (const auto& rule : rules) rule->initialize(ctx);
   std::vector<Schedule> sketches{Schedule(ctx.workload.func, ctx.seed, /*traced=*/true)};
   std::vector<std::string> order = block_names(ctx.workload.func);
@@ -76,6 +78,8 @@ std::vector<Schedule> PostOrderApply::generate(const TuneContext& ctx) {
   return sketches;
 }
 
-TESSERA_REGISTER_COMPONENT(SpaceGenerator, PostOrderApply, "the schedule rules on every block, consumers before producers", "rules=[...] (default: the target's rule list, see defaults.h)");
+TESSERA_REGISTER_COMPONENT(SpaceGenerator, PostOrderApply,
+                           "the schedule rules on every block, consumers before producers",
+                           "rules=[...] (default: the target's rule list, see defaults.h)");
 
 }  // namespace tessera

@@ -8,9 +8,12 @@
 
 namespace tessera {
 
-void RandomModel::initialize(const TuneContext& ctx) { rng_.seed_with(ctx.seed ^ 0x52616e646f6dULL); }
+void RandomModel::initialize(const TuneContext& ctx) {
+  rng_.seed_with(ctx.seed ^ 0x52616e646f6dULL);
+}
 
-std::vector<double> RandomModel::predict(const TuneContext&, const std::vector<PrimFunc>& programs) {
+std::vector<double> RandomModel::predict(const TuneContext&,
+                                         const std::vector<PrimFunc>& programs) {
   std::vector<double> scores(programs.size());
   for (double& s : scores) s = rng_.uniform_double();
   return scores;
@@ -28,14 +31,18 @@ void RandomModel::load(const std::string& path) {
   if (!in) fail("cannot read cost model file {}", path);
   try {
     nlohmann::json j = nlohmann::json::parse(in);
-    if (j.at("model") != "Random") fail("{} holds a {} model, not a Random one", path, j.at("model").dump());
-    if (j.at("version") != 1) fail("{}: Random model version {} (this tessera reads version 1)", path, j.at("version").dump());
+    if (j.at("model") != "Random")
+      fail("{} holds a {} model, not a Random one", path, j.at("model").dump());
+    if (j.at("version") != 1)
+      fail("{}: Random model version {} (this tessera reads version 1)", path,
+           j.at("version").dump());
     rng_.set_state(j.at("state").get<std::array<uint64_t, 4>>());
   } catch (const nlohmann::json::exception& e) {
     fail("{} is not a cost model file: {}", path, e.what());
   }
 }
 
-TESSERA_REGISTER_COMPONENT_AS(CostModel, RandomModel, "Random", "uniform random scores (the baseline); learns nothing", "");
+TESSERA_REGISTER_COMPONENT_AS(CostModel, RandomModel, "Random",
+                              "uniform random scores (the baseline); learns nothing", "");
 
 }  // namespace tessera

@@ -42,9 +42,11 @@ void register_component(ComponentEntry entry) {
   entry.origin = r.origin;
   auto key = std::make_pair(entry.kind, entry.name);
   if (auto it = r.entries.find(key); it != r.entries.end()) {
-    fail("{} '{}' is registered twice: by {} and by {}", to_string(entry.kind), entry.name, it->second.origin, entry.origin);
+    fail("{} '{}' is registered twice: by {} and by {}", to_string(entry.kind), entry.name,
+         it->second.origin, entry.origin);
   }
-  if (entry.name.empty()) fail("a {} from {} has an empty name", to_string(entry.kind), entry.origin);
+  if (entry.name.empty())
+    fail("a {} from {} has an empty name", to_string(entry.kind), entry.origin);
   r.entries.emplace(key, std::move(entry));
 }
 

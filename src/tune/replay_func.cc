@@ -12,7 +12,8 @@ class ReplayFunc : public SearchStrategy {
  public:
   std::vector<MeasureCandidate> generate_candidates(int count) override {
     if (ctx_ == nullptr) fail("a search strategy was used before initialize()");
-    if (!ctx_->space_generator) fail("ReplayFunc for {}: the task has no space generator to re-run", ctx_->workload.spec);
+    if (!ctx_->space_generator)
+      fail("ReplayFunc for {}: the task has no space generator to re-run", ctx_->workload.spec);
     std::vector<MeasureCandidate> out;
     std::set<std::string> taken;
     const int64_t max_runs = 16 * static_cast<int64_t>(count) + 64;
@@ -30,7 +31,8 @@ class ReplayFunc : public SearchStrategy {
         continue;
       }
       for (const Schedule& program : programs) {
-        CandidateResult c = replay_candidate(*program.trace(), ctx_->workload.func, ctx_->postprocs);
+        CandidateResult c =
+            replay_candidate(*program.trace(), ctx_->workload.func, ctx_->postprocs);
         count_sample(c);
         if (!c.schedule) continue;
         std::string hash = program_hash(c.schedule->func());
@@ -47,6 +49,8 @@ class ReplayFunc : public SearchStrategy {
 
 std::shared_ptr<SearchStrategy> make_replay_func() { return std::make_shared<ReplayFunc>(); }
 
-TESSERA_REGISTER_COMPONENT_AS(SearchStrategy, ReplayFunc, "ReplayFunc", "each candidate: the space generator (a template) re-run with a new seed", "");
+TESSERA_REGISTER_COMPONENT_AS(
+    SearchStrategy, ReplayFunc, "ReplayFunc",
+    "each candidate: the space generator (a template) re-run with a new seed", "");
 
 }  // namespace tessera

@@ -6,13 +6,16 @@ namespace {
 
 class ReplayTrace : public SearchStrategy {
  public:
-  std::vector<MeasureCandidate> generate_candidates(int count) override { return sample_fresh(count); }
+  std::vector<MeasureCandidate> generate_candidates(int count) override {
+    return sample_fresh(count);
+  }
 };
 
 }  // namespace
 
 std::shared_ptr<SearchStrategy> make_replay_trace() { return std::make_shared<ReplayTrace>(); }
 
-TESSERA_REGISTER_COMPONENT_AS(SearchStrategy, ReplayTrace, "ReplayTrace", "each candidate: a sketch with every decision sampled afresh", "");
+TESSERA_REGISTER_COMPONENT_AS(SearchStrategy, ReplayTrace, "ReplayTrace",
+                              "each candidate: a sketch with every decision sampled afresh", "");
 
 }  // namespace tessera

@@ -7,13 +7,15 @@
 namespace tessera {
 
 std::vector<Schedule> ScheduleFnSpace::generate(const TuneContext& ctx) {
-  if (space_.empty()) fail("ScheduleFn for '{}': no space name given (see `tessera spaces`)", ctx.workload.spec);
+  if (space_.empty())
+    fail("ScheduleFn for '{}': no space name given (see `tessera spaces`)", ctx.workload.spec);
   const SpaceEntry& space = find_space(space_);
   Schedule sch(ctx.workload.func, ctx.seed, /*traced=*/true);
   try {
     space.apply(sch);
   } catch (Error& e) {
-    throw e.add_context(fmt::format("while applying space '{}' to {}", space.name, ctx.workload.spec));
+    throw e.add_context(
+        fmt::format("while applying space '{}' to {}", space.name, ctx.workload.spec));
   }
   return {sch};
 }
@@ -27,8 +29,11 @@ std::vector<Schedule> UnionSpace::generate(const TuneContext& ctx) {
   return all;
 }
 
-TESSERA_REGISTER_COMPONENT_AS(SpaceGenerator, ScheduleFnSpace, "ScheduleFn", "a handwritten schedule or template from spaces/, one sketch",
+TESSERA_REGISTER_COMPONENT_AS(SpaceGenerator, ScheduleFnSpace, "ScheduleFn",
+                              "a handwritten schedule or template from spaces/, one sketch",
                               "space=NAME (required)");
-TESSERA_REGISTER_COMPONENT_AS(SpaceGenerator, UnionSpace, "Union", "the sketches of several spaces, in order", "spaces=[...] (required)");
+TESSERA_REGISTER_COMPONENT_AS(SpaceGenerator, UnionSpace, "Union",
+                              "the sketches of several spaces, in order",
+                              "spaces=[...] (required)");
 
 }  // namespace tessera

@@ -20,7 +20,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 /// Adds the time its scope took to a counter.
 class Stopwatch {
@@ -35,10 +37,13 @@ class Stopwatch {
 
 void check_options(const TuneOptions& o) {
   if (o.trials < 0) fail("tune: trials must be at least 0, got {}", o.trials);
-  if (o.trials_per_round < 1) fail("tune: trials_per_round must be at least 1, got {}", o.trials_per_round);
-  if (!(o.time_budget_seconds >= 0)) fail("tune: time_budget_seconds must be at least 0, got {}", o.time_budget_seconds);
+  if (o.trials_per_round < 1)
+    fail("tune: trials_per_round must be at least 1, got {}", o.trials_per_round);
+  if (!(o.time_budget_seconds >= 0))
+    fail("tune: time_budget_seconds must be at least 0, got {}", o.time_budget_seconds);
   if (o.remeasure_top < 0) fail("tune: remeasure_top must be at least 0, got {}", o.remeasure_top);
-  if (o.remeasure_rounds < 1) fail("tune: remeasure_rounds must be at least 1, got {}", o.remeasure_rounds);
+  if (o.remeasure_rounds < 1)
+    fail("tune: remeasure_rounds must be at least 1, got {}", o.remeasure_rounds);
 }
 
 class DatabaseWriter : public MeasureCallback {
@@ -51,7 +56,8 @@ class DatabaseWriter : public MeasureCallback {
 
 class ProgressReporter : public MeasureCallback {
  public:
-  explicit ProgressReporter(std::function<void(const TuneProgress&)> report) : report_(std::move(report)) {}
+  explicit ProgressReporter(std::function<void(const TuneProgress&)> report)
+      : report_(std::move(report)) {}
   void on_measured(TaskTuner& task, const MeasuredCandidate& measured) override {
     if (!report_) return;
     TuneProgress p;
@@ -88,21 +94,29 @@ class TuningCurveWriter : public MeasureCallback {
   void on_round(TaskTuner& task, const std::vector<MeasuredCandidate>&) override {
     Stopwatch bookkeeping(task.mutable_summary().bookkeeping_seconds);
     const TuneSummary& s = task.summary();
-    write_file_atomically(s.curve_path, tuning_curve_csv(task.database(), s.workload_hash, s.target, s.flops));
+    write_file_atomically(s.curve_path,
+                          tuning_curve_csv(task.database(), s.workload_hash, s.target, s.flops));
   }
 };
 
 }  // namespace
 
-std::shared_ptr<MeasureCallback> make_database_writer() { return std::make_shared<DatabaseWriter>(); }
-std::shared_ptr<MeasureCallback> make_progress_reporter(std::function<void(const TuneProgress&)> report) {
+std::shared_ptr<MeasureCallback> make_database_writer() {
+  return std::make_shared<DatabaseWriter>();
+}
+std::shared_ptr<MeasureCallback> make_progress_reporter(
+    std::function<void(const TuneProgress&)> report) {
   return std::make_shared<ProgressReporter>(std::move(report));
 }
-std::shared_ptr<MeasureCallback> make_cost_model_updater() { return std::make_shared<CostModelUpdater>(); }
-std::shared_ptr<MeasureCallback> make_tuning_curve_writer() { return std::make_shared<TuningCurveWriter>(); }
+std::shared_ptr<MeasureCallback> make_cost_model_updater() {
+  return std::make_shared<CostModelUpdater>();
+}
+std::shared_ptr<MeasureCallback> make_tuning_curve_writer() {
+  return std::make_shared<TuningCurveWriter>();
+}
 
-TaskTuner::TaskTuner(TuneContext& ctx, Database& database, SearchStrategy& strategy, CostModel& cost_model, Builder& builder,
-                     Runner& runner, TuneOptions options)
+TaskTuner::TaskTuner(TuneContext& ctx, Database& database, SearchStrategy& strategy,
+                     CostModel& cost_model, Builder& builder, Runner& runner, TuneOptions options)
     : ctx_(ctx),
       database_(database),
       strategy_(strategy),
@@ -113,8 +127,8 @@ TaskTuner::TaskTuner(TuneContext& ctx, Database& database, SearchStrategy& strat
       start_(Clock::now()),
       best_(std::numeric_limits<double>::infinity()) {
   check_options(options_);
-  callbacks_ = {make_database_writer(), make_progress_reporter(options_.on_progress), make_cost_model_updater(),
-                make_tuning_curve_writer()};
+  callbacks_ = {make_database_writer(), make_progress_reporter(options_.on_progress),
+                make_cost_model_updater(), make_tuning_curve_writer()};
   callbacks_.insert(callbacks_.end(), options_.callbacks.begin(), options_.callbacks.end());
   ctx_.target = ctx_.target.canonical();
   summary_.workload_spec = ctx_.workload.spec;
@@ -141,10 +155,12 @@ TaskTuner::TaskTuner(TuneContext& ctx, Database& database, SearchStrategy& strat
   summary_.trials_before = trials_;
   for (const RankedProgram& p : database_.top_k(workload, target, 1024)) {
     try {
-      input.best_measured.emplace_back(p.record->parsed_trace().simplified(/*remove_postproc=*/true), p.median_seconds);
+      input.best_measured.emplace_back(
+          p.record->parsed_trace().simplified(/*remove_postproc=*/true), p.median_seconds);
     } catch (const Error& e) {
-      log_warning("the stored trace of program {} does not parse; the search does not start from it: {}", p.record->program,
-                  e.message());
+      log_warning(
+          "the stored trace of program {} does not parse; the search does not start from it: {}",
+          p.record->program, e.message());
     }
   }
   input.cost_model = &cost_model_;
@@ -158,14 +174,16 @@ TaskTuner::TaskTuner(TuneContext& ctx, Database& database, SearchStrategy& strat
     // records, when there are many), so the first round is already guided.
     Stopwatch model(summary_.model_seconds);
     constexpr size_t kMaxEarlier = 4096;
-    if (earlier.size() > kMaxEarlier) earlier.erase(earlier.begin(), earlier.end() - static_cast<long>(kMaxEarlier));
+    if (earlier.size() > kMaxEarlier)
+      earlier.erase(earlier.begin(), earlier.end() - static_cast<long>(kMaxEarlier));
     using Replayed = std::optional<std::pair<PrimFunc, double>>;
-    std::vector<Replayed> replayed =
-        parallel_map<Replayed>(static_cast<int64_t>(earlier.size()), ctx_.num_threads, [&](int64_t i) -> Replayed {
+    std::vector<Replayed> replayed = parallel_map<Replayed>(
+        static_cast<int64_t>(earlier.size()), ctx_.num_threads, [&](int64_t i) -> Replayed {
           const TuningRecord& r = *earlier[static_cast<size_t>(i)];
           try {
-            return std::make_pair(replay_record(r, ctx_.workload).func(),
-                                  r.ok() ? r.median_seconds() : std::numeric_limits<double>::infinity());
+            return std::make_pair(
+                replay_record(r, ctx_.workload).func(),
+                r.ok() ? r.median_seconds() : std::numeric_limits<double>::infinity());
           } catch (const Error&) {
             return std::nullopt;  // a record this tessera no longer replays teaches nothing
           }
@@ -209,12 +227,14 @@ void TaskTuner::run_round() {
       std::error_code ec;
       std::filesystem::create_directories(options_.scratch_directory, ec);
       if (!std::filesystem::is_directory(options_.scratch_directory)) {
-        fail("cannot create the scratch directory {}: {}", options_.scratch_directory, ec.message());
+        fail("cannot create the scratch directory {}: {}", options_.scratch_directory,
+             ec.message());
       }
       scratch_ = options_.scratch_directory;
     }
   }
-  const int want = static_cast<int>(std::min<int64_t>(options_.trials_per_round, options_.trials - trials_));
+  const int want =
+      static_cast<int>(std::min<int64_t>(options_.trials_per_round, options_.trials - trials_));
   std::vector<MeasureCandidate> batch;
   {
     Stopwatch search(summary_.search_seconds);
@@ -233,7 +253,8 @@ void TaskTuner::run_round() {
     Stopwatch build(summary_.build_seconds);
     built = builder_.build(programs, ctx_.target, scratch_);
   }
-  if (built.size() != batch.size()) fail("the builder returned {} results for {} programs", built.size(), batch.size());
+  if (built.size() != batch.size())
+    fail("the builder returned {} results for {} programs", built.size(), batch.size());
   std::vector<double> seconds(batch.size(), std::numeric_limits<double>::infinity());
   std::vector<TuningRecord> records(batch.size());
   std::vector<MeasuredCandidate> round(batch.size());
@@ -273,7 +294,8 @@ void TaskTuner::run_round() {
     ++trials_;
     ++summary_.trials_run;
     best_ = std::min(best_, seconds[i]);
-    round[i] = MeasuredCandidate{&batch[i], programs[i], &record, seconds[i], i + 1 == batch.size()};
+    round[i] =
+        MeasuredCandidate{&batch[i], programs[i], &record, seconds[i], i + 1 == batch.size()};
     for (const auto& callback : callbacks_) callback->on_measured(*this, round[i]);
   }
   for (const auto& callback : callbacks_) callback->on_round(*this, round);
@@ -281,11 +303,14 @@ void TaskTuner::run_round() {
   if (measured_ok == 0) {
     std::string reasons;
     for (const auto& [status, count] : round_failures) {
-      reasons += fmt::format("; {} {} (e.g. {})", status, count, summary_.failure_example.at(status));
+      reasons +=
+          fmt::format("; {} {} (e.g. {})", status, count, summary_.failure_example.at(status));
     }
     summary_.sampling = strategy_.statistics();
-    fail("round {} of tuning {}: none of its {} candidates could be measured{}; every attempt is recorded in {}", summary_.rounds,
-         ctx_.workload.spec, batch.size(), reasons, database_.directory());
+    fail(
+        "round {} of tuning {}: none of its {} candidates could be measured{}; every attempt is "
+        "recorded in {}",
+        summary_.rounds, ctx_.workload.spec, batch.size(), reasons, database_.directory());
   }
 }
 
@@ -293,8 +318,11 @@ void TaskTuner::run_round() {
 // "predicted" record; nothing is built or measured.
 void TaskTuner::predict_without_measuring() {
   if (!cost_model_.learned()) {
-    fail("tune with 0 trials ranks candidates with a trained cost model and measures nothing, but the model has learned nothing: "
-         "give it a trained model (tessera tune --cost-model-file MODEL; `tessera costmodel train` makes one)");
+    fail(
+        "tune with 0 trials ranks candidates with a trained cost model and measures nothing, but "
+        "the model has learned nothing: "
+        "give it a trained model (tessera tune --cost-model-file MODEL; `tessera costmodel train` "
+        "makes one)");
   }
   std::vector<MeasureCandidate> pick;
   {
@@ -302,8 +330,10 @@ void TaskTuner::predict_without_measuring() {
     pick = strategy_.generate_candidates(1);
   }
   if (pick.empty()) {
-    fail("tune with 0 trials: the search found no candidate of {} to predict (every program of the space is measured)",
-         ctx_.workload.spec);
+    fail(
+        "tune with 0 trials: the search found no candidate of {} to predict (every program of the "
+        "space is measured)",
+        ctx_.workload.spec);
   }
   TuningRecord record;
   record.workload = summary_.workload_hash;
@@ -326,7 +356,8 @@ void TaskTuner::remeasure_finalists() {
   Stopwatch remeasure(summary_.remeasure_seconds);
   const std::string& workload = summary_.workload_hash;
   const std::string& target = summary_.target;
-  std::vector<RankedProgram> top = database_.top_k(workload, target, static_cast<size_t>(options_.remeasure_top));
+  std::vector<RankedProgram> top =
+      database_.top_k(workload, target, static_cast<size_t>(options_.remeasure_top));
   std::vector<PrimFunc> programs;
   std::vector<const TuningRecord*> records;
   for (const RankedProgram& p : top) {
@@ -360,7 +391,8 @@ void TaskTuner::remeasure_finalists() {
       MeasureResult m = fresh->run(ctx_.workload, built[i]);
       if (!m.ok() || m.seconds.empty()) {
         failure_status[i] = m.ok() ? "runner error" : to_string(m.status);
-        finalists[i].failure = fmt::format("{}: {}", failure_status[i], m.ok() ? "the runner returned no run times" : m.reason);
+        finalists[i].failure = fmt::format("{}: {}", failure_status[i],
+                                           m.ok() ? "the runner returned no run times" : m.reason);
         continue;
       }
       finalists[i].round_medians.push_back(m.median());
@@ -389,7 +421,8 @@ void TaskTuner::remeasure_finalists() {
     database_.add_record(std::move(record));
   }
   std::sort(finalists.begin(), finalists.end(), [](const Finalist& a, const Finalist& b) {
-    return a.median_seconds != b.median_seconds ? a.median_seconds < b.median_seconds : a.program < b.program;
+    return a.median_seconds != b.median_seconds ? a.median_seconds < b.median_seconds
+                                                : a.program < b.program;
   });
   summary_.finalists = std::move(finalists);
 }
@@ -400,7 +433,8 @@ TuneSummary TaskTuner::finish() {
   } else {
     summary_.sampling = strategy_.statistics();
     remeasure_finalists();
-    std::vector<RankedProgram> best_now = database_.top_k(summary_.workload_hash, summary_.target, 1);
+    std::vector<RankedProgram> best_now =
+        database_.top_k(summary_.workload_hash, summary_.target, 1);
     if (!best_now.empty()) {
       summary_.best_program = best_now[0].record->program;
       summary_.best_measured_seconds = best_now[0].median_seconds;

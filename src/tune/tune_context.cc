@@ -5,7 +5,8 @@
 
 namespace tessera {
 
-TuneContext::TuneContext(Workload workload_, Target target_) : workload(std::move(workload_)), target(std::move(target_)) {}
+TuneContext::TuneContext(Workload workload_, Target target_)
+    : workload(std::move(workload_)), target(std::move(target_)) {}
 
 std::vector<Schedule> TuneContext::generate_design_space() const {
   if (!space_generator) fail("tuning '{}': no space generator is set", workload.spec);

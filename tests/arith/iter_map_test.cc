@@ -20,8 +20,9 @@ namespace tessera {
 namespace {
 
 struct Vars {
-  std::map<std::string, Var> v{{"i", Var("i")}, {"j", Var("j")}, {"k", Var("k")}, {"f", Var("f")},
-                               {"i0", Var("i0")}, {"i1", Var("i1")}, {"x", Var("x")}};
+  std::map<std::string, Var> v{{"i", Var("i")}, {"j", Var("j")},   {"k", Var("k")},
+                               {"f", Var("f")}, {"i0", Var("i0")}, {"i1", Var("i1")},
+                               {"x", Var("x")}};
   Expr parse(const std::string& text) { return parse_expr(text, v); }
 };
 
@@ -39,7 +40,8 @@ TEST(IntSet, EvalSetRelaxesChosenVariables) {
   EXPECT_EQ(eval_set(vs.parse("i + 3"), relax_j, az).str(), "[i + 3, i + 3]");
   RelaxMap relax_f{{vs.v["f"].get(), IntSet::interval(make_int(0), make_int(63))}};
   EXPECT_EQ(eval_set(vs.parse("floormod(f, 8)"), relax_f, az).str(), "[0, 7]");
-  EXPECT_EQ(eval_set(vs.parse("f * j"), relax_f, az).str(), "[0, 945]");  // non-linear: constant bounds
+  EXPECT_EQ(eval_set(vs.parse("f * j"), relax_f, az).str(),
+            "[0, 945]");  // non-linear: constant bounds
   RelaxMap unbounded{{vs.v["j"].get(), IntSet::interval(make_int(0), Expr())}};
   EXPECT_EQ(eval_set(vs.parse("i - j"), unbounded, az).str(), "[-inf, i]");
 }
@@ -56,8 +58,10 @@ TEST(IntSet, UnionIntersectCover) {
   EXPECT_FALSE(set_covers(a, b, az));
   EXPECT_TRUE(set_covers(IntSet::everything(), b, az));
   EXPECT_FALSE(set_covers(a, IntSet::everything(), az));
-  EXPECT_TRUE(region_covers({IntSet::interval(make_int(0), make_int(15))}, {IntSet::interval(i * 4, i * 4 + 3)}, az));
-  EXPECT_FALSE(region_covers({IntSet::interval(make_int(0), make_int(11))}, {IntSet::interval(i * 4, i * 4 + 3)}, az));
+  EXPECT_TRUE(region_covers({IntSet::interval(make_int(0), make_int(15))},
+                            {IntSet::interval(i * 4, i * 4 + 3)}, az));
+  EXPECT_FALSE(region_covers({IntSet::interval(make_int(0), make_int(11))},
+                             {IntSet::interval(i * 4, i * 4 + 3)}, az));
 }
 
 // The loops of a workload's block, outermost first.
@@ -98,8 +102,9 @@ TEST(Region, ConsumerNeedsOfAProducerUnderALoop) {
   EXPECT_EQ(print(ranges[3].min) + ":+" + print(ranges[3].extent), "0:+4");
   // The producer's own writes under its loop nest cover what the consumer needs.
   std::vector<const ForNode*> pad_loops = loops_of(f, "pad");
-  std::vector<IntSet> produced = touched_region(Stmt(std::shared_ptr<const StmtNode>(std::shared_ptr<const StmtNode>(), pad_loops[0])),
-                                                pad, AccessKind::kWrite, az);
+  std::vector<IntSet> produced = touched_region(
+      Stmt(std::shared_ptr<const StmtNode>(std::shared_ptr<const StmtNode>(), pad_loops[0])), pad,
+      AccessKind::kWrite, az);
   EXPECT_TRUE(region_covers(produced, need, az));
   EXPECT_FALSE(region_covers(need, produced, az));
   // Nothing under the conv nest writes pad.
@@ -124,7 +129,8 @@ std::string run(const IterCase& c, IterMapLevel level = IterMapLevel::kBijective
   IterMapResult r = detect_iter_map(bindings, loops, predicate, level, az);
   if (!r.ok()) return "FAIL: " + r.failure;
   std::string out;
-  for (const IterSum& s : r.indices) out += (out.empty() ? "" : "; ") + to_string(s) + " [" + std::to_string(s.extent) + "]";
+  for (const IterSum& s : r.indices)
+    out += (out.empty() ? "" : "; ") + to_string(s) + " [" + std::to_string(s.extent) + "]";
   return out;
 }
 
@@ -132,48 +138,95 @@ TEST(IterMap, AcceptsTheFormsSchedulesProduce) {
   const std::vector<IterCase> cases = {
       {{"i"}, {{"i", 8}}, "", "i(1, 8) [8]"},
       {{"i", "j"}, {{"i", 4}, {"j", 16}}, "", "i(1, 4) [4]; j(1, 16) [16]"},
-      {{"j", "i"}, {{"i", 4}, {"j", 16}}, "", "j(1, 16) [16]; i(1, 4) [4]"},                      // reorder
-      {{"i * 16 + j"}, {{"i", 4}, {"j", 16}}, "", "i(1, 4) * 16 + j(1, 16) [64]"},                 // split
-      {{"floordiv(f, 16)", "floormod(f, 16)"}, {{"f", 64}}, "", "f(16, 4) [4]; f(1, 16) [16]"},   // fuse
-      {{"floordiv(i * 16 + j, 8)", "floormod(i * 16 + j, 8)"}, {{"i", 4}, {"j", 16}}, "",         // fuse of a split
+      {{"j", "i"}, {{"i", 4}, {"j", 16}}, "", "j(1, 16) [16]; i(1, 4) [4]"},        // reorder
+      {{"i * 16 + j"}, {{"i", 4}, {"j", 16}}, "", "i(1, 4) * 16 + j(1, 16) [64]"},  // split
+      {{"floordiv(f, 16)", "floormod(f, 16)"},
+       {{"f", 64}},
+       "",
+       "f(16, 4) [4]; f(1, 16) [16]"},  // fuse
+      {{"floordiv(i * 16 + j, 8)", "floormod(i * 16 + j, 8)"},
+       {{"i", 4}, {"j", 16}},
+       "",  // fuse of a split
        "i(1, 4) * 2 + j(8, 2) [8]; j(1, 8) [8]"},
-      {{"floordiv(i * 8 + j, 16)", "floormod(i * 8 + j, 16)"}, {{"i", 4}, {"j", 8}}, "",          // split across loops
+      {{"floordiv(i * 8 + j, 16)", "floormod(i * 8 + j, 16)"},
+       {{"i", 4}, {"j", 8}},
+       "",  // split across loops
        "(i(1, 4) * 8 + j(1, 8))(16, 2) [2]; (i(1, 4) * 8 + j(1, 8))(1, 16) [16]"},
-      {{"(i0 * 2 + i1) * 16 + j"}, {{"i0", 2}, {"i1", 2}, {"j", 16}}, "", "i0(1, 2) * 32 + i1(1, 2) * 16 + j(1, 16) [64]"},
-      {{"i * 16 + j"}, {{"i", 7}, {"j", 16}}, "i * 16 + j < 100", "i(1, 7) * 16 + j(1, 16) [100]"},  // non-divisible split
+      {{"(i0 * 2 + i1) * 16 + j"},
+       {{"i0", 2}, {"i1", 2}, {"j", 16}},
+       "",
+       "i0(1, 2) * 32 + i1(1, 2) * 16 + j(1, 16) [64]"},
+      {{"i * 16 + j"},
+       {{"i", 7}, {"j", 16}},
+       "i * 16 + j < 100",
+       "i(1, 7) * 16 + j(1, 16) [100]"},  // non-divisible split
       // Found by the randomized test: the simplifier must keep the fused i * 8 + j visible.
-      {{"floordiv(i * 8 + j, 6)", "floormod(i * 8 + j, 6)"}, {{"i", 6}, {"j", 8}}, "",
+      {{"floordiv(i * 8 + j, 6)", "floormod(i * 8 + j, 6)"},
+       {{"i", 6}, {"j", 8}},
+       "",
        "(i(1, 6) * 8 + j(1, 8))(6, 8) [8]; (i(1, 6) * 8 + j(1, 8))(1, 6) [6]"},
       {{"i + 3"}, {{"i", 8}}, "", "i(1, 8) + 3 [8]"},
-      {{"i", "0"}, {{"i", 8}, {"x", 1}}, "", "i(1, 8) [8]; 0 [1]"},                                   // unit loop
+      {{"i", "0"}, {{"i", 8}, {"x", 1}}, "", "i(1, 8) [8]; 0 [1]"},  // unit loop
   };
   for (const IterCase& c : cases) EXPECT_EQ(run(c), c.expected) << c.bindings[0];
 }
 
 TEST(IterMap, RejectsWithTheReason) {
   const std::vector<IterCase> cases = {
-      {{"i * 2"}, {{"i", 8}}, "", "FAIL: binding 'i * 2' is not a bijection onto a range: expected a term with scale 1, found scale 2"},
-      {{"i * 16 + j"}, {{"i", 4}, {"j", 17}}, "",
-       "FAIL: binding 'i * 16 + j' is not a bijection onto a range: expected a term with scale 17, found scale 16"},
-      {{"i", "i"}, {{"i", 8}}, "", "FAIL: loop variable 'i' is used more than once (overlapping splits)"},
+      {{"i * 2"},
+       {{"i", 8}},
+       "",
+       "FAIL: binding 'i * 2' is not a bijection onto a range: expected a term with scale 1, found "
+       "scale 2"},
+      {{"i * 16 + j"},
+       {{"i", 4}, {"j", 17}},
+       "",
+       "FAIL: binding 'i * 16 + j' is not a bijection onto a range: expected a term with scale 17, "
+       "found scale 16"},
+      {{"i", "i"},
+       {{"i", 8}},
+       "",
+       "FAIL: loop variable 'i' is used more than once (overlapping splits)"},
       {{"i * j"}, {{"i", 4}, {"j", 4}}, "", "FAIL: 'i * j' multiplies two iterators"},
-      {{"floordiv(i, 3)"}, {{"i", 8}}, "", "FAIL: 'floordiv(i, 3)': 3 does not divide the iterator's extent 8"},
-      {{"i"}, {{"i", 4}, {"j", 4}}, "", "FAIL: loop variable 'j' is not used by any binding (the map is not injective)"},
-      {{"floordiv(f, 16)"}, {{"f", 64}}, "",
-       "FAIL: loop variable 'f' is not fully used: no split covers its factor 1 (the map is not injective)"},
-      {{"i - j"}, {{"i", 4}, {"j", 4}}, "", "FAIL: 'i - j' subtracts an iterator (a negative coefficient)"},
-      {{"floordiv(i * 4 + j + 1, 2)"}, {{"i", 4}, {"j", 4}}, "",
-       "FAIL: 'floordiv(j + 1, 2)' has a constant offset inside the division"},  // after simplification
+      {{"floordiv(i, 3)"},
+       {{"i", 8}},
+       "",
+       "FAIL: 'floordiv(i, 3)': 3 does not divide the iterator's extent 8"},
+      {{"i"},
+       {{"i", 4}, {"j", 4}},
+       "",
+       "FAIL: loop variable 'j' is not used by any binding (the map is not injective)"},
+      {{"floordiv(f, 16)"},
+       {{"f", 64}},
+       "",
+       "FAIL: loop variable 'f' is not fully used: no split covers its factor 1 (the map is not "
+       "injective)"},
+      {{"i - j"},
+       {{"i", 4}, {"j", 4}},
+       "",
+       "FAIL: 'i - j' subtracts an iterator (a negative coefficient)"},
+      {{"floordiv(i * 4 + j + 1, 2)"},
+       {{"i", 4}, {"j", 4}},
+       "",
+       "FAIL: 'floordiv(j + 1, 2)' has a constant offset inside the division"},  // after
+                                                                                 // simplification
       {{"x"}, {{"i", 4}}, "", "FAIL: 'x' is not a loop variable of the nest"},
-      {{"i * 4 + j"}, {{"i", 4}, {"j", 4}}, "j < 3", "FAIL: predicate 'j < 3' does not bound any binding"},
-      {{"min(i, 3)"}, {{"i", 8}}, "", "FAIL: 'min(i, 3)' is not an affine expression of the loop variables"},
+      {{"i * 4 + j"},
+       {{"i", 4}, {"j", 4}},
+       "j < 3",
+       "FAIL: predicate 'j < 3' does not bound any binding"},
+      {{"min(i, 3)"},
+       {{"i", 8}},
+       "",
+       "FAIL: 'min(i, 3)' is not an affine expression of the loop variables"},
   };
   for (const IterCase& c : cases) EXPECT_EQ(run(c), c.expected) << c.bindings[0];
 }
 
 TEST(IterMap, SurjectiveAllowsUnusedLoops) {
   EXPECT_EQ(run({{"i"}, {{"i", 4}, {"j", 4}}, "", ""}, IterMapLevel::kSurjective), "i(1, 4) [4]");
-  EXPECT_EQ(run({{"floordiv(f, 16)"}, {{"f", 64}}, "", ""}, IterMapLevel::kSurjective), "f(16, 4) [4]");
+  EXPECT_EQ(run({{"floordiv(f, 16)"}, {{"f", 64}}, "", ""}, IterMapLevel::kSurjective),
+            "f(16, 4) [4]");
   EXPECT_EQ(run({{"i", "i"}, {{"i", 8}}, "", ""}, IterMapLevel::kSurjective),
             "FAIL: loop variable 'i' is used more than once (overlapping splits)");
 }
@@ -198,9 +251,11 @@ Nest random_nest(Random& rng, int64_t e0, int64_t e1) {
     switch (rng.uniform_int(0, 3)) {
       case 0: {  // split by a divisor
         std::vector<int64_t> divisors;
-        for (int64_t d = 2; d < extent; ++d) if (extent % d == 0) divisors.push_back(d);
+        for (int64_t d = 2; d < extent; ++d)
+          if (extent % d == 0) divisors.push_back(d);
         if (divisors.empty()) break;
-        int64_t f = divisors[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(divisors.size())))];
+        int64_t f = divisors[static_cast<size_t>(
+            rng.uniform_int(0, static_cast<int64_t>(divisors.size())))];
         Var outer("l" + std::to_string(counter++)), inner("l" + std::to_string(counter++));
         VarMap m{{var.get(), outer * f + inner}};
         for (Expr& b : n.bindings) b = substitute(b, m);
@@ -212,14 +267,16 @@ Nest random_nest(Random& rng, int64_t e0, int64_t e1) {
         if (at + 1 >= n.loops.size()) break;
         auto [var2, extent2] = n.loops[at + 1];
         Var fused("l" + std::to_string(counter++));
-        VarMap m{{var.get(), floordiv(fused, make_int(extent2))}, {var2.get(), floormod(fused, make_int(extent2))}};
+        VarMap m{{var.get(), floordiv(fused, make_int(extent2))},
+                 {var2.get(), floormod(fused, make_int(extent2))}};
         for (Expr& b : n.bindings) b = substitute(b, m);
         n.loops[at] = {fused, extent * extent2};
         n.loops.erase(n.loops.begin() + static_cast<std::ptrdiff_t>(at) + 1);
         break;
       }
       default: {  // reorder two loops
-        size_t other = static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(n.loops.size())));
+        size_t other =
+            static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(n.loops.size())));
         std::swap(n.loops[at], n.loops[other]);
       }
     }
@@ -227,7 +284,8 @@ Nest random_nest(Random& rng, int64_t e0, int64_t e1) {
   return n;
 }
 
-// Brute force: the set of binding tuples over the whole nest, and whether it is a bijection onto the box.
+// Brute force: the set of binding tuples over the whole nest, and whether it is a bijection onto
+// the box.
 bool truly_bijective(const Nest& n, const std::vector<int64_t>& box) {
   std::set<std::vector<int64_t>> seen;
   std::vector<int64_t> idx(n.loops.size(), 0);
@@ -261,14 +319,18 @@ TEST(IterMap, RandomSchedulesAreDetectedAndNeverOverclaimed) {
     const auto& shape = shapes[n % 5];
     Nest nest = random_nest(rng, shape[0], shape[1]);
     Analyzer az;
-    IterMapResult r = detect_iter_map(nest.bindings, nest.loops, make_bool(true), IterMapLevel::kBijective, az);
-    ASSERT_TRUE(r.ok()) << r.failure << " for " << print(nest.bindings[0]) << ", " << print(nest.bindings[1]);
+    IterMapResult r =
+        detect_iter_map(nest.bindings, nest.loops, make_bool(true), IterMapLevel::kBijective, az);
+    ASSERT_TRUE(r.ok()) << r.failure << " for " << print(nest.bindings[0]) << ", "
+                        << print(nest.bindings[1]);
     ASSERT_EQ(r.indices[0].extent, shape[0]);
     ASSERT_EQ(r.indices[1].extent, shape[1]);
     // Perturb one binding and compare with brute force.
     Nest bad = nest;
     size_t which = static_cast<size_t>(rng.uniform_int(0, 2));
-    const Var& some_loop = bad.loops[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(bad.loops.size())))].first;
+    const Var& some_loop =
+        bad.loops[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(bad.loops.size())))]
+            .first;
     switch (rng.uniform_int(0, 4)) {
       case 0: bad.bindings[which] = bad.bindings[which] * 2; break;
       case 1: bad.bindings[which] = bad.bindings[which] + some_loop; break;
@@ -276,11 +338,13 @@ TEST(IterMap, RandomSchedulesAreDetectedAndNeverOverclaimed) {
       default: bad.bindings[which] = some_loop; break;
     }
     Analyzer az2;
-    IterMapResult rb = detect_iter_map(bad.bindings, bad.loops, make_bool(true), IterMapLevel::kBijective, az2);
+    IterMapResult rb =
+        detect_iter_map(bad.bindings, bad.loops, make_bool(true), IterMapLevel::kBijective, az2);
     if (rb.ok()) {
       ++accepted;
       std::vector<int64_t> box{rb.indices[0].extent, rb.indices[1].extent};
-      ASSERT_TRUE(truly_bijective(bad, box)) << "claimed bijective: " << print(bad.bindings[0]) << ", " << print(bad.bindings[1]);
+      ASSERT_TRUE(truly_bijective(bad, box))
+          << "claimed bijective: " << print(bad.bindings[0]) << ", " << print(bad.bindings[1]);
       ASSERT_EQ(rb.indices[0].base, 0);
     } else {
       ++rejected;

@@ -57,7 +57,8 @@ TEST(Simplify, RewriteRules) {
       {"floordiv(floordiv(f, 4), 2)", "floordiv(f, 8)"},
       {"floormod(floormod(f, 16), 4)", "floormod(f, 4)"},
       {"floormod(f * 32 + j, 16)", "j"},
-      {"floormod(f * 20 + j, 16)", "floormod(f * 20 + j, 16)"},  // coefficients are kept (see modulo())
+      {"floormod(f * 20 + j, 16)",
+       "floormod(f * 20 + j, 16)"},  // coefficients are kept (see modulo())
       {"floordiv(u, 1)", "u"},
       {"floormod(u, 1)", "0"},
       {"floordiv(n, 16)", "floordiv(n, 16)"},  // n spans two periods
@@ -94,8 +95,9 @@ TEST(Simplify, RewriteRules) {
 
 TEST(Simplify, IsIdempotent) {
   Env env;
-  for (const char* text : {"floordiv(i * 16 + j + 3, 16)", "floormod(u * 3 + 7, 5) + u", "min(i, k) + max(u, 2) * 3",
-                           "floordiv(n, 16) - n", "select(u < 3, i, k) * 2 - 1"}) {
+  for (const char* text :
+       {"floordiv(i * 16 + j + 3, 16)", "floormod(u * 3 + 7, 5) + u", "min(i, k) + max(u, 2) * 3",
+        "floordiv(n, 16) - n", "select(u < 3, i, k) * 2 - 1"}) {
     Expr once = env.az.simplify(env.parse(text));
     Expr twice = env.az.simplify(once);
     EXPECT_EQ(print(once), print(twice)) << text;
@@ -118,7 +120,8 @@ TEST(Bounds, Intervals) {
       {"u", "[-2147483648, 2147483647]"},
       {"cast(int8, j)", "[0, 15]"},
   };
-  for (const auto& [in, out] : cases) EXPECT_EQ(env.az.const_int_bound(env.parse(in)).str(), out) << in;
+  for (const auto& [in, out] : cases)
+    EXPECT_EQ(env.az.const_int_bound(env.parse(in)).str(), out) << in;
 }
 
 TEST(CanProve, DecidesWhatIntervalsDecide) {
@@ -127,9 +130,11 @@ TEST(CanProve, DecidesWhatIntervalsDecide) {
   EXPECT_TRUE(env.az.can_prove(env.parse("floordiv(i * 16 + j, 16) == i")));
   EXPECT_TRUE(env.az.can_prove(env.parse("floordiv(f, 4) * 4 + floormod(f, 4) == f")));
   EXPECT_TRUE(env.az.can_prove(env.parse("0 <= j && j < 16")));
-  EXPECT_FALSE(env.az.can_prove(env.parse("i * 16 + j < 63")));   // false at i=3, j=15
-  EXPECT_TRUE(env.az.can_prove(env.parse("u < u + 1")));           // index arithmetic is assumed not to overflow
-  EXPECT_FALSE(env.az.can_prove(env.parse("n * n >= 0")));         // true, beyond interval analysis: unknown
+  EXPECT_FALSE(env.az.can_prove(env.parse("i * 16 + j < 63")));  // false at i=3, j=15
+  EXPECT_TRUE(
+      env.az.can_prove(env.parse("u < u + 1")));  // index arithmetic is assumed not to overflow
+  EXPECT_FALSE(
+      env.az.can_prove(env.parse("n * n >= 0")));  // true, beyond interval analysis: unknown
   EXPECT_TRUE(env.az.can_prove_equal(env.parse("(i + j) * 2"), env.parse("j * 2 + i * 2")));
 }
 
@@ -160,20 +165,27 @@ class RandomIndexExprs {
     }
     Expr a = index(depth - 1);
     switch (rng_.uniform_int(0, 11)) {
-      case 0: case 1: return make_binary(ExprKind::kAdd, a, index(depth - 1));
+      case 0:
+      case 1: return make_binary(ExprKind::kAdd, a, index(depth - 1));
       case 2: return make_binary(ExprKind::kSub, a, index(depth - 1));
-      case 3: case 4: return make_binary(ExprKind::kMul, a, make_int(rng_.uniform_int(-4, 17)));
+      case 3:
+      case 4: return make_binary(ExprKind::kMul, a, make_int(rng_.uniform_int(-4, 17)));
       case 5: return make_binary(ExprKind::kFloorDiv, a, make_int(rng_.uniform_int(1, 17)));
       case 6: return make_binary(ExprKind::kFloorMod, a, make_int(rng_.uniform_int(1, 17)));
-      case 7: return make_binary(rng_.uniform_int(0, 2) ? ExprKind::kDiv : ExprKind::kMod, a, make_int(rng_.uniform_int(1, 9)));
-      case 8: return make_binary(rng_.uniform_int(0, 2) ? ExprKind::kMin : ExprKind::kMax, a, index(depth - 1));
+      case 7:
+        return make_binary(rng_.uniform_int(0, 2) ? ExprKind::kDiv : ExprKind::kMod, a,
+                           make_int(rng_.uniform_int(1, 9)));
+      case 8:
+        return make_binary(rng_.uniform_int(0, 2) ? ExprKind::kMin : ExprKind::kMax, a,
+                           index(depth - 1));
       case 9: return make_select(condition(depth - 1), a, index(depth - 1));
       default: return make_binary(ExprKind::kMul, a, index(depth - 1));
     }
   }
 
   Expr condition(int depth) {
-    static constexpr ExprKind kOps[] = {ExprKind::kEQ, ExprKind::kNE, ExprKind::kLT, ExprKind::kLE, ExprKind::kGT, ExprKind::kGE};
+    static constexpr ExprKind kOps[] = {ExprKind::kEQ, ExprKind::kNE, ExprKind::kLT,
+                                        ExprKind::kLE, ExprKind::kGT, ExprKind::kGE};
     Expr c = make_binary(kOps[rng_.uniform_int(0, 6)], index(depth), index(depth));
     switch (rng_.uniform_int(0, 5)) {
       case 0: return make_binary(ExprKind::kAnd, c, condition(depth - 1 < 0 ? 0 : depth - 1));
@@ -221,7 +233,8 @@ TEST(Randomized, SimplifyBoundsAndProofsAgreeWithBruteForce) {
       d.ranges.push_back({lo, lo + dom_rng.uniform_int(0, 9)});
     }
     Analyzer az;
-    for (size_t v = 0; v < d.vars.size(); ++v) az.bind(d.vars[v], d.ranges[v].first, d.ranges[v].second - d.ranges[v].first + 1);
+    for (size_t v = 0; v < d.vars.size(); ++v)
+      az.bind(d.vars[v], d.ranges[v].first, d.ranges[v].second - d.ranges[v].first + 1);
     std::vector<Point> points = d.points();
     RandomIndexExprs gen(1000 + seed, d.vars);
     for (int n = 0; n < 100; ++n, ++cases) {
@@ -245,7 +258,8 @@ TEST(Randomized, SimplifyBoundsAndProofsAgreeWithBruteForce) {
         ASSERT_TRUE(holds) << "claimed to prove the false condition " << print(c);
       }
       Expr sc = az.simplify(c);
-      for (const Point& p : points) ASSERT_EQ(evaluate(c, p), evaluate(sc, p)) << print(c) << " -> " << print(sc);
+      for (const Point& p : points)
+        ASSERT_EQ(evaluate(c, p), evaluate(sc, p)) << print(c) << " -> " << print(sc);
     }
   }
   EXPECT_EQ(cases, 4000);

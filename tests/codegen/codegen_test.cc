@@ -25,44 +25,60 @@
 namespace tessera {
 namespace {
 
-bool has(const std::string& text, const std::string& piece) { return text.find(piece) != std::string::npos; }
+bool has(const std::string& text, const std::string& piece) {
+  return text.find(piece) != std::string::npos;
+}
 
-PrimFunc renamed(const PrimFunc& f, const std::string& name) { return PrimFunc::make(name, f->params, f->body, f->attrs); }
+PrimFunc renamed(const PrimFunc& f, const std::string& name) {
+  return PrimFunc::make(name, f->params, f->body, f->attrs);
+}
 
 // Compiles every (original, scheduled) pair into one module and compares each kernel
 // with the interpreter on the original.
 enum class Backend { kC, kLLVM };
 
-void expect_compiled_match(const std::vector<std::pair<PrimFunc, PrimFunc>>& cases, const std::vector<std::string>& labels,
-                           Backend backend = Backend::kC) {
+void expect_compiled_match(const std::vector<std::pair<PrimFunc, PrimFunc>>& cases,
+                           const std::vector<std::string>& labels, Backend backend = Backend::kC) {
   std::vector<PrimFunc> lowered;
   LowerOptions options;
-  options.vectorize = backend == Backend::kLLVM;  // the C backend leaves vectorized loops to the C compiler
-  for (size_t i = 0; i < cases.size(); ++i) lowered.push_back(renamed(lower(cases[i].second, options), "k" + std::to_string(i)));
+  options.vectorize =
+      backend == Backend::kLLVM;  // the C backend leaves vectorized loops to the C compiler
+  for (size_t i = 0; i < cases.size(); ++i)
+    lowered.push_back(renamed(lower(cases[i].second, options), "k" + std::to_string(i)));
   std::optional<CModule> c_module;
   std::optional<LLVMModule> llvm_module;
   // A lower optimisation level keeps the many small kernels quick to compile.
-  if (backend == Backend::kC) c_module = CModule::compile(emit_c(lowered));
-  else llvm_module = LLVMModule::compile(lowered, /*opt_level=*/1);
+  if (backend == Backend::kC)
+    c_module = CModule::compile(emit_c(lowered));
+  else
+    llvm_module = LLVMModule::compile(lowered, /*opt_level=*/1);
   for (size_t i = 0; i < cases.size(); ++i) {
     const PrimFunc& original = cases[i].first;
-    std::vector<NDArray> expected = make_random_arguments(original, 7), actual = make_random_arguments(original, 7);
+    std::vector<NDArray> expected = make_random_arguments(original, 7),
+                         actual = make_random_arguments(original, 7);
     run_reference(original, expected);
-    if (std::getenv("TESSERA_TRACE_KERNELS")) std::fprintf(stderr, "running %s\n", labels[i].c_str());
-    if (c_module) c_module->run("k" + std::to_string(i), actual);
-    else llvm_module->run("k" + std::to_string(i), actual);
+    if (std::getenv("TESSERA_TRACE_KERNELS"))
+      std::fprintf(stderr, "running %s\n", labels[i].c_str());
+    if (c_module)
+      c_module->run("k" + std::to_string(i), actual);
+    else
+      llvm_module->run("k" + std::to_string(i), actual);
     std::vector<bool> outputs = written_params(original);
     for (size_t p = 0; p < expected.size(); ++p) {
       if (!outputs[p]) continue;
       Comparison c = compare(actual[p], expected[p], 1e-4, 1e-4);
-      ASSERT_TRUE(c.match) << labels[i] << "\n" << original->params[p]->name << ": " << c.summary << "\n" << print(lowered[i]);
+      ASSERT_TRUE(c.match) << labels[i] << "\n"
+                           << original->params[p]->name << ": " << c.summary << "\n"
+                           << print(lowered[i]);
     }
   }
 }
 
 class Backends : public testing::TestWithParam<Backend> {};
 INSTANTIATE_TEST_SUITE_P(CAndLLVM, Backends, testing::Values(Backend::kC, Backend::kLLVM),
-                         [](const testing::TestParamInfo<Backend>& info) { return info.param == Backend::kC ? "C" : "LLVM"; });
+                         [](const testing::TestParamInfo<Backend>& info) {
+                           return info.param == Backend::kC ? "C" : "LLVM";
+                         });
 
 TEST_P(Backends, EveryWorkloadUnscheduled) {
   std::vector<std::pair<PrimFunc, PrimFunc>> cases;
@@ -92,7 +108,8 @@ TEST_P(Backends, RandomSchedulesCompileToTheSameResults) {
         if (HasFatalFailure()) return;
       }
       cases.push_back({f, sch.func()});
-      labels.push_back(spec + " seed " + std::to_string(n) + "\ntrace: " + sch.trace()->to_json_string());
+      labels.push_back(spec + " seed " + std::to_string(n) +
+                       "\ntrace: " + sch.trace()->to_json_string());
     }
     expect_compiled_match(cases, labels, GetParam());
     if (HasFatalFailure()) return;
@@ -103,16 +120,24 @@ TEST_P(Backends, RandomSchedulesCompileToTheSameResults) {
 // (small, often not multiples of the schedule's preferred tiles), compiled and checked.
 TEST_P(Backends, HandwrittenSpacesMatchTheReferenceOnAnyShape) {
   const std::vector<std::pair<std::string, std::function<std::string(Random&)>>> spaces = {
-      {"gemm_manual", [](Random& r) { return fmt::format("gemm:m={},n={},k={}", r.uniform_int(1, 40), r.uniform_int(1, 70), r.uniform_int(1, 20)); }},
+      {"gemm_manual",
+       [](Random& r) {
+         return fmt::format("gemm:m={},n={},k={}", r.uniform_int(1, 40), r.uniform_int(1, 70),
+                            r.uniform_int(1, 20));
+       }},
       {"conv2d_nhwc_manual",
        [](Random& r) {
-         return fmt::format("C2D:n={},h={},w={},ci={},co={},kernel={},stride={},pad={}", r.uniform_int(1, 2), r.uniform_int(3, 9), r.uniform_int(3, 11),
-                            r.uniform_int(1, 6), r.uniform_int(1, 40), r.uniform_int(1, 3), r.uniform_int(1, 2), r.uniform_int(0, 1));
+         return fmt::format("C2D:n={},h={},w={},ci={},co={},kernel={},stride={},pad={}",
+                            r.uniform_int(1, 2), r.uniform_int(3, 9), r.uniform_int(3, 11),
+                            r.uniform_int(1, 6), r.uniform_int(1, 40), r.uniform_int(1, 3),
+                            r.uniform_int(1, 2), r.uniform_int(0, 1));
        }},
       {"depthwise_conv2d_manual",
        [](Random& r) {
-         return fmt::format("DEP:n={},h={},w={},c={},kernel={},stride={},pad={}", r.uniform_int(1, 2), r.uniform_int(3, 9), r.uniform_int(3, 11),
-                            r.uniform_int(1, 40), r.uniform_int(1, 3), r.uniform_int(1, 2), r.uniform_int(0, 1));
+         return fmt::format("DEP:n={},h={},w={},c={},kernel={},stride={},pad={}",
+                            r.uniform_int(1, 2), r.uniform_int(3, 9), r.uniform_int(3, 11),
+                            r.uniform_int(1, 40), r.uniform_int(1, 3), r.uniform_int(1, 2),
+                            r.uniform_int(0, 1));
        }},
   };
   std::vector<std::pair<PrimFunc, PrimFunc>> cases;
@@ -132,9 +157,14 @@ TEST_P(Backends, HandwrittenSpacesMatchTheReferenceOnAnyShape) {
 }
 
 TEST(SpaceRegistry, NamesAreUnique) {
-  EXPECT_NE(testing_util::error_of([] { register_space("gemm_manual", "again", [](Schedule&) {}); }).find("space 'gemm_manual' is registered twice"),
+  EXPECT_NE(testing_util::error_of([] {
+              register_space("gemm_manual", "again", [](Schedule&) {});
+            }).find("space 'gemm_manual' is registered twice"),
             std::string::npos);
-  EXPECT_NE(testing_util::error_of([] { find_space("nope"); }).find("no space named 'nope' (registered: conv2d_nhwc_manual, "), std::string::npos);
+  EXPECT_NE(testing_util::error_of([] {
+              find_space("nope");
+            }).find("no space named 'nope' (registered: conv2d_nhwc_manual, "),
+            std::string::npos);
 }
 
 TEST(CBackend, ParallelAndVectorLoopsBecomePragmas) {
@@ -147,19 +177,30 @@ TEST(CBackend, ParallelAndVectorLoopsBecomePragmas) {
   LowerOptions scalar;
   scalar.vectorize = false;
   std::string source = emit_c({lower(sch.func(), scalar)});
-  EXPECT_TRUE(has(source, "#pragma omp parallel for\n  for (int32_t i = 0; i < 64; ++i) {")) << source;
+  EXPECT_TRUE(has(source, "#pragma omp parallel for\n  for (int32_t i = 0; i < 64; ++i) {"))
+      << source;
   EXPECT_TRUE(has(source, "#pragma omp simd\n")) << source;
-  EXPECT_TRUE(has(source, "void gemm(float* restrict A, float* restrict B, float* restrict C) {")) << source;
+  EXPECT_TRUE(has(source, "void gemm(float* restrict A, float* restrict B, float* restrict C) {"))
+      << source;
   expect_compiled_match({{f, sch.func()}}, {"parallel gemm"});
 }
 
 TEST(CBackend, ClearErrors) {
   PrimFunc f = workloads::get("gemm:m=4,n=4,k=4").func;
-  EXPECT_NE(testing_util::error_of([&] { emit_c({f}); }).find("C backend: parameter 'A' of 'gemm' is not flattened; lower the function first"),
-            std::string::npos);
+  EXPECT_NE(
+      testing_util::error_of([&] {
+        emit_c({f});
+      }).find("C backend: parameter 'A' of 'gemm' is not flattened; lower the function first"),
+      std::string::npos);
   PrimFunc half = workloads::get("gemm:m=4,n=4,k=4,dtype=float16").func;
-  EXPECT_NE(testing_util::error_of([&] { emit_c({lower(half)}); }).find("data type float16 has no C equivalent here"), std::string::npos);
-  EXPECT_NE(testing_util::error_of([&] { CModule::compile("this is not C"); }).find("C backend: the C compiler failed"), std::string::npos);
+  EXPECT_NE(testing_util::error_of([&] {
+              emit_c({lower(half)});
+            }).find("data type float16 has no C equivalent here"),
+            std::string::npos);
+  EXPECT_NE(testing_util::error_of([&] {
+              CModule::compile("this is not C");
+            }).find("C backend: the C compiler failed"),
+            std::string::npos);
 }
 
 }  // namespace
@@ -176,11 +217,14 @@ TEST(LLVMBackend, ParallelLoopsRunOnThePoolAndVectorLoopsAskForTheirWidth) {
   sch.parallel(l[0]);
   sch.vectorize(l[1]);
   PrimFunc lowered = lower(sch.func());
-  EXPECT_TRUE(has(print(lowered), "C[ramp(i * 32, 1, 32)] = C[ramp(i * 32, 1, 32)] + broadcast(A[i * 8 + k], 32) * B[ramp(k * 32, 1, 32)]"))
+  EXPECT_TRUE(has(print(lowered),
+                  "C[ramp(i * 32, 1, 32)] = C[ramp(i * 32, 1, 32)] + broadcast(A[i * 8 + k], 32) * "
+                  "B[ramp(k * 32, 1, 32)]"))
       << print(lowered);
   LLVMModule m = LLVMModule::compile({lowered});
   EXPECT_NE(m.llvm_ir().find("tessera_parallel_for"), std::string::npos);
-  EXPECT_NE(m.llvm_ir().find("<32 x float>"), std::string::npos) << "no 32-wide float vectors in:\n" << m.llvm_ir().substr(0, 4000);
+  EXPECT_NE(m.llvm_ir().find("<32 x float>"), std::string::npos) << "no 32-wide float vectors in:\n"
+                                                                 << m.llvm_ir().substr(0, 4000);
   std::vector<NDArray> expected = make_random_arguments(f, 1), actual = make_random_arguments(f, 1);
   run_reference(f, expected);
   m.run("gemm", actual);
@@ -191,31 +235,49 @@ TEST(LLVMBackend, WritesAssemblyObjectsAndAHeader) {
   PrimFunc lowered = lower(workloads::get("gemm:m=8,n=16,k=4").func);
   std::string header = emit_c_header({lowered}, "gemm:m=8,n=16,k=4");
   EXPECT_TRUE(has(header, "/* Generated by tessera: gemm:m=8,n=16,k=4. */")) << header;
-  EXPECT_TRUE(has(header, "/* gemm: A float32[32] B float32[64] C float32[128] (flattened, row-major) */")) << header;
-  EXPECT_TRUE(has(header, "void gemm(float* restrict A, float* restrict B, float* restrict C);\n")) << header;
-  EXPECT_TRUE(has(header, "   without running it when args[i] is not 64-byte aligned. */\nint gemm_packed(void** args);")) << header;
+  EXPECT_TRUE(
+      has(header, "/* gemm: A float32[32] B float32[64] C float32[128] (flattened, row-major) */"))
+      << header;
+  EXPECT_TRUE(has(header, "void gemm(float* restrict A, float* restrict B, float* restrict C);\n"))
+      << header;
+  EXPECT_TRUE(has(header,
+                  "   without running it when args[i] is not 64-byte aligned. */\nint "
+                  "gemm_packed(void** args);"))
+      << header;
   std::string path = testing::TempDir() + "tessera_codegen_test.s";
   LLVMModule::write({lowered}, LLVMModule::OutputKind::kAssembly, path);
   std::ifstream in(path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_TRUE(has(text, "gemm_packed:")) << text.substr(0, 2000);
   std::remove(path.c_str());
-  EXPECT_NE(testing_util::error_of([&] { LLVMModule::write({lowered}, LLVMModule::OutputKind::kObject, "/nonexistent-dir/k.o"); })
-                .find("cannot write /nonexistent-dir/k.o"),
+  EXPECT_NE(testing_util::error_of([&] {
+              LLVMModule::write({lowered}, LLVMModule::OutputKind::kObject, "/nonexistent-dir/k.o");
+            }).find("cannot write /nonexistent-dir/k.o"),
             std::string::npos);
   // A library is linked from an object written next to it: the error names the library
   // and the missing directory, not the intermediate object.
-  const std::string missing = testing_util::error_of(
-      [&] { LLVMModule::write({lowered}, LLVMModule::OutputKind::kSharedLibrary, "/nonexistent-dir/k.so"); });
-  EXPECT_NE(missing.find("cannot write /nonexistent-dir/k.so: the directory /nonexistent-dir does not exist"), std::string::npos) << missing;
+  const std::string missing = testing_util::error_of([&] {
+    LLVMModule::write({lowered}, LLVMModule::OutputKind::kSharedLibrary, "/nonexistent-dir/k.so");
+  });
+  EXPECT_NE(
+      missing.find(
+          "cannot write /nonexistent-dir/k.so: the directory /nonexistent-dir does not exist"),
+      std::string::npos)
+      << missing;
 }
 
 TEST(LLVMBackend, ClearErrors) {
   PrimFunc f = workloads::get("gemm:m=4,n=4,k=4").func;
-  EXPECT_NE(testing_util::error_of([&] { LLVMModule::compile({f}); }).find("LLVM backend: parameter 'A' of 'gemm' is not flattened"), std::string::npos);
+  EXPECT_NE(testing_util::error_of([&] {
+              LLVMModule::compile({f});
+            }).find("LLVM backend: parameter 'A' of 'gemm' is not flattened"),
+            std::string::npos);
   LLVMModule m = LLVMModule::compile({lower(f)});
   std::vector<NDArray> args = make_random_arguments(f, 1);
-  EXPECT_NE(testing_util::error_of([&] { m.run("nope", args); }).find("LLVM backend: the module has no function 'nope'"), std::string::npos);
+  EXPECT_NE(testing_util::error_of([&] {
+              m.run("nope", args);
+            }).find("LLVM backend: the module has no function 'nope'"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -24,7 +24,9 @@
 namespace tessera {
 namespace {
 
-bool has(const std::string& text, const std::string& piece) { return text.find(piece) != std::string::npos; }
+bool has(const std::string& text, const std::string& piece) {
+  return text.find(piece) != std::string::npos;
+}
 
 RunnerOptions runner_options(double timeout_seconds, TimingOptions timing) {
   RunnerOptions o;
@@ -50,10 +52,13 @@ class IsolatedRunnerTest : public testing::Test {
   }
   // A candidate for the 8x8x8 GEMM written by hand: same name and parameters, `body`
   // inside loops over i and j.
-  std::string build_gemm_candidate(const std::string& body, const std::string& name, const std::string& extent_i = "8") {
+  std::string build_gemm_candidate(const std::string& body, const std::string& name,
+                                   const std::string& extent_i = "8") {
     const std::string zero = extent_i == "8" ? "0" : "0i64";
-    PrimFunc f = parse_prim_func("func gemm(A: float32[8, 8], B: float32[8, 8], C: float32[8, 8]) {\n  for i in range(" + zero + ", " + extent_i +
-                                 ") {\n    for j in range(0, 8) {\n      " + body + "\n    }\n  }\n}\n");
+    PrimFunc f = parse_prim_func(
+        "func gemm(A: float32[8, 8], B: float32[8, 8], C: float32[8, 8]) {\n  for i in range(" +
+        zero + ", " + extent_i + ") {\n    for j in range(0, 8) {\n      " + body +
+        "\n    }\n  }\n}\n");
     return build(f, name);
   }
 
@@ -94,13 +99,18 @@ TEST_F(IsolatedRunnerTest, FailuresAreReportedAndTheNextCandidateIsMeasured) {
   IsolatedRunner runner(runner_options(2, {1, 2, 1, false}));
   const std::string good = build(gemm_, "good");
 
-  MeasureResult wrong = runner.measure(gemm_, build_gemm_candidate("C[i, j] = 0f32;", "wrong"), "gemm");
+  MeasureResult wrong =
+      runner.measure(gemm_, build_gemm_candidate("C[i, j] = 0f32;", "wrong"), "gemm");
   EXPECT_EQ(wrong.status, MeasureStatus::kWrongResult) << wrong.reason;
   EXPECT_TRUE(has(wrong.reason, "the outputs differ from the reference")) << wrong.reason;
   EXPECT_EQ(runner.workers_started(), 1);  // a wrong result does not cost the worker
 
   // A store 2^40 rows past the buffer: unmapped memory.
-  MeasureResult crash = runner.measure(gemm_, build_gemm_candidate("C[cast(int64, i) * 1099511627776i64 + 1099511627776i64, j] = 1f32;", "segv"), "gemm");
+  MeasureResult crash = runner.measure(
+      gemm_,
+      build_gemm_candidate("C[cast(int64, i) * 1099511627776i64 + 1099511627776i64, j] = 1f32;",
+                           "segv"),
+      "gemm");
   EXPECT_EQ(crash.status, MeasureStatus::kCrash) << crash.reason;
   EXPECT_TRUE(has(crash.reason, "killed by SIGSEGV")) << crash.reason;
   EXPECT_TRUE(has(crash.reason, "segv.so")) << crash.reason;
@@ -109,8 +119,11 @@ TEST_F(IsolatedRunnerTest, FailuresAreReportedAndTheNextCandidateIsMeasured) {
 
   // 2^62 dependent float additions: it never finishes.
   const auto before = std::chrono::steady_clock::now();
-  MeasureResult endless = runner.measure(gemm_, build_gemm_candidate("C[0, 0] = C[0, 0] + 1f32;", "endless", "4611686018427387904i64"), "gemm");
-  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - before).count();
+  MeasureResult endless = runner.measure(
+      gemm_, build_gemm_candidate("C[0, 0] = C[0, 0] + 1f32;", "endless", "4611686018427387904i64"),
+      "gemm");
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - before).count();
   EXPECT_EQ(endless.status, MeasureStatus::kTimeout) << endless.reason;
   EXPECT_TRUE(has(endless.reason, "no result within 2 s")) << endless.reason;
   EXPECT_LT(waited, 20);
@@ -119,8 +132,10 @@ TEST_F(IsolatedRunnerTest, FailuresAreReportedAndTheNextCandidateIsMeasured) {
 
   // A hand-written library that prints and raises SIGFPE: the reason has both.
   std::ofstream(dir_ + "/fpe.c") << "#include <signal.h>\n#include <stdio.h>\n"
-                                    "int gemm_packed(void** args) { (void)args; fprintf(stderr, \"dividing by zero now\\n\"); raise(SIGFPE); }\n";
-  CommandResult cc = run_command({"cc", "-shared", "-fPIC", "-o", dir_ + "/fpe.so", dir_ + "/fpe.c"});
+                                    "int gemm_packed(void** args) { (void)args; fprintf(stderr, "
+                                    "\"dividing by zero now\\n\"); raise(SIGFPE); }\n";
+  CommandResult cc =
+      run_command({"cc", "-shared", "-fPIC", "-o", dir_ + "/fpe.so", dir_ + "/fpe.c"});
   ASSERT_EQ(cc.status, 0) << cc.output;
   MeasureResult fpe = runner.measure(gemm_, dir_ + "/fpe.so", "gemm");
   EXPECT_EQ(fpe.status, MeasureStatus::kCrash) << fpe.reason;
@@ -153,7 +168,8 @@ TEST_F(IsolatedRunnerTest, ConfigurationErrorsAreClear) {
   };
   RunnerOptions no_worker;
   no_worker.worker_path = "/nonexistent/tessera-worker";
-  EXPECT_TRUE(has(message(no_worker), "the measurement worker /nonexistent/tessera-worker is not an executable file"));
+  EXPECT_TRUE(has(message(no_worker),
+                  "the measurement worker /nonexistent/tessera-worker is not an executable file"));
   EXPECT_TRUE(has(message(runner_options(0, {})), "the runner's timeout must be positive"));
   RunnerOptions no_threads;
   no_threads.threads = 0;

@@ -31,7 +31,8 @@ inline const std::vector<NDArray>& cached_reference(const PrimFunc& original, ui
   return it->second;
 }
 
-inline void expect_same_results_compiled(const PrimFunc& original, const PrimFunc& scheduled, uint64_t seed = 3) {
+inline void expect_same_results_compiled(const PrimFunc& original, const PrimFunc& scheduled,
+                                         uint64_t seed = 3) {
   const std::vector<NDArray>& expected = cached_reference(original, seed);
   std::vector<NDArray> actual = make_random_arguments(original, seed);
   PrimFunc lowered = lower(scheduled);
@@ -40,7 +41,8 @@ inline void expect_same_results_compiled(const PrimFunc& original, const PrimFun
   for (size_t i = 0; i < actual.size(); ++i) {
     if (!outputs[i]) continue;
     Comparison c = compare(actual[i], expected[i], 1e-4, 1e-4);
-    EXPECT_TRUE(c.match) << original->params[i]->name << ": " << c.summary << "\n" << print(scheduled);
+    EXPECT_TRUE(c.match) << original->params[i]->name << ": " << c.summary << "\n"
+                         << print(scheduled);
   }
 }
 

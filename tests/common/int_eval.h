@@ -19,7 +19,10 @@ inline std::optional<int64_t> evaluate(const Expr& e, const Point& p) {
     if (!x || !y) return std::nullopt;
     return std::pair{*x, *y};
   };
-  auto fdiv = [](int64_t a, int64_t b) { int64_t q = a / b; return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q; };
+  auto fdiv = [](int64_t a, int64_t b) {
+    int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+  };
   switch (e.kind()) {
     case ExprKind::kIntImm: return e.as<IntImmNode>()->value;
     case ExprKind::kVar: return p.values.at(e.as<VarNode>());
@@ -30,7 +33,8 @@ inline std::optional<int64_t> evaluate(const Expr& e, const Point& p) {
     }
     case ExprKind::kSelect: {
       auto* s = e.as<SelectNode>();
-      auto c = evaluate(s->condition, p), t = evaluate(s->true_value, p), f = evaluate(s->false_value, p);
+      auto c = evaluate(s->condition, p), t = evaluate(s->true_value, p),
+           f = evaluate(s->false_value, p);
       if (!c || !t || !f) return std::nullopt;
       return *c ? *t : *f;
     }
@@ -46,10 +50,18 @@ inline std::optional<int64_t> evaluate(const Expr& e, const Point& p) {
     case ExprKind::kAdd: return x + y;
     case ExprKind::kSub: return x - y;
     case ExprKind::kMul: return x * y;
-    case ExprKind::kDiv: if (y == 0) return std::nullopt; return x / y;
-    case ExprKind::kMod: if (y == 0) return std::nullopt; return x % y;
-    case ExprKind::kFloorDiv: if (y == 0) return std::nullopt; return fdiv(x, y);
-    case ExprKind::kFloorMod: if (y == 0) return std::nullopt; return x - fdiv(x, y) * y;
+    case ExprKind::kDiv:
+      if (y == 0) return std::nullopt;
+      return x / y;
+    case ExprKind::kMod:
+      if (y == 0) return std::nullopt;
+      return x % y;
+    case ExprKind::kFloorDiv:
+      if (y == 0) return std::nullopt;
+      return fdiv(x, y);
+    case ExprKind::kFloorMod:
+      if (y == 0) return std::nullopt;
+      return x - fdiv(x, y) * y;
     case ExprKind::kMin: return std::min(x, y);
     case ExprKind::kMax: return std::max(x, y);
     case ExprKind::kEQ: return x == y;

@@ -49,17 +49,21 @@ inline const std::vector<std::string>& small_workloads() {
 struct Stats {
   int applied = 0;
   int refused = 0;
-  int invariant_broken = 0;  // refusals by the debug-mode verification, not by a primitive's own checks
+  int invariant_broken =
+      0;  // refusals by the debug-mode verification, not by a primitive's own checks
 };
 
 // One random primitive on `sch`; refusals (ScheduleError) must leave everything unchanged.
 inline void random_step(Schedule& sch, Random& rng, Stats& stats) {
   std::vector<const BlockNode*> blocks = sch.state().blocks();
   if (blocks.empty()) return;
-  const BlockNode* picked = blocks[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(blocks.size())))];
+  const BlockNode* picked =
+      blocks[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(blocks.size())))];
   const PrimFunc before = sch.func();
   const size_t trace_before = sch.trace()->insts().size();
-  auto any_loop = [&](const std::vector<LoopRV>& loops) { return loops[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(loops.size())))]; };
+  auto any_loop = [&](const std::vector<LoopRV>& loops) {
+    return loops[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(loops.size())))];
+  };
   try {
     BlockRV block = sch.get_block(picked->name);
     std::vector<LoopRV> loops = sch.get_loops(block);
@@ -89,10 +93,14 @@ inline void random_step(Schedule& sch, Random& rng, Stats& stats) {
         break;
       }
       case 5:
-      case 6: sch.compute_at(block, sch.sample_compute_location(block), rng.uniform_int(0, 2) == 1); break;
+      case 6:
+        sch.compute_at(block, sch.sample_compute_location(block), rng.uniform_int(0, 2) == 1);
+        break;
       case 7: sch.reverse_compute_inline(block); break;
       case 8: {
-        if (!picked->reads.empty()) sch.cache_read(block, rng.uniform_int(0, static_cast<int64_t>(picked->reads.size())), "local");
+        if (!picked->reads.empty())
+          sch.cache_read(block, rng.uniform_int(0, static_cast<int64_t>(picked->reads.size())),
+                         "local");
         break;
       }
       case 9: sch.cache_write(block, 0, "shared"); break;
@@ -119,9 +127,11 @@ inline void random_step(Schedule& sch, Random& rng, Stats& stats) {
       case 12: {
         if (loops.empty()) break;
         if (rng.uniform_int(0, 2)) {
-          sch.annotate(any_loop(loops), "pragma_auto_unroll_max_step", sch.sample_categorical({0, 16, 64}, {0.4, 0.3, 0.3}));
+          sch.annotate(any_loop(loops), "pragma_auto_unroll_max_step",
+                       sch.sample_categorical({0, 16, 64}, {0.4, 0.3, 0.3}));
         } else {
-          sch.annotate(any_loop(loops), "pragma_loop_partition", int64_t{1});  // cut where split conditions are decided
+          sch.annotate(any_loop(loops), "pragma_loop_partition",
+                       int64_t{1});  // cut where split conditions are decided
         }
         break;
       }
@@ -155,7 +165,8 @@ inline void random_step(Schedule& sch, Random& rng, Stats& stats) {
         bool read = !picked->reads.empty() && rng.uniform_int(0, 2);
         const auto& regions = read ? picked->reads : picked->writes;
         if (!regions.empty()) {
-          sch.reindex(block, rng.uniform_int(0, static_cast<int64_t>(regions.size())), read ? BufferIndexKind::kRead : BufferIndexKind::kWrite);
+          sch.reindex(block, rng.uniform_int(0, static_cast<int64_t>(regions.size())),
+                      read ? BufferIndexKind::kRead : BufferIndexKind::kWrite);
         }
         break;
       }
@@ -169,8 +180,11 @@ inline void random_step(Schedule& sch, Random& rng, Stats& stats) {
         for (size_t d = 0; d < ndim; ++d) names.push_back("i" + std::to_string(d));
         std::vector<size_t> order(ndim);
         for (size_t d = 0; d < ndim; ++d) order[d] = d;
-        for (size_t d = ndim; d > 1; --d) std::swap(order[d - 1], order[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(d)))]);
-        int64_t split_dim = rng.uniform_int(-1, static_cast<int64_t>(ndim)), factor = rng.uniform_int(2, 5);
+        for (size_t d = ndim; d > 1; --d)
+          std::swap(order[d - 1],
+                    order[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(d)))]);
+        int64_t split_dim = rng.uniform_int(-1, static_cast<int64_t>(ndim)),
+                factor = rng.uniform_int(2, 5);
         IndexMap map = IndexMap::from_lambda(names, [&](const std::vector<Var>& v) {
           std::vector<Expr> out;
           for (size_t d : order) {
@@ -185,7 +199,8 @@ inline void random_step(Schedule& sch, Random& rng, Stats& stats) {
         });
         std::optional<double> pad;
         if (rng.uniform_int(0, 2)) pad = 0.0;
-        sch.transform_layout(block, index, read ? BufferIndexKind::kRead : BufferIndexKind::kWrite, map, pad);
+        sch.transform_layout(block, index, read ? BufferIndexKind::kRead : BufferIndexKind::kWrite,
+                             map, pad);
         break;
       }
       case 18: {  // permute, fuse or split a block's iteration space
@@ -195,9 +210,13 @@ inline void random_step(Schedule& sch, Random& rng, Stats& stats) {
         for (size_t d = 0; d < n; ++d) names.push_back("v" + std::to_string(d));
         std::vector<size_t> order(n);
         for (size_t d = 0; d < n; ++d) order[d] = d;
-        for (size_t d = n; d > 1; --d) std::swap(order[d - 1], order[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(d)))]);
+        for (size_t d = n; d > 1; --d)
+          std::swap(order[d - 1],
+                    order[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(d)))]);
         int64_t how = rng.uniform_int(0, 3), factor = rng.uniform_int(2, 4);
-        auto extent_of = [&](size_t d) { return as_const_int(picked->iter_vars[d].dom.extent).value_or(1); };
+        auto extent_of = [&](size_t d) {
+          return as_const_int(picked->iter_vars[d].dom.extent).value_or(1);
+        };
         IndexMap map = IndexMap::from_lambda(names, [&](const std::vector<Var>& v) {
           std::vector<Expr> out;
           for (size_t k = 0; k < n; ++k) {
@@ -220,7 +239,8 @@ inline void random_step(Schedule& sch, Random& rng, Stats& stats) {
       case 19: {  // pad an einsum, or decompose a padding block
         if (rng.uniform_int(0, 2)) {
           std::vector<int64_t> padding;
-          for (size_t d = 0; d < picked->iter_vars.size(); ++d) padding.push_back(rng.uniform_int(1, 6));
+          for (size_t d = 0; d < picked->iter_vars.size(); ++d)
+            padding.push_back(rng.uniform_int(1, 6));
           sch.pad_einsum(block, padding);
         } else if (!loops.empty()) {
           sch.decompose_padding(block, any_loop(loops));
@@ -229,7 +249,8 @@ inline void random_step(Schedule& sch, Random& rng, Stats& stats) {
       }
       default: {
         if (!loops.empty() && rng.uniform_int(0, 2)) {
-          sch.reverse_compute_at(block, any_loop(sch.get_loops(sch.get_block(blocks.front()->name))));
+          sch.reverse_compute_at(block,
+                                 any_loop(sch.get_loops(sch.get_block(blocks.front()->name))));
         } else {
           sch.compute_inline(block);
         }
@@ -240,10 +261,13 @@ inline void random_step(Schedule& sch, Random& rng, Stats& stats) {
     ++stats.refused;
     if (std::string(e.what()).find("invariant broken") != std::string::npos) {
       ++stats.invariant_broken;
-      if (std::getenv("TESSERA_SHOW_INVARIANT_BREAKS") != nullptr) std::fprintf(stderr, "%s\n", std::string(e.what()).substr(0, 200).c_str());
+      if (std::getenv("TESSERA_SHOW_INVARIANT_BREAKS") != nullptr)
+        std::fprintf(stderr, "%s\n", std::string(e.what()).substr(0, 200).c_str());
     }
-    // Navigation and sampling may have been recorded before the refusal; the program must not change.
-    ASSERT_TRUE(sch.func().same_as(before)) << "a refused primitive changed the program: " << e.what();
+    // Navigation and sampling may have been recorded before the refusal; the program must not
+    // change.
+    ASSERT_TRUE(sch.func().same_as(before))
+        << "a refused primitive changed the program: " << e.what();
     (void)trace_before;
   }
 }

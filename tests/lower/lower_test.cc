@@ -21,10 +21,13 @@
 namespace tessera {
 namespace {
 
-bool has(const std::string& text, const std::string& piece) { return text.find(piece) != std::string::npos; }
+bool has(const std::string& text, const std::string& piece) {
+  return text.find(piece) != std::string::npos;
+}
 
 std::string check_same(const PrimFunc& original, const PrimFunc& lowered) {
-  std::vector<NDArray> a = make_random_arguments(original, 5), b = make_random_arguments(original, 5);  // lowered parameters are flat views
+  std::vector<NDArray> a = make_random_arguments(original, 5),
+                       b = make_random_arguments(original, 5);  // lowered parameters are flat views
   run_reference(original, a);
   run_reference(lowered, b);
   std::vector<bool> outputs = written_params(original);
@@ -39,11 +42,13 @@ std::string check_same(const PrimFunc& original, const PrimFunc& lowered) {
 TEST(Lower, StopsAfterANamedStage) {
   const PrimFunc gemm = workloads::get("gemm:m=8,n=8,k=8").func;
   std::ostringstream dumped;
-  const PrimFunc blocks_gone = lower(gemm, LowerOptions{.stop_after = LoweringStage::kRemoveBlocks, .dump_after_each = &dumped});
+  const PrimFunc blocks_gone = lower(
+      gemm, LowerOptions{.stop_after = LoweringStage::kRemoveBlocks, .dump_after_each = &dumped});
   EXPECT_EQ(print(blocks_gone).find("block "), std::string::npos) << print(blocks_gone);
   EXPECT_EQ(blocks_gone->params[0].ndim(), 2u) << "not flattened yet";
   EXPECT_NE(dumped.str().find("// after remove_blocks"), std::string::npos);
-  EXPECT_EQ(dumped.str().find("// after partition_loops"), std::string::npos) << "nothing after the stage runs";
+  EXPECT_EQ(dumped.str().find("// after partition_loops"), std::string::npos)
+      << "nothing after the stage runs";
   // Stopping after a stage is the same as running the passes up to it.
   PrimFunc by_hand = gemm;
   for (const LoweringPass& pass : lowering_passes()) {
@@ -70,9 +75,14 @@ TEST(RemoveBlocks, BindingsReplaceIterationVariablesAndPredicatesBecomeIfs) {
   std::string text = print(lowered);
   EXPECT_FALSE(has(text, "block")) << text;
   EXPECT_TRUE(has(text, "if i_0 * 4 + i_1 < 10 {")) << text;
-  EXPECT_TRUE(has(text, "C[i_0 * 4 + i_1, j] = C[i_0 * 4 + i_1, j] + A[i_0 * 4 + i_1, k] * B[k, j];")) << text;
+  EXPECT_TRUE(
+      has(text, "C[i_0 * 4 + i_1, j] = C[i_0 * 4 + i_1, j] + A[i_0 * 4 + i_1, k] * B[k, j];"))
+      << text;
   EXPECT_EQ(check_same(f, lowered), "");
-  EXPECT_NE(testing_util::error_of([&] { remove_blocks(f); }).find("block 'C' still has an init; run lower_init first"), std::string::npos);
+  EXPECT_NE(testing_util::error_of([&] {
+              remove_blocks(f);
+            }).find("block 'C' still has an init; run lower_init first"),
+            std::string::npos);
 }
 
 TEST(PlaceAllocations, ATileComputedPerIterationIsAllocatedInsideTheLoop) {
@@ -81,7 +91,8 @@ TEST(PlaceAllocations, ATileComputedPerIterationIsAllocatedInsideTheLoop) {
   sch.compute_at(sch.get_block("pad"), sch.get_loops(sch.get_block("conv"))[1]);
   PrimFunc placed = place_allocations(sch.func());
   std::string text = print(placed);
-  EXPECT_TRUE(has(text, "for h in range(0, 3) {\n        allocate pad: float32[1, 8, 8, 2] {")) << text;
+  EXPECT_TRUE(has(text, "for h in range(0, 3) {\n        allocate pad: float32[1, 8, 8, 2] {"))
+      << text;
   PrimFunc compacted = compact_buffers(placed);
   text = print(compacted);
   EXPECT_TRUE(has(text, "allocate pad: float32[1, 3, 7, 2] {")) << text;
@@ -99,9 +110,13 @@ TEST(PlaceAllocations, AnAccumulatorStaysAboveItsReductionLoop) {
   sch.reverse_compute_at(write, l[1]);
   std::string text = print(place_allocations(sch.func()));
   // C_local accumulates over k: its allocation encloses the k loop, inside j.
-  EXPECT_TRUE(has(text, "for j in range(0, 4) {\n        allocate C_local: float32[4, 4] scope \"local\" {\n          for k in range(0, 8) {")) << text;
+  EXPECT_TRUE(has(text,
+                  "for j in range(0, 4) {\n        allocate C_local: float32[4, 4] scope \"local\" "
+                  "{\n          for k in range(0, 8) {"))
+      << text;
   PrimFunc lowered = lower(sch.func());
-  EXPECT_TRUE(has(print(lowered), "allocate C_local: float32[1] scope \"local\" {")) << print(lowered);
+  EXPECT_TRUE(has(print(lowered), "allocate C_local: float32[1] scope \"local\" {"))
+      << print(lowered);
   EXPECT_EQ(check_same(f, lowered), "");
 }
 
@@ -114,11 +129,13 @@ TEST(UnrollLoops, UnrolledLoopsAndAutoUnrollAnnotations) {
   EXPECT_FALSE(has(text, "for k")) << text;
   EXPECT_TRUE(has(text, "A[i, 1] * B[1, j]")) << text;
   Schedule autos(f);
-  autos.annotate(autos.get_loops(autos.get_block("C"))[0], "pragma_auto_unroll_max_step", int64_t{12});
+  autos.annotate(autos.get_loops(autos.get_block("C"))[0], "pragma_auto_unroll_max_step",
+                 int64_t{12});
   text = print(lower(autos.func()));
-  EXPECT_TRUE(has(text, "for i in range(0, 2) with")) << text;  // 2 x 3 x 2 x 2 stores = 24 steps: kept
-  EXPECT_FALSE(has(text, "for j")) << text;                      // 12 steps: unrolled
-  EXPECT_FALSE(has(text, "evaluate")) << text;                   // the decided init conditions are gone
+  EXPECT_TRUE(has(text, "for i in range(0, 2) with"))
+      << text;                                  // 2 x 3 x 2 x 2 stores = 24 steps: kept
+  EXPECT_FALSE(has(text, "for j")) << text;     // 12 steps: unrolled
+  EXPECT_FALSE(has(text, "evaluate")) << text;  // the decided init conditions are gone
   EXPECT_EQ(check_same(f, lower(autos.func())), "");
   Schedule marked(f);
   LoopRV i = marked.get_loops(marked.get_block("C"))[0];
@@ -158,7 +175,10 @@ TEST(VectorizeLoops, ContiguousAccessesBecomeRampsAndInvariantsBroadcasts) {
   Schedule sch = gemm_vectorized_over_j("gemm:m=4,n=16,k=4");
   PrimFunc lowered = lower(sch.func());
   std::string text = print(lowered);
-  EXPECT_TRUE(has(text, "C[ramp(i * 16, 1, 16)] = C[ramp(i * 16, 1, 16)] + broadcast(A[i * 4 + k], 16) * B[ramp(k * 16, 1, 16)];")) << text;
+  EXPECT_TRUE(has(text,
+                  "C[ramp(i * 16, 1, 16)] = C[ramp(i * 16, 1, 16)] + broadcast(A[i * 4 + k], 16) * "
+                  "B[ramp(k * 16, 1, 16)];"))
+      << text;
   EXPECT_TRUE(has(text, "C[ramp(i * 16, 1, 16)] = broadcast(0f32, 16);")) << text;
   EXPECT_FALSE(has(text, "for j")) << text;
   EXPECT_EQ(check_same(workloads::get("gemm:m=4,n=16,k=4").func, lowered), "");
@@ -181,7 +201,9 @@ TEST(VectorizeLoops, StridedAccessesBecomeGathersAndScatters) {
   sch.vectorize(l[0]);
   PrimFunc lowered = lower(sch.func());
   std::string text = print(lowered);
-  EXPECT_TRUE(has(text, "C[ramp(j, 4, 8)] = C[ramp(j, 4, 8)] + A[ramp(k, 4, 8)] * broadcast(B[k * 4 + j], 8);")) << text;
+  EXPECT_TRUE(has(
+      text, "C[ramp(j, 4, 8)] = C[ramp(j, 4, 8)] + A[ramp(k, 4, 8)] * broadcast(B[k * 4 + j], 8);"))
+      << text;
   EXPECT_EQ(check_same(f, lowered), "");
 }
 
@@ -196,15 +218,20 @@ TEST(VectorizeLoops, IllegalLoopsStaySerialWithTheReason) {
   std::vector<std::string> reasons;
   PrimFunc kept = vectorize_loops(sum, &reasons);
   ASSERT_EQ(reasons.size(), 1u);
-  EXPECT_EQ(reasons[0], "loop 'k' is not vectorized: every iteration stores to the same element of 'C'");
-  EXPECT_TRUE(has(print(kept), "for k in range(0, 8) with {\"scalarized\": \"every iteration stores to the same element of 'C'\"}")) << print(kept);
+  EXPECT_EQ(reasons[0],
+            "loop 'k' is not vectorized: every iteration stores to the same element of 'C'");
+  EXPECT_TRUE(has(print(kept),
+                  "for k in range(0, 8) with {\"scalarized\": \"every iteration stores to the same "
+                  "element of 'C'\"}"))
+      << print(kept);
   // A read of what the loop writes, at another index.
   reasons.clear();
   vectorize_loops(parse_prim_func(R"(func shift(A: float32[9]) {
   for k in vectorized(0, 8) {
     A[k + 1] = A[k] * 2f32;
   }
-})"), &reasons);
+})"),
+                  &reasons);
   ASSERT_EQ(reasons.size(), 1u);
   EXPECT_EQ(reasons[0], "loop 'k' is not vectorized: it reads 'A' at another index than it writes");
   PrimFunc f = workloads::get("gemm:m=4,n=4,k=8").func;
@@ -218,7 +245,8 @@ TEST(VectorizeLoops, IllegalLoopsStaySerialWithTheReason) {
   tail.reorder({l[0], l[2], l[1]});
   std::vector<LoopRV> j = tail.split(l[1], {std::nullopt, 4});
   tail.vectorize(j[1]);
-  EXPECT_EQ(scalarized_reason(tail.func()), "loop 'j_1' is not vectorized: a condition depends on the loop variable");
+  EXPECT_EQ(scalarized_reason(tail.func()),
+            "loop 'j_1' is not vectorized: a condition depends on the loop variable");
   EXPECT_EQ(check_same(workloads::get("gemm:m=4,n=10,k=2").func, lower(tail.func())), "");
 }
 
@@ -227,7 +255,8 @@ TEST(Lower, DumpAfterEachNamesEveryPass) {
   LowerOptions options;
   options.dump_after_each = &dump;
   lower(workloads::get("gemm:m=4,n=4,k=4").func, options);
-  for (const LoweringPass& pass : lowering_passes()) EXPECT_TRUE(has(dump.str(), "// after " + pass.name + "\n")) << pass.name;
+  for (const LoweringPass& pass : lowering_passes())
+    EXPECT_TRUE(has(dump.str(), "// after " + pass.name + "\n")) << pass.name;
 }
 
 TEST(Lower, EveryWorkloadUnscheduled) {
@@ -264,7 +293,8 @@ TEST(Lower, RandomSchedulesLowerToTheSameResults) {
       try {
         lowered = lower(sch.func());
       } catch (const Error& e) {
-        FAIL() << spec << " seed " << n << ": " << e.what() << "\ntrace: " << sch.trace()->to_json_string();
+        FAIL() << spec << " seed " << n << ": " << e.what()
+               << "\ntrace: " << sch.trace()->to_json_string();
       }
       std::string diff;
       try {
@@ -272,7 +302,9 @@ TEST(Lower, RandomSchedulesLowerToTheSameResults) {
       } catch (const Error& e) {
         diff = e.what();
       }
-      ASSERT_EQ(diff, "") << spec << " seed " << n << "\ntrace: " << sch.trace()->to_json_string() << "\n" << print(lowered);
+      ASSERT_EQ(diff, "") << spec << " seed " << n << "\ntrace: " << sch.trace()->to_json_string()
+                          << "\n"
+                          << print(lowered);
     }
   }
 }
@@ -306,7 +338,9 @@ TEST(PartitionLoops, TheMainPartOfANonDivisibleSplitVectorizes) {
   // The main part is vector code; only the 4-wide tail stays scalar.
   EXPECT_TRUE(has(text, "ramp(")) << text;
   size_t scalarized = 0;
-  for (size_t at = text.find("scalarized"); at != std::string::npos; at = text.find("scalarized", at + 1)) ++scalarized;
+  for (size_t at = text.find("scalarized"); at != std::string::npos;
+       at = text.find("scalarized", at + 1))
+    ++scalarized;
   EXPECT_EQ(scalarized, 1u) << text;
   EXPECT_EQ(check_same(f, lowered), "");
 }
@@ -330,7 +364,10 @@ TEST(PartitionLoops, LowerAndUpperConditionsGiveAPrologueAndAnEpilogue) {
   EXPECT_TRUE(has(text, "for i in range(2, 7) {")) << text;
   EXPECT_TRUE(has(text, "for i_epilogue in range(9, 1) {")) << text;
   std::string simplified = print(simplify_loops(partitioned));
-  EXPECT_TRUE(has(simplified, "for i in range(2, 7) {\n    for j in range(0, 4) {\n      B[i * 4 + j] = A[i * 4 + j] * 2f32;")) << simplified;
+  EXPECT_TRUE(has(simplified,
+                  "for i in range(2, 7) {\n    for j in range(0, 4) {\n      B[i * 4 + j] = A[i * "
+                  "4 + j] * 2f32;"))
+      << simplified;
   EXPECT_EQ(check_same(f, partitioned), "");
   // Without a condition linear in the loop there is nothing to cut; the annotation goes.
   PrimFunc none = parse_prim_func(R"(func g(B: float32[8]) {
@@ -339,10 +376,13 @@ TEST(PartitionLoops, LowerAndUpperConditionsGiveAPrologueAndAnEpilogue) {
   }
 }
 )");
-  EXPECT_EQ(print(partition_loops(none)), "func g(B: float32[8]) {\n  for i in range(0, 8) {\n    B[i] = 1f32;\n  }\n}\n");
+  EXPECT_EQ(print(partition_loops(none)),
+            "func g(B: float32[8]) {\n  for i in range(0, 8) {\n    B[i] = 1f32;\n  }\n}\n");
   Schedule sch(workloads::get("gemm:m=4,n=4,k=4").func);
-  EXPECT_NE(testing_util::error_of([&] { sch.annotate(sch.get_loops(sch.get_block("C"))[0], "pragma_loop_partition", int64_t{2}); })
-                .find("annotation 'pragma_loop_partition' must be 0 or 1, got 2"),
+  EXPECT_NE(testing_util::error_of([&] {
+              sch.annotate(sch.get_loops(sch.get_block("C"))[0], "pragma_loop_partition",
+                           int64_t{2});
+            }).find("annotation 'pragma_loop_partition' must be 0 or 1, got 2"),
             std::string::npos);
 }
 
@@ -366,11 +406,14 @@ TEST(FlattenBuffers, StridesAndShapesBecomeOneIndex) {
   sch.storage_align(sch.get_block("pad"), 0, 2, 8, 1);  // the stride of dimension 2 becomes 9
   PrimFunc flat = flatten_buffers(remove_blocks(lower_init(sch.func())));
   std::string text = print(flat);
-  EXPECT_TRUE(has(text, "func conv2d_nhwc(data: float32[32], weight: float32[36], conv: float32[32])")) << text;
+  EXPECT_TRUE(
+      has(text, "func conv2d_nhwc(data: float32[32], weight: float32[36], conv: float32[32])"))
+      << text;
   EXPECT_TRUE(has(text, "pad[")) << text;
   EXPECT_TRUE(has(text, "* 9")) << text;
   EXPECT_EQ(check_same(f, flat), "");
-  EXPECT_NE(testing_util::error_of([&] { flatten_buffers(f); }).find("run remove_blocks first"), std::string::npos);
+  EXPECT_NE(testing_util::error_of([&] { flatten_buffers(f); }).find("run remove_blocks first"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -36,13 +36,18 @@ TEST(CorrectnessCheck, TheReferenceItselfMatchesAndIsCached) {
 TEST(CorrectnessCheck, AnElementNeverWrittenIsNaNAndFails) {
   PrimFunc f = workloads::get("gemm:m=6,n=5,k=4").func;
   ReferenceCache cache;
-  CheckResult r = check_correctness(f, [&](std::vector<NDArray>& args) {
-    NDArray saved = args[2].copy();
-    run_reference(f, args);
-    args[2].set(2 * 5 + 3, saved.get(2 * 5 + 3));  // as if C[2, 3] were skipped
-  }, cache);
+  CheckResult r = check_correctness(
+      f,
+      [&](std::vector<NDArray>& args) {
+        NDArray saved = args[2].copy();
+        run_reference(f, args);
+        args[2].set(2 * 5 + 3, saved.get(2 * 5 + 3));  // as if C[2, 3] were skipped
+      },
+      cache);
   EXPECT_FALSE(r.match);
-  EXPECT_NE(r.outputs[0].summary.find("C: MISMATCH at 1 of 30 elements; worst at [2, 3]: got nan"), std::string::npos) << r.summary();
+  EXPECT_NE(r.outputs[0].summary.find("C: MISMATCH at 1 of 30 elements; worst at [2, 3]: got nan"),
+            std::string::npos)
+      << r.summary();
 }
 
 TEST(CorrectnessCheck, FloatErrorsAreBoundedByTheSumOfAbsoluteTerms) {
@@ -55,7 +60,7 @@ TEST(CorrectnessCheck, FloatErrorsAreBoundedByTheSumOfAbsoluteTerms) {
     };
   };
   EXPECT_TRUE(check_correctness(f, perturbed(1e-7), cache).match);  // a few roundings
-  CheckResult r = check_correctness(f, perturbed(1e-2), cache);       // a real error
+  CheckResult r = check_correctness(f, perturbed(1e-2), cache);     // a real error
   EXPECT_FALSE(r.match);
   EXPECT_EQ(r.outputs[0].worst_index, "[1, 1]");
 }
@@ -63,10 +68,13 @@ TEST(CorrectnessCheck, FloatErrorsAreBoundedByTheSumOfAbsoluteTerms) {
 TEST(CorrectnessCheck, IntegersMustBeExact) {
   PrimFunc f = workloads::get("gemm:m=3,n=3,k=3,dtype=int8").func;
   ReferenceCache cache;
-  CheckResult r = check_correctness(f, [&](std::vector<NDArray>& args) {
-    run_reference(f, args);
-    args[2].set_int(0, args[2].get_int(0) + 1);
-  }, cache);
+  CheckResult r = check_correctness(
+      f,
+      [&](std::vector<NDArray>& args) {
+        run_reference(f, args);
+        args[2].set_int(0, args[2].get_int(0) + 1);
+      },
+      cache);
   EXPECT_FALSE(r.match) << r.summary();
   EXPECT_EQ(r.outputs[0].worst_index, "[0, 0]");
 }

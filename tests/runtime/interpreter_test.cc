@@ -35,7 +35,8 @@ std::vector<NDArray> run(const std::string& spec, uint64_t seed = 1) {
   return args;
 }
 
-void expect_close(const NDArray& actual, const NDArray& expected, const std::string& what, double rtol = 2e-5) {
+void expect_close(const NDArray& actual, const NDArray& expected, const std::string& what,
+                  double rtol = 2e-5) {
   Comparison c = compare(actual, expected, rtol, 1e-5);
   EXPECT_TRUE(c.match) << what << ": " << c.summary;
 }
@@ -63,7 +64,8 @@ TEST(Interpreter, Gemm) {
   auto a = run("gemm:m=5,n=6,k=7");
   NDArray expected = tabulate({5, 6}, DataType::float32(), [&](const Index& x) {
     float s = 0;
-    for (int64_t k = 0; k < 7; ++k) s += static_cast<float>(at(a[0], {x[0], k}) * at(a[1], {k, x[1]}));
+    for (int64_t k = 0; k < 7; ++k)
+      s += static_cast<float>(at(a[0], {x[0], k}) * at(a[1], {k, x[1]}));
     return s;
   });
   expect_close(a[2], expected, "gemm");
@@ -106,11 +108,15 @@ TEST(Interpreter, GemmFloat16InputsFloat32Output) {
 
 TEST(Interpreter, BatchMatmulAndDense) {
   auto g = run("GMM:b=2,n=3,m=4,k=5");
-  expect_close(g[2], tabulate({2, 3, 4}, DataType::float32(), [&](const Index& x) {
-    double s = 0;
-    for (int64_t k = 0; k < 5; ++k) s += at(g[0], {x[0], x[1], k}) * at(g[1], {x[0], k, x[2]});
-    return s;
-  }), "GMM");
+  expect_close(g[2],
+               tabulate({2, 3, 4}, DataType::float32(),
+                        [&](const Index& x) {
+                          double s = 0;
+                          for (int64_t k = 0; k < 5; ++k)
+                            s += at(g[0], {x[0], x[1], k}) * at(g[1], {x[0], k, x[2]});
+                          return s;
+                        }),
+               "GMM");
   auto d = run("dense:m=3,n=4,k=6");
   NDArray expected = tabulate({3, 4}, DataType::int32(), [&](const Index& x) {
     int64_t s = 0;
@@ -123,16 +129,20 @@ TEST(Interpreter, BatchMatmulAndDense) {
 
 TEST(Interpreter, AttentionScores) {
   auto a = run("TBG:batch=1,seq=4,heads=2,dim=3");
-  expect_close(a[2], tabulate({1, 2, 4, 4}, DataType::float32(), [&](const Index& x) {
-    double s = 0;
-    for (int64_t d = 0; d < 3; ++d) s += at(a[0], {x[0], x[2], x[1], d}) * at(a[1], {x[0], x[3], x[1], d});
-    return s;
-  }), "TBG");
+  expect_close(a[2],
+               tabulate({1, 2, 4, 4}, DataType::float32(),
+                        [&](const Index& x) {
+                          double s = 0;
+                          for (int64_t d = 0; d < 3; ++d)
+                            s += at(a[0], {x[0], x[2], x[1], d}) * at(a[1], {x[0], x[3], x[1], d});
+                          return s;
+                        }),
+               "TBG");
 }
 
 // Channels-last convolution of any rank with groups and dilation, written directly.
-NDArray conv_reference(const NDArray& data, const NDArray& weight, const Index& out_shape, int64_t stride, int64_t pad,
-                       int64_t dilation, int64_t groups) {
+NDArray conv_reference(const NDArray& data, const NDArray& weight, const Index& out_shape,
+                       int64_t stride, int64_t pad, int64_t dilation, int64_t groups) {
   const size_t rank = out_shape.size() - 2;
   const int64_t ci = data.shape().back(), co = out_shape.back(), k = weight.shape()[0];
   const int64_t ci_g = ci / groups, co_g = co / groups;
@@ -166,47 +176,64 @@ NDArray conv_reference(const NDArray& data, const NDArray& weight, const Index& 
 }
 
 TEST(Interpreter, ChannelsLastConvolutions) {
-  struct Case { const char* spec; int64_t stride, pad, dilation, groups; };
-  for (const Case& c : {Case{"C1D:n=1,l=9,ci=3,co=4,kernel=3,stride=2,pad=1", 2, 1, 1, 1},
-                        Case{"C2D:n=1,h=7,w=6,ci=3,co=4,kernel=3,stride=2,pad=1", 2, 1, 1, 1},
-                        Case{"C2D:n=2,h=4,w=4,ci=2,co=3,kernel=1,stride=1,pad=0", 1, 0, 1, 1},
-                        Case{"C3D:n=1,d=4,h=5,w=5,ci=2,co=3,kernel=3,stride=1,pad=1", 1, 1, 1, 1},
-                        Case{"GRP:n=1,h=6,w=6,ci=4,co=6,kernel=3,stride=1,pad=1,dilation=1,groups=2", 1, 1, 1, 2},
-                        Case{"DIL:n=1,h=9,w=9,ci=2,co=3,kernel=3,stride=1,pad=2,dilation=2", 1, 2, 2, 1}}) {
+  struct Case {
+    const char* spec;
+    int64_t stride, pad, dilation, groups;
+  };
+  for (const Case& c :
+       {Case{"C1D:n=1,l=9,ci=3,co=4,kernel=3,stride=2,pad=1", 2, 1, 1, 1},
+        Case{"C2D:n=1,h=7,w=6,ci=3,co=4,kernel=3,stride=2,pad=1", 2, 1, 1, 1},
+        Case{"C2D:n=2,h=4,w=4,ci=2,co=3,kernel=1,stride=1,pad=0", 1, 0, 1, 1},
+        Case{"C3D:n=1,d=4,h=5,w=5,ci=2,co=3,kernel=3,stride=1,pad=1", 1, 1, 1, 1},
+        Case{"GRP:n=1,h=6,w=6,ci=4,co=6,kernel=3,stride=1,pad=1,dilation=1,groups=2", 1, 1, 1, 2},
+        Case{"DIL:n=1,h=9,w=9,ci=2,co=3,kernel=3,stride=1,pad=2,dilation=2", 1, 2, 2, 1}}) {
     auto a = run(c.spec);
-    expect_close(a[2], conv_reference(a[0], a[1], a[2].shape(), c.stride, c.pad, c.dilation, c.groups), c.spec);
+    expect_close(a[2],
+                 conv_reference(a[0], a[1], a[2].shape(), c.stride, c.pad, c.dilation, c.groups),
+                 c.spec);
   }
 }
 
 TEST(Interpreter, ConvBatchNormRelu) {
   auto a = run("CBR:n=1,h=5,w=5,ci=2,co=3,kernel=3,stride=1,pad=1");
   NDArray conv = conv_reference(a[0], a[1], a[4].shape(), 1, 1, 1, 1);
-  expect_close(a[4], tabulate(a[4].shape(), DataType::float32(), [&](const Index& o) {
-    return std::max(at(conv, o) * at(a[2], {o[3]}) + at(a[3], {o[3]}), 0.0);
-  }), "CBR");
+  expect_close(a[4],
+               tabulate(a[4].shape(), DataType::float32(),
+                        [&](const Index& o) {
+                          return std::max(at(conv, o) * at(a[2], {o[3]}) + at(a[3], {o[3]}), 0.0);
+                        }),
+               "CBR");
 }
 
 TEST(Interpreter, Depthwise) {
   auto a = run("DEP:n=1,h=6,w=6,c=3,kernel=3,stride=2,pad=1");
-  expect_close(a[2], tabulate(a[2].shape(), DataType::float32(), [&](const Index& o) {
-    double s = 0;
-    for (int64_t rh = 0; rh < 3; ++rh)
-      for (int64_t rw = 0; rw < 3; ++rw) {
-        int64_t y = o[1] * 2 + rh - 1, x = o[2] * 2 + rw - 1;
-        if (y >= 0 && y < 6 && x >= 0 && x < 6) s += at(a[0], {o[0], y, x, o[3]}) * at(a[1], {rh, rw, o[3]});
-      }
-    return s;
-  }), "DEP");
+  expect_close(a[2],
+               tabulate(a[2].shape(), DataType::float32(),
+                        [&](const Index& o) {
+                          double s = 0;
+                          for (int64_t rh = 0; rh < 3; ++rh)
+                            for (int64_t rw = 0; rw < 3; ++rw) {
+                              int64_t y = o[1] * 2 + rh - 1, x = o[2] * 2 + rw - 1;
+                              if (y >= 0 && y < 6 && x >= 0 && x < 6)
+                                s += at(a[0], {o[0], y, x, o[3]}) * at(a[1], {rh, rw, o[3]});
+                            }
+                          return s;
+                        }),
+               "DEP");
   auto b = run("depthwise_conv2d:n=1,c=2,h=5,w=5,kernel=3,stride=2,pad=1");
-  expect_close(b[2], tabulate(b[2].shape(), DataType::float32(), [&](const Index& o) {
-    double s = 0;
-    for (int64_t rh = 0; rh < 3; ++rh)
-      for (int64_t rw = 0; rw < 3; ++rw) {
-        int64_t y = o[2] * 2 + rh - 1, x = o[3] * 2 + rw - 1;
-        if (y >= 0 && y < 5 && x >= 0 && x < 5) s += at(b[0], {o[0], o[1], y, x}) * at(b[1], {o[1], rh, rw});
-      }
-    return s;
-  }), "depthwise_conv2d");
+  expect_close(b[2],
+               tabulate(b[2].shape(), DataType::float32(),
+                        [&](const Index& o) {
+                          double s = 0;
+                          for (int64_t rh = 0; rh < 3; ++rh)
+                            for (int64_t rw = 0; rw < 3; ++rw) {
+                              int64_t y = o[2] * 2 + rh - 1, x = o[3] * 2 + rw - 1;
+                              if (y >= 0 && y < 5 && x >= 0 && x < 5)
+                                s += at(b[0], {o[0], o[1], y, x}) * at(b[1], {o[1], rh, rw});
+                            }
+                          return s;
+                        }),
+               "depthwise_conv2d");
 }
 
 // Transposed convolution by its scatter definition: every input pixel adds
@@ -225,7 +252,8 @@ TEST(Interpreter, TransposedConvolution) {
             for (int64_t co = 0; co < 3; ++co) {
               int64_t oy = y * 2 - 1 + kh, ox = x * 2 - 1 + kw;
               if (oy < 0 || oy >= 6 || ox < 0 || ox >= 6) continue;
-              acc[static_cast<size_t>(flat(out, {0, oy, ox, co}))] += at(a[0], {0, y, x, ci}) * at(a[1], {kh, kw, ci, co});
+              acc[static_cast<size_t>(flat(out, {0, oy, ox, co}))] +=
+                  at(a[0], {0, y, x, ci}) * at(a[1], {kh, kw, ci, co});
             }
   for (int64_t i = 0; i < expected.size(); ++i) expected.set(i, acc[static_cast<size_t>(i)]);
   expect_close(out, expected, "T2D");
@@ -233,92 +261,125 @@ TEST(Interpreter, TransposedConvolution) {
 
 TEST(Interpreter, CapsuleConvolution) {
   auto a = run("CAP:n=1,h=4,w=4,ci=2,co=2,kernel=3,stride=1,pad=1,capsule=2");
-  expect_close(a[2], tabulate(a[2].shape(), DataType::float32(), [&](const Index& o) {
-    double s = 0;
-    for (int64_t rh = 0; rh < 3; ++rh)
-      for (int64_t rw = 0; rw < 3; ++rw)
-        for (int64_t k = 0; k < 2; ++k)
-          for (int64_t c = 0; c < 2; ++c) {
-            int64_t y = o[1] + rh - 1, x = o[2] + rw - 1;
-            if (y < 0 || y >= 4 || x < 0 || x >= 4) continue;
-            s += at(a[0], {o[0], y, x, o[3], k, c}) * at(a[1], {rh, rw, k, o[4], c, o[5]});
-          }
-    return s;
-  }), "CAP");
+  expect_close(a[2],
+               tabulate(a[2].shape(), DataType::float32(),
+                        [&](const Index& o) {
+                          double s = 0;
+                          for (int64_t rh = 0; rh < 3; ++rh)
+                            for (int64_t rw = 0; rw < 3; ++rw)
+                              for (int64_t k = 0; k < 2; ++k)
+                                for (int64_t c = 0; c < 2; ++c) {
+                                  int64_t y = o[1] + rh - 1, x = o[2] + rw - 1;
+                                  if (y < 0 || y >= 4 || x < 0 || x >= 4) continue;
+                                  s += at(a[0], {o[0], y, x, o[3], k, c}) *
+                                       at(a[1], {rh, rw, k, o[4], c, o[5]});
+                                }
+                          return s;
+                        }),
+               "CAP");
 }
 
 TEST(Interpreter, ConvNchw) {
   auto a = run("conv2d_nchw:n=1,ci=2,h=5,w=5,co=3,kernel=3,stride=1,pad=1");
-  expect_close(a[2], tabulate(a[2].shape(), DataType::float32(), [&](const Index& o) {
-    double s = 0;
-    for (int64_t c = 0; c < 2; ++c)
-      for (int64_t rh = 0; rh < 3; ++rh)
-        for (int64_t rw = 0; rw < 3; ++rw) {
-          int64_t y = o[2] + rh - 1, x = o[3] + rw - 1;
-          if (y >= 0 && y < 5 && x >= 0 && x < 5) s += at(a[0], {o[0], c, y, x}) * at(a[1], {o[1], c, rh, rw});
-        }
-    return s;
-  }), "conv2d_nchw");
+  expect_close(a[2],
+               tabulate(a[2].shape(), DataType::float32(),
+                        [&](const Index& o) {
+                          double s = 0;
+                          for (int64_t c = 0; c < 2; ++c)
+                            for (int64_t rh = 0; rh < 3; ++rh)
+                              for (int64_t rw = 0; rw < 3; ++rw) {
+                                int64_t y = o[2] + rh - 1, x = o[3] + rw - 1;
+                                if (y >= 0 && y < 5 && x >= 0 && x < 5)
+                                  s += at(a[0], {o[0], c, y, x}) * at(a[1], {o[1], c, rh, rw});
+                              }
+                          return s;
+                        }),
+               "conv2d_nchw");
 }
 
 TEST(Interpreter, NormSoftmaxLayernorm) {
   auto n = run("NRM:b=2,m=3,n=4");
-  expect_close(n[1], tabulate({2}, DataType::float32(), [&](const Index& o) {
-    double s = 0;
-    for (int64_t i = 0; i < 3; ++i)
-      for (int64_t j = 0; j < 4; ++j) s += at(n[0], {o[0], i, j}) * at(n[0], {o[0], i, j});
-    return std::sqrt(s);
-  }), "NRM");
+  expect_close(n[1],
+               tabulate({2}, DataType::float32(),
+                        [&](const Index& o) {
+                          double s = 0;
+                          for (int64_t i = 0; i < 3; ++i)
+                            for (int64_t j = 0; j < 4; ++j)
+                              s += at(n[0], {o[0], i, j}) * at(n[0], {o[0], i, j});
+                          return std::sqrt(s);
+                        }),
+               "NRM");
   for (const char* spec : {"SFM:m=3,n=5", "softmax:m=2,n=7"}) {
     auto s = run(spec);
     const int64_t cols = s[0].shape()[1];
-    expect_close(s[1], tabulate(s[0].shape(), DataType::float32(), [&](const Index& o) {
-      double denominator = 0;
-      for (int64_t j = 0; j < cols; ++j) denominator += std::exp(at(s[0], {o[0], j}));
-      return std::exp(at(s[0], o)) / denominator;
-    }), spec);
+    expect_close(s[1],
+                 tabulate(s[0].shape(), DataType::float32(),
+                          [&](const Index& o) {
+                            double denominator = 0;
+                            for (int64_t j = 0; j < cols; ++j)
+                              denominator += std::exp(at(s[0], {o[0], j}));
+                            return std::exp(at(s[0], o)) / denominator;
+                          }),
+                 spec);
   }
   auto l = run("layernorm:b=3,n=8");
-  expect_close(l[3], tabulate({3, 8}, DataType::float32(), [&](const Index& o) {
-    double mean = 0, var = 0;
-    for (int64_t j = 0; j < 8; ++j) mean += at(l[0], {o[0], j}) / 8;
-    for (int64_t j = 0; j < 8; ++j) var += (at(l[0], {o[0], j}) - mean) * (at(l[0], {o[0], j}) - mean) / 8;
-    return (at(l[0], o) - mean) / std::sqrt(var + 1e-5) * at(l[1], {o[1]}) + at(l[2], {o[1]});
-  }), "layernorm", 1e-4);
+  expect_close(l[3],
+               tabulate({3, 8}, DataType::float32(),
+                        [&](const Index& o) {
+                          double mean = 0, var = 0;
+                          for (int64_t j = 0; j < 8; ++j) mean += at(l[0], {o[0], j}) / 8;
+                          for (int64_t j = 0; j < 8; ++j)
+                            var += (at(l[0], {o[0], j}) - mean) * (at(l[0], {o[0], j}) - mean) / 8;
+                          return (at(l[0], o) - mean) / std::sqrt(var + 1e-5) * at(l[1], {o[1]}) +
+                                 at(l[2], {o[1]});
+                        }),
+               "layernorm", 1e-4);
 }
 
 TEST(Interpreter, PoolingElementwiseTranspose) {
   for (const char* kind : {"max", "avg"}) {
     auto p = run(std::string("pool:n=1,h=5,w=5,c=2,kernel=3,stride=2,pad=1,kind=") + kind);
     const bool is_max = std::string(kind) == "max";
-    expect_close(p[1], tabulate(p[1].shape(), DataType::float32(), [&](const Index& o) {
-      double best = -std::numeric_limits<double>::infinity(), total = 0;
-      for (int64_t rh = 0; rh < 3; ++rh)
-        for (int64_t rw = 0; rw < 3; ++rw) {
-          int64_t y = o[1] * 2 + rh - 1, x = o[2] * 2 + rw - 1;
-          double v = (y >= 0 && y < 5 && x >= 0 && x < 5) ? at(p[0], {o[0], y, x, o[3]}) : (is_max ? -INFINITY : 0.0);
-          best = std::max(best, v);
-          total += v;
-        }
-      return is_max ? best : total / 9;
-    }), kind);
+    expect_close(p[1],
+                 tabulate(p[1].shape(), DataType::float32(),
+                          [&](const Index& o) {
+                            double best = -std::numeric_limits<double>::infinity(), total = 0;
+                            for (int64_t rh = 0; rh < 3; ++rh)
+                              for (int64_t rw = 0; rw < 3; ++rw) {
+                                int64_t y = o[1] * 2 + rh - 1, x = o[2] * 2 + rw - 1;
+                                double v = (y >= 0 && y < 5 && x >= 0 && x < 5)
+                                               ? at(p[0], {o[0], y, x, o[3]})
+                                               : (is_max ? -INFINITY : 0.0);
+                                best = std::max(best, v);
+                                total += v;
+                              }
+                            return is_max ? best : total / 9;
+                          }),
+                 kind);
   }
   auto e = run("elementwise:m=3,n=4");
-  expect_close(e[2], tabulate({3, 4}, DataType::float32(), [&](const Index& o) {
-    return std::max((at(e[0], o) + at(e[1], o)) * 0.5, 0.0);
-  }), "elementwise");
+  expect_close(
+      e[2],
+      tabulate({3, 4}, DataType::float32(),
+               [&](const Index& o) { return std::max((at(e[0], o) + at(e[1], o)) * 0.5, 0.0); }),
+      "elementwise");
   auto t = run("transpose:m=3,n=5");
-  expect_close(t[1], tabulate({5, 3}, DataType::float32(), [&](const Index& o) { return at(t[0], {o[1], o[0]}); }), "transpose");
+  expect_close(
+      t[1],
+      tabulate({5, 3}, DataType::float32(), [&](const Index& o) { return at(t[0], {o[1], o[0]}); }),
+      "transpose");
 }
 
 TEST(Interpreter, EverySuiteShapeRunsOnItsSmallestConfiguration) {
   // The library's own presets are large; every entry must at least build and be
   // runnable, so run each at a reduced shape that keeps its structure.
-  for (const char* spec : {"C2D:0,h=12,w=12,co=4", "GRP:0,h=8,w=8,ci=8,co=8", "DIL:1,h=6,w=6,ci=4,co=4",
-                           "T2D:3,h=4,w=4,ci=3", "CAP:2,h=6,w=6,ci=2,co=2", "NRM:0,m=8,n=8", "CBR:2,h=6,w=6,ci=4,co=4"}) {
+  for (const char* spec : {"C2D:0,h=12,w=12,co=4", "GRP:0,h=8,w=8,ci=8,co=8",
+                           "DIL:1,h=6,w=6,ci=4,co=4", "T2D:3,h=4,w=4,ci=3",
+                           "CAP:2,h=6,w=6,ci=2,co=2", "NRM:0,m=8,n=8", "CBR:2,h=6,w=6,ci=4,co=4"}) {
     auto a = run(spec);
     const NDArray& out = a.back();
-    for (int64_t i = 0; i < out.size(); ++i) ASSERT_TRUE(std::isfinite(out.get(i))) << spec << " element " << i;
+    for (int64_t i = 0; i < out.size(); ++i)
+      ASSERT_TRUE(std::isfinite(out.get(i))) << spec << " element " << i;
   }
 }
 
@@ -330,18 +391,26 @@ TEST(Interpreter, ReportsViolations) {
     std::vector<NDArray> args = make_random_arguments(f, 0);
     run_reference(f, args);
   };
-  EXPECT_EQ(error_of([&] { run_text("block root() { reads(); writes(); for i in range(0, 5) { A[i] = 1f32; } }"); }),
+  EXPECT_EQ(error_of([&] {
+              run_text("block root() { reads(); writes(); for i in range(0, 5) { A[i] = 1f32; } }");
+            }),
             "block 'root': out-of-bounds write to A[4] (shape [4])");
-  EXPECT_EQ(error_of([&] { run_text("for i in range(0, 4) { block X(v: spatial(0, 3) = i) { reads(); writes(A[v]); A[v] = 0f32; } }"); }),
+  EXPECT_EQ(error_of([&] {
+              run_text(
+                  "for i in range(0, 4) { block X(v: spatial(0, 3) = i) { reads(); writes(A[v]); "
+                  "A[v] = 0f32; } }");
+            }),
             "block 'X': iteration variable v = 3 is outside its domain [0, 3)");
   EXPECT_EQ(error_of([&] { run_text("for i in range(0, 4) { B[i] = floordiv(i, i); }"); }),
             "the function body: integer division by zero in floordiv(i, i)");
-  EXPECT_NE(error_of([&] { run_text("A[0] = call<float32>(\"llvm.foo.bar\", 1f32);"); })
-                .find("the reference interpreter cannot execute target intrinsic 'llvm.foo.bar'"),
+  EXPECT_NE(error_of([&] {
+              run_text("A[0] = call<float32>(\"llvm.foo.bar\", 1f32);");
+            }).find("the reference interpreter cannot execute target intrinsic 'llvm.foo.bar'"),
             std::string::npos);
   PrimFunc f = workloads::get("gemm:m=2,n=2,k=2").func;
   std::vector<NDArray> wrong = make_random_arguments(workloads::get("gemm:m=2,n=2,k=3").func, 0);
-  EXPECT_EQ(error_of([&] { run_reference(f, wrong); }), "argument for buffer 'A' is float32[2, 3], the function expects float32[2, 2]");
+  EXPECT_EQ(error_of([&] { run_reference(f, wrong); }),
+            "argument for buffer 'A' is float32[2, 3], the function expects float32[2, 2]");
 }
 
 TEST(Interpreter, UnwrittenOutputsStayNaNAndReadBeforeWriteIsVisible) {
@@ -358,7 +427,8 @@ TEST(Interpreter, UnwrittenOutputsStayNaNAndReadBeforeWriteIsVisible) {
 )");
   std::vector<NDArray> args = make_random_arguments(f, 0);
   run_reference(f, args);
-  for (int64_t i = 0; i < 4; ++i) EXPECT_TRUE(std::isnan(args[1].get(i))) << i;  // T was never written; B[3] never
+  for (int64_t i = 0; i < 4; ++i)
+    EXPECT_TRUE(std::isnan(args[1].get(i))) << i;  // T was never written; B[3] never
 }
 
 TEST(Interpreter, IntegersWrapAndFloatsRoundPerOperation) {
@@ -379,8 +449,8 @@ TEST(Interpreter, IntegersWrapAndFloatsRoundPerOperation) {
 
 TEST(NDArray, ConvertsHalfAndBfloatWithRoundToNearestEven) {
   NDArray h = NDArray::empty({4}, DataType::float16());
-  h.set(0, 1.0 + 1.0 / 2048);  // halfway between two float16 values: rounds to even (1.0)
-  h.set(1, 65520.0);           // rounds up past the largest finite float16
+  h.set(0, 1.0 + 1.0 / 2048);       // halfway between two float16 values: rounds to even (1.0)
+  h.set(1, 65520.0);                // rounds up past the largest finite float16
   h.set(2, 5.960464477539063e-08);  // the smallest subnormal
   h.set(3, -2.5);
   EXPECT_EQ(h.get(0), 1.0);
@@ -396,7 +466,8 @@ TEST(NDArray, ConvertsHalfAndBfloatWithRoundToNearestEven) {
 }
 
 TEST(NDArray, RandomFillIsDeterministicAndCompareReportsTheWorstElement) {
-  NDArray a = NDArray::empty({100}, DataType::float32()), b = NDArray::empty({100}, DataType::float32());
+  NDArray a = NDArray::empty({100}, DataType::float32()),
+          b = NDArray::empty({100}, DataType::float32());
   a.fill_random(7, -1, 1);
   b.fill_random(7, -1, 1);
   EXPECT_TRUE(compare(a, b, 0, 0).match);

@@ -10,7 +10,9 @@
 namespace tessera {
 namespace {
 
-void count_iterations(int64_t begin, int64_t end, void* closure) { *static_cast<std::atomic<int64_t>*>(closure) += end - begin; }
+void count_iterations(int64_t begin, int64_t end, void* closure) {
+  *static_cast<std::atomic<int64_t>*>(closure) += end - begin;
+}
 
 TEST(ThreadPoolTest, EveryIterationRunsOnce) {
   ThreadPool pool(3);

@@ -24,7 +24,9 @@ using testing_util::expect_same_results;
 constexpr const char* kPrimeGemm = "gemm:m=127,n=127,k=127";
 constexpr const char* kConv = "C2D:n=1,h=6,w=6,ci=2,co=3,kernel=3,stride=2,pad=1";
 
-bool has(const std::string& text, const std::string& piece) { return text.find(piece) != std::string::npos; }
+bool has(const std::string& text, const std::string& piece) {
+  return text.find(piece) != std::string::npos;
+}
 
 // The trace replays through JSON to the same program.
 void expect_replays(const PrimFunc& original, const Schedule& sch) {
@@ -44,7 +46,9 @@ TEST(IndexMap, ParsePrintAnalyzeInvert) {
   EXPECT_TRUE(padded.failure.empty()) << padded.failure;
   EXPECT_TRUE(padded.injective);
   EXPECT_FALSE(padded.surjective);
-  IndexMap fold = IndexMap::from_lambda({"i", "j"}, [](const std::vector<Var>& v) { return std::vector<Expr>{floormod(v[0], make_int(2)), v[1]}; });
+  IndexMap fold = IndexMap::from_lambda({"i", "j"}, [](const std::vector<Var>& v) {
+    return std::vector<Expr>{floormod(v[0], make_int(2)), v[1]};
+  });
   EXPECT_FALSE(fold.analyze({4, 3}).injective);
   std::optional<IndexMap> inv = m.inverse({128, 4});
   ASSERT_TRUE(inv.has_value());
@@ -53,12 +57,18 @@ TEST(IndexMap, ParsePrintAnalyzeInvert) {
   IndexMap fuse = IndexMap::parse("(a, b) -> (a * 5 + b)");
   ASSERT_TRUE(fuse.inverse({3, 5}).has_value());
   EXPECT_EQ(fuse.inverse({3, 5})->to_string(), "(o0) -> (floordiv(o0, 5), floormod(o0, 5))");
-  EXPECT_NE(error_of([] { IndexMap::parse("(i, j) => (j, i)"); }).find("no '->'"), std::string::npos);
-  EXPECT_NE(error_of([] { IndexMap::parse("(i, i) -> (i)"); }).find("the input 'i' is named twice"), std::string::npos);
-  EXPECT_NE(error_of([] { IndexMap::parse("(i) -> (i + k)"); }).find("the output 'i + k' does not parse"), std::string::npos);
-  EXPECT_NE(error_of([] { IndexMap::parse("(i) -> (i, )"); }).find("an output is empty"), std::string::npos);
+  EXPECT_NE(error_of([] { IndexMap::parse("(i, j) => (j, i)"); }).find("no '->'"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { IndexMap::parse("(i, i) -> (i)"); }).find("the input 'i' is named twice"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of([] { IndexMap::parse("(i) -> (i + k)"); }).find("the output 'i + k' does not parse"),
+      std::string::npos);
+  EXPECT_NE(error_of([] { IndexMap::parse("(i) -> (i, )"); }).find("an output is empty"),
+            std::string::npos);
   EXPECT_NE(m.analyze({4}).failure.find("takes 2 indices"), std::string::npos);
-  EXPECT_NE(IndexMap::parse("(i) -> (i - 1)").analyze({4}).failure.find("can be negative"), std::string::npos);
+  EXPECT_NE(IndexMap::parse("(i) -> (i - 1)").analyze({4}).failure.find("can be negative"),
+            std::string::npos);
 }
 
 // The note's example: the main part of a prime-sized loop vectorizes without a
@@ -76,7 +86,10 @@ TEST(LoopPartition, PrimeGemmMainPartVectorizesWithoutPredicate) {
   sch.parallel(l[0]);  // the enclosing loop accepts both parts
   std::string text = print(sch.func());
   EXPECT_TRUE(has(text, "for j_p0_1 in vectorized(0, 16) {")) << text;
-  EXPECT_TRUE(has(text, "block C_p0(vi: spatial(0, 127) = i, vj: spatial(0, 112) = j_p0_0 * 16 + j_p0_1, vk: reduce(0, 127) = k_p0) {")) << text;
+  EXPECT_TRUE(has(text,
+                  "block C_p0(vi: spatial(0, 127) = i, vj: spatial(0, 112) = j_p0_0 * 16 + j_p0_1, "
+                  "vk: reduce(0, 127) = k_p0) {"))
+      << text;
   EXPECT_TRUE(has(text, "for j_p1 in range(0, 15) {")) << text;
   EXPECT_TRUE(has(text, "vj_1: spatial(112, 15) = j_p1 + 112")) << text;
   EXPECT_FALSE(has(text, "where")) << text;
@@ -119,7 +132,9 @@ TEST(LoopPartition, ReductionKeepsItsInitInTheFirstPartOnly) {
   expect_replays(f, sch);
   // The update part is no reduction block any more: reduction primitives refuse it.
   BlockRV p1_block = sch.get_block("C_p1");
-  EXPECT_NE(error_of([&] { sch.decompose_reduction(p1_block, sch.get_loops(p1_block)[2]); }).find("C_p1"), std::string::npos);
+  EXPECT_NE(
+      error_of([&] { sch.decompose_reduction(p1_block, sch.get_loops(p1_block)[2]); }).find("C_p1"),
+      std::string::npos);
 }
 
 TEST(LoopPartition, StagesPrivateToTheLoopGetABufferPerPart) {
@@ -159,7 +174,9 @@ TEST(ReIndex, Conv2dReadBecomesIm2colAndWriteGoesThroughACopy) {
   EXPECT_EQ(sch.get(out)->name, "conv_reindex");
   std::string text = print(sch.func());
   EXPECT_TRUE(has(text, "alloc pad_reindex: float32[1, 3, 3, 3, 3, 2];")) << text;
-  EXPECT_TRUE(has(text, "pad_reindex[vn, vh, vw, vrh, vrw, vrc] = pad[vn, vh * 2 + vrh, vw * 2 + vrw, vrc];")) << text;
+  EXPECT_TRUE(has(
+      text, "pad_reindex[vn, vh, vw, vrh, vrw, vrc] = pad[vn, vh * 2 + vrh, vw * 2 + vrw, vrc];"))
+      << text;
   EXPECT_TRUE(has(text, "alloc conv_reindex: float32[1, 3, 3, 3];")) << text;
   expect_same_results(f, sch.func());
   expect_replays(f, sch);
@@ -172,7 +189,8 @@ TEST(TransformLayout, Conv2dPaddedInputToBlockedLayout) {
   // NHWC -> N C H W/4 4: 8 is a multiple of 4, so nothing is padded.
   sch.transform_layout(conv, 0, BufferIndexKind::kRead,
                        IndexMap::from_lambda({"n", "h", "w", "c"}, [](const std::vector<Var>& v) {
-                         return std::vector<Expr>{v[0], v[3], v[1], floordiv(v[2], make_int(4)), floormod(v[2], make_int(4))};
+                         return std::vector<Expr>{v[0], v[3], v[1], floordiv(v[2], make_int(4)),
+                                                  floormod(v[2], make_int(4))};
                        }));
   std::string text = print(sch.func());
   EXPECT_TRUE(has(text, "alloc pad: float32[1, 2, 8, 2, 4];")) << text;
@@ -187,17 +205,23 @@ TEST(TransformLayout, PaddingNeedsAPadValue) {
   Schedule sch(f, 0, true, true);
   BlockRV conv = sch.get_block("conv");
   IndexMap by3 = IndexMap::parse("(n, h, w, c) -> (n, h, floordiv(w, 3), c, floormod(w, 3))");
-  std::string message = error_of([&] { sch.transform_layout(conv, 0, BufferIndexKind::kRead, by3); });
-  EXPECT_TRUE(has(message, "transform_layout: index map (n, h, w, c) -> (n, h, floordiv(w, 3), c, floormod(w, 3)) maps 'pad' [1, 8, 8, 2] "
-                           "into [1, 8, 3, 2, 3] without covering it; give a pad_value")) << message;
+  std::string message =
+      error_of([&] { sch.transform_layout(conv, 0, BufferIndexKind::kRead, by3); });
+  EXPECT_TRUE(has(message,
+                  "transform_layout: index map (n, h, w, c) -> (n, h, floordiv(w, 3), c, "
+                  "floormod(w, 3)) maps 'pad' [1, 8, 8, 2] "
+                  "into [1, 8, 3, 2, 3] without covering it; give a pad_value"))
+      << message;
   sch.transform_layout(conv, 0, BufferIndexKind::kRead, by3, 0.0);
   std::string text = print(sch.func());
   EXPECT_TRUE(has(text, "block pad_pad_fill(")) << text;
   EXPECT_TRUE(has(text, "alloc pad: float32[1, 8, 3, 2, 3];")) << text;
   expect_same_results(f, sch.func());
   expect_replays(f, sch);
-  EXPECT_TRUE(has(sch.trace()->as_cpp(), "sch.transform_layout(b0, 0, BufferIndexKind::kRead, IndexMap::parse(\"(n, h, w, c) -> "
-                                         "(n, h, floordiv(w, 3), c, floormod(w, 3))\"), 0.0);"))
+  EXPECT_TRUE(
+      has(sch.trace()->as_cpp(),
+          "sch.transform_layout(b0, 0, BufferIndexKind::kRead, IndexMap::parse(\"(n, h, w, c) -> "
+          "(n, h, floordiv(w, 3), c, floormod(w, 3))\"), 0.0);"))
       << sch.trace()->as_cpp();
 }
 
@@ -205,15 +229,24 @@ TEST(TransformBlockLayout, FusesAndSplitsTheIterationSpace) {
   PrimFunc f = workloads::get(kConv).func;
   Schedule sch(f, 0, true, true);
   BlockRV conv = sch.get_block("conv");
-  sch.transform_block_layout(conv, IndexMap::parse("(n, h, w, co, rh, rw, rc) -> (n, h * 3 + w, co, rh * 3 + rw, rc)"));
+  sch.transform_block_layout(
+      conv, IndexMap::parse("(n, h, w, co, rh, rw, rc) -> (n, h * 3 + w, co, rh * 3 + rw, rc)"));
   std::string text = print(sch.func());
-  EXPECT_TRUE(has(text, "block conv(v0: spatial(0, 1) = ax0, v1: spatial(0, 9) = ax1, v2: spatial(0, 3) = ax2, v3: reduce(0, 9) = ax3, "
-                        "v4: reduce(0, 2) = ax4) {")) << text;
+  EXPECT_TRUE(has(text,
+                  "block conv(v0: spatial(0, 1) = ax0, v1: spatial(0, 9) = ax1, v2: spatial(0, 3) "
+                  "= ax2, v3: reduce(0, 9) = ax3, "
+                  "v4: reduce(0, 2) = ax4) {"))
+      << text;
   EXPECT_TRUE(has(text, "conv[0, floordiv(v1, 3), floormod(v1, 3), v2]")) << text;
   expect_same_results(f, sch.func());
   expect_replays(f, sch);
-  std::string mixed = error_of([&] { sch.transform_block_layout(sch.get_block("conv"), IndexMap::parse("(a, b, c, d, e) -> (a, b, c * 9 + d, e)")); });
-  EXPECT_TRUE(has(mixed, "output 2 (c * 9 + d) of the index map mixes spatial and reduction variables")) << mixed;
+  std::string mixed = error_of([&] {
+    sch.transform_block_layout(sch.get_block("conv"),
+                               IndexMap::parse("(a, b, c, d, e) -> (a, b, c * 9 + d, e)"));
+  });
+  EXPECT_TRUE(
+      has(mixed, "output 2 (c * 9 + d) of the index map mixes spatial and reduction variables"))
+      << mixed;
 }
 
 TEST(PadEinsum, PrimeGemmPadsTo128AndVectorizes) {
@@ -227,8 +260,12 @@ TEST(PadEinsum, PrimeGemmPadsTo128AndVectorizes) {
   std::string text = print(sch.func());
   EXPECT_TRUE(has(text, "alloc A_pad: float32[128, 128];")) << text;
   EXPECT_TRUE(has(text, "alloc C_pad: float32[128, 128];")) << text;
-  EXPECT_TRUE(has(text, "A_pad[v0, v1] = if_then_else(v0 < 127 && v1 < 127, A[v0, v1], 0f32);")) << text;
-  EXPECT_TRUE(has(text, "block C(vi: spatial(0, 128) = i, vj: spatial(0, 128) = j_0 * 16 + j_1, vk: reduce(0, 128) = k) {")) << text;
+  EXPECT_TRUE(has(text, "A_pad[v0, v1] = if_then_else(v0 < 127 && v1 < 127, A[v0, v1], 0f32);"))
+      << text;
+  EXPECT_TRUE(has(text,
+                  "block C(vi: spatial(0, 128) = i, vj: spatial(0, 128) = j_0 * 16 + j_1, vk: "
+                  "reduce(0, 128) = k) {"))
+      << text;
   EXPECT_TRUE(has(text, "C[v0_2, v1_2] = C_pad[v0_2, v1_2];")) << text;
   EXPECT_FALSE(has(text, "where")) << text;
   testing_util::expect_same_results_compiled(f, sch.func());
@@ -237,8 +274,12 @@ TEST(PadEinsum, PrimeGemmPadsTo128AndVectorizes) {
 
 TEST(PadEinsum, RefusesWhatIsNotAnEinsumOrWouldNotAddZeros) {
   Schedule conv(workloads::get(kConv).func);
-  std::string message = error_of([&] { conv.pad_einsum(conv.get_block("conv"), {1, 2, 2, 2, 1, 1, 1}); });
-  EXPECT_TRUE(has(message, "block 'conv' indexes 'pad' with 'vh * 2 + vrh'; an einsum indexes buffers by iteration variables or constants only")) << message;
+  std::string message =
+      error_of([&] { conv.pad_einsum(conv.get_block("conv"), {1, 2, 2, 2, 1, 1, 1}); });
+  EXPECT_TRUE(has(message,
+                  "block 'conv' indexes 'pad' with 'vh * 2 + vrh'; an einsum indexes buffers by "
+                  "iteration variables or constants only"))
+      << message;
   Schedule softmax(workloads::get("SFM:m=3,n=5").func);
   message = error_of([&] { softmax.pad_einsum(softmax.get_block("row_max"), {1, 4}); });
   EXPECT_TRUE(has(message, "padding the reduction variable")) << message;
@@ -246,9 +287,11 @@ TEST(PadEinsum, RefusesWhatIsNotAnEinsumOrWouldNotAddZeros) {
   BlockRV c = gemm.get_block("C");
   gemm.decompose_reduction(c, gemm.get_loops(c)[0]);
   message = error_of([&] { gemm.pad_einsum(c, {2, 2, 1}); });
-  EXPECT_TRUE(has(message, "block 'C' accumulates into what 'C' already holds (it has no init)")) << message;
+  EXPECT_TRUE(has(message, "block 'C' accumulates into what 'C' already holds (it has no init)"))
+      << message;
   message = error_of([&] { gemm.pad_einsum(c, {2, 2}); });
-  EXPECT_TRUE(has(message, "block 'C' has 3 iteration variables but 2 padding factors were given")) << message;
+  EXPECT_TRUE(has(message, "block 'C' has 3 iteration variables but 2 padding factors were given"))
+      << message;
 }
 
 TEST(DecomposePadding, HotLoopHasNoCondition) {
@@ -259,13 +302,19 @@ TEST(DecomposePadding, HotLoopHasNoCondition) {
   BlockRV fill = sch.decompose_padding(pad, l[0]);
   EXPECT_EQ(sch.get(fill)->name, "pad_pad_const");
   std::string text = print(sch.func());
-  EXPECT_TRUE(has(text, "pad[v0, v1, v2, v3] = 0f32;") || has(text, "pad[vi0, vi1, vi2, vi3] = 0f32;")) << text;
+  EXPECT_TRUE(has(text, "pad[v0, v1, v2, v3] = 0f32;") ||
+              has(text, "pad[vi0, vi1, vi2, vi3] = 0f32;"))
+      << text;
   EXPECT_TRUE(has(text, "for i1 in range(0, 6) {")) << text;
   EXPECT_TRUE(has(text, "vi1_1: spatial(1, 6) = i1 + 1")) << text;
-  EXPECT_TRUE(has(text, "pad[vi0_1, vi1_1, vi2_1, vi3_1] = data[vi0_1, vi1_1 - 1, vi2_1 - 1, vi3_1];")) << text;
+  EXPECT_TRUE(
+      has(text, "pad[vi0_1, vi1_1, vi2_1, vi3_1] = data[vi0_1, vi1_1 - 1, vi2_1 - 1, vi3_1];"))
+      << text;
   expect_same_results(f, sch.func());
   expect_replays(f, sch);
-  std::string message = error_of([&] { sch.decompose_padding(sch.get_block("conv"), sch.get_loops(sch.get_block("conv"))[0]); });
+  std::string message = error_of([&] {
+    sch.decompose_padding(sch.get_block("conv"), sch.get_loops(sch.get_block("conv"))[0]);
+  });
   EXPECT_TRUE(has(message, "block 'conv' is not a complete")) << message;
 }
 

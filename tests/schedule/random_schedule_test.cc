@@ -25,8 +25,10 @@ using testing_util::random_step;
 using testing_util::small_workloads;
 using testing_util::Stats;
 
-void check_equivalent(const PrimFunc& original, const PrimFunc& scheduled, const std::string& context) {
-  std::vector<NDArray> a = make_random_arguments(original, 11), b = make_random_arguments(scheduled, 11);
+void check_equivalent(const PrimFunc& original, const PrimFunc& scheduled,
+                      const std::string& context) {
+  std::vector<NDArray> a = make_random_arguments(original, 11),
+                       b = make_random_arguments(scheduled, 11);
   run_reference(original, a);
   try {
     run_reference(scheduled, b);
@@ -37,7 +39,9 @@ void check_equivalent(const PrimFunc& original, const PrimFunc& scheduled, const
   for (size_t i = 0; i < a.size(); ++i) {
     if (!outputs[i]) continue;
     Comparison c = compare(b[i], a[i], 1e-4, 1e-4);
-    ASSERT_TRUE(c.match) << context << "\n" << original->params[i]->name << ": " << c.summary << "\n" << print(scheduled);
+    ASSERT_TRUE(c.match) << context << "\n"
+                         << original->params[i]->name << ": " << c.summary << "\n"
+                         << print(scheduled);
   }
 }
 
@@ -70,8 +74,9 @@ TEST(RandomSchedules, ComputeWhatTheOriginalDoesAndReplay) {
     }
   }
   RecordProperty("schedules", schedules);
-  std::printf("random schedules: %d programs, %d primitives applied, %d refused (%d by invariant checks)\n", schedules, stats.applied,
-              stats.refused, stats.invariant_broken);
+  std::printf(
+      "random schedules: %d programs, %d primitives applied, %d refused (%d by invariant checks)\n",
+      schedules, stats.applied, stats.refused, stats.invariant_broken);
   EXPECT_GT(stats.applied, schedules);  // the generator does real work
 }
 
@@ -88,7 +93,8 @@ TEST(RandomSchedules, SameSeedSameTraceOnAnyThread) {
   for (uint64_t seed = 0; seed < 8; ++seed) expected.push_back(run(seed));
   std::vector<std::string> results(8);
   std::vector<std::thread> threads;
-  for (uint64_t seed = 0; seed < 8; ++seed) threads.emplace_back([&, seed] { results[seed] = run(seed); });
+  for (uint64_t seed = 0; seed < 8; ++seed)
+    threads.emplace_back([&, seed] { results[seed] = run(seed); });
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(results, expected);
 }

@@ -15,13 +15,13 @@ namespace {
 using testing_util::error_of;
 using testing_util::expect_same_results;
 
-
 TEST(Regression, CacheReadGoesAfterAProducerMovedIntoTheSameNest) {
   PrimFunc f = workloads::get("gemm:m=6,n=5,k=7,epilogue=bias_relu").func;
   Schedule sch(f, 0, true, true);
   std::vector<LoopRV> d = sch.get_loops(sch.get_block("D"));
   sch.compute_at(sch.get_block("C"), d[1]);
-  sch.cache_read(sch.get_block("D"), 0, "local");  // C is computed inside D's nest: copy after it, per iteration
+  sch.cache_read(sch.get_block("D"), 0,
+                 "local");  // C is computed inside D's nest: copy after it, per iteration
   std::string text = print(sch.func());
   EXPECT_LT(text.find("block C("), text.find("block C_local("));
   expect_same_results(f, sch.func());
@@ -32,14 +32,20 @@ TEST(Regression, DecomposedUpdateListsTheBufferItAccumulatesInto) {
   Schedule sch(f, 0, true, true);
   BlockRV c = sch.get_block("C");
   BlockRV init = sch.decompose_reduction(c, sch.get_loops(c)[0]);
-  EXPECT_NE(print(sch.func()).find("reads(C[vi_1, vj_1], A[vi_1, vk], B[vk, vj_1]);"), std::string::npos) << print(sch.func());
+  EXPECT_NE(print(sch.func()).find("reads(C[vi_1, vj_1], A[vi_1, vk], B[vk, vj_1]);"),
+            std::string::npos)
+      << print(sch.func());
   // So the init block is seen as C's producer, and cannot be moved after it.
-  EXPECT_NE(error_of([&] { sch.compute_at(init, sch.get_loops(sch.get_block("D"))[0]); }).find("also reads 'C' but is not under loop"),
+  EXPECT_NE(error_of([&] {
+              sch.compute_at(init, sch.get_loops(sch.get_block("D"))[0]);
+            }).find("also reads 'C' but is not under loop"),
             std::string::npos);
   // And the update cannot be moved: it would accumulate more than once.
-  EXPECT_NE(error_of([&] { sch.compute_at(c, sch.get_loops(sch.get_block("D"))[1]); })
-                .find("block 'C' reads 'C', which it also writes (a reduction update without its init)"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] {
+        sch.compute_at(c, sch.get_loops(sch.get_block("D"))[1]);
+      }).find("block 'C' reads 'C', which it also writes (a reduction update without its init)"),
+      std::string::npos);
 }
 
 TEST(Regression, DecomposeReductionKeepsOnlySpatialPredicates) {
@@ -49,7 +55,9 @@ TEST(Regression, DecomposeReductionKeepsOnlySpatialPredicates) {
   std::vector<LoopRV> l = sch.get_loops(c);
   sch.split(l[2], {std::nullopt, 3});  // predicate on the reduction: k_0 * 3 + k_1 < 8
   sch.decompose_reduction(c, sch.get_loops(c)[1]);
-  EXPECT_NE(print(sch.func()).find("block C_init(vi: spatial(0, 4) = i, vj: spatial(0, 6) = j_init) {"), std::string::npos)
+  EXPECT_NE(
+      print(sch.func()).find("block C_init(vi: spatial(0, 4) = i, vj: spatial(0, 6) = j_init) {"),
+      std::string::npos)
       << print(sch.func());
   expect_same_results(f, sch.func());
 }
@@ -58,9 +66,12 @@ TEST(Regression, DecomposeReductionRefusesRepeatedPoints) {
   PrimFunc f = workloads::get("layernorm:b=3,n=6").func;
   Schedule sch(f, 0, true, true);
   std::vector<LoopRV> l = sch.get_loops(sch.get_block("layernorm"));
-  sch.compute_at(sch.get_block("row_sum_sq"), sch.fuse({l[0], l[1]}));  // recomputed 6 times per row: fine with its init
+  sch.compute_at(sch.get_block("row_sum_sq"),
+                 sch.fuse({l[0], l[1]}));  // recomputed 6 times per row: fine with its init
   BlockRV sq = sch.get_block("row_sum_sq");
-  EXPECT_NE(error_of([&] { sch.decompose_reduction(sq, sch.get_loops(sq)[0]); }).find("may run more than once per iteration point"),
+  EXPECT_NE(error_of([&] {
+              sch.decompose_reduction(sq, sch.get_loops(sq)[0]);
+            }).find("may run more than once per iteration point"),
             std::string::npos);
   expect_same_results(f, sch.func());
 }
@@ -71,7 +82,10 @@ TEST(Regression, ProducerCannotRunBetweenTheStepsOfAnAccumulation) {
   BlockRV conv = sch.get_block("conv");
   BlockRV init = sch.decompose_reduction(conv, sch.get_loops(conv)[0]);
   std::vector<LoopRV> l = sch.get_loops(conv);
-  EXPECT_NE(error_of([&] { sch.compute_at(init, l[4]); }).find("loop 'rl' iterates the reduction of block 'conv'"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              sch.compute_at(init, l[4]);
+            }).find("loop 'rl' iterates the reduction of block 'conv'"),
+            std::string::npos);
   sch.compute_at(init, l[2]);  // outside the reduction loops: fine
   expect_same_results(f, sch.func());
 }
@@ -81,8 +95,9 @@ TEST(Regression, SplitGuardsBlocksWhoseBindingsDoNotUseTheLoop) {
   Schedule sch(f, 0, true, true);
   std::vector<LoopRV> l = sch.get_loops(sch.get_block("C"));
   std::vector<LoopRV> k = sch.split(l[2], {std::nullopt, 4});  // k_0 has extent 1: bindings drop it
-  sch.split(k[0], {std::nullopt, 3});                          // overshoots: every block under it needs the guard
-  EXPECT_NE(print(sch.func()).find("where k_1 < 2 && k_0_1 < 1"), std::string::npos) << print(sch.func());
+  sch.split(k[0], {std::nullopt, 3});  // overshoots: every block under it needs the guard
+  EXPECT_NE(print(sch.func()).find("where k_1 < 2 && k_0_1 < 1"), std::string::npos)
+      << print(sch.func());
   expect_same_results(f, sch.func());
 }
 
@@ -90,8 +105,9 @@ TEST(Regression, ReverseComputeAtCannotOvertakeAnotherProducer) {
   PrimFunc f = workloads::get("layernorm:b=3,n=6").func;
   Schedule sch(f, 0, true, true);
   std::vector<LoopRV> l = sch.get_loops(sch.get_block("row_sum"));
-  EXPECT_NE(error_of([&] { sch.reverse_compute_at(sch.get_block("layernorm"), l[0]); })
-                .find("block 'row_sum_sq' runs between block 'layernorm' and loop 'i'"),
+  EXPECT_NE(error_of([&] {
+              sch.reverse_compute_at(sch.get_block("layernorm"), l[0]);
+            }).find("block 'row_sum_sq' runs between block 'layernorm' and loop 'i'"),
             std::string::npos);
 }
 
@@ -100,15 +116,21 @@ TEST(Regression, CacheReadRefusesABlockThatWritesTheBuffer) {
   Schedule sch(f, 0, true, true);
   BlockRV c = sch.get_block("C");
   sch.decompose_reduction(c, sch.get_loops(c)[0]);
-  EXPECT_NE(error_of([&] { sch.cache_read(c, 0, "local"); }).find("block 'C' both reads and writes 'C'"), std::string::npos);
+  EXPECT_NE(
+      error_of([&] { sch.cache_read(c, 0, "local"); }).find("block 'C' both reads and writes 'C'"),
+      std::string::npos);
 }
 
 TEST(Regression, RFactorRefusesASharedNest) {
   PrimFunc f = workloads::get("NRM:b=2,m=3,n=4").func;
   Schedule sch(f, 0, true, true);
-  sch.compute_at(sch.get_block("sum_sq"), sch.get_loops(sch.get_block("norm"))[0], /*preserve_unit_loops=*/true);
+  sch.compute_at(sch.get_block("sum_sq"), sch.get_loops(sch.get_block("norm"))[0],
+                 /*preserve_unit_loops=*/true);
   std::vector<LoopRV> l = sch.get_loops(sch.get_block("sum_sq"));
-  EXPECT_NE(error_of([&] { sch.rfactor(l.back(), 0); }).find("block 'sum_sq' shares its outer loops with other blocks"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              sch.rfactor(l.back(), 0);
+            }).find("block 'sum_sq' shares its outer loops with other blocks"),
+            std::string::npos);
 }
 
 TEST(Regression, ReorderKeepsLoopsThatMixSpatialAndReduction) {
@@ -118,7 +140,8 @@ TEST(Regression, ReorderKeepsLoopsThatMixSpatialAndReduction) {
   LoopRV jk = sch.fuse({l[1], l[2]});
   std::vector<LoopRV> parts = sch.split(jk, {8, 6});
   EXPECT_NE(error_of([&] { sch.reorder({parts[1], parts[0]}); })
-                .find("reorder: loop 'j_k_fused_0' feeds both spatial and reduction variables of block 'C'"),
+                .find("reorder: loop 'j_k_fused_0' feeds both spatial and reduction variables of "
+                      "block 'C'"),
             std::string::npos);
   expect_same_results(f, sch.func());
 }
@@ -140,20 +163,24 @@ TEST(Regression, RFactorRefusesAPredicatedLoop) {
   PrimFunc f = workloads::get("gemm:m=4,n=4,k=6").func;
   Schedule sch(f, 0, true, true);
   std::vector<LoopRV> k = sch.split(sch.get_loops(sch.get_block("C"))[2], {std::nullopt, 4});
-  EXPECT_NE(error_of([&] { sch.rfactor(k[1], 0); }).find("block 'C' has a predicate on loop 'k_1'"), std::string::npos);
+  EXPECT_NE(error_of([&] { sch.rfactor(k[1], 0); }).find("block 'C' has a predicate on loop 'k_1'"),
+            std::string::npos);
 }
 
 TEST(Regression, InitMovedUnderALoopMustNotReinitialiseAccumulatedElements) {
   // Fuse and split the spatial loops, decompose the reduction, then try to compute the init
   // under a loop whose per-iteration region (a whole row) overlaps elements that earlier
   // iterations already accumulated.
-  const std::string prefix = R"({"decisions":[[5,[1,8,3]],[9,[1,3]],[13,2]],"insts":[["GetBlock",[],["C"],["b0"]],["GetLoops",["b0"],[],["l1","l2","l3","l4"]],["Fuse",["l2","l3"],[],["l5"]],["GetBlock",[],["C"],["b6"]],["GetLoops",["b6"],[],["l7","l8","l9"]],["SamplePerfectTile",["l8"],[3,4],["v10","v11","v12"]],["Split",["l8","v10","v11","v12"],[],["l13","l14","l15"]],["GetBlock",[],["C"],["b16"]],["GetLoops",["b16"],[],["l17","l18","l19","l20","l21"]],["SamplePerfectTile",["l20"],[2,4],["v22","v23"]],["Split",["l20","v22","v23"],[],["l24","l25"]],["GetBlock",[],["C"],["b26"]],["GetLoops",["b26"],[],["l27","l28","l29","l30","l31","l32"]],["SampleCategorical",[],[[0,16,64],[0.4,0.3,0.3]],["v33"]],["Annotate",["l29","v33"],["pragma_auto_unroll_max_step"],[]],["GetBlock",[],["C"],["b34"]],["GetLoops",["b34"],[],["l35","l36","l37","l38","l39","l40"]],["DecomposeReduction",["b34","l37"],[],["b41"]],["GetBlock",[],["C_init"],["b42"]],["GetLoops",["b42"],[],["l43","l44","l45","l46"]]],"version":1})";
+  const std::string prefix =
+      R"({"decisions":[[5,[1,8,3]],[9,[1,3]],[13,2]],"insts":[["GetBlock",[],["C"],["b0"]],["GetLoops",["b0"],[],["l1","l2","l3","l4"]],["Fuse",["l2","l3"],[],["l5"]],["GetBlock",[],["C"],["b6"]],["GetLoops",["b6"],[],["l7","l8","l9"]],["SamplePerfectTile",["l8"],[3,4],["v10","v11","v12"]],["Split",["l8","v10","v11","v12"],[],["l13","l14","l15"]],["GetBlock",[],["C"],["b16"]],["GetLoops",["b16"],[],["l17","l18","l19","l20","l21"]],["SamplePerfectTile",["l20"],[2,4],["v22","v23"]],["Split",["l20","v22","v23"],[],["l24","l25"]],["GetBlock",[],["C"],["b26"]],["GetLoops",["b26"],[],["l27","l28","l29","l30","l31","l32"]],["SampleCategorical",[],[[0,16,64],[0.4,0.3,0.3]],["v33"]],["Annotate",["l29","v33"],["pragma_auto_unroll_max_step"],[]],["GetBlock",[],["C"],["b34"]],["GetLoops",["b34"],[],["l35","l36","l37","l38","l39","l40"]],["DecomposeReduction",["b34","l37"],[],["b41"]],["GetBlock",[],["C_init"],["b42"]],["GetLoops",["b42"],[],["l43","l44","l45","l46"]]],"version":1})";
   PrimFunc f = workloads::get("GMM:b=2,n=4,m=6,k=5").func;
   Schedule sch(f, 0, true, true);
   Trace::from_json_string(prefix).apply(sch);
   BlockRV init = sch.get_block("C_init");
   LoopRV outer = sch.get_loops(sch.get_block("C"))[3];  // i_j_fused_2_0
-  EXPECT_NE(error_of([&] { sch.compute_at(init, outer); }).find("block 'C_init' feeds an accumulation into 'C' and would run more than once"),
+  EXPECT_NE(error_of([&] {
+              sch.compute_at(init, outer);
+            }).find("block 'C_init' feeds an accumulation into 'C' and would run more than once"),
             std::string::npos);
   expect_same_results(f, sch.func());
 }
@@ -171,8 +198,12 @@ TEST(Regression, CacheWriteRefusesAReductionAnotherPartAccumulatesInto) {
   Schedule sch(f, 0, true, true);
   std::vector<LoopRV> l = sch.get_loops(sch.get_block("C"));
   sch.loop_partition(l[2], {4, 3});
-  std::string message = testing_util::error_of([&] { sch.cache_write(sch.get_block("C_p0"), 0, "local"); });
-  EXPECT_NE(message.find("block 'C_p1' also writes elements of 'C' that block 'C_p0' writes, inside the same loops"), std::string::npos) << message;
+  std::string message =
+      testing_util::error_of([&] { sch.cache_write(sch.get_block("C_p0"), 0, "local"); });
+  EXPECT_NE(message.find("block 'C_p1' also writes elements of 'C' that block 'C_p0' writes, "
+                         "inside the same loops"),
+            std::string::npos)
+      << message;
 }
 
 TEST(Regression, ReverseComputeInlineRefusesAProducerPaddedPastItsConsumer) {
@@ -180,16 +211,22 @@ TEST(Regression, ReverseComputeInlineRefusesAProducerPaddedPastItsConsumer) {
   Schedule sch(f, 0, true, true);
   BlockRV cache = sch.cache_read(sch.get_block("C"), 1, "local");
   sch.pad_einsum(cache, {4, 2});  // B -> B_pad (8 x 6), B_local computed into B_local_pad
-  sch.compute_inline(cache);       // B_local_pad[v] = B_pad[v], over the padded domain
-  std::string message = testing_util::error_of([&] { sch.reverse_compute_inline(sch.get_block("B_local_pad")); });
-  EXPECT_NE(message.find("producer 'B_pad' computes points of 'B_pad' outside what block 'B_local_pad' visits"), std::string::npos) << message;
+  sch.compute_inline(cache);      // B_local_pad[v] = B_pad[v], over the padded domain
+  std::string message =
+      testing_util::error_of([&] { sch.reverse_compute_inline(sch.get_block("B_local_pad")); });
+  EXPECT_NE(
+      message.find(
+          "producer 'B_pad' computes points of 'B_pad' outside what block 'B_local_pad' visits"),
+      std::string::npos)
+      << message;
 }
 
 TEST(Regression, PadEinsumOfAGuardedCopyReadsOnlyInsideItsSource) {
   PrimFunc f = workloads::get("gemm:m=8,n=12,k=6").func;
   Schedule sch(f, 0, true, true);
   sch.pad_einsum(sch.get_block("C"), {3, 3, 3});
-  sch.pad_einsum(sch.get_block("A_pad"), {5, 4});  // A_pad guards its reads of A; so must its own copy
+  sch.pad_einsum(sch.get_block("A_pad"),
+                 {5, 4});  // A_pad guards its reads of A; so must its own copy
   testing_util::expect_same_results(f, sch.func());
 }
 
@@ -214,8 +251,12 @@ TEST(Regression, ComputeAtOfAPartitionedReductionRedoesOnlyItsOwnSteps) {
   Schedule split(g, 0, true, true);
   std::vector<LoopRV> k = split.split(split.get_loops(split.get_block("C")).back(), {4, 2});
   split.loop_partition(k[1], {1, 1});  // part 0 takes the even steps, part 1 the odd ones
-  std::string message = testing_util::error_of([&] { split.compute_at(split.get_block("C_p0"), split.get_loops(split.get_block("D"))[0]); });
-  EXPECT_NE(message.find("the loops of block 'C_p0' do not iterate its reduction variable 'vk' over exactly its domain"), std::string::npos) << message;
+  std::string message = testing_util::error_of(
+      [&] { split.compute_at(split.get_block("C_p0"), split.get_loops(split.get_block("D"))[0]); });
+  EXPECT_NE(message.find("the loops of block 'C_p0' do not iterate its reduction variable 'vk' "
+                         "over exactly its domain"),
+            std::string::npos)
+      << message;
 }
 
 TEST(Regression, ComputeAtOfADecomposedPaddingCopyStaysInBounds) {
@@ -240,9 +281,15 @@ TEST(Regression, ReverseComputeInlineKeepsTheOrderOfOtherWriters) {
   PrimFunc f = workloads::get("C2D:n=1,h=5,w=5,ci=2,co=2,kernel=3,stride=1,pad=1").func;
   Schedule sch(f, 0, true, true);
   BlockRV copy = sch.cache_write(sch.get_block("pad"), 0, "shared");
-  sch.transform_layout(copy, 0, BufferIndexKind::kWrite, IndexMap::parse("(n, h, w, c) -> (h, n, floordiv(w, 2), floormod(w, 2), c)"), 0.0);
+  sch.transform_layout(copy, 0, BufferIndexKind::kWrite,
+                       IndexMap::parse("(n, h, w, c) -> (h, n, floordiv(w, 2), floormod(w, 2), c)"),
+                       0.0);
   std::string message = testing_util::error_of([&] { sch.reverse_compute_inline(copy); });
-  EXPECT_NE(message.find("block 'pad_pad_fill' runs between producer 'pad' and block 'pad_shared' and uses 'pad'"), std::string::npos) << message;
+  EXPECT_NE(
+      message.find(
+          "block 'pad_pad_fill' runs between producer 'pad' and block 'pad_shared' and uses 'pad'"),
+      std::string::npos)
+      << message;
   testing_util::expect_same_results(f, sch.func());
 }
 
@@ -258,10 +305,15 @@ TEST(Regression, PadEinsumRefusesASpatialVariableTheOutputDoesNotUse) {
   PrimFunc f = workloads::get("C2D:n=1,h=6,w=5,ci=2,co=3,kernel=3,stride=1,pad=1").func;
   Schedule sch(f, 0, true, true);
   BlockRV conv = sch.get_block("conv");
-  sch.transform_block_layout(conv, IndexMap::parse("(v0, v1, v2, v3, v4, v5, v6) -> (v3, v2, v6, v0, v4, v1, v5)"));
+  sch.transform_block_layout(
+      conv, IndexMap::parse("(v0, v1, v2, v3, v4, v5, v6) -> (v3, v2, v6, v0, v4, v1, v5)"));
   sch.reindex(conv, 0, BufferIndexKind::kRead);  // the input becomes an einsum access
-  std::string message = testing_util::error_of([&] { sch.pad_einsum(conv, {1, 1, 1, 2, 1, 1, 1}); });
-  EXPECT_NE(message.find("the spatial variable 'v3' of block 'conv' does not index its output 'conv'"), std::string::npos) << message;
+  std::string message =
+      testing_util::error_of([&] { sch.pad_einsum(conv, {1, 1, 1, 2, 1, 1, 1}); });
+  EXPECT_NE(
+      message.find("the spatial variable 'v3' of block 'conv' does not index its output 'conv'"),
+      std::string::npos)
+      << message;
 }
 
 }  // namespace
@@ -274,8 +326,26 @@ namespace {
 TEST(Regression, ComputeAtUnderAPredicatedConsumerKeepsThePointInItsDomain) {
   PrimFunc f = workloads::get("NRM:b=2,m=3,n=4").func;
   Schedule sch(f);
-  Trace::from_json_string("{\"decisions\":[[2,0],[6,[2,1,2]],[18,1],[22,0]],\"insts\":[[\"GetBlock\",[],[\"sum_sq\"],[\"b0\"]],[\"GetLoops\",[\"b0\"],[],[\"l1\",\"l2\",\"l3\"]],[\"SampleCategorical\",[],[[1],[1.0]],[\"v4\"]],[\"LoopPartition\",[\"l1\",\"v4\",null],[],[\"l5\",\"l6\"]],[\"GetBlock\",[],[\"sum_sq_p0\"],[\"b7\"]],[\"GetLoops\",[\"b7\"],[],[\"l8\",\"l9\",\"l10\"]],[\"SamplePerfectTile\",[\"l10\"],[3,0],[\"v11\",\"v12\",\"v13\"]],[\"Split\",[\"l10\",\"v11\",\"v12\",\"v13\"],[],[\"l14\",\"l15\",\"l16\"]],[\"GetBlock\",[],[\"norm\"],[\"b17\"]],[\"GetLoops\",[\"b17\"],[],[\"l18\"]],[\"ReIndex\",[\"b17\"],[0,\"read\"],[\"b19\"]],[\"GetBlock\",[],[\"sum_sq_reindex\"],[\"b20\"]],[\"GetLoops\",[\"b20\"],[],[\"l21\"]],[\"GetBlock\",[],[\"norm\"],[\"b22\"]],[\"GetLoops\",[\"b22\"],[],[\"l23\"]],[\"Split\",[\"l23\",null,4],[],[\"l24\",\"l25\"]],[\"GetBlock\",[],[\"sum_sq_reindex\"],[\"b26\"]],[\"GetLoops\",[\"b26\"],[],[\"l27\"]],[\"SampleComputeLocation\",[\"b26\"],[],[\"l28\"]],[\"ComputeAt\",[\"b26\",\"l28\"],[0],[]],[\"GetBlock\",[],[\"sum_sq_p0\"],[\"b29\"]],[\"GetLoops\",[\"b29\"],[],[\"l30\",\"l31\",\"l32\",\"l33\",\"l34\"]],[\"SampleCategorical\",[],[[0,16,64],[0.4,0.3,0.3]],[\"v35\"]],[\"Annotate\",[\"l33\",\"v35\"],[\"pragma_auto_unroll_max_step\"],[]],[\"GetBlock\",[],[\"sum_sq_p1\"],[\"b36\"]],[\"GetLoops\",[\"b36\"],[],[\"l37\",\"l38\",\"l39\"]]],\"version\":1}").apply(sch);
-  testing_util::expect_same_results(f, sch.func());  // the interpreter checks every binding against its domain
+  Trace::from_json_string(
+      "{\"decisions\":[[2,0],[6,[2,1,2]],[18,1],[22,0]],\"insts\":[[\"GetBlock\",[],[\"sum_sq\"],["
+      "\"b0\"]],[\"GetLoops\",[\"b0\"],[],[\"l1\",\"l2\",\"l3\"]],[\"SampleCategorical\",[],[[1],["
+      "1.0]],[\"v4\"]],[\"LoopPartition\",[\"l1\",\"v4\",null],[],[\"l5\",\"l6\"]],[\"GetBlock\",[]"
+      ",[\"sum_sq_p0\"],[\"b7\"]],[\"GetLoops\",[\"b7\"],[],[\"l8\",\"l9\",\"l10\"]],["
+      "\"SamplePerfectTile\",[\"l10\"],[3,0],[\"v11\",\"v12\",\"v13\"]],[\"Split\",[\"l10\","
+      "\"v11\",\"v12\",\"v13\"],[],[\"l14\",\"l15\",\"l16\"]],[\"GetBlock\",[],[\"norm\"],[\"b17\"]"
+      "],[\"GetLoops\",[\"b17\"],[],[\"l18\"]],[\"ReIndex\",[\"b17\"],[0,\"read\"],[\"b19\"]],["
+      "\"GetBlock\",[],[\"sum_sq_reindex\"],[\"b20\"]],[\"GetLoops\",[\"b20\"],[],[\"l21\"]],["
+      "\"GetBlock\",[],[\"norm\"],[\"b22\"]],[\"GetLoops\",[\"b22\"],[],[\"l23\"]],[\"Split\",["
+      "\"l23\",null,4],[],[\"l24\",\"l25\"]],[\"GetBlock\",[],[\"sum_sq_reindex\"],[\"b26\"]],["
+      "\"GetLoops\",[\"b26\"],[],[\"l27\"]],[\"SampleComputeLocation\",[\"b26\"],[],[\"l28\"]],["
+      "\"ComputeAt\",[\"b26\",\"l28\"],[0],[]],[\"GetBlock\",[],[\"sum_sq_p0\"],[\"b29\"]],["
+      "\"GetLoops\",[\"b29\"],[],[\"l30\",\"l31\",\"l32\",\"l33\",\"l34\"]],[\"SampleCategorical\","
+      "[],[[0,16,64],[0.4,0.3,0.3]],[\"v35\"]],[\"Annotate\",[\"l33\",\"v35\"],[\"pragma_auto_"
+      "unroll_max_step\"],[]],[\"GetBlock\",[],[\"sum_sq_p1\"],[\"b36\"]],[\"GetLoops\",[\"b36\"],["
+      "],[\"l37\",\"l38\",\"l39\"]]],\"version\":1}")
+      .apply(sch);
+  testing_util::expect_same_results(
+      f, sch.func());  // the interpreter checks every binding against its domain
 }
 
 TEST(Regression, PadEinsumReinfersRegionsOverThePaddedDomain) {
@@ -286,7 +356,17 @@ TEST(Regression, PadEinsumReinfersRegionsOverThePaddedDomain) {
   std::string text = print(sch.func());
   EXPECT_NE(text.find("reads(Q_pad[vb, vi, vh, vd]);"), std::string::npos) << text;
   Schedule traced(f);
-  Trace::from_json_string("{\"decisions\":[[14,3]],\"insts\":[[\"GetBlock\",[],[\"S\"],[\"b0\"]],[\"GetLoops\",[\"b0\"],[],[\"l1\",\"l2\",\"l3\",\"l4\",\"l5\"]],[\"Vectorize\",[\"l1\"],[],[]],[\"GetBlock\",[],[\"K_T\"],[\"b6\"]],[\"GetLoops\",[\"b6\"],[],[\"l7\",\"l8\",\"l9\",\"l10\"]],[\"CacheRead\",[\"b6\"],[0,\"local\"],[\"b11\"]],[\"GetBlock\",[],[\"K_T\"],[\"b12\"]],[\"GetLoops\",[\"b12\"],[],[\"l13\",\"l14\",\"l15\",\"l16\"]],[\"ComputeInline\",[\"b12\"],[],[]],[\"GetBlock\",[],[\"Q_T\"],[\"b17\"]],[\"GetLoops\",[\"b17\"],[],[\"l18\",\"l19\",\"l20\",\"l21\"]],[\"PadEinsum\",[\"b17\"],[[3,2,4,3]],[]],[\"GetBlock\",[],[\"Q_pad\"],[\"b22\"]],[\"GetLoops\",[\"b22\"],[],[\"l23\",\"l24\",\"l25\",\"l26\"]],[\"SampleComputeLocation\",[\"b22\"],[],[\"l27\"]],[\"ComputeAt\",[\"b22\",\"l27\"],[1],[]]],\"version\":1}").apply(traced);
+  Trace::from_json_string(
+      "{\"decisions\":[[14,3]],\"insts\":[[\"GetBlock\",[],[\"S\"],[\"b0\"]],[\"GetLoops\",[\"b0\"]"
+      ",[],[\"l1\",\"l2\",\"l3\",\"l4\",\"l5\"]],[\"Vectorize\",[\"l1\"],[],[]],[\"GetBlock\",[],["
+      "\"K_T\"],[\"b6\"]],[\"GetLoops\",[\"b6\"],[],[\"l7\",\"l8\",\"l9\",\"l10\"]],[\"CacheRead\","
+      "[\"b6\"],[0,\"local\"],[\"b11\"]],[\"GetBlock\",[],[\"K_T\"],[\"b12\"]],[\"GetLoops\",["
+      "\"b12\"],[],[\"l13\",\"l14\",\"l15\",\"l16\"]],[\"ComputeInline\",[\"b12\"],[],[]],["
+      "\"GetBlock\",[],[\"Q_T\"],[\"b17\"]],[\"GetLoops\",[\"b17\"],[],[\"l18\",\"l19\",\"l20\","
+      "\"l21\"]],[\"PadEinsum\",[\"b17\"],[[3,2,4,3]],[]],[\"GetBlock\",[],[\"Q_pad\"],[\"b22\"]],["
+      "\"GetLoops\",[\"b22\"],[],[\"l23\",\"l24\",\"l25\",\"l26\"]],[\"SampleComputeLocation\",["
+      "\"b22\"],[],[\"l27\"]],[\"ComputeAt\",[\"b22\",\"l27\"],[1],[]]],\"version\":1}")
+      .apply(traced);
   testing_util::expect_same_results(f, traced.func());
 }
 
@@ -305,7 +385,11 @@ TEST(Regression, CacheWriteRefusesAPredicatedBlock) {
   sch.decompose_padding(pad, sch.get_loops(pad)[1]);
   sch.compute_at(pad, sch.get_loops(sch.get_block("conv"))[3]);
   std::string message = testing_util::error_of([&] { sch.cache_write(pad, 0, "shared"); });
-  EXPECT_NE(message.find("block 'pad' has a predicate; a write cache would copy back elements it does not write"), std::string::npos) << message;
+  EXPECT_NE(
+      message.find(
+          "block 'pad' has a predicate; a write cache would copy back elements it does not write"),
+      std::string::npos)
+      << message;
   testing_util::expect_same_results(f, sch.func());
 }
 
@@ -324,8 +408,11 @@ TEST(Regression, ReIndexOfAWriteNeedsLoopsCoveringTheDomain) {
   BlockRV pad = sch.get_block("pad");
   sch.decompose_padding(pad, sch.get_loops(pad)[0]);
   BlockRV copy = sch.cache_write(pad, 0, "shared");
-  std::string message = testing_util::error_of([&] { sch.reindex(copy, 0, BufferIndexKind::kWrite); });
-  EXPECT_NE(message.find("the loops of block 'pad_shared' do not make 'v1' cover its domain"), std::string::npos) << message;
+  std::string message =
+      testing_util::error_of([&] { sch.reindex(copy, 0, BufferIndexKind::kWrite); });
+  EXPECT_NE(message.find("the loops of block 'pad_shared' do not make 'v1' cover its domain"),
+            std::string::npos)
+      << message;
   testing_util::expect_same_results(f, sch.func());
 }
 
@@ -354,7 +441,10 @@ TEST(Regression, RfactorTakesAnExtentOneLoopAndAConstantWriteIndex) {
   BlockRV c = two.get_block("sum_sq");
   std::vector<LoopRV> l = two.get_loops(c);
   std::vector<LoopRV> rj = two.split(l[2], {7, 1});
-  EXPECT_NE(error_of([&] { two.rfactor(rj[1], 1); }).find("has extent 1 and block 'sum_sq' has several reduction variables"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              two.rfactor(rj[1], 1);
+            }).find("has extent 1 and block 'sum_sq' has several reduction variables"),
+            std::string::npos);
 }
 
 }  // namespace

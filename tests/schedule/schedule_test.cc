@@ -43,8 +43,12 @@ TEST(Schedule, HandwrittenGemm) {
   EXPECT_NE(text.find("for i_0_j_0_fused in parallel(0, 8) {"), std::string::npos) << text;
   EXPECT_NE(text.find("for k in range(0, 8) {"), std::string::npos) << text;
   EXPECT_NE(text.find("for j_1 in vectorized(0, 16) {"), std::string::npos) << text;
-  EXPECT_NE(text.find("vi: spatial(0, 32) = floordiv(i_0_j_0_fused, 2) * 8 + i_1"), std::string::npos) << text;
-  EXPECT_NE(text.find("vj: spatial(0, 32) = floormod(i_0_j_0_fused, 2) * 16 + j_1"), std::string::npos) << text;
+  EXPECT_NE(text.find("vi: spatial(0, 32) = floordiv(i_0_j_0_fused, 2) * 8 + i_1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("vj: spatial(0, 32) = floormod(i_0_j_0_fused, 2) * 16 + j_1"),
+            std::string::npos)
+      << text;
   expect_same_results(f, sch.func());
 }
 
@@ -67,7 +71,8 @@ TEST(Schedule, TraceRoundTripsThroughJsonAndCpp) {
   std::vector<LoopRV> l = sch.get_loops(c);
   std::vector<ExprRV> t = sch.sample_perfect_tile(l[1], 2, 8);
   std::vector<LoopRV> j = sch.split(l[1], t);
-  sch.annotate(j[0], "pragma_auto_unroll_max_step", sch.sample_categorical({0, 16, 64}, {0.4, 0.3, 0.3}));
+  sch.annotate(j[0], "pragma_auto_unroll_max_step",
+               sch.sample_categorical({0, 16, 64}, {0.4, 0.3, 0.3}));
   sch.annotate(c, "tessera.tiling_structure", std::string("SSRSRS"));
   sch.unroll(j[1]);
   const Trace& trace = *sch.trace();
@@ -79,12 +84,17 @@ TEST(Schedule, TraceRoundTripsThroughJsonAndCpp) {
   EXPECT_TRUE(structural_equal(replay.func(), sch.func()));
   EXPECT_EQ(replay.trace()->to_json_string(), json);
   // The JSON has exactly DESIGN.md's shape.
-  const std::string prefix = R"({"decisions":[[2,[32,1]],[4,2]],"insts":[["GetBlock",[],["C"],["b0"]],["GetLoops",["b0"],[],)";
+  const std::string prefix =
+      R"({"decisions":[[2,[32,1]],[4,2]],"insts":[["GetBlock",[],["C"],["b0"]],["GetLoops",["b0"],[],)";
   EXPECT_EQ(json.substr(0, prefix.size()), prefix);
   std::string cpp = trace.as_cpp();
   EXPECT_NE(cpp.find("BlockRV b0 = sch.get_block(\"C\");"), std::string::npos) << cpp;
-  EXPECT_NE(cpp.find("sch.sample_perfect_tile(l2, 2, 8, std::vector<int64_t>{32,1})"), std::string::npos) << cpp;
-  EXPECT_NE(cpp.find("sch.annotate(b0, \"tessera.tiling_structure\", std::string(\"SSRSRS\"));"), std::string::npos) << cpp;
+  EXPECT_NE(cpp.find("sch.sample_perfect_tile(l2, 2, 8, std::vector<int64_t>{32,1})"),
+            std::string::npos)
+      << cpp;
+  EXPECT_NE(cpp.find("sch.annotate(b0, \"tessera.tiling_structure\", std::string(\"SSRSRS\"));"),
+            std::string::npos)
+      << cpp;
   expect_same_results(f, replay.func());
 }
 
@@ -97,7 +107,8 @@ void gemm_template(Schedule& sch) {
   sch.reorder({i[0], j[0], i[1], j[1], l[2], i[2], j[2]});
   sch.parallel(sch.fuse({i[0], j[0]}));
   sch.vectorize(j[2]);
-  sch.annotate(i[1], "pragma_auto_unroll_max_step", sch.sample_categorical({0, 16, 64}, {0.4, 0.3, 0.3}));
+  sch.annotate(i[1], "pragma_auto_unroll_max_step",
+               sch.sample_categorical({0, 16, 64}, {0.4, 0.3, 0.3}));
 }
 
 TEST(Schedule, TemplatesAreDeterministicPerSeed) {
@@ -125,7 +136,8 @@ TEST(Schedule, ReplayIsStrictUnlessAskedToRepair) {
   std::string message = error_of([&] { sch.trace()->apply(strict); });
   EXPECT_NE(message.find("sample_perfect_tile: decision ["), std::string::npos) << message;
   EXPECT_NE(message.find("not to the extent 48 of loop 'i'"), std::string::npos) << message;
-  EXPECT_NE(message.find("in instruction 2 (SamplePerfectTile) of the trace"), std::string::npos) << message;
+  EXPECT_NE(message.find("in instruction 2 (SamplePerfectTile) of the trace"), std::string::npos)
+      << message;
   Schedule repaired(g);
   sch.trace()->apply(repaired, false, ReplayMode::kRepair);
   const nlohmann::json* d = repaired.trace()->decision(2);
@@ -142,30 +154,57 @@ TEST(Schedule, ErrorsNameThePrimitiveAndMarkTheIr) {
   Schedule sch(f);
   std::vector<LoopRV> l = sch.get_loops(sch.get_block("C"));
   std::string message = error_of([&] { sch.get_block("D"); });
-  EXPECT_NE(message.find("get_block: no block named 'D'; the blocks are: C"), std::string::npos) << message;
+  EXPECT_NE(message.find("get_block: no block named 'D'; the blocks are: C"), std::string::npos)
+      << message;
   message = error_of([&] { sch.split(l[0], {3, 4}); });
-  EXPECT_NE(message.find("split: factors [3, 4] multiply to 12, less than the extent 16 of loop 'i'"), std::string::npos);
-  EXPECT_NE(message.find("for i in range(0, 16) {  # <== error: split"), std::string::npos) << message;
-  EXPECT_NE(error_of([&] { sch.split(l[0], {std::nullopt, std::nullopt}); }).find("at most one factor may be inferred"), std::string::npos);
-  EXPECT_NE(error_of([&] { sch.split(l[0], {0, 16}); }).find("factor 0 is 0; factors must be positive"), std::string::npos);
-  EXPECT_NE(error_of([&] { sch.fuse({l[0], l[2]}); }).find("loop 'k' is not the only statement in the body of loop 'i'"), std::string::npos);
+  EXPECT_NE(
+      message.find("split: factors [3, 4] multiply to 12, less than the extent 16 of loop 'i'"),
+      std::string::npos);
+  EXPECT_NE(message.find("for i in range(0, 16) {  # <== error: split"), std::string::npos)
+      << message;
+  EXPECT_NE(error_of([&] {
+              sch.split(l[0], {std::nullopt, std::nullopt});
+            }).find("at most one factor may be inferred"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { sch.split(l[0], {0, 16}); }).find("factor 0 is 0; factors must be positive"),
+      std::string::npos);
+  EXPECT_NE(error_of([&] {
+              sch.fuse({l[0], l[2]});
+            }).find("loop 'k' is not the only statement in the body of loop 'i'"),
+            std::string::npos);
   EXPECT_NE(error_of([&] { sch.parallel(l[2]); })
-                .find("parallel: loop 'k' binds the reduction variable 'vk' of block 'C'; running its iterations concurrently would race"),
+                .find("parallel: loop 'k' binds the reduction variable 'vk' of block 'C'; running "
+                      "its iterations concurrently would race"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { sch.bind(l[0], "threadIdx.w"); }).find("unknown thread axis 'threadIdx.w'"), std::string::npos);
-  EXPECT_NE(error_of([&] { sch.annotate(l[0], "tessera.parallel", int64_t{4}); })
-                .find("annotate: loop 'i': annotation 'tessera.parallel' applies to blocks only"),
+  EXPECT_NE(
+      error_of([&] { sch.bind(l[0], "threadIdx.w"); }).find("unknown thread axis 'threadIdx.w'"),
+      std::string::npos);
+  EXPECT_NE(error_of([&] {
+              sch.annotate(l[0], "tessera.parallel", int64_t{4});
+            }).find("annotate: loop 'i': annotation 'tessera.parallel' applies to blocks only"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { sch.annotate(l[0], "pragma_unrol", int64_t{4}); }).find("unknown reserved annotation key 'pragma_unrol'"),
+  EXPECT_NE(error_of([&] {
+              sch.annotate(l[0], "pragma_unrol", int64_t{4});
+            }).find("unknown reserved annotation key 'pragma_unrol'"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { sch.unannotate(l[0], "note"); }).find("loop 'i' has no annotation 'note'"), std::string::npos);
-  EXPECT_NE(error_of([&] { sch.sample_perfect_tile(l[0], 2, 4, std::vector<int64_t>{2, 8}); })
-                .find("decision [2, 8] has innermost factor 8 above the limit 4"),
+  EXPECT_NE(
+      error_of([&] { sch.unannotate(l[0], "note"); }).find("loop 'i' has no annotation 'note'"),
+      std::string::npos);
+  EXPECT_NE(error_of([&] {
+              sch.sample_perfect_tile(l[0], 2, 4, std::vector<int64_t>{2, 8});
+            }).find("decision [2, 8] has innermost factor 8 above the limit 4"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { sch.sample_categorical({1, 2}, {0.5}); }).find("2 candidates but 1 probabilities"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              sch.sample_categorical({1, 2}, {0.5});
+            }).find("2 candidates but 1 probabilities"),
+            std::string::npos);
   // Stale references are detected.
   std::vector<LoopRV> parts = sch.split(l[0], {4, 4});
-  EXPECT_NE(error_of([&] { sch.vectorize(l[0]); }).find("loop 'i' no longer exists (it was split, fused or removed)"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              sch.vectorize(l[0]);
+            }).find("loop 'i' no longer exists (it was split, fused or removed)"),
+            std::string::npos);
   sch.vectorize(parts[1]);
 }
 
@@ -182,8 +221,11 @@ TEST(Schedule, FailingPrimitivesChangeNothing) {
   EXPECT_TRUE(sch.func().same_as(before));
   EXPECT_EQ(sch.trace()->to_json_string(), trace_before);
   sch.reorder({l[2], l[0]});  // the references still work
-  EXPECT_NE(print(sch.func()).find("for k in range(0, 16) {\n      for j in range(0, 16) {\n        for i in range(0, 16) {"),
-            std::string::npos) << print(sch.func());
+  EXPECT_NE(print(sch.func())
+                .find("for k in range(0, 16) {\n      for j in range(0, 16) {\n        for i in "
+                      "range(0, 16) {"),
+            std::string::npos)
+      << print(sch.func());
 }
 
 TEST(Schedule, NavigationFindsProducersAndConsumers) {
@@ -209,7 +251,8 @@ TEST(Schedule, NavigationFindsProducersAndConsumers) {
   // it and writes what the update reads.
   sch.decompose_reduction(sch.get_block("row_sum"), sch.get_loops(sch.get_block("row_sum"))[1]);
   std::vector<std::string> names;
-  for (const BlockNode* b : sch.state().producers(sch.state().find_block("row_sum")->block)) names.push_back(b->name);
+  for (const BlockNode* b : sch.state().producers(sch.state().find_block("row_sum")->block))
+    names.push_back(b->name);
   EXPECT_EQ(names, (std::vector<std::string>{"row_exp", "row_sum_init"}));
 }
 
@@ -220,26 +263,35 @@ TEST(ComputeInline, FoldsProducersIntoConsumers) {
   std::string text = print(sch.func());
   EXPECT_EQ(text.find("block pad"), std::string::npos) << text;
   EXPECT_EQ(text.find("alloc pad"), std::string::npos) << text;
-  EXPECT_NE(text.find("if_then_else(vh + vrh >= 1 && vh + vrh < 7 && vw + vrw >= 1 && vw + vrw < 7, data[vn, vh + vrh - 1, vw + vrw - 1, vrc], 0f32)"),
-            std::string::npos) << text;
-  EXPECT_NE(text.find("reads(data[0, vh + vrh - 1, vw + vrw - 1, vrc], weight[vrh, vrw, vrc, vco]);"), std::string::npos) << text;
+  EXPECT_NE(text.find("if_then_else(vh + vrh >= 1 && vh + vrh < 7 && vw + vrw >= 1 && vw + vrw < "
+                      "7, data[vn, vh + vrh - 1, vw + vrw - 1, vrc], 0f32)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("reads(data[0, vh + vrh - 1, vw + vrw - 1, vrc], weight[vrh, vrw, vrc, vco]);"),
+      std::string::npos)
+      << text;
   expect_same_results(f, sch.func());
 
   PrimFunc e = workloads::get("elementwise:m=4,n=5").func;
   Schedule chain(e, 0, true, true);
   chain.compute_inline(chain.get_block("add"));
   chain.compute_inline(chain.get_block("scale"));
-  EXPECT_NE(print(chain.func()).find("relu[vi, vj] = max((A[vi, vj] + B[vi, vj]) * 0.5f32, 0f32);"), std::string::npos) << print(chain.func());
+  EXPECT_NE(print(chain.func()).find("relu[vi, vj] = max((A[vi, vj] + B[vi, vj]) * 0.5f32, 0f32);"),
+            std::string::npos)
+      << print(chain.func());
   expect_same_results(e, chain.func());
 }
 
 TEST(ComputeInline, Errors) {
   Schedule sch(workloads::get("CBR:n=1,h=4,w=4,ci=2,co=2,kernel=3,stride=1,pad=1").func);
-  EXPECT_NE(error_of([&] { sch.compute_inline(sch.get_block("conv")); })
-                .find("compute_inline: block 'conv' is not a single store of one buffer"),
+  EXPECT_NE(error_of([&] {
+              sch.compute_inline(sch.get_block("conv"));
+            }).find("compute_inline: block 'conv' is not a single store of one buffer"),
             std::string::npos);
   EXPECT_NE(error_of([&] { sch.compute_inline(sch.get_block("bn_relu")); })
-                .find("block 'bn_relu' writes 'bn_relu', a parameter of the function; its result must stay"),
+                .find("block 'bn_relu' writes 'bn_relu', a parameter of the function; its result "
+                      "must stay"),
             std::string::npos);
   Schedule t(workloads::get("TBG:batch=1,seq=4,heads=2,dim=3").func);
   t.compute_inline(t.get_block("Q_T"));  // a transpose is an injective index map: fine
@@ -252,17 +304,23 @@ TEST(ComputeAt, ProducerComputesWhatEachIterationNeeds) {
   std::vector<LoopRV> conv = sch.get_loops(sch.get_block("conv"));
   sch.compute_at(sch.get_block("pad"), conv[1]);  // per output row h: pad rows h .. h+2
   std::string text = print(sch.func());
-  EXPECT_NE(text.find("for h in range(0, 8) {\n        for ax0 in range(0, 3) {\n          for ax1 in range(0, 10) {\n            for ax2 in range(0, 2) {"),
-            std::string::npos) << text;
-  EXPECT_NE(text.find("block pad(vi0: spatial(0, 1) = 0, vi1: spatial(0, 10) = h + ax0, vi2: spatial(0, 10) = ax1, vi3: spatial(0, 2) = ax2)"),
-            std::string::npos) << text;
+  EXPECT_NE(text.find("for h in range(0, 8) {\n        for ax0 in range(0, 3) {\n          for ax1 "
+                      "in range(0, 10) {\n            for ax2 in range(0, 2) {"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("block pad(vi0: spatial(0, 1) = 0, vi1: spatial(0, 10) = h + ax0, vi2: "
+                      "spatial(0, 10) = ax1, vi3: spatial(0, 2) = ax2)"),
+            std::string::npos)
+      << text;
   expect_same_results(f, sch.func());
   // Deeper: at loop w, the pad region is a 3x3 window; preserve_unit_loops keeps the n loop.
   Schedule deep(f, 0, true, true);
   std::vector<LoopRV> l = deep.get_loops(deep.get_block("conv"));
   deep.compute_at(deep.get_block("pad"), l[2], /*preserve_unit_loops=*/true);
   std::string deep_text = print(deep.func());
-  EXPECT_NE(deep_text.find("vi1: spatial(0, 10) = h + ax1, vi2: spatial(0, 10) = w + ax2"), std::string::npos) << deep_text;
+  EXPECT_NE(deep_text.find("vi1: spatial(0, 10) = h + ax1, vi2: spatial(0, 10) = w + ax2"),
+            std::string::npos)
+      << deep_text;
   EXPECT_NE(deep_text.find("for ax0 in range(0, 1) {"), std::string::npos) << deep_text;
   expect_same_results(f, deep.func());
 }
@@ -276,9 +334,12 @@ TEST(ComputeAt, ClipsToTheDomainOfNonDivisibleTiles) {
   sch.compute_at(sch.get_block("scale"), i[0]);
   sch.compute_at(sch.get_block("add"), i[0]);
   std::string text = print(sch.func());
-  EXPECT_NE(text.find("for ax0 in range(0, 4) {"), std::string::npos) << text;  // the tile, not the whole domain
-  EXPECT_NE(text.find("block scale(vi_1: spatial(0, 10) = i_0 * 4 + ax0_1, vj_1: spatial(0, 6) = ax1_1) where i_0 * 4 + ax0_1 < 10 {"),
-            std::string::npos) << text;
+  EXPECT_NE(text.find("for ax0 in range(0, 4) {"), std::string::npos)
+      << text;  // the tile, not the whole domain
+  EXPECT_NE(text.find("block scale(vi_1: spatial(0, 10) = i_0 * 4 + ax0_1, vj_1: spatial(0, 6) = "
+                      "ax1_1) where i_0 * 4 + ax0_1 < 10 {"),
+            std::string::npos)
+      << text;
   expect_same_results(f, sch.func());
 }
 
@@ -288,7 +349,9 @@ TEST(ReverseComputeAt, ConsumerFollowsItsProducer) {
   std::vector<LoopRV> c = sch.get_loops(sch.get_block("C"));
   sch.reverse_compute_at(sch.get_block("D"), c[1]);
   std::string text = print(sch.func());
-  EXPECT_NE(text.find("block D(vi_1: spatial(0, 8) = i, vj_1: spatial(0, 8) = j)"), std::string::npos) << text;
+  EXPECT_NE(text.find("block D(vi_1: spatial(0, 8) = i, vj_1: spatial(0, 8) = j)"),
+            std::string::npos)
+      << text;
   EXPECT_LT(text.find("block C("), text.find("block D("));
   expect_same_results(f, sch.func());
 }
@@ -299,13 +362,17 @@ TEST(ComputeAt, Errors) {
   std::vector<LoopRV> exp_loops = sch.get_loops(sch.get_block("row_exp"));
   std::vector<LoopRV> sum_loops = sch.get_loops(sch.get_block("row_sum"));
   // row_exp is read by row_sum and softmax: moving it under row_sum's loop would starve softmax.
-  EXPECT_NE(error_of([&] { sch.compute_at(sch.get_block("row_exp"), sum_loops[0]); })
-                .find("compute_at: block 'softmax' also reads 'row_exp' but is not under loop 'i"),
+  EXPECT_NE(error_of([&] {
+              sch.compute_at(sch.get_block("row_exp"), sum_loops[0]);
+            }).find("compute_at: block 'softmax' also reads 'row_exp' but is not under loop 'i"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { sch.compute_at(sch.get_block("row_exp"), exp_loops[0]); }).find("already encloses block 'row_exp'"),
+  EXPECT_NE(error_of([&] {
+              sch.compute_at(sch.get_block("row_exp"), exp_loops[0]);
+            }).find("already encloses block 'row_exp'"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { sch.reverse_compute_at(sch.get_block("row_max"), sum_loops[0]); })
-                .find("no block under loop 'i"),
+  EXPECT_NE(error_of([&] {
+              sch.reverse_compute_at(sch.get_block("row_max"), sum_loops[0]);
+            }).find("no block under loop 'i"),
             std::string::npos);
   sch.compute_at(sch.get_block("row_max"), exp_loops[0]);  // row_max's only consumer is row_exp
   expect_same_results(f, sch.func());
@@ -325,12 +392,14 @@ TEST(SampleComputeLocation, EveryDrawIsLegalAndReplays) {
     ASSERT_TRUE(structural_equal(replay.func(), sch.func())) << sch.trace()->to_json_string();
     if (seed % 4 == 0) expect_same_results(f, sch.func(), seed);
   }
-  EXPECT_TRUE(seen.count(-2) && seen.count(-1)) << "inline and root are legal for the padding block";
+  EXPECT_TRUE(seen.count(-2) && seen.count(-1))
+      << "inline and root are legal for the padding block";
   EXPECT_GT(seen.size(), 5u);
   // A decision that is not legal: strict replay refuses, repair falls back.
   Schedule strict(f);
-  EXPECT_NE(error_of([&] { strict.sample_compute_location(strict.get_block("conv"), 0); })
-                .find("decision 0 is not a legal location of block 'conv' (legal: -1)"),
+  EXPECT_NE(error_of([&] {
+              strict.sample_compute_location(strict.get_block("conv"), 0);
+            }).find("decision 0 is not a legal location of block 'conv' (legal: -1)"),
             std::string::npos);
 }
 
@@ -341,7 +410,8 @@ TEST(SampleComputeLocation, DrawsAreUniformOverTheLegalLocations) {
   std::set<int64_t> legal;
   for (int64_t d = -2; d < 12; ++d) {
     Schedule sch(f);
-    if (error_of([&] { sch.sample_compute_location(sch.get_block("pad"), d); }) == "<no error>") legal.insert(d);
+    if (error_of([&] { sch.sample_compute_location(sch.get_block("pad"), d); }) == "<no error>")
+      legal.insert(d);
   }
   ASSERT_GT(legal.size(), 3u);
   std::map<int64_t, int> counts;
@@ -351,10 +421,13 @@ TEST(SampleComputeLocation, DrawsAreUniformOverTheLegalLocations) {
     sch.sample_compute_location(sch.get_block("pad"));
     counts[sch.trace()->decision(1)->get<int64_t>()]++;
   }
-  for (auto& [location, n] : counts) EXPECT_TRUE(legal.count(location)) << "drew illegal location " << location;
+  for (auto& [location, n] : counts)
+    EXPECT_TRUE(legal.count(location)) << "drew illegal location " << location;
   for (int64_t location : legal) {
-    EXPECT_GT(counts[location], 90) << "location " << location << " drawn " << counts[location] << " times of " << draws;
-    EXPECT_LT(counts[location], 210) << "location " << location << " drawn " << counts[location] << " times of " << draws;
+    EXPECT_GT(counts[location], 90)
+        << "location " << location << " drawn " << counts[location] << " times of " << draws;
+    EXPECT_LT(counts[location], 210)
+        << "location " << location << " drawn " << counts[location] << " times of " << draws;
   }
 }
 
@@ -382,7 +455,9 @@ TEST(Cache, ReadAndWriteStages) {
   Schedule replay(f);
   Trace::from_json_string(sch.trace()->to_json_string()).apply(replay);
   EXPECT_TRUE(structural_equal(replay.func(), sch.func()));
-  EXPECT_NE(error_of([&] { sch.cache_read(c, 5, "shared"); }).find("block 'C' has 2 read regions; index 5 is out of range"),
+  EXPECT_NE(error_of([&] {
+              sch.cache_read(c, 5, "shared");
+            }).find("block 'C' has 2 read regions; index 5 is out of range"),
             std::string::npos);
 }
 
@@ -395,16 +470,22 @@ TEST(DecomposeReduction, InitBecomesItsOwnBlock) {
   EXPECT_EQ(sch.get(init)->name, "C_init");
   EXPECT_FALSE(sch.get(c)->init.defined());
   std::string text = print(sch.func());
-  EXPECT_NE(text.find("for j_init in range(0, 8) {\n        block C_init(vi: spatial(0, 8) = i, vj: spatial(0, 8) = j_init) {"),
-            std::string::npos) << text;
+  EXPECT_NE(text.find("for j_init in range(0, 8) {\n        block C_init(vi: spatial(0, 8) = i, "
+                      "vj: spatial(0, 8) = j_init) {"),
+            std::string::npos)
+      << text;
   expect_same_results(f, sch.func());
-  EXPECT_NE(error_of([&] { sch.decompose_reduction(c, l[0]); }).find("block 'C' has no init to decompose"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              sch.decompose_reduction(c, l[0]);
+            }).find("block 'C' has no init to decompose"),
+            std::string::npos);
   // Found by the random-schedule test: an init placed inside a reduction loop would reset the sum.
   Schedule inner(f);
   BlockRV c2 = inner.get_block("C");
   std::vector<LoopRV> k = inner.split(inner.get_loops(c2)[2], {2, 2});
   EXPECT_NE(error_of([&] { inner.decompose_reduction(c2, k[1]); })
-                .find("loop 'k_0' outside loop 'k_1' feeds the reduction variable 'vk'; the init would run once per iteration of it"),
+                .find("loop 'k_0' outside loop 'k_1' feeds the reduction variable 'vk'; the init "
+                      "would run once per iteration of it"),
             std::string::npos);
 }
 
@@ -413,14 +494,16 @@ TEST(LoopStructure, AddUnitLoopAndMerge) {
   Schedule sch(f, 0, true, true);
   LoopRV unit = sch.add_unit_loop(sch.get_block("add"));
   EXPECT_EQ(print(Expr(sch.get(unit)->extent)), "1");
-  std::vector<LoopRV> a = sch.get_loops(sch.get_block("scale")), b = sch.get_loops(sch.get_block("relu"));
+  std::vector<LoopRV> a = sch.get_loops(sch.get_block("scale")),
+                      b = sch.get_loops(sch.get_block("relu"));
   LoopRV merged = sch.merge({a[0], b[0]});
   std::string text = print(sch.func());
   EXPECT_NE(text.find("block scale"), std::string::npos);
   EXPECT_EQ(sch.get_child_blocks(merged).size(), 2u);
   expect_same_results(f, sch.func());
   std::vector<LoopRV> c = sch.get_loops(sch.get_block("add"));
-  EXPECT_NE(error_of([&] { sch.merge({c[1], a[1]}); }).find("is not a sibling of loop"), std::string::npos);
+  EXPECT_NE(error_of([&] { sch.merge({c[1], a[1]}); }).find("is not a sibling of loop"),
+            std::string::npos);
 }
 
 TEST(ReverseComputeInline, ConsumerFoldsIntoProducer) {
@@ -429,12 +512,15 @@ TEST(ReverseComputeInline, ConsumerFoldsIntoProducer) {
   sch.reverse_compute_inline(sch.get_block("relu"));
   std::string text = print(sch.func());
   EXPECT_EQ(text.find("block relu"), std::string::npos) << text;
-  EXPECT_NE(text.find("relu[vi_1, vj_1] = max(add[vi_1, vj_1] * 0.5f32, 0f32);"), std::string::npos) << text;
+  EXPECT_NE(text.find("relu[vi_1, vj_1] = max(add[vi_1, vj_1] * 0.5f32, 0f32);"), std::string::npos)
+      << text;
   EXPECT_EQ(text.find("alloc scale"), std::string::npos) << text;
   expect_same_results(f, sch.func());
   // Into a reduction it would apply the epilogue to partial sums: refused.
   Schedule g(workloads::get("gemm:m=4,n=4,k=4,epilogue=bias_relu").func);
-  EXPECT_NE(error_of([&] { g.reverse_compute_inline(g.get_block("D")); }).find("producer 'C' of block 'D' is not a complete spatial block"),
+  EXPECT_NE(error_of([&] {
+              g.reverse_compute_inline(g.get_block("D"));
+            }).find("producer 'C' of block 'D' is not a complete spatial block"),
             std::string::npos);
 }
 
@@ -463,12 +549,17 @@ TEST(RFactor, PartialReductionsAlongALoop) {
   expect_same_results(n, sch.func());
   Schedule bad(f);
   std::vector<LoopRV> g = bad.get_loops(bad.get_block("C"));
-  EXPECT_NE(error_of([&] { bad.rfactor(g[0], 0); }).find("rfactor: loop 'i' feeds the spatial variable 'vi'"), std::string::npos);
-  EXPECT_NE(error_of([&] { bad.rfactor(g[2], 5); }).find("factor_axis 5 is out of range [0, 2]"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              bad.rfactor(g[0], 0);
+            }).find("rfactor: loop 'i' feeds the spatial variable 'vi'"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { bad.rfactor(g[2], 5); }).find("factor_axis 5 is out of range [0, 2]"),
+            std::string::npos);
 }
 
-// tests/schedule/as_cpp_gemm_template.inc is `tessera show` of tests/tools/gemm_template_trace.json:
-// the C++ a user pastes into a handwritten schedule. It must compile and reproduce the trace.
+// tests/schedule/as_cpp_gemm_template.inc is `tessera show` of
+// tests/tools/gemm_template_trace.json: the C++ a user pastes into a handwritten schedule. It must
+// compile and reproduce the trace.
 void from_as_cpp(Schedule& sch) {
 #include "as_cpp_gemm_template.inc"
 }
@@ -526,13 +617,16 @@ TEST(ScheduleState, StagePipelineLooksAtRegions) {
     }}
   }}
 }}
-)", w2_begin));
+)",
+                                       w2_begin));
   };
   Schedule disjoint(program(4), 0, true, /*debug=*/true);  // W2 writes B[4:8): fine
   EXPECT_TRUE(disjoint.state().stage_pipeline(*disjoint.state().find_block("R")));
-  EXPECT_NE(error_of([&] { Schedule overlap(program(2), 0, true, true); })
-                .find("invariant broken: block 'R' reads a buffer that a later block of its scope writes"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] {
+        Schedule overlap(program(2), 0, true, true);
+      }).find("invariant broken: block 'R' reads a buffer that a later block of its scope writes"),
+      std::string::npos);
 }
 
 TEST(Layout, SetScopeAndStorageAlign) {
@@ -542,35 +636,65 @@ TEST(Layout, SetScopeAndStorageAlign) {
   sch.set_scope(pad, 0, "shared");
   sch.storage_align(pad, 0, 2, 8, 1);  // the stride of the w axis (3 channels) becomes 9
   std::string text = print(sch.func());
-  EXPECT_NE(text.find("alloc pad: float32[1, 8, 8, 3] strides[576, 72, 9, 1] scope \"shared\";"), std::string::npos) << text;
+  EXPECT_NE(text.find("alloc pad: float32[1, 8, 8, 3] strides[576, 72, 9, 1] scope \"shared\";"),
+            std::string::npos)
+      << text;
   expect_same_results(f, sch.func());
   Schedule replay(f);
   Trace::from_json_string(sch.trace()->to_json_string()).apply(replay);
   EXPECT_TRUE(structural_equal(replay.func(), sch.func()));
-  EXPECT_NE(sch.trace()->as_cpp().find("sch.storage_align(b0, 0, 2, 8, 1);"), std::string::npos) << sch.trace()->as_cpp();
+  EXPECT_NE(sch.trace()->as_cpp().find("sch.storage_align(b0, 0, 2, 8, 1);"), std::string::npos)
+      << sch.trace()->as_cpp();
   BlockRV conv = sch.get_block("conv");
-  EXPECT_NE(error_of([&] { sch.set_scope(conv, 0, "shared"); }).find("'conv' is a parameter of the function"), std::string::npos);
-  EXPECT_NE(error_of([&] { sch.set_scope(pad, 0, "texture"); }).find("unknown storage scope 'texture'"), std::string::npos);
-  EXPECT_NE(error_of([&] { sch.set_scope(pad, 3, "local"); }).find("block 'pad' has 1 write regions; index 3 is out of range"), std::string::npos);
-  EXPECT_NE(error_of([&] { sch.storage_align(pad, 0, 4, 8, 1); }).find("axis 4 is out of range for the 4-D buffer 'pad'"), std::string::npos);
-  EXPECT_NE(error_of([&] { sch.storage_align(pad, 0, 1, 8, 8); }).find("offset 8 must be in [0, factor 8)"), std::string::npos);
-  EXPECT_NE(error_of([&] { sch.storage_align(pad, 0, 1, 0, 0); }).find("factor must be positive, got 0"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              sch.set_scope(conv, 0, "shared");
+            }).find("'conv' is a parameter of the function"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { sch.set_scope(pad, 0, "texture"); }).find("unknown storage scope 'texture'"),
+      std::string::npos);
+  EXPECT_NE(error_of([&] {
+              sch.set_scope(pad, 3, "local");
+            }).find("block 'pad' has 1 write regions; index 3 is out of range"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              sch.storage_align(pad, 0, 4, 8, 1);
+            }).find("axis 4 is out of range for the 4-D buffer 'pad'"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              sch.storage_align(pad, 0, 1, 8, 8);
+            }).find("offset 8 must be in [0, factor 8)"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { sch.storage_align(pad, 0, 1, 0, 0); }).find("factor must be positive, got 0"),
+      std::string::npos);
 }
 
 TEST(Trace, RejectsMalformedJson) {
-  EXPECT_NE(error_of([] { Trace::from_json_string("{"); }).find("trace is not valid JSON"), std::string::npos);
-  EXPECT_NE(error_of([] { Trace::from_json_string(R"({"version":2,"insts":[]})"); }).find("version 2 is not supported"), std::string::npos);
-  EXPECT_NE(error_of([] { Trace::from_json_string(R"({"version":1,"insts":[["Splitt",[],[],[]]],"decisions":[]})"); })
-                .find("trace instruction 0: unknown instruction kind 'Splitt'"),
+  EXPECT_NE(error_of([] { Trace::from_json_string("{"); }).find("trace is not valid JSON"),
             std::string::npos);
-  EXPECT_NE(error_of([] { Trace::from_json_string(R"({"version":1,"insts":[["GetLoops",["b0"],[],["l1"]]],"decisions":[]})"); })
-                .find("input 'b0' is not made by an earlier instruction"),
+  EXPECT_NE(error_of([] {
+              Trace::from_json_string(R"({"version":2,"insts":[]})");
+            }).find("version 2 is not supported"),
             std::string::npos);
-  EXPECT_NE(error_of([] { Trace::from_json_string(R"({"version":1,"insts":[["GetBlock",[],["C"],["b0"]]],"decisions":[[0,1]]})"); })
-                .find("decision for instruction 0, which is not a sampling instruction"),
+  EXPECT_NE(
+      error_of([] {
+        Trace::from_json_string(R"({"version":1,"insts":[["Splitt",[],[],[]]],"decisions":[]})");
+      }).find("trace instruction 0: unknown instruction kind 'Splitt'"),
+      std::string::npos);
+  EXPECT_NE(error_of([] {
+              Trace::from_json_string(
+                  R"({"version":1,"insts":[["GetLoops",["b0"],[],["l1"]]],"decisions":[]})");
+            }).find("input 'b0' is not made by an earlier instruction"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              Trace::from_json_string(
+                  R"({"version":1,"insts":[["GetBlock",[],["C"],["b0"]]],"decisions":[[0,1]]})");
+            }).find("decision for instruction 0, which is not a sampling instruction"),
             std::string::npos);
   // A trace that does not fit the workload names the instruction.
-  Trace t = Trace::from_json_string(R"({"version":1,"insts":[["GetBlock",[],["D"],["b0"]]],"decisions":[]})");
+  Trace t = Trace::from_json_string(
+      R"({"version":1,"insts":[["GetBlock",[],["D"],["b0"]]],"decisions":[]})");
   Schedule sch(workloads::get("gemm:m=8,n=8,k=8").func);
   std::string message = error_of([&] { t.apply(sch); });
   EXPECT_NE(message.find("get_block: no block named 'D'"), std::string::npos) << message;
@@ -580,7 +704,7 @@ TEST(Trace, RejectsMalformedJson) {
 TEST(Trace, SimplifiedDropsUnusedPureInstructions) {
   Schedule sch(workloads::get("gemm:m=8,n=8,k=8").func);
   BlockRV c = sch.get_block("C");
-  sch.get_loops(c);  // unused
+  sch.get_loops(c);                            // unused
   sch.sample_categorical({1, 2}, {0.5, 0.5});  // unused
   std::vector<LoopRV> l = sch.get_loops(c);
   sch.unroll(l[2]);

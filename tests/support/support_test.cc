@@ -21,7 +21,8 @@ TEST(Error, RendersMessageAndContextChain) {
   Error e("unknown block 'D'");
   e.add_context("in instruction 3 (GetBlock)").add_context("while replaying trace.json");
   EXPECT_EQ(e.message(), "unknown block 'D'");
-  EXPECT_STREQ(e.what(), "unknown block 'D'\n  in instruction 3 (GetBlock)\n  while replaying trace.json");
+  EXPECT_STREQ(e.what(),
+               "unknown block 'D'\n  in instruction 3 (GetBlock)\n  while replaying trace.json");
   EXPECT_NE(std::string(e.where().file).find("support_test.cc"), std::string::npos);
   EXPECT_GT(e.where().line, 0);
 }
@@ -155,7 +156,9 @@ TEST(FileSystem, TemporaryDirectoriesAndAtomicReplacement) {
       write_file_atomically(kept + "/missing/f.txt", "x");
       FAIL() << "no error";
     } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find("the directory " + kept + "/missing does not exist"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("the directory " + kept + "/missing does not exist"),
+                std::string::npos)
+          << e.what();
     }
   }
   EXPECT_FALSE(std::filesystem::exists(kept)) << "removed with its owner";

@@ -24,10 +24,20 @@ TEST(Target, ParsesAndPrintsCanonically) {
 TEST(Target, ErrorsNameTheBadPart) {
   using testing_util::error_of;
   EXPECT_NE(error_of([] { Target::parse(""); }).find("target string is empty"), std::string::npos);
-  EXPECT_NE(error_of([] { Target::parse("cuda"); }).find("target 'cuda': unknown kind 'cuda' (the kinds are llvm and c)"), std::string::npos);
-  EXPECT_NE(error_of([] { Target::parse("llvm -num-cores=two"); }).find("-num-cores must be a positive integer, got 'two'"), std::string::npos);
-  EXPECT_NE(error_of([] { Target::parse("llvm -mcpu="); }).find("-mcpu= needs a CPU name"), std::string::npos);
-  EXPECT_NE(error_of([] { Target::parse("c -mcpu=znver4"); }).find("unknown option '-mcpu=znver4' (a c target takes -num-cores=N)"), std::string::npos);
+  EXPECT_NE(error_of([] {
+              Target::parse("cuda");
+            }).find("target 'cuda': unknown kind 'cuda' (the kinds are llvm and c)"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              Target::parse("llvm -num-cores=two");
+            }).find("-num-cores must be a positive integer, got 'two'"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { Target::parse("llvm -mcpu="); }).find("-mcpu= needs a CPU name"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              Target::parse("c -mcpu=znver4");
+            }).find("unknown option '-mcpu=znver4' (a c target takes -num-cores=N)"),
+            std::string::npos);
 }
 
 TEST(Target, FactsComeFromLLVMsDescriptionOfTheCPU) {
@@ -36,7 +46,8 @@ TEST(Target, FactsComeFromLLVMsDescriptionOfTheCPU) {
   EXPECT_TRUE(haswell.has("avx2"));
   EXPECT_TRUE(haswell.has("fma"));
   EXPECT_FALSE(haswell.has("avx512f"));
-  EXPECT_EQ(haswell.l2_cache_bytes, host_cpu_name() == "haswell" ? haswell.l2_cache_bytes : 0);  // unknown for another CPU
+  EXPECT_EQ(haswell.l2_cache_bytes,
+            host_cpu_name() == "haswell" ? haswell.l2_cache_bytes : 0);  // unknown for another CPU
   const TargetFacts& skylake = Target::parse("llvm -mcpu=skylake-avx512").facts();
   EXPECT_EQ(skylake.vector_register_bytes, 64);
   EXPECT_TRUE(skylake.has("avx512f"));
@@ -54,7 +65,9 @@ TEST(Target, FactsComeFromLLVMsDescriptionOfTheCPU) {
   EXPECT_GE(host.vector_register_bytes, 16);
   EXPECT_GT(host.l1d_cache_bytes, 0);
   EXPECT_GE(host.l2_cache_bytes, host.l1d_cache_bytes);
-  EXPECT_NE(testing_util::error_of([] { Target::parse("llvm -mcpu=pentium9").facts(); }).find("LLVM knows no CPU 'pentium9'"),
+  EXPECT_NE(testing_util::error_of([] {
+              Target::parse("llvm -mcpu=pentium9").facts();
+            }).find("LLVM knows no CPU 'pentium9'"),
             std::string::npos);
 }
 

@@ -25,9 +25,13 @@ TEST(CreatePrimFunc, GemmHasTheDocumentedShape) {
   Tensor a = placeholder({4, 3}, DataType::float32(), "A");
   Tensor b = placeholder({3, 5}, DataType::float32(), "B");
   IterVar k = reduce_axis(3, "k");
-  Tensor c = compute({4, 5}, [&](const Axes& x) { return sum(a(x[0], k.var) * b(k.var, x[1]), {k}); }, "C", {"i", "j"});
+  Tensor c =
+      compute({4, 5}, [&](const Axes& x) { return sum(a(x[0], k.var) * b(k.var, x[1]), {k}); }, "C",
+              {"i", "j"});
   PrimFunc f = create_prim_func({a, b, c}, "gemm");
-  EXPECT_EQ(print(f), R"(func gemm(A: float32[4, 3], B: float32[3, 5], C: float32[4, 5]) with {"global_symbol": "gemm"} {
+  EXPECT_EQ(
+      print(f),
+      R"(func gemm(A: float32[4, 3], B: float32[3, 5], C: float32[4, 5]) with {"global_symbol": "gemm"} {
   block root() {
     reads();
     writes();
@@ -54,12 +58,15 @@ TEST(CreatePrimFunc, GemmHasTheDocumentedShape) {
 TEST(CreatePrimFunc, RegionsCoverEveryAccess) {
   using namespace te;
   Tensor a = placeholder({10}, DataType::float32(), "A");
-  Tensor stencil = compute({8}, [&](const Axes& x) { return a(x[0]) + a(x[0] + 2) + a(x[0] + 1); }, "S", {"i"});
-  Tensor gather = compute({8}, [&](const Axes& x) { return a(x[0]) + a(floordiv(x[0], make_int(2))); }, "G", {"i"});
+  Tensor stencil =
+      compute({8}, [&](const Axes& x) { return a(x[0]) + a(x[0] + 2) + a(x[0] + 1); }, "S", {"i"});
+  Tensor gather = compute(
+      {8}, [&](const Axes& x) { return a(x[0]) + a(floordiv(x[0], make_int(2))); }, "G", {"i"});
   PrimFunc f = create_prim_func({a, stencil, gather}, "f");
   std::string text = print(f);
   EXPECT_NE(text.find("reads(A[vi:+3]);"), std::string::npos) << text;
-  EXPECT_NE(text.find("reads(A[0:+8]);"), std::string::npos) << text;  // vi and vi / 2 over vi in [0, 8)
+  EXPECT_NE(text.find("reads(A[0:+8]);"), std::string::npos)
+      << text;  // vi and vi / 2 over vi in [0, 8)
 }
 
 TEST(CreatePrimFunc, IntermediatesAreAllocatedByTheRootBlock) {
@@ -76,9 +83,11 @@ TEST(CreatePrimFunc, Errors) {
   using namespace te;
   Tensor a = placeholder({4}, DataType::float32(), "A");
   Tensor b = compute({4}, [&](const Axes& x) { return a(x[0]) * 2.0; }, "B");
-  EXPECT_EQ(error_of([&] { create_prim_func({b}, "f"); }), "create_prim_func 'f': placeholder 'A' is read but is not an argument");
+  EXPECT_EQ(error_of([&] { create_prim_func({b}, "f"); }),
+            "create_prim_func 'f': placeholder 'A' is read but is not an argument");
   Tensor b2 = compute({4}, [&](const Axes& x) { return b(x[0]); }, "B");
-  EXPECT_EQ(error_of([&] { create_prim_func({a, b2}, "f"); }), "create_prim_func 'f': two stages are named 'B'");
+  EXPECT_EQ(error_of([&] { create_prim_func({a, b2}, "f"); }),
+            "create_prim_func 'f': two stages are named 'B'");
   EXPECT_EQ(error_of([&] { a(1, 2); }), "tensor 'A' has 1 dimensions, indexed with 2");
   EXPECT_EQ(error_of([&] { compute({0}, [&](const Axes& x) { return a(x[0]); }, "Z"); }),
             "compute 'Z': extent 0 of axis 'i0' must be positive");
@@ -118,23 +127,28 @@ TEST(Flops, APredicatedBlockCountsOnlyTheIterationsItRuns) {
 }
 
 TEST(Workloads, EverySuiteEntryHasFourShapes) {
-  const std::vector<std::string> suite = {"C1D", "C2D", "C3D", "GMM", "GRP", "DIL", "DEP", "T2D", "CAP", "NRM", "SFM", "CBR", "TBG"};
+  const std::vector<std::string> suite = {"C1D", "C2D", "C3D", "GMM", "GRP", "DIL", "DEP",
+                                          "T2D", "CAP", "NRM", "SFM", "CBR", "TBG"};
   for (const std::string& name : suite) {
     const WorkloadInfo* w = workloads::find(name);
     ASSERT_NE(w, nullptr) << name;
     EXPECT_EQ(w->shapes.size(), 4u) << name;
     EXPECT_FALSE(w->description.empty());
   }
-  for (const char* name : {"gemm", "dense", "conv2d_nchw", "depthwise_conv2d", "pool", "elementwise", "layernorm", "softmax", "transpose"}) {
+  for (const char* name : {"gemm", "dense", "conv2d_nchw", "depthwise_conv2d", "pool",
+                           "elementwise", "layernorm", "softmax", "transpose"}) {
     EXPECT_NE(workloads::find(name), nullptr) << name;
   }
 }
 
 TEST(Workloads, SpecsAreCanonicalised) {
-  EXPECT_EQ(workloads::canonical_spec("C2D:1"), "C2D:n=1,h=56,w=56,ci=64,co=64,kernel=1,stride=1,pad=0,dtype=float32");
+  EXPECT_EQ(workloads::canonical_spec("C2D:1"),
+            "C2D:n=1,h=56,w=56,ci=64,co=64,kernel=1,stride=1,pad=0,dtype=float32");
   EXPECT_EQ(workloads::canonical_spec("C2D"), workloads::canonical_spec("C2D:0"));
-  EXPECT_EQ(workloads::canonical_spec("C2D:1,stride=2"), "C2D:n=1,h=56,w=56,ci=64,co=64,kernel=1,stride=2,pad=0,dtype=float32");
-  EXPECT_EQ(workloads::canonical_spec("gemm"), "gemm:m=512,n=512,k=512,dtype=float32,epilogue=none");
+  EXPECT_EQ(workloads::canonical_spec("C2D:1,stride=2"),
+            "C2D:n=1,h=56,w=56,ci=64,co=64,kernel=1,stride=2,pad=0,dtype=float32");
+  EXPECT_EQ(workloads::canonical_spec("gemm"),
+            "gemm:m=512,n=512,k=512,dtype=float32,epilogue=none");
   EXPECT_EQ(workloads::canonical_spec("C2D:n=1,h=17,w=23,ci=13,co=29,kernel=3,stride=2,pad=1"),
             "C2D:n=1,h=17,w=23,ci=13,co=29,kernel=3,stride=2,pad=1,dtype=float32");
   Workload w = workloads::get("C2D:n=1,h=17,w=23,ci=13,co=29,kernel=3,stride=2,pad=1");
@@ -144,22 +158,38 @@ TEST(Workloads, SpecsAreCanonicalised) {
 
 TEST(Workloads, BadSpecsListWhatIsValid) {
   std::string unknown = error_of([] { workloads::get("C2X:1"); });
-  EXPECT_NE(unknown.find("unknown workload 'C2X'; valid names: C1D, C2D,"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("unknown workload 'C2X'; valid names: C1D, C2D,"), std::string::npos)
+      << unknown;
   EXPECT_NE(unknown.find("gemm"), std::string::npos);
-  EXPECT_EQ(error_of([] { workloads::get("C2D:9"); }), "workload 'C2D': shape index 9 out of range (0..3)");
-  EXPECT_EQ(error_of([] { workloads::get("gemm:1"); }), "workload 'gemm': shape index 1 out of range (it has no preset shapes)");
-  EXPECT_NE(error_of([] { workloads::get("C2D:1,foo=3"); }).find("workload 'C2D' has no parameter 'foo'; parameters: n (default 1), h, w,"),
+  EXPECT_EQ(error_of([] { workloads::get("C2D:9"); }),
+            "workload 'C2D': shape index 9 out of range (0..3)");
+  EXPECT_EQ(error_of([] { workloads::get("gemm:1"); }),
+            "workload 'gemm': shape index 1 out of range (it has no preset shapes)");
+  EXPECT_NE(error_of([] {
+              workloads::get("C2D:1,foo=3");
+            }).find("workload 'C2D' has no parameter 'foo'; parameters: n (default 1), h, w,"),
             std::string::npos);
-  EXPECT_EQ(error_of([] { workloads::get("gemm:m=abc"); }), "workload 'gemm': m=abc is not an integer");
-  EXPECT_EQ(error_of([] { workloads::get("gemm:m=0"); }), "workload 'gemm': m=0 must be at least 1");
-  EXPECT_EQ(error_of([] { workloads::get("gemm:dtype=int4"); }), "workload 'gemm': dtype=int4 is not one of float32, float16, bfloat16, int8");
-  EXPECT_NE(error_of([] { workloads::get("C2D:h=5"); }).find("missing parameter(s) w, ci, co, kernel"), std::string::npos);
-  EXPECT_NE(error_of([] { workloads::get("C2D:n=1,h=2,w=2,ci=1,co=1,kernel=5"); })
-                .find("C2D: input size 2 with padding 0 is smaller than the (dilated) kernel 5"),
+  EXPECT_EQ(error_of([] { workloads::get("gemm:m=abc"); }),
+            "workload 'gemm': m=abc is not an integer");
+  EXPECT_EQ(error_of([] { workloads::get("gemm:m=0"); }),
+            "workload 'gemm': m=0 must be at least 1");
+  EXPECT_EQ(error_of([] { workloads::get("gemm:dtype=int4"); }),
+            "workload 'gemm': dtype=int4 is not one of float32, float16, bfloat16, int8");
+  EXPECT_NE(
+      error_of([] { workloads::get("C2D:h=5"); }).find("missing parameter(s) w, ci, co, kernel"),
+      std::string::npos);
+  EXPECT_NE(error_of([] {
+              workloads::get("C2D:n=1,h=2,w=2,ci=1,co=1,kernel=5");
+            }).find("C2D: input size 2 with padding 0 is smaller than the (dilated) kernel 5"),
             std::string::npos);
-  EXPECT_NE(error_of([] { workloads::get("GRP:n=1,h=8,w=8,ci=6,co=8,kernel=3,groups=4"); }).find("groups=4 must divide ci=6 and co=8"),
+  EXPECT_NE(error_of([] {
+              workloads::get("GRP:n=1,h=8,w=8,ci=6,co=8,kernel=3,groups=4");
+            }).find("groups=4 must divide ci=6 and co=8"),
             std::string::npos);
-  EXPECT_NE(error_of([] { workloads::get("no/such/file.tir"); }).find("cannot read workload file 'no/such/file.tir'"), std::string::npos);
+  EXPECT_NE(error_of([] {
+              workloads::get("no/such/file.tir");
+            }).find("cannot read workload file 'no/such/file.tir'"),
+            std::string::npos);
 }
 
 TEST(Workloads, LoadsIrTextFiles) {

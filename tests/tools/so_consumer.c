@@ -27,7 +27,9 @@ static int check(const float* a, const float* b, const float* c, const char* ent
 }
 
 // Exported kernels need 64-byte aligned arrays (the header says so); malloc gives 16.
-static float* array_of(size_t elements) { return aligned_alloc(64, (sizeof(float) * elements + 63) / 64 * 64); }
+static float* array_of(size_t elements) {
+  return aligned_alloc(64, (sizeof(float) * elements + 63) / 64 * 64);
+}
 
 int main(void) {
   float* a = array_of(M * K);

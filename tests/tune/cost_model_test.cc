@@ -37,7 +37,8 @@ std::vector<CostSample> synthetic(uint64_t seed, int count, int max_rows = 3) {
     double work = 0;
     for (int r = 0; r < rows; ++r) {
       s.features.row(r).setZero();
-      for (int c = 0; c < 12; ++c) s.features(r, c * 10) = static_cast<float>(10 * rng.uniform_double());
+      for (int c = 0; c < 12; ++c)
+        s.features(r, c * 10) = static_cast<float>(10 * rng.uniform_double());
       const double a = s.features(r, 30), b = s.features(r, 40), d = s.features(r, 100);
       work += a + 0.5 * std::max(b - 5.0, 0.0) * 2 + 0.3 * d;
     }
@@ -118,19 +119,33 @@ TEST(MLPCostModel, SaveAndLoadGiveIdenticalPredictions) {
 TEST(MLPCostModel, BadModelFilesAreRefusedByName) {
   const std::string dir = testing::TempDir();
   MLPCostModel model;
-  EXPECT_NE(error_of([&] { model.load(dir + "no_such_model.json"); }).find("cannot read cost model file " + dir + "no_such_model.json"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              model.load(dir + "no_such_model.json");
+            }).find("cannot read cost model file " + dir + "no_such_model.json"),
+            std::string::npos);
   auto write = [&](const std::string& name, const std::string& text) {
     std::ofstream(dir + name) << text;
     return dir + name;
   };
-  EXPECT_NE(error_of([&] { model.load(write("m1.json", "{not json")); }).find("m1.json is not a cost model file"), std::string::npos);
-  EXPECT_NE(error_of([&] { model.load(write("m2.json", R"({"model": "Random"})")); }).find("m2.json is not an MLP cost model file"), std::string::npos);
-  EXPECT_NE(error_of([&] { model.load(write("m3.json", R"({"format": "tessera MLP cost model", "version": 9})")); }).find("MLP cost model version 9"),
+  EXPECT_NE(error_of([&] {
+              model.load(write("m1.json", "{not json"));
+            }).find("m1.json is not a cost model file"),
             std::string::npos);
   EXPECT_NE(error_of([&] {
-              model.load(write("m4.json", R"({"format": "tessera MLP cost model", "version": 1, "feature_count": 3, "feature_layout": "x"})"));
-            }).find("was trained on other features"),
+              model.load(write("m2.json", R"({"model": "Random"})"));
+            }).find("m2.json is not an MLP cost model file"),
             std::string::npos);
+  EXPECT_NE(error_of([&] {
+              model.load(write("m3.json", R"({"format": "tessera MLP cost model", "version": 9})"));
+            }).find("MLP cost model version 9"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of([&] {
+        model.load(write(
+            "m4.json",
+            R"({"format": "tessera MLP cost model", "version": 1, "feature_count": 3, "feature_layout": "x"})"));
+      }).find("was trained on other features"),
+      std::string::npos);
   EXPECT_FALSE(model.trained()) << "a failed load leaves the model as it was";
   // The right header, a weight missing.
   MLPCostModel trained;
@@ -142,9 +157,16 @@ TEST(MLPCostModel, BadModelFilesAreRefusedByName) {
   std::ofstream(dir + "m5.json") << j.dump();
   const std::vector<Eigen::MatrixXf> f = features_of(synthetic(10, 10));
   const std::vector<double> before = trained.score(f);
-  EXPECT_NE(error_of([&] { trained.load(dir + "m5.json"); }).find("m5.json: malformed MLP cost model"), std::string::npos);
+  EXPECT_NE(
+      error_of([&] { trained.load(dir + "m5.json"); }).find("m5.json: malformed MLP cost model"),
+      std::string::npos);
   EXPECT_EQ(trained.score(f), before) << "a file that fails half-way leaves the model as it was";
-  EXPECT_NE(error_of([] { MLPOptions o; o.hidden = 0; MLPCostModel m(o); }).find("hidden width must be at least 1"), std::string::npos);
+  EXPECT_NE(error_of([] {
+              MLPOptions o;
+              o.hidden = 0;
+              MLPCostModel m(o);
+            }).find("hidden width must be at least 1"),
+            std::string::npos);
 }
 
 TEST(MLPCostModel, OnlineUpdatesLearnFromRealPrograms) {
@@ -157,8 +179,10 @@ TEST(MLPCostModel, OnlineUpdatesLearnFromRealPrograms) {
     Schedule sch(ctx.workload.func);
     std::vector<LoopRV> l = sch.get_loops(sch.get_block("C"));
     std::vector<LoopRV> j = sch.split(l[1], {64 / tile, tile});
-    if (good) sch.reorder({l[0], l[2], j[0], j[1]});  // j innermost: unit stride on B and C
-    else sch.reorder({j[0], j[1], l[2], l[0]});       // i innermost: stride 64
+    if (good)
+      sch.reorder({l[0], l[2], j[0], j[1]});  // j innermost: unit stride on B and C
+    else
+      sch.reorder({j[0], j[1], l[2], l[0]});  // i innermost: stride 64
     return sch.func();
   };
   std::vector<PrimFunc> programs;
@@ -181,7 +205,8 @@ TEST(CostDatasets, OnlyMeasuredRecordsAreData) {
   const Workload gemm = workloads::get("gemm:m=16,n=16,k=16");
   const std::string w = db.add_workload(gemm);
   const std::string target = Target::host().str();
-  auto record = [&](const std::string& program, int tile, std::vector<double> seconds, const std::string& status) {
+  auto record = [&](const std::string& program, int tile, std::vector<double> seconds,
+                    const std::string& status) {
     Schedule sch(gemm.func);
     std::vector<LoopRV> l = sch.get_loops(sch.get_block("C"));
     sch.split(l[1], {std::nullopt, tile});

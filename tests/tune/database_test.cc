@@ -27,12 +27,15 @@ class DatabaseTest : public testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  TuningRecord record(const std::string& workload, const std::string& target, const std::string& program, std::vector<double> seconds) {
+  TuningRecord record(const std::string& workload, const std::string& target,
+                      const std::string& program, std::vector<double> seconds) {
     TuningRecord r;
     r.workload = workload;
     r.target = target;
     r.program = program;
-    r.trace = nlohmann::json{{"version", 1}, {"instructions", nlohmann::json::array()}, {"decisions", nlohmann::json::array()}};
+    r.trace = nlohmann::json{{"version", 1},
+                             {"instructions", nlohmann::json::array()},
+                             {"decisions", nlohmann::json::array()}};
     r.run_seconds = std::move(seconds);
     return r;
   }
@@ -88,18 +91,22 @@ TEST_F(DatabaseTest, ATornLastLineCostsOnlyThatLine) {
     db.add_record(record(w, cpu_, "0000000000000001", {1e-3}));
     db.add_record(record(w, cpu_, "0000000000000002", {2e-3}));
   }
-  append_raw("records.jsonl", R"({"version":1,"workload":")" + w + R"(","tar)");  // a writer died here
+  append_raw("records.jsonl",
+             R"({"version":1,"workload":")" + w + R"(","tar)");  // a writer died here
   Database db(dir_, false);
   ASSERT_EQ(db.records().size(), 2u);
   ASSERT_EQ(db.warnings().size(), 1u);
-  EXPECT_NE(db.warnings()[0].find("records.jsonl:3: skipped a torn last line"), std::string::npos) << db.warnings()[0];
+  EXPECT_NE(db.warnings()[0].find("records.jsonl:3: skipped a torn last line"), std::string::npos)
+      << db.warnings()[0];
   // The next record starts on a line of its own; the torn one stays skipped.
   db.add_record(record(w, cpu_, "0000000000000003", {3e-3}));
   Database again(dir_, false);
   ASSERT_EQ(again.records().size(), 3u);
   EXPECT_EQ(again.records()[2].program, "0000000000000003");
   ASSERT_EQ(again.warnings().size(), 1u);
-  EXPECT_NE(again.warnings()[0].find("records.jsonl:3: skipped a line that is not a valid entry"), std::string::npos) << again.warnings()[0];
+  EXPECT_NE(again.warnings()[0].find("records.jsonl:3: skipped a line that is not a valid entry"),
+            std::string::npos)
+      << again.warnings()[0];
 }
 
 TEST_F(DatabaseTest, MalformedRecordsAreSkippedWithTheirLine) {
@@ -108,10 +115,16 @@ TEST_F(DatabaseTest, MalformedRecordsAreSkippedWithTheirLine) {
   append_raw("records.jsonl", "{\"version\":2}\n{\"version\":1,\"workload\":\"x\"}\n");
   db.refresh();
   ASSERT_EQ(db.warnings().size(), 2u);
-  EXPECT_NE(db.warnings()[0].find(":1: skipped a line that is not a valid entry: format version 2"), std::string::npos) << db.warnings()[0];
-  EXPECT_NE(db.warnings()[1].find(":2: skipped a line that is not a valid entry: the record has no field 'target'"), std::string::npos) << db.warnings()[1];
+  EXPECT_NE(db.warnings()[0].find(":1: skipped a line that is not a valid entry: format version 2"),
+            std::string::npos)
+      << db.warnings()[0];
+  EXPECT_NE(db.warnings()[1].find(
+                ":2: skipped a line that is not a valid entry: the record has no field 'target'"),
+            std::string::npos)
+      << db.warnings()[1];
   TuningRecord bad = record(w, cpu_, "p", {-1.0});
-  EXPECT_EQ(testing_util::error_of([&] { TuningRecord::from_json(bad.to_json()); }), "the record's run_seconds holds -1, which is not a positive time");
+  EXPECT_EQ(testing_util::error_of([&] { TuningRecord::from_json(bad.to_json()); }),
+            "the record's run_seconds holds -1, which is not a positive time");
 }
 
 TEST_F(DatabaseTest, TwoProcessesAppendingAtOnceLoseNothing) {
@@ -129,7 +142,8 @@ TEST_F(DatabaseTest, TwoProcessesAppendingAtOnceLoseNothing) {
       int status = 0;
       try {
         Database db(dir_, false);
-        for (int i = 0; i < kPerWriter; ++i) db.add_record(record(w, cpu_, fmt::format("{}-{}", writer, i), {1e-3 * (i + 1)}));
+        for (int i = 0; i < kPerWriter; ++i)
+          db.add_record(record(w, cpu_, fmt::format("{}-{}", writer, i), {1e-3 * (i + 1)}));
       } catch (...) {
         status = 1;
       }
@@ -254,9 +268,11 @@ TEST_F(DatabaseTest, MergeAddsOnlyWhatIsMissing) {
 }
 
 TEST_F(DatabaseTest, OpeningErrorsNameTheDirectory) {
-  EXPECT_EQ(testing_util::error_of([&] { Database(dir_ + "/missing", false); }), fmt::format("no tuning database at '{}/missing' (no such directory)", dir_));
+  EXPECT_EQ(testing_util::error_of([&] { Database(dir_ + "/missing", false); }),
+            fmt::format("no tuning database at '{}/missing' (no such directory)", dir_));
   std::filesystem::create_directories(dir_ + "/empty");
-  EXPECT_EQ(testing_util::error_of([&] { Database(dir_ + "/empty", false); }), fmt::format("'{}/empty' is not a tuning database: it has no workloads.jsonl", dir_));
+  EXPECT_EQ(testing_util::error_of([&] { Database(dir_ + "/empty", false); }),
+            fmt::format("'{}/empty' is not a tuning database: it has no workloads.jsonl", dir_));
 }
 
 }  // namespace

@@ -46,7 +46,8 @@ TEST(FeatureExtractor, VectorizedCopy) {
       "func copy(A: float32[1024], B: float32[1024]) {\n"
       "  block root() {\n    reads();\n    writes();\n"
       "    for i in range(0, 1024) {\n"
-      "      block B(vi: spatial(0, 1024) = i) {\n        reads(A[vi]);\n        writes(B[vi]);\n        B[vi] = A[vi];\n      }\n"
+      "      block B(vi: spatial(0, 1024) = i) {\n        reads(A[vi]);\n        writes(B[vi]);\n  "
+      "      B[vi] = A[vi];\n      }\n"
       "    }\n  }\n}\n");
   Schedule sch(copy);
   std::vector<LoopRV> loops = sch.split(sch.get_loops(sch.get_block("B"))[0], {64, 16});

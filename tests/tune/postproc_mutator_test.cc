@@ -17,7 +17,9 @@
 namespace tessera {
 namespace {
 
-bool has(const std::string& text, const std::string& piece) { return text.find(piece) != std::string::npos; }
+bool has(const std::string& text, const std::string& piece) {
+  return text.find(piece) != std::string::npos;
+}
 
 const Target& two_cores() {
   static const Target t = Target::parse("llvm -mcpu=skylake-avx512 -num-cores=2");
@@ -84,7 +86,10 @@ TEST(RewriteParallelVectorizeUnroll, TurnsTheAnnotationsIntoLoops) {
   std::string reason;
   ASSERT_TRUE(make_rewrite_parallel_vectorize_unroll()->apply(sch, reason));
   const std::string text = print(sch.func());
-  EXPECT_TRUE(has(text, "for i in parallel(0, 64) with {\"pragma_auto_unroll_max_step\": 16, \"pragma_unroll_explicit\": 1}")) << text;  // 64 >= 32 jobs: one loop is enough
+  EXPECT_TRUE(has(text,
+                  "for i in parallel(0, 64) with {\"pragma_auto_unroll_max_step\": 16, "
+                  "\"pragma_unroll_explicit\": 1}"))
+      << text;  // 64 >= 32 jobs: one loop is enough
   EXPECT_TRUE(has(text, "in vectorized(0, 16)")) << text;
   EXPECT_FALSE(has(text, "tessera.parallel")) << text;
 }
@@ -120,7 +125,8 @@ TEST(RewriteReductionBlock, DecomposesTheInitAndVectorizesIt) {
 }
 
 // A sketch of `workload` from the given rules (the first one).
-Trace sketch_of(const std::string& workload, std::vector<std::shared_ptr<ScheduleRule>> rules, size_t which = 0) {
+Trace sketch_of(const std::string& workload, std::vector<std::shared_ptr<ScheduleRule>> rules,
+                size_t which = 0) {
   TuneContext ctx(workloads::get(workload), two_cores());
   ctx.space_generator = std::make_shared<PostOrderApply>(std::move(rules));
   return *ctx.generate_design_space().at(which).trace();
@@ -132,7 +138,9 @@ std::vector<size_t> changed(const Trace& a, const Trace& b) {
   for (size_t i = 0; i < a.insts().size(); ++i) {
     const nlohmann::json* da = a.decision(i);
     const nlohmann::json* db = b.decision(i);
-    if ((da == nullptr) != (db == nullptr) || (da != nullptr && *da != *db) || a.insts()[i].inputs != b.insts()[i].inputs) out.push_back(i);
+    if ((da == nullptr) != (db == nullptr) || (da != nullptr && *da != *db) ||
+        a.insts()[i].inputs != b.insts()[i].inputs)
+      out.push_back(i);
   }
   return out;
 }
@@ -169,7 +177,8 @@ TEST(MutateUnroll, RedrawsTheUnrollStep) {
   ASSERT_EQ(diff.size(), 1u);
   EXPECT_EQ(parent.insts()[diff[0]].kind->name, "SampleCategorical");
   EXPECT_TRUE(replay_candidate(*child, workloads::get("gemm:m=32,n=32,k=32").func, {}).schedule);
-  EXPECT_FALSE(make_mutate_unroll()->apply(sketch_of("gemm:m=32,n=32,k=32", {make_multi_level_tiling()}), rng));
+  EXPECT_FALSE(make_mutate_unroll()->apply(
+      sketch_of("gemm:m=32,n=32,k=32", {make_multi_level_tiling()}), rng));
 }
 
 TEST(MutateParallel, ChangesHowManyOuterLoopsAreFused) {
@@ -185,11 +194,13 @@ TEST(MutateParallel, ChangesHowManyOuterLoopsAreFused) {
   ASSERT_EQ(diff.size(), 1u);
   EXPECT_EQ(parent.insts()[diff[0]].kind->name, "Annotate");
   std::vector<std::shared_ptr<Postproc>> rewrite{make_rewrite_parallel_vectorize_unroll()};
-  CandidateResult before = replay_candidate(parent, ctx.workload.func, rewrite), after = replay_candidate(*child, ctx.workload.func, rewrite);
+  CandidateResult before = replay_candidate(parent, ctx.workload.func, rewrite),
+                  after = replay_candidate(*child, ctx.workload.func, rewrite);
   ASSERT_TRUE(before.schedule && after.schedule);
   // With a 32-job limit both 4-iteration loops are fused; the other choice keeps one.
   EXPECT_TRUE(has(print(before.schedule->func()), "i_j_fused in parallel(0, 16)"));
-  EXPECT_TRUE(has(print(after.schedule->func()), "for i in parallel(0, 4)")) << print(after.schedule->func());
+  EXPECT_TRUE(has(print(after.schedule->func()), "for i in parallel(0, 4)"))
+      << print(after.schedule->func());
 }
 
 TEST(MutateComputeLocation, MovesTheSampledLocationToAnotherLegalOne) {
@@ -214,29 +225,35 @@ TEST(MutateComputeLocation, MovesTheSampledLocationToAnotherLegalOne) {
 TEST(Mutators, NeedingTheWorkloadSayWhenNotInitialized) {
   Random rng(0);
   Trace t = sketch_of("gemm:m=8,n=8,k=8", {make_parallelize_vectorize_unroll()});
-  EXPECT_EQ(testing_util::error_of([&] { make_mutate_parallel()->apply(t, rng); }), "MutateParallel: not initialized with a tuning context");
+  EXPECT_EQ(testing_util::error_of([&] { make_mutate_parallel()->apply(t, rng); }),
+            "MutateParallel: not initialized with a tuning context");
   EXPECT_EQ(testing_util::error_of([&] { make_mutate_compute_location()->apply(t, rng); }),
             "MutateComputeLocation: not initialized with a tuning context");
 }
 
 TEST(Trace, WithInputsKeepsTheShapeOfTheInstruction) {
   Trace t = sketch_of("gemm:m=8,n=8,k=8", {make_parallelize_vectorize_unroll()});
-  EXPECT_EQ(testing_util::error_of([&] { t.with_inputs(999, {}); }), "with_inputs: the trace has no instruction 999");
-  EXPECT_EQ(testing_util::error_of([&] { t.with_inputs(0, {int64_t{1}}); }), "with_inputs: instruction 0 (GetBlock) takes 0 inputs, got 1");
-  EXPECT_EQ(testing_util::error_of([&] { t.with_inputs(1, {int64_t{1}, int64_t{2}}); }), "with_inputs: input 0 of instruction 1 (Annotate) changes kind");
+  EXPECT_EQ(testing_util::error_of([&] { t.with_inputs(999, {}); }),
+            "with_inputs: the trace has no instruction 999");
+  EXPECT_EQ(testing_util::error_of([&] { t.with_inputs(0, {int64_t{1}}); }),
+            "with_inputs: instruction 0 (GetBlock) takes 0 inputs, got 1");
+  EXPECT_EQ(testing_util::error_of([&] { t.with_inputs(1, {int64_t{1}, int64_t{2}}); }),
+            "with_inputs: input 0 of instruction 1 (Annotate) changes kind");
   EXPECT_EQ(t.prefix(1).insts().size(), 1u);
 }
 
 TEST(Candidates, AReplayFailureIsAnOutcomeWithItsReason) {
   Trace t = sketch_of("gemm:m=8,n=8,k=8", {make_multi_level_tiling()});
-  CandidateResult c = sample_candidate(t, workloads::get("elementwise:m=4,n=4").func, 1, default_postprocs(two_cores()));
+  CandidateResult c = sample_candidate(t, workloads::get("elementwise:m=4,n=4").func, 1,
+                                       default_postprocs(two_cores()));
   EXPECT_FALSE(c.schedule);
   EXPECT_EQ(c.rejected_by, "replay");
   EXPECT_TRUE(has(c.reason, "no block named 'C'")) << c.reason;
   SampleStatistics stats;
   stats.record(c);
   stats.record(sample_candidate(t, workloads::get("gemm:m=8,n=8,k=8").func, 1, {}));
-  EXPECT_TRUE(has(stats.summary(), "2 sampled, 1 accepted; rejected: replay 1 (for example: ")) << stats.summary();
+  EXPECT_TRUE(has(stats.summary(), "2 sampled, 1 accepted; rejected: replay 1 (for example: "))
+      << stats.summary();
 }
 
 TEST(DefaultMutators, HaveTheCpuProbabilities) {

@@ -26,7 +26,9 @@
 namespace tessera {
 namespace {
 
-bool has(const std::string& text, const std::string& piece) { return text.find(piece) != std::string::npos; }
+bool has(const std::string& text, const std::string& piece) {
+  return text.find(piece) != std::string::npos;
+}
 
 // The strategy under test; EvolutionarySearch with a small population, so that the tests
 // stay quick under the sanitizers (the defaults are exercised by `tessera tune`).
@@ -42,7 +44,8 @@ std::shared_ptr<SearchStrategy> strategy_named(const std::string& name) {
 // "Builds" nothing: the library path carries the program's hash for the fake runner.
 class FakeBuilder : public Builder {
  public:
-  std::vector<BuildResult> build(const std::vector<PrimFunc>& scheduled, const Target&, const std::string&) override {
+  std::vector<BuildResult> build(const std::vector<PrimFunc>& scheduled, const Target&,
+                                 const std::string&) override {
     std::vector<BuildResult> out;
     for (const PrimFunc& f : scheduled) {
       BuildResult b;
@@ -57,7 +60,8 @@ class FakeBuilder : public Builder {
 // A run time made up from the program's hash; or every candidate fails.
 class FakeRunner : public Runner {
  public:
-  explicit FakeRunner(MeasureStatus status = MeasureStatus::kOk, bool fresh = false) : status_(status), fresh_(fresh) {}
+  explicit FakeRunner(MeasureStatus status = MeasureStatus::kOk, bool fresh = false)
+      : status_(status), fresh_(fresh) {}
   MeasureResult run(const Workload&, const BuildResult& built) override {
     ++runs;
     MeasureResult r;
@@ -70,11 +74,15 @@ class FakeRunner : public Runner {
     // Trials: three repeats of t. A fresh worker (the re-measurement) orders the programs
     // the other way round, as a noisy machine may: pooling its runs with the trials' would
     // then rank the finalists in the opposite order of the re-measurement.
-    if (fresh_) r.seconds = {0.65e-3 - t / 2};
-    else r.seconds = {t, t, t};
+    if (fresh_)
+      r.seconds = {0.65e-3 - t / 2};
+    else
+      r.seconds = {t, t, t};
     return r;
   }
-  std::unique_ptr<Runner> fresh() const override { return std::make_unique<FakeRunner>(status_, /*fresh=*/true); }
+  std::unique_ptr<Runner> fresh() const override {
+    return std::make_unique<FakeRunner>(status_, /*fresh=*/true);
+  }
   int runs = 0;
 
  private:
@@ -85,7 +93,9 @@ class FakeRunner : public Runner {
 // Scores nothing: a broken cost model.
 class NoScores : public RandomModel {
  public:
-  std::vector<double> predict(const TuneContext&, const std::vector<PrimFunc>&) override { return {}; }
+  std::vector<double> predict(const TuneContext&, const std::vector<PrimFunc>&) override {
+    return {};
+  }
 };
 
 // A space generator with no sketches.
@@ -113,7 +123,8 @@ class TunerTest : public testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  TuneContext context(const std::string& spec, const std::string& space = "rules", uint64_t seed = 7) {
+  TuneContext context(const std::string& spec, const std::string& space = "rules",
+                      uint64_t seed = 7) {
     TuneContext ctx(workloads::get(spec), Target::parse("llvm -mcpu=skylake-avx512 -num-cores=2"));
     if (space != "rules") ctx.space_generator = std::make_shared<ScheduleFnSpace>(space);
     fill_defaults(ctx);
@@ -131,8 +142,10 @@ class TunerTest : public testing::Test {
     return out;
   }
 
-  std::vector<std::string> run_fake(const std::string& strategy_name, const std::string& db_dir, const std::string& spec, const std::string& space,
-                                    int64_t trials, TuneSummary* summary_out = nullptr, std::shared_ptr<CostModel> model = nullptr) {
+  std::vector<std::string> run_fake(const std::string& strategy_name, const std::string& db_dir,
+                                    const std::string& spec, const std::string& space,
+                                    int64_t trials, TuneSummary* summary_out = nullptr,
+                                    std::shared_ptr<CostModel> model = nullptr) {
     TuneContext ctx = context(spec, space);
     Database db(db_dir);
     std::shared_ptr<SearchStrategy> strategy = strategy_named(strategy_name);
@@ -155,14 +168,18 @@ TEST_F(TunerTest, EachStrategyIsDeterministicForASeedAndNeverMeasuresTwice) {
     const char* strategy;
     const char* space;
   };
-  for (Case c : {Case{"ReplayTrace", "rules"}, Case{"EvolutionarySearch", "rules"}, Case{"ReplayFunc", "gemm_template"}}) {
+  for (Case c : {Case{"ReplayTrace", "rules"}, Case{"EvolutionarySearch", "rules"},
+                 Case{"ReplayFunc", "gemm_template"}}) {
     SCOPED_TRACE(c.strategy);
     TuneSummary summary;
-    std::vector<std::string> first = run_fake(c.strategy, dir_ + "/" + c.strategy + "_1", "gemm:m=32,n=32,k=64", c.space, 24, &summary);
-    std::vector<std::string> second = run_fake(c.strategy, dir_ + "/" + c.strategy + "_2", "gemm:m=32,n=32,k=64", c.space, 24);
+    std::vector<std::string> first = run_fake(c.strategy, dir_ + "/" + c.strategy + "_1",
+                                              "gemm:m=32,n=32,k=64", c.space, 24, &summary);
+    std::vector<std::string> second =
+        run_fake(c.strategy, dir_ + "/" + c.strategy + "_2", "gemm:m=32,n=32,k=64", c.space, 24);
     EXPECT_EQ(first.size(), 24u);
     EXPECT_EQ(first, second);
-    EXPECT_EQ(std::set<std::string>(first.begin(), first.end()).size(), first.size()) << "a program was measured twice";
+    EXPECT_EQ(std::set<std::string>(first.begin(), first.end()).size(), first.size())
+        << "a program was measured twice";
     EXPECT_EQ(summary.rounds, 3);  // 8 per round
     EXPECT_EQ(summary.trials_run, 24);
     ASSERT_EQ(summary.finalists.size(), 3u);
@@ -173,9 +190,11 @@ TEST_F(TunerTest, EachStrategyIsDeterministicForASeedAndNeverMeasuresTwice) {
 
 TEST_F(TunerTest, AResumedRunMeasuresOnlyNewPrograms) {
   const std::string db_dir = dir_ + "/resume";
-  std::vector<std::string> first = run_fake("EvolutionarySearch", db_dir, "gemm:m=32,n=32,k=64", "rules", 16);
+  std::vector<std::string> first =
+      run_fake("EvolutionarySearch", db_dir, "gemm:m=32,n=32,k=64", "rules", 16);
   TuneSummary summary;
-  std::vector<std::string> all = run_fake("EvolutionarySearch", db_dir, "gemm:m=32,n=32,k=64", "rules", 32, &summary);
+  std::vector<std::string> all =
+      run_fake("EvolutionarySearch", db_dir, "gemm:m=32,n=32,k=64", "rules", 32, &summary);
   EXPECT_EQ(summary.trials_before, 16);
   EXPECT_EQ(summary.trials_run, 16);
   ASSERT_EQ(all.size(), 32u);
@@ -192,18 +211,24 @@ TEST_F(TunerTest, AResumedRunMeasuresOnlyNewPrograms) {
 // run measures like any candidate.
 TEST_F(TunerTest, TheLearnedModelInTheLoopAndTheNoTuningMode) {
   auto mlp = [] { return std::make_shared<MLPCostModel>(); };
-  std::vector<std::string> first = run_fake("EvolutionarySearch", dir_ + "/mlp_1", "gemm:m=32,n=32,k=64", "rules", 24, nullptr, mlp());
-  std::vector<std::string> second = run_fake("EvolutionarySearch", dir_ + "/mlp_2", "gemm:m=32,n=32,k=64", "rules", 24, nullptr, mlp());
+  std::vector<std::string> first = run_fake("EvolutionarySearch", dir_ + "/mlp_1",
+                                            "gemm:m=32,n=32,k=64", "rules", 24, nullptr, mlp());
+  std::vector<std::string> second = run_fake("EvolutionarySearch", dir_ + "/mlp_2",
+                                             "gemm:m=32,n=32,k=64", "rules", 24, nullptr, mlp());
   EXPECT_EQ(first, second);
 
   std::shared_ptr<MLPCostModel> resumed = mlp();
   TuneSummary summary;
-  run_fake("EvolutionarySearch", dir_ + "/mlp_1", "gemm:m=32,n=32,k=64", "rules", 24, &summary, resumed);
+  run_fake("EvolutionarySearch", dir_ + "/mlp_1", "gemm:m=32,n=32,k=64", "rules", 24, &summary,
+           resumed);
   EXPECT_EQ(summary.trials_run, 0);
   EXPECT_TRUE(resumed->learned()) << "the model learns from the 24 earlier records";
 
   const std::string db_dir = dir_ + "/no_tuning";
-  EXPECT_TRUE(has(testing_util::error_of([&] { run_fake("EvolutionarySearch", db_dir, "gemm:m=32,n=32,k=64", "rules", 0, nullptr, mlp()); }),
+  EXPECT_TRUE(has(testing_util::error_of([&] {
+                    run_fake("EvolutionarySearch", db_dir, "gemm:m=32,n=32,k=64", "rules", 0,
+                             nullptr, mlp());
+                  }),
                   "the model has learned nothing"));
   run_fake("EvolutionarySearch", db_dir, "gemm:m=32,n=32,k=64", "rules", 0, &summary, resumed);
   EXPECT_EQ(summary.trials_run, 0);
@@ -226,7 +251,8 @@ TEST_F(TunerTest, TheLearnedModelInTheLoopAndTheNoTuningMode) {
 TEST_F(TunerTest, ASmallSpaceEndsWhenEveryProgramWasMeasured) {
   // elementwise:m=4,n=4 has only a handful of distinct programs.
   TuneSummary summary;
-  std::vector<std::string> programs = run_fake("ReplayTrace", dir_ + "/small", "elementwise:m=4,n=4", "rules", 500, &summary);
+  std::vector<std::string> programs =
+      run_fake("ReplayTrace", dir_ + "/small", "elementwise:m=4,n=4", "rules", 500, &summary);
   EXPECT_LT(programs.size(), 500u);
   EXPECT_EQ(summary.stop_reason, "the space has no unmeasured programs left");
 }
@@ -241,8 +267,12 @@ TEST_F(TunerTest, ASpaceThatNeverValidatesEndsWithItsReason) {
     std::shared_ptr<CostModel> model = make_component<CostModel>("Random");
     FakeBuilder builder;
     FakeRunner runner;
-    std::string error = testing_util::error_of([&] { tune(ctx, db, *strategy, *model, builder, runner, TuneOptions{}); });
-    EXPECT_TRUE(has(error, "the search gave up on gemm:m=16,n=16,k=16,dtype=float32,epilogue=none: 200 samples in a row were rejected")) << error;
+    std::string error = testing_util::error_of(
+        [&] { tune(ctx, db, *strategy, *model, builder, runner, TuneOptions{}); });
+    EXPECT_TRUE(has(error,
+                    "the search gave up on gemm:m=16,n=16,k=16,dtype=float32,epilogue=none: 200 "
+                    "samples in a row were rejected"))
+        << error;
     EXPECT_TRUE(has(error, "RejectEverything 200 (for example: never valid)")) << error;
     EXPECT_EQ(runner.runs, 0);
   }
@@ -258,16 +288,21 @@ TEST_F(TunerTest, ARoundWithNothingMeasuredIsAnErrorAndItsRecordsAreKept) {
   TuneOptions options;
   options.trials = 16;
   options.trials_per_round = 4;
-  std::string error = testing_util::error_of([&] { tune(ctx, db, *strategy, *model, builder, runner, options); });
-  EXPECT_TRUE(has(error, "round 1 of tuning gemm:m=16,n=16,k=32,dtype=float32,epilogue=none: none of its 4 candidates could be measured; crash 4 "
-                         "(e.g. the fake runner fails everything)")) << error;
+  std::string error =
+      testing_util::error_of([&] { tune(ctx, db, *strategy, *model, builder, runner, options); });
+  EXPECT_TRUE(has(error,
+                  "round 1 of tuning gemm:m=16,n=16,k=32,dtype=float32,epilogue=none: none of its "
+                  "4 candidates could be measured; crash 4 "
+                  "(e.g. the fake runner fails everything)"))
+      << error;
   Database reread(dir_ + "/crashes", false);
   ASSERT_EQ(reread.records().size(), 4u);
   for (const TuningRecord& r : reread.records()) {
     EXPECT_EQ(r.status, "crash");
     EXPECT_FALSE(r.ok());
   }
-  EXPECT_TRUE(reread.top_k(workload_hash(ctx.workload.func), ctx.target.canonical().str(), 5).empty());
+  EXPECT_TRUE(
+      reread.top_k(workload_hash(ctx.workload.func), ctx.target.canonical().str(), 5).empty());
 }
 
 TEST_F(TunerTest, OptionErrors) {
@@ -278,21 +313,35 @@ TEST_F(TunerTest, OptionErrors) {
   auto model = make_component<CostModel>("Random");
   TuneOptions options;
   options.trials_per_round = 0;
-  EXPECT_EQ(testing_util::error_of([&] { tune(ctx, db, *make_replay_trace(), *model, builder, runner, options); }),
+  EXPECT_EQ(testing_util::error_of(
+                [&] { tune(ctx, db, *make_replay_trace(), *model, builder, runner, options); }),
             "tune: trials_per_round must be at least 1, got 0");
   EvolutionarySearchOptions evolution;
   evolution.eps_greedy = 1.5;
-  EXPECT_EQ(testing_util::error_of([&] { tune(ctx, db, *make_evolutionary_search(evolution), *model, builder, runner, TuneOptions{}); }),
+  EXPECT_EQ(testing_util::error_of([&] {
+              tune(ctx, db, *make_evolutionary_search(evolution), *model, builder, runner,
+                   TuneOptions{});
+            }),
             "EvolutionarySearch: eps_greedy must be in [0, 1], got 1.5");
-  EXPECT_EQ(testing_util::error_of([&] { make_replay_trace()->generate_candidates(4); }), "a search strategy was used before initialize()");
-  EXPECT_EQ(testing_util::error_of([&] { make_evolutionary_search()->initialize(ctx, SearchInput{ctx.generate_design_space(), {}, {}, nullptr}); }),
-            "EvolutionarySearch for gemm:m=16,n=16,k=16,dtype=float32,epilogue=none needs a cost model");
+  EXPECT_EQ(testing_util::error_of([&] { make_replay_trace()->generate_candidates(4); }),
+            "a search strategy was used before initialize()");
+  EXPECT_EQ(
+      testing_util::error_of([&] {
+        make_evolutionary_search()->initialize(
+            ctx, SearchInput{ctx.generate_design_space(), {}, {}, nullptr});
+      }),
+      "EvolutionarySearch for gemm:m=16,n=16,k=16,dtype=float32,epilogue=none needs a cost model");
   NoScores no_scores;
-  EXPECT_EQ(testing_util::error_of([&] { tune(ctx, db, *strategy_named("EvolutionarySearch"), no_scores, builder, runner, TuneOptions{}); }),
+  EXPECT_EQ(testing_util::error_of([&] {
+              tune(ctx, db, *strategy_named("EvolutionarySearch"), no_scores, builder, runner,
+                   TuneOptions{});
+            }),
             "the cost model gave 0 scores for 48 programs");
   TuneContext empty = context("gemm:m=16,n=16,k=16");
   empty.space_generator = std::make_shared<EmptySpace>();
-  EXPECT_EQ(testing_util::error_of([&] { tune(empty, db, *make_replay_trace(), *model, builder, runner, TuneOptions{}); }),
+  EXPECT_EQ(testing_util::error_of([&] {
+              tune(empty, db, *make_replay_trace(), *model, builder, runner, TuneOptions{});
+            }),
             "the design space of gemm:m=16,n=16,k=16,dtype=float32,epilogue=none has no sketches");
 }
 
@@ -301,8 +350,12 @@ TEST_F(TunerTest, AStoredTraceThatNoLongerFitsNamesItsRecord) {
   run_fake("ReplayTrace", db_dir, "gemm:m=32,n=32,k=64", "rules", 1);
   Database db(db_dir, false);
   const TuningRecord& record = db.records().front();
-  std::string error = testing_util::error_of([&] { replay_record(record, workloads::get("gemm:m=48,n=48,k=48")); });
-  EXPECT_TRUE(has(error, fmt::format("while replaying the record of program {} (measured {}) on gemm:m=48,n=48,k=48", record.program, record.time)))
+  std::string error =
+      testing_util::error_of([&] { replay_record(record, workloads::get("gemm:m=48,n=48,k=48")); });
+  EXPECT_TRUE(has(
+      error,
+      fmt::format("while replaying the record of program {} (measured {}) on gemm:m=48,n=48,k=48",
+                  record.program, record.time)))
       << error;
 }
 
@@ -312,13 +365,16 @@ class CountingCallback : public MeasureCallback {
   void on_measured(TaskTuner& task, const MeasuredCandidate& m) override {
     ++measured;
     bool stored = false;
-    for (const TuningRecord* r : task.database().records_of(task.summary().workload_hash, task.summary().target)) {
+    for (const TuningRecord* r :
+         task.database().records_of(task.summary().workload_hash, task.summary().target)) {
       stored = stored || r->program == m.record->program;
     }
     stored_before_callback += stored ? 1 : 0;
     last_of_round += m.last_of_round ? 1 : 0;
   }
-  void on_round(TaskTuner&, const std::vector<MeasuredCandidate>& round) override { rounds.push_back(static_cast<int>(round.size())); }
+  void on_round(TaskTuner&, const std::vector<MeasuredCandidate>& round) override {
+    rounds.push_back(static_cast<int>(round.size()));
+  }
   int measured = 0, stored_before_callback = 0, last_of_round = 0;
   std::vector<int> rounds;
 };
@@ -346,16 +402,19 @@ TEST_F(TunerTest, ATaskTunesRoundByRoundWithItsCallbacks) {
   EXPECT_EQ(rounds, 3);
   EXPECT_EQ(counting->rounds, (std::vector<int>{8, 8, 4}));
   EXPECT_EQ(counting->measured, 20);
-  EXPECT_EQ(counting->stored_before_callback, 20) << "every record is in the database before the caller's callbacks run";
+  EXPECT_EQ(counting->stored_before_callback, 20)
+      << "every record is in the database before the caller's callbacks run";
   EXPECT_EQ(counting->last_of_round, 3);
   TuneSummary summary = task.finish();
   EXPECT_EQ(summary.trials_run, 20);
   ASSERT_FALSE(summary.finalists.empty());
   // The summary's best is what the database ranks first (and so what replay --db builds),
   // although the fake fresh runner orders the finalists opposite to the trials.
-  EXPECT_EQ(db.top_k(summary.workload_hash, summary.target, 1)[0].record->program, summary.finalists.front().program);
+  EXPECT_EQ(db.top_k(summary.workload_hash, summary.target, 1)[0].record->program,
+            summary.finalists.front().program);
   EXPECT_EQ(summary.best_program, summary.finalists.front().program);
-  EXPECT_DOUBLE_EQ(db.top_k(summary.workload_hash, summary.target, 1)[0].median_seconds, summary.best_seconds());
+  EXPECT_DOUBLE_EQ(db.top_k(summary.workload_hash, summary.target, 1)[0].median_seconds,
+                   summary.best_seconds());
 }
 
 TEST_F(TunerTest, TheOneCallTuneReturnsTheBestProgram) {
@@ -381,18 +440,22 @@ TEST_F(TunerTest, TheOneCallTuneReturnsTheBestProgram) {
   TuneOptions named;
   named.space = "gemm_manual";
   EXPECT_NE(testing_util::error_of([&] {
-              tune(ctx, db, *strategy_named("EvolutionarySearch"), *make_component<CostModel>("Random"), builder, runner, named);
+              tune(ctx, db, *strategy_named("EvolutionarySearch"),
+                   *make_component<CostModel>("Random"), builder, runner, named);
             }).find("TuneOptions::space ('gemm_manual') is for tune(func, target, options)"),
             std::string::npos);
   TuneOptions no_database;
-  EXPECT_NE(testing_util::error_of([&] { tune(gemm, Target::host(), no_database); }).find("TuneOptions::database names no directory"),
+  EXPECT_NE(testing_util::error_of([&] {
+              tune(gemm, Target::host(), no_database);
+            }).find("TuneOptions::database names no directory"),
             std::string::npos);
 }
 
 // Real kernels: the tuned GEMM beats the unscheduled one measured by the same runner,
 // and the best record replays from the database to a kernel that matches the reference.
 TEST_F(TunerTest, TuningARealKernelBeatsTheUnscheduledProgramAndItsBestRecordReplays) {
-  TuneContext ctx(workloads::get("gemm:m=96,n=96,k=96"), Target::parse("llvm -mcpu=native -num-cores=2"));
+  TuneContext ctx(workloads::get("gemm:m=96,n=96,k=96"),
+                  Target::parse("llvm -mcpu=native -num-cores=2"));
   fill_defaults(ctx);
   ctx.seed = 3;
   ctx.num_threads = 2;
@@ -406,10 +469,12 @@ TEST_F(TunerTest, TuningARealKernelBeatsTheUnscheduledProgramAndItsBestRecordRep
   options.trials = 8;
   options.trials_per_round = 4;
   options.remeasure_top = 2;
-  TuneSummary summary = tune(ctx, db, *strategy_named("EvolutionarySearch"), *make_component<CostModel>("Random"), builder, runner, options);
+  TuneSummary summary = tune(ctx, db, *strategy_named("EvolutionarySearch"),
+                             *make_component<CostModel>("Random"), builder, runner, options);
   ASSERT_TRUE(std::isfinite(summary.best_seconds())) << summary.to_text();
   EXPECT_TRUE(summary.failures.empty()) << summary.to_text();
-  EXPECT_TRUE(has(summary.to_text(), "re-measured 3 rounds in a fresh worker")) << summary.to_text();
+  EXPECT_TRUE(has(summary.to_text(), "re-measured 3 rounds in a fresh worker"))
+      << summary.to_text();
   EXPECT_TRUE(std::filesystem::exists(summary.curve_path));
 
   std::vector<BuildResult> plain = builder.build({ctx.workload.func}, ctx.target.canonical(), dir_);
@@ -425,7 +490,9 @@ TEST_F(TunerTest, TuningARealKernelBeatsTheUnscheduledProgramAndItsBestRecordRep
   PrimFunc lowered = lower(replayed.func(), ctx.target.canonical());
   LLVMModule module = LLVMModule::compile({lowered}, 3, ctx.target.canonical());
   ReferenceCache cache(reference_runner_for);
-  CheckResult check = check_correctness(ctx.workload.func, [&](std::vector<NDArray>& args) { module.run(lowered->name, args); }, cache, 0);
+  CheckResult check = check_correctness(
+      ctx.workload.func, [&](std::vector<NDArray>& args) { module.run(lowered->name, args); },
+      cache, 0);
   EXPECT_TRUE(check.match) << check.summary();
 }
 

@@ -29,7 +29,8 @@ class IndexMap {
   /// Throws Error if an output uses a variable that is not an input, or names repeat.
   IndexMap(std::vector<Var> inputs, std::vector<Expr> outputs);
   /// The lambda receives one int32 variable per name.
-  static IndexMap from_lambda(const std::vector<std::string>& names, const std::function<std::vector<Expr>(const std::vector<Var>&)>& f);
+  static IndexMap from_lambda(const std::vector<std::string>& names,
+                              const std::function<std::vector<Expr>(const std::vector<Var>&)>& f);
   /// "(i, j) -> (floordiv(i, 16), j, floormod(i, 16))"; Error with the position on bad text.
   static IndexMap parse(std::string_view text);
   std::string to_string() const;

@@ -48,7 +48,8 @@ IntSet intersect_set(const IntSet& a, const IntSet& b, Analyzer& az);
 /// True if `outer` provably contains `inner`.
 bool set_covers(const IntSet& outer, const IntSet& inner, Analyzer& az);
 /// Per-dimension set_covers.
-bool region_covers(const std::vector<IntSet>& outer, const std::vector<IntSet>& inner, Analyzer& az);
+bool region_covers(const std::vector<IntSet>& outer, const std::vector<IntSet>& inner,
+                   Analyzer& az);
 /// True if the regions provably share no point (in some dimension their intervals lie apart).
 bool regions_disjoint(const std::vector<IntSet>& a, const std::vector<IntSet>& b, Analyzer& az);
 

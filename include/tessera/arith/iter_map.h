@@ -12,7 +12,8 @@
 // its extent), using every loop variable. A predicate `binding < c` (from a
 // split whose factors do not divide the extent) narrows that binding's range.
 //
-//   IterMapResult r = detect_iter_map({floordiv(f, 16), floormod(f, 16)}, {{f, 64}}, make_bool(true),
+//   IterMapResult r = detect_iter_map({floordiv(f, 16), floormod(f, 16)}, {{f, 64}},
+//   make_bool(true),
 //                                     IterMapLevel::kBijective, az);
 //   r.ok()  r.indices[0].extent == 4   r.failure explains a negative answer
 #pragma once
@@ -29,8 +30,8 @@ struct IterSum;
 
 /// A source iterator: a loop variable or a fused iterator.
 struct IterMark {
-  Var var;                                // set for a loop variable
-  std::shared_ptr<const IterSum> fused;   // set for a fused iterator
+  Var var;                               // set for a loop variable
+  std::shared_ptr<const IterSum> fused;  // set for a fused iterator
   int64_t extent = 1;
 };
 
@@ -61,7 +62,8 @@ struct IterMapResult {
 };
 
 /// `loops`: every loop variable the bindings may use, with its extent (loops start at 0).
-IterMapResult detect_iter_map(const std::vector<Expr>& bindings, const std::vector<std::pair<Var, int64_t>>& loops,
+IterMapResult detect_iter_map(const std::vector<Expr>& bindings,
+                              const std::vector<std::pair<Var, int64_t>>& loops,
                               const Expr& predicate, IterMapLevel level, Analyzer& az);
 
 /// "i(1, 4) * 16 + j(1, 16)": source(lower_factor, extent) * scale terms, for messages and tests.

@@ -21,7 +21,8 @@ enum class AccessKind { kRead, kWrite };
 /// itself when it is a loop) relaxed over its range. One IntSet per dimension;
 /// empty if no block under `stmt` touches the buffer. `az` should know the ranges
 /// of the loops outside `stmt`.
-std::vector<IntSet> touched_region(const Stmt& stmt, const Buffer& buffer, AccessKind kind, Analyzer& az);
+std::vector<IntSet> touched_region(const Stmt& stmt, const Buffer& buffer, AccessKind kind,
+                                   Analyzer& az);
 
 /// The regions a statement (a block body) loads from (kRead) or stores to (kWrite),
 /// one per buffer in order of first access, each dimension the hull of the indices

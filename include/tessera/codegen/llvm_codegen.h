@@ -28,7 +28,8 @@ class LLVMModule {
   /// Throws Error naming the function and construct the backend cannot express.
   /// For `target`'s CPU (default: this machine, every feature it has). Code for another
   /// CPU may use instructions this one lacks: run it only where it fits.
-  static LLVMModule compile(const std::vector<PrimFunc>& lowered, int opt_level = 3, const Target& target = Target{});
+  static LLVMModule compile(const std::vector<PrimFunc>& lowered, int opt_level = 3,
+                            const Target& target = Target{});
 
   enum class OutputKind { kAssembly, kObject, kSharedLibrary, kLoadableLibrary };
   /// Writes the optimised module for the host CPU to `path`: assembly text, a
@@ -40,10 +41,11 @@ class LLVMModule {
   /// has libtessera loaded (the measurement worker): linked by `ld` alone, with no
   /// compiler driver and no library search (a quarter of kSharedLibrary's link time, which
   /// the tuner pays per candidate); its thread-pool and libm calls bind when it is loaded.
-  static void write(const std::vector<PrimFunc>& lowered, OutputKind kind, const std::string& path, int opt_level = 3,
-                    const Target& target = Target{});
+  static void write(const std::vector<PrimFunc>& lowered, OutputKind kind, const std::string& path,
+                    int opt_level = 3, const Target& target = Target{});
   /// The assembly text `write` with kAssembly would write.
-  static std::string assembly(const std::vector<PrimFunc>& lowered, int opt_level = 3, const Target& target = Target{});
+  static std::string assembly(const std::vector<PrimFunc>& lowered, int opt_level = 3,
+                              const Target& target = Target{});
 
   /// Runs `func` on the arrays' storage (a parameter sees its array flat).
   void run(const std::string& func, std::vector<NDArray>& args) const;

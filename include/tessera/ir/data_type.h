@@ -46,7 +46,9 @@ class DataType {
   /// Signed or unsigned integer, bool included.
   constexpr bool is_integer() const { return is_int() || is_uint(); }
   /// IEEE float or bfloat.
-  constexpr bool is_floating() const { return code_ == TypeCode::kFloat || code_ == TypeCode::kBFloat; }
+  constexpr bool is_floating() const {
+    return code_ == TypeCode::kFloat || code_ == TypeCode::kBFloat;
+  }
   constexpr bool is_handle() const { return code_ == TypeCode::kHandle; }
   constexpr bool is_scalar() const { return lanes_ == 1; }
   constexpr bool is_vector() const { return lanes_ > 1; }

@@ -74,7 +74,9 @@ class NotNode : public ExprNode {
 class SelectNode : public ExprNode {
  public:
   SelectNode(DataType t, Expr c, Expr tv, Expr fv)
-      : ExprNode(ExprKind::kSelect, t), condition(std::move(c)), true_value(std::move(tv)),
+      : ExprNode(ExprKind::kSelect, t),
+        condition(std::move(c)),
+        true_value(std::move(tv)),
         false_value(std::move(fv)) {}
   static bool matches(ExprKind k) { return k == ExprKind::kSelect; }
   Expr condition, true_value, false_value;
@@ -120,7 +122,8 @@ class RampNode : public ExprNode {
 
 class BroadcastNode : public ExprNode {
  public:
-  BroadcastNode(DataType t, Expr v, int l) : ExprNode(ExprKind::kBroadcast, t), value(std::move(v)), lanes(l) {}
+  BroadcastNode(DataType t, Expr v, int l)
+      : ExprNode(ExprKind::kBroadcast, t), value(std::move(v)), lanes(l) {}
   static bool matches(ExprKind k) { return k == ExprKind::kBroadcast; }
   Expr value;
   int lanes;

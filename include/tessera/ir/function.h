@@ -25,7 +25,8 @@ class PrimFunc {
   PrimFunc() = default;
   explicit PrimFunc(std::shared_ptr<const PrimFuncNode> node) : node_(std::move(node)) {}
   /// Checks that parameter buffers are distinct and have distinct names.
-  static PrimFunc make(std::string name, std::vector<Buffer> params, Stmt body, Annotations attrs = {});
+  static PrimFunc make(std::string name, std::vector<Buffer> params, Stmt body,
+                       Annotations attrs = {});
 
   bool defined() const { return node_ != nullptr; }
   const PrimFuncNode* get() const { return node_.get(); }

@@ -16,11 +16,35 @@
 namespace tessera {
 
 enum class ExprKind : uint8_t {
-  kIntImm, kFloatImm, kVar,
+  kIntImm,
+  kFloatImm,
+  kVar,
   // Binary operators (BinaryNode), in this order; see is_binary().
-  kAdd, kSub, kMul, kDiv, kMod, kFloorDiv, kFloorMod, kMin, kMax,
-  kEQ, kNE, kLT, kLE, kGT, kGE, kAnd, kOr,
-  kNot, kSelect, kCast, kBufferLoad, kCall, kRamp, kBroadcast, kLet,
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,
+  kFloorDiv,
+  kFloorMod,
+  kMin,
+  kMax,
+  kEQ,
+  kNE,
+  kLT,
+  kLE,
+  kGT,
+  kGE,
+  kAnd,
+  kOr,
+  kNot,
+  kSelect,
+  kCast,
+  kBufferLoad,
+  kCall,
+  kRamp,
+  kBroadcast,
+  kLet,
 };
 
 constexpr bool is_binary(ExprKind k) { return k >= ExprKind::kAdd && k <= ExprKind::kOr; }
@@ -63,7 +87,15 @@ class Expr {
 };
 
 enum class StmtKind : uint8_t {
-  kBufferStore, kFor, kBlock, kBlockRealize, kSeqStmt, kIfThenElse, kLetStmt, kEvaluate, kAllocate,
+  kBufferStore,
+  kFor,
+  kBlock,
+  kBlockRealize,
+  kSeqStmt,
+  kIfThenElse,
+  kLetStmt,
+  kEvaluate,
+  kAllocate,
 };
 const char* stmt_kind_name(StmtKind kind);
 

@@ -60,12 +60,40 @@ Expr literal_like(DataType t, T v) {
   return make_const(t.element_of(), static_cast<double>(v));
 }
 
-template <Arithmetic T> Expr operator+(Expr a, T b) { DataType t = a.dtype(); return add(std::move(a), literal_like(t, b)); }
-template <Arithmetic T> Expr operator+(T a, Expr b) { DataType t = b.dtype(); return add(literal_like(t, a), std::move(b)); }
-template <Arithmetic T> Expr operator-(Expr a, T b) { DataType t = a.dtype(); return sub(std::move(a), literal_like(t, b)); }
-template <Arithmetic T> Expr operator-(T a, Expr b) { DataType t = b.dtype(); return sub(literal_like(t, a), std::move(b)); }
-template <Arithmetic T> Expr operator*(Expr a, T b) { DataType t = a.dtype(); return mul(std::move(a), literal_like(t, b)); }
-template <Arithmetic T> Expr operator*(T a, Expr b) { DataType t = b.dtype(); return mul(literal_like(t, a), std::move(b)); }
-template <Arithmetic T> Expr operator/(Expr a, T b) { DataType t = a.dtype(); return div(std::move(a), literal_like(t, b)); }
+template <Arithmetic T>
+Expr operator+(Expr a, T b) {
+  DataType t = a.dtype();
+  return add(std::move(a), literal_like(t, b));
+}
+template <Arithmetic T>
+Expr operator+(T a, Expr b) {
+  DataType t = b.dtype();
+  return add(literal_like(t, a), std::move(b));
+}
+template <Arithmetic T>
+Expr operator-(Expr a, T b) {
+  DataType t = a.dtype();
+  return sub(std::move(a), literal_like(t, b));
+}
+template <Arithmetic T>
+Expr operator-(T a, Expr b) {
+  DataType t = b.dtype();
+  return sub(literal_like(t, a), std::move(b));
+}
+template <Arithmetic T>
+Expr operator*(Expr a, T b) {
+  DataType t = a.dtype();
+  return mul(std::move(a), literal_like(t, b));
+}
+template <Arithmetic T>
+Expr operator*(T a, Expr b) {
+  DataType t = b.dtype();
+  return mul(literal_like(t, a), std::move(b));
+}
+template <Arithmetic T>
+Expr operator/(Expr a, T b) {
+  DataType t = a.dtype();
+  return div(std::move(a), literal_like(t, b));
+}
 
 }  // namespace tessera

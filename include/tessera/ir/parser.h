@@ -21,10 +21,12 @@ PrimFunc parse_prim_func(std::string_view text, std::string_view source_name = "
 
 /// Parses one expression; names in `vars` and `buffers` may be referenced freely.
 Expr parse_expr(std::string_view text, const std::map<std::string, Var>& vars = {},
-                const std::map<std::string, Buffer>& buffers = {}, std::string_view source_name = "<input>");
+                const std::map<std::string, Buffer>& buffers = {},
+                std::string_view source_name = "<input>");
 
 /// Parses a statement sequence; free names resolve through `vars` and `buffers`.
 Stmt parse_stmt(std::string_view text, const std::map<std::string, Var>& vars = {},
-                const std::map<std::string, Buffer>& buffers = {}, std::string_view source_name = "<input>");
+                const std::map<std::string, Buffer>& buffers = {},
+                std::string_view source_name = "<input>");
 
 }  // namespace tessera

@@ -26,7 +26,8 @@ using AnnotationValue = std::variant<int64_t, double, std::string>;
 using Annotations = std::map<std::string, AnnotationValue>;
 
 enum class ForKind : uint8_t { kSerial, kParallel, kVectorized, kUnrolled, kThreadBinding };
-const char* for_kind_name(ForKind kind);  // "range", "parallel", "vectorized", "unrolled", "thread_binding"
+const char* for_kind_name(
+    ForKind kind);  // "range", "parallel", "vectorized", "unrolled", "thread_binding"
 
 enum class IterKind : uint8_t { kSpatial, kReduce };
 const char* iter_kind_name(IterKind kind);  // "spatial", "reduce"

@@ -3,7 +3,8 @@
 //
 //   struct CountLoads : IRVisitor {
 //     int n = 0;
-//     void visit_buffer_load(const BufferLoadNode* op) override { ++n; IRVisitor::visit_buffer_load(op); }
+//     void visit_buffer_load(const BufferLoadNode* op) override { ++n;
+//     IRVisitor::visit_buffer_load(op); }
 //   };
 #pragma once
 

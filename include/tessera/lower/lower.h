@@ -1,9 +1,10 @@
 // lower(): scheduled block IR to plain loop IR, the input of the code generators.
 // The passes (passes.h) run in this order: place_allocations, compact_buffers,
-// lower_init, remove_blocks, partition_loops, unroll_loops, flatten_buffers, simplify_loops, vectorize_loops. With a dump stream, the
-// program is printed after each pass under a header naming it (`--dump-after-each`).
-// Analyses that need the program part-way (bounds checks before unrolling, features
-// before partitioning) stop after a named stage instead of running passes themselves.
+// lower_init, remove_blocks, partition_loops, unroll_loops, flatten_buffers, simplify_loops,
+// vectorize_loops. With a dump stream, the program is printed after each pass under a header naming
+// it (`--dump-after-each`). Analyses that need the program part-way (bounds checks before
+// unrolling, features before partitioning) stop after a named stage instead of running passes
+// themselves.
 //
 //   PrimFunc loops = lower(sch.func());
 //   PrimFunc blocks_gone = lower(sch.func(), {.stop_after = LoweringStage::kRemoveBlocks});

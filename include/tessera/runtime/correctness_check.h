@@ -13,8 +13,8 @@
 // the tuner pays for the reference once.
 //
 //   ReferenceCache cache;                                   // the interpreter as reference
-//   CheckResult r = check_correctness(func, [&](std::vector<NDArray>& args) { module.run("gemm", args); }, cache);
-//   if (!r.match) log_warning("{}", r.summary());
+//   CheckResult r = check_correctness(func, [&](std::vector<NDArray>& args) { module.run("gemm",
+//   args); }, cache); if (!r.match) log_warning("{}", r.summary());
 #pragma once
 
 #include <cstdint>
@@ -71,7 +71,8 @@ class ReferenceCache {
 
 /// The check itself; `workload` is the unscheduled program (its parameters are what the
 /// candidate receives: arrays of the logical shapes, flat for a lowered candidate).
-CheckResult check_correctness(const PrimFunc& workload, const KernelRunner& run_candidate, ReferenceCache& cache, uint64_t seed = 0);
+CheckResult check_correctness(const PrimFunc& workload, const KernelRunner& run_candidate,
+                              ReferenceCache& cache, uint64_t seed = 0);
 
 /// The longest reduction in the program: the largest product of one block's reduction
 /// extents (1 when there is none).

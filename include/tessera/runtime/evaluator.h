@@ -5,8 +5,8 @@
 // a buffer larger than the last-level cache is written between repeats so each repeat
 // starts cold.
 //
-//   TimingResult t = time_kernel([&] { module.run("gemm", args); }, {.number = 1, .repeat = 5, .min_repeat_ms = 50});
-//   double ms = t.median() * 1e3;
+//   TimingResult t = time_kernel([&] { module.run("gemm", args); }, {.number = 1, .repeat = 5,
+//   .min_repeat_ms = 50}); double ms = t.median() * 1e3;
 #pragma once
 
 #include <functional>
@@ -22,8 +22,8 @@ struct TimingOptions {
 };
 
 struct TimingResult {
-  int number = 1;                   // runs per repeat actually used
-  std::vector<double> seconds;      // per run, one entry per repeat
+  int number = 1;               // runs per repeat actually used
+  std::vector<double> seconds;  // per run, one entry per repeat
   double median() const;
 };
 

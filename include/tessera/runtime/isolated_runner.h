@@ -61,9 +61,9 @@ struct RunnerOptions {
   /// Wall clock for computing a workload's reference outputs (once per worker).
   double reference_timeout_seconds = 600;
   TimingOptions timing{1, 3, 50, false};
-  int threads = 1;     // threads the kernel's parallel loops run on
-  bool check = true;   // run the correctness check before timing
-  uint64_t seed = 0;   // input seed, for the check and the timing
+  int threads = 1;    // threads the kernel's parallel loops run on
+  bool check = true;  // run the correctness check before timing
+  uint64_t seed = 0;  // input seed, for the check and the timing
 };
 
 class IsolatedRunner {
@@ -77,7 +77,8 @@ class IsolatedRunner {
   /// `library_path`, which computes `workload` (the unscheduled program: its
   /// parameters, inputs and reference). Never throws for anything the candidate does;
   /// calls are serialised.
-  MeasureResult measure(const PrimFunc& workload, const std::string& library_path, const std::string& function_name);
+  MeasureResult measure(const PrimFunc& workload, const std::string& library_path,
+                        const std::string& function_name);
 
   const RunnerOptions& options() const { return options_; }
   /// Workers started so far (1 after the first measurement, +1 per crash or timeout).
@@ -97,9 +98,9 @@ class IsolatedRunner {
   RunnerOptions options_;
   std::string worker_path_;
   pid_t pid_ = -1;
-  int socket_ = -1;      // requests out, replies in (the worker's stdin and stdout)
-  int stderr_fd_ = -1;   // the worker's stderr, kept for failure reasons
-  std::string pending_;  // reply bytes read past the last newline
+  int socket_ = -1;          // requests out, replies in (the worker's stdin and stdout)
+  int stderr_fd_ = -1;       // the worker's stderr, kept for failure reasons
+  std::string pending_;      // reply bytes read past the last newline
   std::string stderr_tail_;  // the worker's latest stderr output
   std::string last_exit_;    // how the last stopped worker ended ("killed by SIGSEGV (...)")
   int workers_started_ = 0;

@@ -17,6 +17,7 @@ namespace tessera {
 /// `make_reference_runner` gives the trusted runner for a workload's reference
 /// (empty: the interpreter). Prepares the process first: no core files, and it dies
 /// with its parent.
-int serve_measurements(int in_fd, int out_fd, std::function<KernelRunner(const PrimFunc&)> make_reference_runner);
+int serve_measurements(int in_fd, int out_fd,
+                       std::function<KernelRunner(const PrimFunc&)> make_reference_runner);
 
 }  // namespace tessera

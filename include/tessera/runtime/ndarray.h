@@ -41,7 +41,8 @@ class NDArray {
   void set_int(int64_t flat, int64_t value);
 
   void fill(double value);
-  /// Uniform values in [low, high) for floats; integers uniform in [low, high] (clamped to the type).
+  /// Uniform values in [low, high) for floats; integers uniform in [low, high] (clamped to the
+  /// type).
   void fill_random(uint64_t seed, double low, double high);
   double sum() const;
   NDArray copy() const;
@@ -72,7 +73,7 @@ struct Comparison {
 
 /// Compares element by element: integers exactly; floats within atol + rtol * |expected|;
 /// NaN only matches NaN when `nan_equal`.
-Comparison compare(const NDArray& actual, const NDArray& expected, double rtol = 1e-5, double atol = 1e-6,
-                   bool nan_equal = false);
+Comparison compare(const NDArray& actual, const NDArray& expected, double rtol = 1e-5,
+                   double atol = 1e-6, bool nan_equal = false);
 
 }  // namespace tessera

@@ -23,18 +23,19 @@ class Schedule;
 using InstInput = std::variant<std::monostate, int64_t, BlockRV, LoopRV, ExprRV>;
 
 struct InstructionKind {
-  std::string name;        // CamelCase form of the primitive: "Split", "SamplePerfectTile", ...
-  bool pure = false;       // no effect on the program (navigation, sampling): removable when unused
-  bool sampler = false;    // takes a decision
+  std::string name;      // CamelCase form of the primitive: "Split", "SamplePerfectTile", ...
+  bool pure = false;     // no effect on the program (navigation, sampling): removable when unused
+  bool sampler = false;  // takes a decision
   /// Applies the instruction to `sch` (which records it when traced). `decision`
   /// is null for instructions that take none, or when a sampler should sample.
-  std::function<std::vector<AnyRV>(Schedule& sch, const std::vector<InstInput>& inputs, const nlohmann::json& attrs,
-                                   const nlohmann::json* decision)>
+  std::function<std::vector<AnyRV>(Schedule& sch, const std::vector<InstInput>& inputs,
+                                   const nlohmann::json& attrs, const nlohmann::json* decision)>
       apply;
   /// One C++ statement (without indentation) reproducing the instruction, given the
   /// printed inputs ("b0", "32", "std::nullopt") and output names.
   std::function<std::string(const std::vector<std::string>& inputs, const nlohmann::json& attrs,
-                            const nlohmann::json* decision, const std::vector<std::string>& outputs)>
+                            const nlohmann::json* decision,
+                            const std::vector<std::string>& outputs)>
       as_cpp;
 };
 
@@ -43,7 +44,8 @@ const InstructionKind* find_instruction_kind(const std::string& name);
 /// Every registered kind, sorted by name.
 std::vector<const InstructionKind*> instruction_kinds();
 
-/// Registers a kind at load time: `static InstructionRegistration reg(kind);`. Throws on duplicates.
+/// Registers a kind at load time: `static InstructionRegistration reg(kind);`. Throws on
+/// duplicates.
 struct InstructionRegistration {
   explicit InstructionRegistration(InstructionKind kind);
 };

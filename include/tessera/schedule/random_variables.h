@@ -35,10 +35,10 @@ using AnyRV = std::variant<BlockRV, LoopRV, ExprRV>;
 /// or std::nullopt for the one factor to infer.
 class FactorArg {
  public:
-  FactorArg(std::nullopt_t) {}                        // NOLINT(implicit): {std::nullopt, 32}
-  FactorArg(int64_t value) : value_(value) {}         // NOLINT(implicit)
-  FactorArg(int value) : value_(int64_t{value}) {}    // NOLINT(implicit)
-  FactorArg(ExprRV rv) : value_(rv) {}                // NOLINT(implicit)
+  FactorArg(std::nullopt_t) {}                      // NOLINT(implicit): {std::nullopt, 32}
+  FactorArg(int64_t value) : value_(value) {}       // NOLINT(implicit)
+  FactorArg(int value) : value_(int64_t{value}) {}  // NOLINT(implicit)
+  FactorArg(ExprRV rv) : value_(rv) {}              // NOLINT(implicit)
   bool inferred() const { return std::holds_alternative<std::monostate>(value_); }
   const std::variant<std::monostate, int64_t, ExprRV>& value() const { return value_; }
 

@@ -103,7 +103,8 @@ class Schedule {
   void compute_at(const BlockRV& block, const LoopRV& loop, bool preserve_unit_loops = false);
   /// Moves a consumer block under `loop` (which must enclose its producers) so that per
   /// iteration it consumes what the producers under the loop wrote.
-  void reverse_compute_at(const BlockRV& block, const LoopRV& loop, bool preserve_unit_loops = false);
+  void reverse_compute_at(const BlockRV& block, const LoopRV& loop,
+                          bool preserve_unit_loops = false);
   /// Folds a block computing B[v...] = f(v...) into every block reading B, and removes it.
   void compute_inline(const BlockRV& block);
   /// Folds a consumer that reads its producer's buffer only at its own point into the
@@ -113,7 +114,8 @@ class Schedule {
   /// A location for `block`: a loop of its first consumer where compute_at is legal,
   /// the root (LoopRV::root(): stay), or inline (LoopRV::inlined()) when legal,
   /// drawn uniformly; the decision is the consumer-loop index, -1 (root) or -2 (inline).
-  LoopRV sample_compute_location(const BlockRV& block, std::optional<int64_t> decision = std::nullopt);
+  LoopRV sample_compute_location(const BlockRV& block,
+                                 std::optional<int64_t> decision = std::nullopt);
 
   // ---- reduction -----------------------------------------------------------------
   /// Moves a reduction block's init into a new block "<block>_init" placed before
@@ -147,8 +149,8 @@ class Schedule {
   /// [i...] becomes [index_map(i...)]. The map must be injective on the old shape; if
   /// it leaves elements of the new shape unmapped, `pad_value` is required and is
   /// written into the whole buffer before its first writer.
-  void transform_layout(const BlockRV& block, int64_t buffer_index, BufferIndexKind kind, const IndexMap& index_map,
-                        std::optional<double> pad_value = std::nullopt);
+  void transform_layout(const BlockRV& block, int64_t buffer_index, BufferIndexKind kind,
+                        const IndexMap& index_map, std::optional<double> pad_value = std::nullopt);
   /// A new iteration space for `block` (alone in its loop nest, each iteration variable
   /// bound to its own loop): the iteration point v... becomes index_map(v...), a
   /// bijection whose outputs each mix variables of one kind. The block's loops are
@@ -168,7 +170,8 @@ class Schedule {
   void set_scope(const BlockRV& block, int64_t buffer_index, const std::string& scope);
   /// Explicit strides for write region `buffer_index`'s buffer such that the stride of
   /// `axis` is factor * k + offset (0 <= offset < factor).
-  void storage_align(const BlockRV& block, int64_t buffer_index, int64_t axis, int64_t factor, int64_t offset);
+  void storage_align(const BlockRV& block, int64_t buffer_index, int64_t axis, int64_t factor,
+                     int64_t offset);
 
   // ---- annotations ---------------------------------------------------------------
   void annotate(const BlockRV& block, const std::string& key, const AnnotationArg& value);
@@ -178,12 +181,14 @@ class Schedule {
 
   // ---- sampling ------------------------------------------------------------------
   /// One of `candidates`, drawn with the given probabilities (or the decision: an index).
-  ExprRV sample_categorical(const std::vector<int64_t>& candidates, const std::vector<double>& probabilities,
+  ExprRV sample_categorical(const std::vector<int64_t>& candidates,
+                            const std::vector<double>& probabilities,
                             std::optional<int64_t> decision = std::nullopt);
   /// n factors whose product is the loop's extent, the innermost at most
   /// `max_innermost_factor` (0: no limit); the decision is the factor list.
-  std::vector<ExprRV> sample_perfect_tile(const LoopRV& loop, int n, int64_t max_innermost_factor,
-                                          std::optional<std::vector<int64_t>> decision = std::nullopt);
+  std::vector<ExprRV> sample_perfect_tile(
+      const LoopRV& loop, int n, int64_t max_innermost_factor,
+      std::optional<std::vector<int64_t>> decision = std::nullopt);
 
   /// Marks where postprocessing starts (recorded in the trace, no effect on the program).
   void enter_postproc();
@@ -197,8 +202,8 @@ class Schedule {
   // and the sampling generator.
   friend class ScheduleAccess;
   /// Records an instruction (traced schedules only).
-  void record(const std::string& kind, std::vector<InstInput> inputs, nlohmann::json attrs, std::vector<AnyRV> outputs,
-              const nlohmann::json* decision = nullptr);
+  void record(const std::string& kind, std::vector<InstInput> inputs, nlohmann::json attrs,
+              std::vector<AnyRV> outputs, const nlohmann::json* decision = nullptr);
   BlockRV new_block_rv(const std::string& name);
   LoopRV new_loop_rv(const Var& loop_var);
   ExprRV new_expr_rv(int64_t value);

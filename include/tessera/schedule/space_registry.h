@@ -32,5 +32,6 @@ std::vector<const SpaceEntry*> registered_spaces();
 
 }  // namespace tessera
 
-#define TESSERA_REGISTER_SPACE(fn, description) \
-  [[maybe_unused]] static const bool tessera_space_registered_##fn = (::tessera::register_space(#fn, description, fn), true)
+#define TESSERA_REGISTER_SPACE(fn, description)                      \
+  [[maybe_unused]] static const bool tessera_space_registered_##fn = \
+      (::tessera::register_space(#fn, description, fn), true)

@@ -30,9 +30,9 @@ class ScheduleState {
   struct BlockEntry {
     const BlockRealizeNode* realize = nullptr;
     const BlockNode* block = nullptr;
-    const BlockNode* scope = nullptr;  // the enclosing block; null for the root
+    const BlockNode* scope = nullptr;   // the enclosing block; null for the root
     std::vector<const ForNode*> loops;  // between the scope and the block, outermost first
-    int order = 0;                       // pre-order position in the function
+    int order = 0;                      // pre-order position in the function
   };
   struct LoopEntry {
     const ForNode* loop = nullptr;

@@ -46,7 +46,8 @@ class Trace {
   /// Replays onto `sch` (a fresh schedule of the workload). Decisions come from this
   /// trace unless `decide` (instruction index, kind, recorded decision) supplies one;
   /// returning null lets the sampler sample.
-  using DecisionProvider = std::function<const nlohmann::json*(size_t index, const Instruction& inst, const nlohmann::json* recorded)>;
+  using DecisionProvider = std::function<const nlohmann::json*(
+      size_t index, const Instruction& inst, const nlohmann::json* recorded)>;
   void apply(Schedule& sch, bool remove_postproc = false, ReplayMode mode = ReplayMode::kStrict,
              const DecisionProvider& decide = nullptr) const;
 

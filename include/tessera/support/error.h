@@ -59,12 +59,12 @@ template <typename... Args>
 }
 
 /// Internal invariant check: failures are tessera bugs, reported with their location.
-#define TESSERA_CHECK(condition, ...)                                                          \
-  do {                                                                                         \
-    if (!(condition)) {                                                                        \
-      throw ::tessera::Error(std::string("internal check failed: " #condition ": ") +          \
-                             ::fmt::format(__VA_ARGS__));                                      \
-    }                                                                                          \
+#define TESSERA_CHECK(condition, ...)                                                 \
+  do {                                                                                \
+    if (!(condition)) {                                                               \
+      throw ::tessera::Error(std::string("internal check failed: " #condition ": ") + \
+                             ::fmt::format(__VA_ARGS__));                             \
+    }                                                                                 \
   } while (false)
 
 }  // namespace tessera

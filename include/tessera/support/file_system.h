@@ -2,8 +2,8 @@
 // and replacing a file so that a reader (or a crash) sees either the old or the new
 // content, never a part.
 //
-//   TemporaryDirectory scratch("tessera-c");          // /tmp/tessera-c-XXXXXX, removed at scope end
-//   write_file_atomically("model.json", text);        // model.json.tmp, synced, then renamed
+//   TemporaryDirectory scratch("tessera-c");          // /tmp/tessera-c-XXXXXX, removed at scope
+//   end write_file_atomically("model.json", text);        // model.json.tmp, synced, then renamed
 #pragma once
 
 #include <string>

@@ -27,12 +27,20 @@ void log_at(LogLevel level, fmt::format_string<Args...> format, Args&&... args) 
   log_message(level, fmt::format(format, std::forward<Args>(args)...));
 }
 template <typename... Args>
-void log_debug(fmt::format_string<Args...> f, Args&&... a) { log_at(LogLevel::kDebug, f, std::forward<Args>(a)...); }
+void log_debug(fmt::format_string<Args...> f, Args&&... a) {
+  log_at(LogLevel::kDebug, f, std::forward<Args>(a)...);
+}
 template <typename... Args>
-void log_info(fmt::format_string<Args...> f, Args&&... a) { log_at(LogLevel::kInfo, f, std::forward<Args>(a)...); }
+void log_info(fmt::format_string<Args...> f, Args&&... a) {
+  log_at(LogLevel::kInfo, f, std::forward<Args>(a)...);
+}
 template <typename... Args>
-void log_warning(fmt::format_string<Args...> f, Args&&... a) { log_at(LogLevel::kWarning, f, std::forward<Args>(a)...); }
+void log_warning(fmt::format_string<Args...> f, Args&&... a) {
+  log_at(LogLevel::kWarning, f, std::forward<Args>(a)...);
+}
 template <typename... Args>
-void log_error(fmt::format_string<Args...> f, Args&&... a) { log_at(LogLevel::kError, f, std::forward<Args>(a)...); }
+void log_error(fmt::format_string<Args...> f, Args&&... a) {
+  log_at(LogLevel::kError, f, std::forward<Args>(a)...);
+}
 
 }  // namespace tessera

@@ -24,6 +24,7 @@ std::string command_text(const std::vector<std::string>& arguments);
 
 /// A compiler from an environment variable that may hold a command with options
 /// ("ccache gcc"): its words, or `fallback` when the variable is unset or empty.
-std::vector<std::string> compiler_from_environment(const char* variable, const std::string& fallback);
+std::vector<std::string> compiler_from_environment(const char* variable,
+                                                   const std::string& fallback);
 
 }  // namespace tessera

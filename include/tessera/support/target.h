@@ -26,20 +26,22 @@ namespace tessera {
 /// What code generation and the schedule rules need to know of a target's CPU: from LLVM's
 /// description of the CPU, and for this machine's CPU the operating system's cache sizes.
 struct TargetFacts {
-  int vector_register_bytes = 16;     // the widest SIMD register: 64 with AVX-512, 32 with AVX
-  std::vector<std::string> features;  // of the features tessera uses (see kKnownFeatures), those the CPU has
-  int64_t l1d_cache_bytes = 0;        // per core; 0: unknown (a CPU other than this machine's)
-  int64_t l2_cache_bytes = 0;         // per core; 0: unknown
-  int64_t l3_cache_bytes = 0;         // shared; 0: unknown
+  int vector_register_bytes = 16;  // the widest SIMD register: 64 with AVX-512, 32 with AVX
+  std::vector<std::string>
+      features;  // of the features tessera uses (see kKnownFeatures), those the CPU has
+  int64_t l1d_cache_bytes = 0;  // per core; 0: unknown (a CPU other than this machine's)
+  int64_t l2_cache_bytes = 0;   // per core; 0: unknown
+  int64_t l3_cache_bytes = 0;   // shared; 0: unknown
 
   /// The LLVM feature names tessera looks at.
-  static constexpr const char* kKnownFeatures[] = {"sse4.2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl",
-                                                   "avx512vnni", "avx512bf16", "avxvnni", "amx-tile", "amx-int8", "amx-bf16"};
+  static constexpr const char* kKnownFeatures[] = {
+      "sse4.2",     "avx",        "avx2",    "fma",      "avx512f",  "avx512bw", "avx512vl",
+      "avx512vnni", "avx512bf16", "avxvnni", "amx-tile", "amx-int8", "amx-bf16"};
   bool has(std::string_view feature) const;
 };
 
 struct Target {
-  std::string kind = "llvm";  // "llvm" or "c"
+  std::string kind = "llvm";   // "llvm" or "c"
   std::string cpu = "native";  // llvm only
   int num_cores = 0;           // threads parallel loops run on; 0: every hardware thread
 

@@ -4,7 +4,8 @@
 // costs a wake-up, not a thread start. Generated kernels run on a different pool
 // (runtime/thread_pool.h): a task that runs a kernel never waits for its own pool.
 //
-//   std::vector<double> squares = parallel_map<double>(n, threads, [&](int64_t i) { return f(i); });
+//   std::vector<double> squares = parallel_map<double>(n, threads, [&](int64_t i) { return f(i);
+//   });
 #pragma once
 
 #include <condition_variable>

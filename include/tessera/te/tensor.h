@@ -5,7 +5,8 @@
 //   Tensor A = placeholder({512, 512}, DataType::float32(), "A");
 //   Tensor B = placeholder({512, 512}, DataType::float32(), "B");
 //   IterVar k = reduce_axis(512, "k");
-//   Tensor C = compute({512, 512}, [&](const Axes& x) { return sum(A(x[0], k) * B(k, x[1]), {k}); },
+//   Tensor C = compute({512, 512}, [&](const Axes& x) { return sum(A(x[0], k) * B(k, x[1]), {k});
+//   },
 //                      "C", {"i", "j"});
 //   PrimFunc f = create_prim_func({A, B, C}, "gemm");
 //
@@ -47,7 +48,7 @@ IterVar reduce_axis(int64_t extent, std::string name);
 /// What a compute stage produces at one point: a plain value or a reduction.
 class ComputeBody {
  public:
-  ComputeBody(Expr value) : value_(std::move(value)) {}                 // NOLINT(implicit)
+  ComputeBody(Expr value) : value_(std::move(value)) {}                   // NOLINT(implicit)
   ComputeBody(Reduction reduction) : reduction_(std::move(reduction)) {}  // NOLINT(implicit)
   const Expr& value() const { return value_; }
   const std::optional<Reduction>& reduction() const { return reduction_; }
@@ -67,10 +68,10 @@ struct TensorNode {
   std::string name;
   std::vector<int64_t> shape;
   DataType dtype;
-  Buffer buffer;                 // the buffer the stage writes (or the input buffer)
-  std::vector<IterVar> axes;     // spatial axes (compute stages only)
+  Buffer buffer;                    // the buffer the stage writes (or the input buffer)
+  std::vector<IterVar> axes;        // spatial axes (compute stages only)
   std::optional<ComputeBody> body;  // absent for placeholders
-  std::vector<Tensor> inputs;    // tensors the body reads, in first-use order
+  std::vector<Tensor> inputs;       // tensors the body reads, in first-use order
 };
 
 class Tensor {
@@ -102,8 +103,8 @@ Tensor placeholder(std::vector<int64_t> shape, DataType dtype, std::string name)
 
 /// A stage computing every point of `shape` with `fn`. `axis_names` names the
 /// spatial axes (default i0, i1, ...).
-Tensor compute(std::vector<int64_t> shape, const std::function<ComputeBody(const Axes&)>& fn, std::string name,
-               std::vector<std::string> axis_names = {});
+Tensor compute(std::vector<int64_t> shape, const std::function<ComputeBody(const Axes&)>& fn,
+               std::string name, std::vector<std::string> axis_names = {});
 
 /// A PrimFunc with one block per stage reachable from `args`, in dependency order.
 /// `args` become the parameters, in order; every placeholder a stage reads must be

@@ -45,9 +45,11 @@ std::vector<std::optional<int64_t>> access_steps(const ScheduleState& state, con
 /// How many innermost loops of the block can be fused into one vectorized loop: plain
 /// serial loops, each alone in its parent, data parallel, stepping every access by 0 or
 /// contiguously, with a product within `limit` (one wider innermost loop still counts).
-size_t vectorizable_loops(const ScheduleState& state, const ScheduleState::BlockEntry& entry, int64_t limit);
+size_t vectorizable_loops(const ScheduleState& state, const ScheduleState::BlockEntry& entry,
+                          int64_t limit);
 /// How many outermost loops of the block can be fused into one parallel loop: plain serial,
 /// data parallel, perfectly nested, stopping once their product reaches `limit`.
-size_t parallelizable_loops(const ScheduleState& state, const ScheduleState::BlockEntry& entry, int64_t limit);
+size_t parallelizable_loops(const ScheduleState& state, const ScheduleState::BlockEntry& entry,
+                            int64_t limit);
 
 }  // namespace tessera

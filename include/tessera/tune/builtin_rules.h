@@ -100,7 +100,8 @@ struct ParallelizeVectorizeUnrollOptions {
     visit("unroll_max_steps", unroll_max_steps);
   }
 };
-std::shared_ptr<ScheduleRule> make_parallelize_vectorize_unroll(const ParallelizeVectorizeUnrollOptions& options = {});
+std::shared_ptr<ScheduleRule> make_parallelize_vectorize_unroll(
+    const ParallelizeVectorizeUnrollOptions& options = {});
 
 /// RandomComputeLocation: a block at the top of the function that is not tiled and has
 /// consumers goes to a location sampled by sample_compute_location (a loop of its

@@ -31,7 +31,8 @@ struct CandidateResult {
 CandidateResult sample_candidate(const Trace& sketch, const PrimFunc& func, uint64_t seed,
                                  const std::vector<std::shared_ptr<Postproc>>& postprocs);
 /// The trace replayed with its own decisions (strictly), then postprocessed.
-CandidateResult replay_candidate(const Trace& trace, const PrimFunc& func, const std::vector<std::shared_ptr<Postproc>>& postprocs);
+CandidateResult replay_candidate(const Trace& trace, const PrimFunc& func,
+                                 const std::vector<std::shared_ptr<Postproc>>& postprocs);
 
 /// Counts of sampled candidates: accepted, and rejected by each step.
 struct SampleStatistics {

@@ -10,7 +10,8 @@
 //       visit("levels", levels);
 //     }
 //   };
-//   TESSERA_REGISTER_COMPONENT(ScheduleRule, MyRule, "tiles my blocks", parameter_text<MyRuleOptions>());
+//   TESSERA_REGISTER_COMPONENT(ScheduleRule, MyRule, "tiles my blocks",
+//   parameter_text<MyRuleOptions>());
 //   // `tessera rules` shows: factor=8, levels=[1, 2]
 #pragma once
 

@@ -26,10 +26,12 @@ class CostModel {
   virtual ~CostModel() = default;
   virtual void initialize(const TuneContext& ctx) { (void)ctx; }
   /// A score per scheduled program (not lowered); higher means predicted faster.
-  virtual std::vector<double> predict(const TuneContext& ctx, const std::vector<PrimFunc>& programs) = 0;
+  virtual std::vector<double> predict(const TuneContext& ctx,
+                                      const std::vector<PrimFunc>& programs) = 0;
   /// Learns from measured programs: `seconds[i]` is programs[i]'s run time, or +infinity
   /// when it failed (built wrong, crashed, timed out).
-  virtual void update(const TuneContext& ctx, const std::vector<PrimFunc>& programs, const std::vector<double>& seconds) = 0;
+  virtual void update(const TuneContext& ctx, const std::vector<PrimFunc>& programs,
+                      const std::vector<double>& seconds) = 0;
   /// Writes the model to `path` / reads it back; throws Error naming the file on failure.
   virtual void save(const std::string& path) const = 0;
   virtual void load(const std::string& path) = 0;
@@ -44,8 +46,10 @@ class CostModel {
 class RandomModel : public CostModel {
  public:
   void initialize(const TuneContext& ctx) override;
-  std::vector<double> predict(const TuneContext& ctx, const std::vector<PrimFunc>& programs) override;
-  void update(const TuneContext&, const std::vector<PrimFunc>&, const std::vector<double>&) override {}
+  std::vector<double> predict(const TuneContext& ctx,
+                              const std::vector<PrimFunc>& programs) override;
+  void update(const TuneContext&, const std::vector<PrimFunc>&,
+              const std::vector<double>&) override {}
   /// The generator's state, so a loaded model continues the same stream.
   void save(const std::string& path) const override;
   void load(const std::string& path) override;

@@ -25,7 +25,8 @@ struct CostDataset {
 /// Every workload × target of `db` with its measured records (re-measurements left out, one
 /// sample per program), replayed onto the stored workload and featurised on `threads`
 /// threads. Records that no longer replay are skipped and counted in `skipped`.
-std::vector<CostDataset> load_cost_datasets(const Database& db, int threads, int64_t* skipped = nullptr);
+std::vector<CostDataset> load_cost_datasets(const Database& db, int threads,
+                                            int64_t* skipped = nullptr);
 
 /// Pairs of programs with different measured times, and how many of them the scores order
 /// the same way (faster = higher score). Failed programs (+infinity) count as slowest.

@@ -31,15 +31,15 @@ namespace tessera {
 
 /// One measured (or failed) program.
 struct TuningRecord {
-  std::string workload;                // the workload's hash (workload_hash)
-  std::string target;                  // canonical target string
-  std::string program;                 // hash of the scheduled program (program_hash)
-  nlohmann::json trace;                // the trace with its decisions (Trace::to_json)
-  std::string status = "ok";           // "ok", "predicted" (the no-tuning mode's pick, never
-                                       // measured), or why it failed: "build error", ...
-  std::string reason;                  // the failure's explanation (empty when ok)
-  std::vector<double> run_seconds;     // every timed repeat (ok only)
-  bool remeasured = false;             // written by the re-measurement of the best candidates
+  std::string workload;             // the workload's hash (workload_hash)
+  std::string target;               // canonical target string
+  std::string program;              // hash of the scheduled program (program_hash)
+  nlohmann::json trace;             // the trace with its decisions (Trace::to_json)
+  std::string status = "ok";        // "ok", "predicted" (the no-tuning mode's pick, never
+                                    // measured), or why it failed: "build error", ...
+  std::string reason;               // the failure's explanation (empty when ok)
+  std::vector<double> run_seconds;  // every timed repeat (ok only)
+  bool remeasured = false;          // written by the re-measurement of the best candidates
   std::string tessera_version, tessera_commit, llvm_version, cpu_model, time;
 
   bool ok() const { return status == "ok" && !run_seconds.empty(); }
@@ -66,7 +66,8 @@ struct WorkloadEntry {
 /// re-measurement when it is one of its finalists, else every run time its ok records
 /// hold (a program measured again, by another tuner, pools its times).
 struct RankedProgram {
-  const TuningRecord* record = nullptr;  // its latest ok record (the re-measurement's, for a finalist)
+  const TuningRecord* record =
+      nullptr;  // its latest ok record (the re-measurement's, for a finalist)
   std::vector<double> run_seconds;
   double median_seconds = 0;
   int records = 0;
@@ -105,14 +106,17 @@ class Database {
   /// Every record in file order; references stay valid as records are added.
   const std::deque<TuningRecord>& records() const { return records_; }
   /// Records of one workload on one target, in the order they were written.
-  std::vector<const TuningRecord*> records_of(const std::string& workload, const std::string& target) const;
+  std::vector<const TuningRecord*> records_of(const std::string& workload,
+                                              const std::string& target) const;
   /// The k fastest programs of a workload on a target, fastest first: the finalists of the
   /// latest re-measurement (when no trial was measured after it) by the median of their
   /// re-measured run times, then the others by the median of their pooled run times; a
   /// program with any failed record never ranks.
-  std::vector<RankedProgram> top_k(const std::string& workload, const std::string& target, size_t k) const;
+  std::vector<RankedProgram> top_k(const std::string& workload, const std::string& target,
+                                   size_t k) const;
   /// The latest record a cost model predicted (no-tuning mode) for the task; null if none.
-  const TuningRecord* latest_predicted(const std::string& workload, const std::string& target) const;
+  const TuningRecord* latest_predicted(const std::string& workload,
+                                       const std::string& target) const;
   /// Lines skipped while reading (torn or malformed), one message each.
   const std::vector<std::string>& warnings() const { return warnings_; }
 
@@ -124,8 +128,10 @@ class Database {
   int64_t merge(const Database& other);
 
  private:
-  void read_new_entries();  // both files, from where the last read stopped; the caller holds the lock
-  void read_new_lines(const std::string& file, int64_t& offset, const std::function<void(const nlohmann::json&)>& take);
+  void
+  read_new_entries();  // both files, from where the last read stopped; the caller holds the lock
+  void read_new_lines(const std::string& file, int64_t& offset,
+                      const std::function<void(const nlohmann::json&)>& take);
   void append_line(const std::string& file, const std::string& line);
 
   std::string directory_;
@@ -135,7 +141,8 @@ class Database {
   std::vector<std::string> warnings_;
   int64_t workloads_offset_ = 0, records_offset_ = 0;
   int64_t workloads_lines_ = 0, records_lines_ = 0;
-  std::map<std::string, int64_t> torn_reported_;  // file -> offset of the torn line already reported
+  std::map<std::string, int64_t>
+      torn_reported_;  // file -> offset of the torn line already reported
 };
 
 }  // namespace tessera

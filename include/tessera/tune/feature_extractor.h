@@ -23,7 +23,8 @@ namespace tessera {
 inline constexpr int kFeatureBuffersPerStore = 5;
 inline constexpr int kFeatureCurveSamples = 10;
 inline constexpr int kFeaturesPerBuffer = 18;
-inline constexpr int kFeatureCount = 16 + 24 + 8 + kFeatureBuffersPerStore * kFeaturesPerBuffer + kFeatureCurveSamples + 4 + 3;
+inline constexpr int kFeatureCount =
+    16 + 24 + 8 + kFeatureBuffersPerStore * kFeaturesPerBuffer + kFeatureCurveSamples + 4 + 3;
 
 /// The name of every column, in order (docs/features.md explains them).
 const std::vector<std::string>& feature_names();

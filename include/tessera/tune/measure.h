@@ -35,7 +35,8 @@ class Builder {
   virtual ~Builder() = default;
   /// One result per program, in order; library `i` goes to `directory/candidate_<i>.so`.
   /// Never throws for a program that fails to build: that is its result's error.
-  virtual std::vector<BuildResult> build(const std::vector<PrimFunc>& scheduled, const Target& target, const std::string& directory) = 0;
+  virtual std::vector<BuildResult> build(const std::vector<PrimFunc>& scheduled,
+                                         const Target& target, const std::string& directory) = 0;
 };
 
 class Runner {
@@ -53,7 +54,8 @@ class Runner {
 class LocalBuilder : public Builder {
  public:
   explicit LocalBuilder(int threads) : threads_(threads) {}
-  std::vector<BuildResult> build(const std::vector<PrimFunc>& scheduled, const Target& target, const std::string& directory) override;
+  std::vector<BuildResult> build(const std::vector<PrimFunc>& scheduled, const Target& target,
+                                 const std::string& directory) override;
 
  private:
   int threads_;

@@ -27,12 +27,12 @@ namespace tessera {
 
 struct MLPOptions {
   enum class Loss { kRank, kRegression };
-  int hidden = 64;                  // width of both hidden layers
+  int hidden = 64;  // width of both hidden layers
   Loss loss = Loss::kRank;
-  double learning_rate = 2e-3;      // Adam
+  double learning_rate = 2e-3;  // Adam
   double weight_decay = 1e-6;
-  int epochs_per_update = 6;        // online training after each measured round
-  int batch_programs = 32;          // programs of one task per step
+  int epochs_per_update = 6;             // online training after each measured round
+  int batch_programs = 32;               // programs of one task per step
   size_t max_programs_per_epoch = 4096;  // per update, the most recent of each task first
   uint64_t seed = 0;
 };
@@ -48,8 +48,10 @@ class MLPCostModel : public CostModel {
   explicit MLPCostModel(MLPOptions options = {});
 
   void initialize(const TuneContext& ctx) override;
-  std::vector<double> predict(const TuneContext& ctx, const std::vector<PrimFunc>& programs) override;
-  void update(const TuneContext& ctx, const std::vector<PrimFunc>& programs, const std::vector<double>& seconds) override;
+  std::vector<double> predict(const TuneContext& ctx,
+                              const std::vector<PrimFunc>& programs) override;
+  void update(const TuneContext& ctx, const std::vector<PrimFunc>& programs,
+              const std::vector<double>& seconds) override;
   void save(const std::string& path) const override;
   void load(const std::string& path) override;
   bool learns() const override { return true; }
@@ -85,7 +87,8 @@ class MLPCostModel : public CostModel {
   };
   Forward forward(const Eigen::MatrixXf& features) const;
   void reset_parameters();
-  void step(const std::vector<const CostSample*>& batch, const std::vector<double>& labels, double* loss);
+  void step(const std::vector<const CostSample*>& batch, const std::vector<double>& labels,
+            double* loss);
 
   MLPOptions options_;
   Parameters p_;

@@ -9,7 +9,8 @@
 //   // my_rules.cc, built as a shared library against the installed tessera (tessera.pc)
 //   class TileByEight : public tessera::ScheduleRule { ... };
 //   TESSERA_PLUGIN(registrar) {
-//     registrar.add<tessera::ScheduleRule, TileByEight>("TileByEight", "tiles every loop by 8", "");
+//     registrar.add<tessera::ScheduleRule, TileByEight>("TileByEight", "tiles every loop by 8",
+//     "");
 //   }
 //
 //   tessera::load_plugin("build/libmy_rules.so");   // or: tessera space --plugin ...
@@ -34,8 +35,9 @@ class PluginRegistrar {
   /// SpaceGenerator), default-constructed for each use.
   template <typename Interface, typename Class>
   void add(const std::string& name, const std::string& description, const std::string& parameters) {
-    components.push_back(ComponentEntry{Interface::kKind, name, description, parameters, "",
-                                        [] { return std::static_pointer_cast<void>(std::make_shared<Class>()); }});
+    components.push_back(
+        ComponentEntry{Interface::kKind, name, description, parameters, "",
+                       [] { return std::static_pointer_cast<void>(std::make_shared<Class>()); }});
   }
   /// A design space (a handwritten schedule or a template), as spaces/ registers them.
   void add_space(const std::string& name, const std::string& description, ScheduleFn apply) {
@@ -58,10 +60,11 @@ std::vector<std::string> loaded_plugins();
 
 /// The plugin's entry point: called with nullptr it only returns the ABI version it was
 /// built for; called with a registrar it also fills it in.
-#define TESSERA_PLUGIN(registrar)                                                                    \
-  static void tessera_plugin_register(::tessera::PluginRegistrar& registrar);                        \
-  extern "C" __attribute__((visibility("default"))) int tessera_plugin_entry(::tessera::PluginRegistrar* r) { \
-    if (r != nullptr) tessera_plugin_register(*r);                                                   \
-    return TESSERA_PLUGIN_ABI_VERSION;                                                               \
-  }                                                                                                  \
+#define TESSERA_PLUGIN(registrar)                                             \
+  static void tessera_plugin_register(::tessera::PluginRegistrar& registrar); \
+  extern "C" __attribute__((visibility("default"))) int tessera_plugin_entry( \
+      ::tessera::PluginRegistrar* r) {                                        \
+    if (r != nullptr) tessera_plugin_register(*r);                            \
+    return TESSERA_PLUGIN_ABI_VERSION;                                        \
+  }                                                                           \
   static void tessera_plugin_register(::tessera::PluginRegistrar& registrar)

@@ -18,7 +18,14 @@
 
 namespace tessera {
 
-enum class ComponentKind { kScheduleRule, kPostproc, kMutator, kSpaceGenerator, kSearchStrategy, kCostModel };
+enum class ComponentKind {
+  kScheduleRule,
+  kPostproc,
+  kMutator,
+  kSpaceGenerator,
+  kSearchStrategy,
+  kCostModel
+};
 
 /// "schedule rule", "postprocessor", "mutator", "space generator", "search strategy", "cost model".
 const char* to_string(ComponentKind kind);
@@ -38,7 +45,8 @@ void register_component(ComponentEntry entry);
 /// The entry; an Error listing the registered names of that kind if there is none.
 const ComponentEntry& find_component(ComponentKind kind, const std::string& name);
 /// Registered entries (of one kind, or all), sorted by kind and name.
-std::vector<const ComponentEntry*> registered_components(std::optional<ComponentKind> kind = std::nullopt);
+std::vector<const ComponentEntry*> registered_components(
+    std::optional<ComponentKind> kind = std::nullopt);
 
 /// A new instance of the component `name` of interface T (T::kKind says the kind).
 template <typename T>
@@ -62,10 +70,12 @@ class RegistrationOrigin {
 
 /// Registers class `Class` (default-constructible, implementing `Interface`) under
 /// `name`, from a static initialiser in the file that defines it.
-#define TESSERA_REGISTER_COMPONENT_AS(Interface, Class, name, description, parameters)                                  \
-  [[maybe_unused]] static const bool tessera_component_registered_##Class = (::tessera::register_component({              \
-      Interface::kKind, name, description, parameters, "", [] { return std::static_pointer_cast<void>(std::make_shared<Class>()); }}), \
-                                                                             true)
+#define TESSERA_REGISTER_COMPONENT_AS(Interface, Class, name, description, parameters)  \
+  [[maybe_unused]] static const bool tessera_component_registered_##Class =             \
+      (::tessera::register_component(                                                   \
+           {Interface::kKind, name, description, parameters, "",                        \
+            [] { return std::static_pointer_cast<void>(std::make_shared<Class>()); }}), \
+       true)
 /// The same, under the class's own name.
 #define TESSERA_REGISTER_COMPONENT(Interface, Class, description, parameters) \
   TESSERA_REGISTER_COMPONENT_AS(Interface, Class, #Class, description, parameters)

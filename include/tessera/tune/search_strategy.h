@@ -14,7 +14,8 @@
 //
 //   auto strategy = make_component<SearchStrategy>("EvolutionarySearch");
 //   strategy->initialize(ctx, {sketches, measured_hashes, best_measured, model.get()});
-//   while (auto batch = strategy->generate_candidates(64); !batch.empty()) { ...measure...; strategy->notify_measured(batch, seconds); }
+//   while (auto batch = strategy->generate_candidates(64); !batch.empty()) { ...measure...;
+//   strategy->notify_measured(batch, seconds); }
 #pragma once
 
 #include <cstdint>
@@ -43,10 +44,11 @@ struct MeasureCandidate {
 
 /// What a strategy starts from.
 struct SearchInput {
-  std::vector<Schedule> sketches;                       // the design space
-  std::set<std::string> measured;                       // program hashes measured before
-  std::vector<std::pair<Trace, double>> best_measured;  // traces of the fastest measured programs, fastest first
-  CostModel* cost_model = nullptr;                      // needed by EvolutionarySearch
+  std::vector<Schedule> sketches;  // the design space
+  std::set<std::string> measured;  // program hashes measured before
+  std::vector<std::pair<Trace, double>>
+      best_measured;                // traces of the fastest measured programs, fastest first
+  CostModel* cost_model = nullptr;  // needed by EvolutionarySearch
 };
 
 class SearchStrategy {
@@ -60,7 +62,8 @@ class SearchStrategy {
   /// no more. Throws Error when sampling fails `max_failed_samples` times in a row.
   virtual std::vector<MeasureCandidate> generate_candidates(int count) = 0;
   /// The run times of a batch (+infinity for a failure), in the batch's order.
-  virtual void notify_measured(const std::vector<MeasureCandidate>& batch, const std::vector<double>& seconds);
+  virtual void notify_measured(const std::vector<MeasureCandidate>& batch,
+                               const std::vector<double>& seconds);
 
   /// Every sample drawn so far: accepted, and rejected by what.
   const SampleStatistics& statistics() const { return statistics_; }
@@ -92,8 +95,8 @@ struct EvolutionarySearchOptions {
   int init_min_unmeasured = 50;      // fresh samples in the initial population, at least
   int genetic_num_iters = 4;
   double genetic_mutate_prob = 0.85;
-  int genetic_max_fail_count = 10;   // mutation attempts per child before it stays its parent
-  double eps_greedy = 0.05;          // share of each batch that is fresh random samples
+  int genetic_max_fail_count = 10;  // mutation attempts per child before it stays its parent
+  double eps_greedy = 0.05;         // share of each batch that is fresh random samples
 };
 
 /// The built-in strategies (also registered by name, with default options).
@@ -102,4 +105,3 @@ std::shared_ptr<SearchStrategy> make_replay_func();
 std::shared_ptr<SearchStrategy> make_evolutionary_search(EvolutionarySearchOptions options = {});
 
 }  // namespace tessera
-

@@ -3,7 +3,8 @@
 // `PostOrderApply` (the schedule rules on every block), `ScheduleFn` (a handwritten
 // schedule or template registered in spaces/), `Union` (several generators' sketches).
 //
-//   auto generator = std::make_shared<PostOrderApply>(std::vector<std::shared_ptr<ScheduleRule>>{...});
+//   auto generator =
+//   std::make_shared<PostOrderApply>(std::vector<std::shared_ptr<ScheduleRule>>{...});
 //   ctx.space_generator = generator;
 //   for (const Schedule& s : ctx.generate_design_space()) std::puts(s.trace()->as_cpp().c_str());
 #pragma once
@@ -35,7 +36,8 @@ class ScheduleRule;
 class PostOrderApply : public SpaceGenerator {
  public:
   PostOrderApply() = default;
-  explicit PostOrderApply(std::vector<std::shared_ptr<ScheduleRule>> rules) : rules_(std::move(rules)) {}
+  explicit PostOrderApply(std::vector<std::shared_ptr<ScheduleRule>> rules)
+      : rules_(std::move(rules)) {}
   std::vector<Schedule> generate(const TuneContext& ctx) override;
 
  private:
@@ -56,7 +58,8 @@ class ScheduleFnSpace : public SpaceGenerator {
 class UnionSpace : public SpaceGenerator {
  public:
   UnionSpace() = default;
-  explicit UnionSpace(std::vector<std::shared_ptr<SpaceGenerator>> parts) : parts_(std::move(parts)) {}
+  explicit UnionSpace(std::vector<std::shared_ptr<SpaceGenerator>> parts)
+      : parts_(std::move(parts)) {}
   std::vector<Schedule> generate(const TuneContext& ctx) override;
 
  private:

@@ -50,17 +50,21 @@ class MeasureCallback {
 };
 
 /// The built-in callbacks, in the order a TaskTuner runs them (the caller's after these).
-std::shared_ptr<MeasureCallback> make_database_writer();  // appends every record to the task's database
-std::shared_ptr<MeasureCallback> make_progress_reporter(std::function<void(const TuneProgress&)> report);
-std::shared_ptr<MeasureCallback> make_cost_model_updater();  // trains the task's cost model on the round
-std::shared_ptr<MeasureCallback> make_tuning_curve_writer();  // rewrites the task's curve CSV atomically
+std::shared_ptr<MeasureCallback>
+make_database_writer();  // appends every record to the task's database
+std::shared_ptr<MeasureCallback> make_progress_reporter(
+    std::function<void(const TuneProgress&)> report);
+std::shared_ptr<MeasureCallback>
+make_cost_model_updater();  // trains the task's cost model on the round
+std::shared_ptr<MeasureCallback>
+make_tuning_curve_writer();  // rewrites the task's curve CSV atomically
 
 class TaskTuner {
  public:
   /// Reads what the database holds of the task, generates the design space and warms the
   /// cost model and the strategy with the task's earlier measurements.
-  TaskTuner(TuneContext& ctx, Database& database, SearchStrategy& strategy, CostModel& cost_model, Builder& builder,
-            Runner& runner, TuneOptions options);
+  TaskTuner(TuneContext& ctx, Database& database, SearchStrategy& strategy, CostModel& cost_model,
+            Builder& builder, Runner& runner, TuneOptions options);
   ~TaskTuner();
   TaskTuner(const TaskTuner&) = delete;
   TaskTuner& operator=(const TaskTuner&) = delete;
@@ -103,7 +107,7 @@ class TaskTuner {
   int64_t trials_ = 0;
   double best_;
   bool stopped_ = false;
-  std::string scratch_;                         // where libraries are built
+  std::string scratch_;                          // where libraries are built
   std::optional<TemporaryDirectory> temporary_;  // when no scratch directory was named
 };
 

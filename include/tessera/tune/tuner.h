@@ -16,7 +16,8 @@
 //   LocalRunner runner(runner_options);
 //   TuneOptions options;
 //   options.trials = 256;
-//   TuneSummary s = tune(ctx, db, *make_evolutionary_search(), *make_component<CostModel>("Random"),
+//   TuneSummary s = tune(ctx, db, *make_evolutionary_search(),
+//   *make_component<CostModel>("Random"),
 //                        builder, runner, options);
 //   fmt::print("{}", s.to_text());
 #pragma once
@@ -53,12 +54,12 @@ struct TuneProgress {
 };
 
 struct TuneOptions {
-  int64_t trials = 64;              // records of the task in the database to reach (earlier runs count)
+  int64_t trials = 64;  // records of the task in the database to reach (earlier runs count)
   int trials_per_round = 64;
-  double time_budget_seconds = 0;   // no new round starts after this much time; 0: no budget
-  int remeasure_top = 3;            // candidates re-measured at the end
-  int remeasure_rounds = 3;         // rounds of that re-measurement
-  std::string scratch_directory;    // where libraries are built; empty: a temporary directory
+  double time_budget_seconds = 0;  // no new round starts after this much time; 0: no budget
+  int remeasure_top = 3;           // candidates re-measured at the end
+  int remeasure_rounds = 3;        // rounds of that re-measurement
+  std::string scratch_directory;   // where libraries are built; empty: a temporary directory
   std::function<void(const TuneProgress&)> on_progress;
   /// Called with every measurement and after every round, after the built-in ones
   /// (database, progress, cost model, tuning curve; task_tuner.h).
@@ -72,7 +73,7 @@ struct TuneOptions {
   std::string cost_model;       // [mlp] or random
   std::string cost_model_file;  // a trained MLP model to start from
   uint64_t seed = 0;
-  int num_threads = 0;          // threads that sample and compile; 0: every hardware thread
+  int num_threads = 0;  // threads that sample and compile; 0: every hardware thread
 };
 
 /// A re-measured candidate: the median of each round and their spread.
@@ -90,15 +91,16 @@ struct TuneSummary {
   int64_t trials_before = 0;  // the task's records when the run started
   int64_t trials_run = 0;     // measured (or failed) in this run
   int rounds = 0;
-  std::string stop_reason;    // "reached N trials", "time budget", "the space has no unmeasured programs left"
-  std::map<std::string, int64_t> failures;           // this run's, by status
+  std::string stop_reason;  // "reached N trials", "time budget", "the space has no unmeasured
+                            // programs left"
+  std::map<std::string, int64_t> failures;  // this run's, by status
   std::map<std::string, std::string> failure_example;
   std::vector<Finalist> finalists;  // fastest first
-  std::string best_program;         // the task's best in the database after the run (pooled medians)
+  std::string best_program;  // the task's best in the database after the run (pooled medians)
   double best_measured_seconds = std::numeric_limits<double>::infinity();  // its pooled median
   SampleStatistics sampling;
-  double search_seconds = 0, build_seconds = 0, measure_seconds = 0, model_seconds = 0, bookkeeping_seconds = 0,
-         remeasure_seconds = 0, total_seconds = 0;
+  double search_seconds = 0, build_seconds = 0, measure_seconds = 0, model_seconds = 0,
+         bookkeeping_seconds = 0, remeasure_seconds = 0, total_seconds = 0;
 
   /// The best finalist's median (without a re-measurement, the database's best);
   /// +infinity when nothing was measured successfully.
@@ -112,8 +114,9 @@ struct TuneSummary {
 /// postprocessors and mutators (fill_defaults). Throws Error when a round measures
 /// nothing successfully (its records are written first) or the space never validates.
 /// (A TaskTuner driven to its end.)
-TuneSummary tune(TuneContext& ctx, Database& database, SearchStrategy& strategy, CostModel& cost_model, Builder& builder,
-                 Runner& runner, const TuneOptions& options);
+TuneSummary tune(TuneContext& ctx, Database& database, SearchStrategy& strategy,
+                 CostModel& cost_model, Builder& builder, Runner& runner,
+                 const TuneOptions& options);
 
 struct TuneResult {
   TuneSummary summary;
@@ -132,12 +135,15 @@ TuneResult tune(const PrimFunc& func, const Target& target, TuneOptions options)
 /// A search strategy by name: evolutionary, replay-trace, replay-func, or a plugin's.
 std::shared_ptr<SearchStrategy> make_search_strategy(const std::string& name);
 /// A cost model by name (mlp or random), the MLP started from `model_file` if given.
-std::shared_ptr<CostModel> make_cost_model(const std::string& name, const std::string& model_file = "");
+std::shared_ptr<CostModel> make_cost_model(const std::string& name,
+                                           const std::string& model_file = "");
 
 /// The task's tuning curve (trial, best latency so far) from the database, as CSV.
-std::string tuning_curve_csv(const Database& database, const std::string& workload_hash, const std::string& target, int64_t flops);
+std::string tuning_curve_csv(const Database& database, const std::string& workload_hash,
+                             const std::string& target, int64_t flops);
 /// Where tune() writes it: DIR/curve_<workload hash>_<target hash>.csv.
-std::string tuning_curve_path(const Database& database, const std::string& workload_hash, const std::string& target);
+std::string tuning_curve_path(const Database& database, const std::string& workload_hash,
+                              const std::string& target);
 
 /// Rebuilds a stored trace on the workload: strict replay of every instruction, the
 /// postprocessing included, so the program is exactly the one measured. Errors name the record.

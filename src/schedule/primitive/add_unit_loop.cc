@@ -7,10 +7,14 @@ namespace tessera {
 using namespace schedule_detail;
 
 namespace {
-LoopRV wrap(Schedule& sch, const StmtNode* target, const std::string& name, const InstInput& input) {
+LoopRV wrap(Schedule& sch, const StmtNode* target, const std::string& name,
+            const InstInput& input) {
   Var v(name + "_unit");
-  auto make = [&](const Stmt& original) { return make_for(v, make_int(0), make_int(1), ForKind::kSerial, original); };
-  ScheduleAccess::mutable_state(sch).replace_func(replace_stmt_with(sch.func(), target, make), "add_unit_loop");
+  auto make = [&](const Stmt& original) {
+    return make_for(v, make_int(0), make_int(1), ForKind::kSerial, original);
+  };
+  ScheduleAccess::mutable_state(sch).replace_func(replace_stmt_with(sch.func(), target, make),
+                                                  "add_unit_loop");
   LoopRV out = ScheduleAccess::new_loop_rv(sch, v);
   ScheduleAccess::record(sch, "AddUnitLoop", {input}, nlohmann::json::array(), {out});
   return out;
@@ -31,11 +35,14 @@ LoopRV Schedule::add_unit_loop(const LoopRV& loop) {
 namespace {
 InstructionRegistration registration(InstructionKind{
     "AddUnitLoop", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
-      if (!in.empty() && std::holds_alternative<LoopRV>(in[0])) return {sch.add_unit_loop(input_loop(in, 0))};
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
+       const nlohmann::json*) -> std::vector<AnyRV> {
+      if (!in.empty() && std::holds_alternative<LoopRV>(in[0]))
+        return {sch.add_unit_loop(input_loop(in, 0))};
       return {sch.add_unit_loop(input_block(in, 0))};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>& out) {
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
+       const std::vector<std::string>& out) {
       return fmt::format("LoopRV {} = sch.add_unit_loop({});", out[0], in[0]);
     }});
 }  // namespace

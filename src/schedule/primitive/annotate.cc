@@ -18,19 +18,25 @@ AnnotationValue resolve(const Schedule& sch, const AnnotationArg& value) {
 
 // Trace form: INPUTS [target, value] for an RV or integer value, [target] otherwise;
 // ATTRS [key] or [key, string_or_real].
-void record_annotate(Schedule& sch, InstInput target, const std::string& key, const AnnotationArg& value) {
+void record_annotate(Schedule& sch, InstInput target, const std::string& key,
+                     const AnnotationArg& value) {
   std::vector<InstInput> inputs{target};
   nlohmann::json attrs = nlohmann::json::array({key});
-  if (const auto* rv = std::get_if<ExprRV>(&value)) inputs.push_back(*rv);
-  else if (const auto* i = std::get_if<int64_t>(&value)) inputs.push_back(*i);
-  else if (const auto* d = std::get_if<double>(&value)) attrs.push_back(*d);
-  else attrs.push_back(std::get<std::string>(value));
+  if (const auto* rv = std::get_if<ExprRV>(&value))
+    inputs.push_back(*rv);
+  else if (const auto* i = std::get_if<int64_t>(&value))
+    inputs.push_back(*i);
+  else if (const auto* d = std::get_if<double>(&value))
+    attrs.push_back(*d);
+  else
+    attrs.push_back(std::get<std::string>(value));
   ScheduleAccess::record(sch, "Annotate", std::move(inputs), std::move(attrs), {});
 }
 
 }  // namespace
 
-void Schedule::annotate(const BlockRV& block_rv, const std::string& key, const AnnotationArg& value) {
+void Schedule::annotate(const BlockRV& block_rv, const std::string& key,
+                        const AnnotationArg& value) {
   const BlockNode* b = get(block_rv);
   AnnotationValue v = resolve(*this, value);
   try {
@@ -50,11 +56,13 @@ void Schedule::annotate(const LoopRV& loop_rv, const std::string& key, const Ann
   try {
     check_annotation(key, v, AnnotationTarget::kLoop);
   } catch (const Error& e) {
-    schedule_fail(*this, "annotate", fmt::format("loop '{}': {}", l->loop_var.name(), e.message()), l);
+    schedule_fail(*this, "annotate", fmt::format("loop '{}': {}", l->loop_var.name(), e.message()),
+                  l);
   }
   Annotations annotations = l->annotations;
   annotations[key] = v;
-  Stmt changed = make_for(l->loop_var, l->min, l->extent, l->for_kind, l->body, l->thread_tag, annotations);
+  Stmt changed =
+      make_for(l->loop_var, l->min, l->extent, l->for_kind, l->body, l->thread_tag, annotations);
   state_.replace_func(replace_stmt(func(), l, changed), "annotate");
   record_annotate(*this, loop_rv, key, value);
 }
@@ -62,13 +70,17 @@ void Schedule::annotate(const LoopRV& loop_rv, const std::string& key, const Ann
 namespace {
 InstructionRegistration registration(InstructionKind{
     "Annotate", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       std::string key = attr_string(attrs, 0, "annotation key");
       AnnotationArg value;
       if (in.size() >= 2) {
-        if (const auto* rv = std::get_if<ExprRV>(&in[1])) value = *rv;
-        else if (const auto* i = std::get_if<int64_t>(&in[1])) value = *i;
-        else fail("Annotate: the value input must be an integer or an integer random variable");
+        if (const auto* rv = std::get_if<ExprRV>(&in[1]))
+          value = *rv;
+        else if (const auto* i = std::get_if<int64_t>(&in[1]))
+          value = *i;
+        else
+          fail("Annotate: the value input must be an integer or an integer random variable");
       } else if (attrs.size() >= 2 && attrs[1].is_string()) {
         value = attrs[1].get<std::string>();
       } else if (attrs.size() >= 2 && attrs[1].is_number()) {
@@ -83,7 +95,8 @@ InstructionRegistration registration(InstructionKind{
       }
       return {};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*, const std::vector<std::string>&) {
+    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
+       const std::vector<std::string>&) {
       std::string value;
       if (in.size() >= 2) {
         value = in[1][0] == 'v' ? in[1] : fmt::format("int64_t{{{}}}", in[1]);
@@ -92,7 +105,8 @@ InstructionRegistration registration(InstructionKind{
       } else {
         value = fmt::format("double{{{}}}", attrs[1].dump());
       }
-      return fmt::format("sch.annotate({}, {}, {});", in[0], cpp_string(attrs[0].get<std::string>()), value);
+      return fmt::format("sch.annotate({}, {}, {});", in[0],
+                         cpp_string(attrs[0].get<std::string>()), value);
     }});
 }  // namespace
 

@@ -9,14 +9,16 @@ namespace tessera {
 
 using namespace schedule_detail;
 
-
-BlockRV schedule_detail::cache_stage(Schedule& sch, const std::string& primitive, const BlockRV& block_rv, int64_t index, const std::string& scope,
-                    bool read) {
+BlockRV schedule_detail::cache_stage(Schedule& sch, const std::string& primitive,
+                                     const BlockRV& block_rv, int64_t index,
+                                     const std::string& scope, bool read) {
   const BlockNode* b = sch.get(block_rv);
   const std::vector<BufferRegion>& regions = read ? b->reads : b->writes;
   if (index < 0 || index >= static_cast<int64_t>(regions.size())) {
-    schedule_fail(sch, primitive, fmt::format("block '{}' has {} {} regions; index {} is out of range", b->name, regions.size(),
-                                              read ? "read" : "write", index), b);
+    schedule_fail(sch, primitive,
+                  fmt::format("block '{}' has {} {} regions; index {} is out of range", b->name,
+                              regions.size(), read ? "read" : "write", index),
+                  b);
   }
   if (scope.empty()) schedule_fail(sch, primitive, "the storage scope is empty", b);
   const Buffer& buffer = regions[static_cast<size_t>(index)].buffer;
@@ -24,17 +26,27 @@ BlockRV schedule_detail::cache_stage(Schedule& sch, const std::string& primitive
   // would read one copy and write the other.
   for (const BufferRegion& r : read ? b->writes : b->reads) {
     if (r.buffer.same_as(buffer)) {
-      schedule_fail(sch, primitive, fmt::format("block '{}' both reads and writes '{}'; a {} cache would separate them", b->name,
-                                                buffer->name, read ? "read" : "write"), b);
+      schedule_fail(
+          sch, primitive,
+          fmt::format("block '{}' both reads and writes '{}'; a {} cache would separate them",
+                      b->name, buffer->name, read ? "read" : "write"),
+          b);
     }
   }
   if (!read && !is_const_int(sch.state().find_block(b->name)->realize->predicate, 1)) {
     // The copy back covers the box the block writes; under a predicate the block skips
     // points of that box, and the copy would overwrite them with what the cache never
     // received (found by the random-schedule test after decompose_padding).
-    schedule_fail(sch, primitive, fmt::format("block '{}' has a predicate; a write cache would copy back elements it does not write", b->name), b);
+    schedule_fail(
+        sch, primitive,
+        fmt::format(
+            "block '{}' has a predicate; a write cache would copy back elements it does not write",
+            b->name),
+        b);
   }
-  const bool accumulates = std::any_of(b->iter_vars.begin(), b->iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::kReduce; });
+  const bool accumulates =
+      std::any_of(b->iter_vars.begin(), b->iter_vars.end(),
+                  [](const IterVar& iv) { return iv.kind == IterKind::kReduce; });
   if (!read && accumulates) {
     // Another writer of the same elements running between this block's iterations (a
     // later part of a partitioned reduction, say) would write around the cache, and
@@ -45,24 +57,36 @@ BlockRV schedule_detail::cache_stage(Schedule& sch, const std::string& primitive
     for (const BlockNode* o : sch.state().child_blocks(self->scope)) {
       if (o == b) continue;
       const ScheduleState::BlockEntry* other = sch.state().find_block(o->name);
-      bool writes = std::any_of(o->writes.begin(), o->writes.end(), [&](const BufferRegion& w) { return w.buffer.same_as(buffer); });
-      bool shares_loop = !self->loops.empty() && !other->loops.empty() && self->loops[0] == other->loops[0];
+      bool writes = std::any_of(o->writes.begin(), o->writes.end(),
+                                [&](const BufferRegion& w) { return w.buffer.same_as(buffer); });
+      bool shares_loop =
+          !self->loops.empty() && !other->loops.empty() && self->loops[0] == other->loops[0];
       if (!writes || !shares_loop) continue;
       Analyzer az;
-      if (!regions_disjoint(touched_region(borrow(nest_top(sch, b)), buffer, AccessKind::kWrite, az),
-                            touched_region(borrow(nest_top(sch, o)), buffer, AccessKind::kWrite, az), az)) {
-        schedule_fail(sch, primitive, fmt::format("block '{}' also writes elements of '{}' that block '{}' writes, inside the same loops; "
-                                                  "a write cache would lose its writes", o->name, buffer->name, b->name), b);
+      if (!regions_disjoint(
+              touched_region(borrow(nest_top(sch, b)), buffer, AccessKind::kWrite, az),
+              touched_region(borrow(nest_top(sch, o)), buffer, AccessKind::kWrite, az), az)) {
+        schedule_fail(sch, primitive,
+                      fmt::format("block '{}' also writes elements of '{}' that block '{}' writes, "
+                                  "inside the same loops; "
+                                  "a write cache would lose its writes",
+                                  o->name, buffer->name, b->name),
+                      b);
       }
     }
   }
-  CachePlacement placement = cache_placement(sch, primitive, b, buffer, read ? AccessKind::kRead : AccessKind::kWrite);
+  CachePlacement placement =
+      cache_placement(sch, primitive, b, buffer, read ? AccessKind::kRead : AccessKind::kWrite);
   std::string name = fresh_name(sch, buffer->name + "_" + scope);
   Buffer cache = Buffer::make(name, buffer->dtype, buffer->shape, {}, Expr(), scope);
-  Stmt copy = read ? copy_nest(name, buffer, cache, placement.region) : copy_nest(name, cache, buffer, placement.region);
+  Stmt copy = read ? copy_nest(name, buffer, cache, placement.region)
+                   : copy_nest(name, cache, buffer, placement.region);
   const ScheduleState::BlockEntry* e = sch.state().find_block(b->name);
-  ScheduleAccess::mutable_state(sch).replace_func(insert_stage(sch.func(), StageEdit{b, buffer, cache, {}, placement.anchor, copy, /*copy_after=*/!read, e->scope}),
-                                   primitive);
+  ScheduleAccess::mutable_state(sch).replace_func(
+      insert_stage(
+          sch.func(),
+          StageEdit{b, buffer, cache, {}, placement.anchor, copy, /*copy_after=*/!read, e->scope}),
+      primitive);
   return ScheduleAccess::new_block_rv(sch, name);
 }
 
@@ -75,11 +99,15 @@ BlockRV Schedule::cache_read(const BlockRV& block, int64_t read_index, const std
 namespace {
 InstructionRegistration registration(InstructionKind{
     "CacheRead", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs, const nlohmann::json*) -> std::vector<AnyRV> {
-      return {sch.cache_read(input_block(in, 0), attr_int(attrs, 0, "buffer index"), attr_string(attrs, 1, "scope"))};
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
+       const nlohmann::json*) -> std::vector<AnyRV> {
+      return {sch.cache_read(input_block(in, 0), attr_int(attrs, 0, "buffer index"),
+                             attr_string(attrs, 1, "scope"))};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*, const std::vector<std::string>& out) {
-      return fmt::format("BlockRV {} = sch.cache_read({}, {}, {});", out[0], in[0], attrs[0].dump(), cpp_string(attrs[1].get<std::string>()));
+    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
+       const std::vector<std::string>& out) {
+      return fmt::format("BlockRV {} = sch.cache_read({}, {}, {});", out[0], in[0], attrs[0].dump(),
+                         cpp_string(attrs[1].get<std::string>()));
     }});
 }  // namespace
 

@@ -15,11 +15,15 @@ BlockRV Schedule::cache_write(const BlockRV& block, int64_t write_index, const s
 namespace {
 InstructionRegistration registration(InstructionKind{
     "CacheWrite", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs, const nlohmann::json*) -> std::vector<AnyRV> {
-      return {sch.cache_write(input_block(in, 0), attr_int(attrs, 0, "buffer index"), attr_string(attrs, 1, "scope"))};
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
+       const nlohmann::json*) -> std::vector<AnyRV> {
+      return {sch.cache_write(input_block(in, 0), attr_int(attrs, 0, "buffer index"),
+                              attr_string(attrs, 1, "scope"))};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*, const std::vector<std::string>& out) {
-      return fmt::format("BlockRV {} = sch.cache_write({}, {}, {});", out[0], in[0], attrs[0].dump(), cpp_string(attrs[1].get<std::string>()));
+    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
+       const std::vector<std::string>& out) {
+      return fmt::format("BlockRV {} = sch.cache_write({}, {}, {});", out[0], in[0],
+                         attrs[0].dump(), cpp_string(attrs[1].get<std::string>()));
     }});
 }  // namespace
 

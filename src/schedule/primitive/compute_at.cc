@@ -26,7 +26,8 @@ class Mover : public IRMutator {
     if (s.get() == loop_) {
       Stmt body = IRMutator::mutate_stmt(loop_->body);
       Stmt seq = at_end_ ? make_seq({body, nest_}) : make_seq({nest_, body});
-      return make_for(loop_->loop_var, loop_->min, loop_->extent, loop_->for_kind, seq, loop_->thread_tag, loop_->annotations);
+      return make_for(loop_->loop_var, loop_->min, loop_->extent, loop_->for_kind, seq,
+                      loop_->thread_tag, loop_->annotations);
     }
     return IRMutator::mutate_stmt(s);
   }
@@ -47,23 +48,33 @@ bool under(const ScheduleState& state, const BlockNode* block, const ForNode* lo
 
 }  // namespace
 
-void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& primitive, const BlockRV& block_rv, const LoopRV& loop_rv,
-                           bool preserve_unit_loops, bool reverse) {
+void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& primitive,
+                                            const BlockRV& block_rv, const LoopRV& loop_rv,
+                                            bool preserve_unit_loops, bool reverse) {
   const BlockNode* b = sch.get(block_rv);
   const ForNode* loop = sch.get(loop_rv);
   const ScheduleState& state = sch.state();
   const ScheduleState::BlockEntry* entry = state.find_block(b->name);
   if (state.find_loop(loop->loop_var.get())->scope != entry->scope) {
-    schedule_fail(sch, primitive, fmt::format("block '{}' and loop '{}' are in different scopes", b->name, loop->loop_var.name()), loop);
+    schedule_fail(sch, primitive,
+                  fmt::format("block '{}' and loop '{}' are in different scopes", b->name,
+                              loop->loop_var.name()),
+                  loop);
   }
   if (under(state, b, loop)) {
-    schedule_fail(sch, primitive, fmt::format("loop '{}' already encloses block '{}'", loop->loop_var.name(), b->name), loop);
+    schedule_fail(
+        sch, primitive,
+        fmt::format("loop '{}' already encloses block '{}'", loop->loop_var.name(), b->name), loop);
   }
   for (const BufferRegion& r : b->reads) {
     for (const BufferRegion& w : b->writes) {
       if (r.buffer.same_as(w.buffer)) {
-        schedule_fail(sch, primitive, fmt::format("block '{}' reads '{}', which it also writes (a reduction update without its init); "
-                                                  "moving it could run it more than once per point", b->name, w.buffer->name), b);
+        schedule_fail(sch, primitive,
+                      fmt::format("block '{}' reads '{}', which it also writes (a reduction update "
+                                  "without its init); "
+                                  "moving it could run it more than once per point",
+                                  b->name, w.buffer->name),
+                      b);
       }
     }
   }
@@ -73,16 +84,26 @@ void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& pr
   for (size_t i = 0; i < b->iter_vars.size(); ++i) {
     const IterVar& iv = b->iter_vars[i];
     if (iv.kind == IterKind::kReduce && !loops_cover_domain(*entry, i)) {
-      schedule_fail(sch, primitive, fmt::format("the loops of block '{}' do not iterate its reduction variable '{}' over exactly its "
-                                                "domain (a part of a partitioned reduction?); moving it would redo other steps",
-                                                b->name, iv.var.name()), b);
+      schedule_fail(
+          sch, primitive,
+          fmt::format(
+              "the loops of block '{}' do not iterate its reduction variable '{}' over exactly its "
+              "domain (a part of a partitioned reduction?); moving it would redo other steps",
+              b->name, iv.var.name()),
+          b);
     }
   }
   if (!is_const_int(entry->realize->predicate, 1)) {
-    schedule_fail(sch, primitive, fmt::format("block '{}' has a predicate (from a non-divisible split); move it before splitting", b->name), b);
+    schedule_fail(
+        sch, primitive,
+        fmt::format(
+            "block '{}' has a predicate (from a non-divisible split); move it before splitting",
+            b->name),
+        b);
   }
   // The buffer that links the block with the blocks under the loop.
-  std::vector<const BlockNode*> related = (reverse ? sch.state().producers(b) : sch.state().consumers(b));
+  std::vector<const BlockNode*> related =
+      (reverse ? sch.state().producers(b) : sch.state().consumers(b));
   Buffer link;
   BufferRegion access;
   for (const BufferRegion& r : reverse ? b->reads : b->writes) {
@@ -95,26 +116,38 @@ void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& pr
     });
     if (!linked) continue;
     if (link.defined()) {
-      schedule_fail(sch, primitive, fmt::format("block '{}' {} more than one buffer {} under loop '{}'", b->name,
-                                                reverse ? "reads" : "writes", reverse ? "produced" : "consumed", loop->loop_var.name()), b);
+      schedule_fail(sch, primitive,
+                    fmt::format("block '{}' {} more than one buffer {} under loop '{}'", b->name,
+                                reverse ? "reads" : "writes", reverse ? "produced" : "consumed",
+                                loop->loop_var.name()),
+                    b);
     }
     link = r.buffer;
     access = r;
   }
   if (!link.defined()) {
-    schedule_fail(sch, primitive, fmt::format("no block under loop '{}' {} block '{}'", loop->loop_var.name(),
-                                              reverse ? "produces a buffer read by" : "consumes a buffer written by", b->name), loop);
+    schedule_fail(
+        sch, primitive,
+        fmt::format("no block under loop '{}' {} block '{}'", loop->loop_var.name(),
+                    reverse ? "produces a buffer read by" : "consumes a buffer written by",
+                    b->name),
+        loop);
   }
   // Every other block on the far side of the link must be under the loop too.
   for (const BlockNode* o : related) {
     bool touches = false;
-    for (const BufferRegion& x : reverse ? o->writes : o->reads) touches = touches || x.buffer.same_as(link);
+    for (const BufferRegion& x : reverse ? o->writes : o->reads)
+      touches = touches || x.buffer.same_as(link);
     if (touches && !under(state, o, loop)) {
-      schedule_fail(sch, primitive, fmt::format("block '{}' also {} '{}' but is not under loop '{}'", o->name,
-                                                reverse ? "writes" : "reads", link->name, loop->loop_var.name()), o);
+      schedule_fail(sch, primitive,
+                    fmt::format("block '{}' also {} '{}' but is not under loop '{}'", o->name,
+                                reverse ? "writes" : "reads", link->name, loop->loop_var.name()),
+                    o);
     }
   }
-  if (b->writes.size() != 1 && !reverse) schedule_fail(sch, primitive, fmt::format("block '{}' must write exactly one buffer", b->name), b);
+  if (b->writes.size() != 1 && !reverse)
+    schedule_fail(sch, primitive, fmt::format("block '{}' must write exactly one buffer", b->name),
+                  b);
   // The block moves past the blocks between its nest and the loop's: none of them may
   // write what it reads, or touch what it writes (found by the random-schedule test).
   {
@@ -133,12 +166,18 @@ void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& pr
     };
     for (const BlockNode* o : state.child_blocks(entry->scope)) {
       const int order = state.find_block(o->name)->order;
-      const bool between = reverse ? (order > last && order < entry->order) : (order > entry->order && order < first);
+      const bool between = reverse ? (order > last && order < entry->order)
+                                   : (order > entry->order && order < first);
       if (!between || under(state, o, loop)) continue;
-      if (touches(o->writes, b->reads) || touches(o->writes, b->writes) || touches(o->reads, b->writes)) {
-        schedule_fail(sch, primitive, fmt::format("block '{}' runs between block '{}' and loop '{}' and uses the same buffers; "
-                                                  "moving the block past it would change what either computes", o->name, b->name,
-                                                  loop->loop_var.name()), o);
+      if (touches(o->writes, b->reads) || touches(o->writes, b->writes) ||
+          touches(o->reads, b->writes)) {
+        schedule_fail(
+            sch, primitive,
+            fmt::format(
+                "block '{}' runs between block '{}' and loop '{}' and uses the same buffers; "
+                "moving the block past it would change what either computes",
+                o->name, b->name, loop->loop_var.name()),
+            o);
       }
     }
   }
@@ -147,16 +186,21 @@ void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& pr
   // the scope down to the target loop may iterate its reduction.
   if (!reverse) {
     for (const BlockNode* o : related) {
-      bool accumulates = std::any_of(o->writes.begin(), o->writes.end(), [&](const BufferRegion& w) { return w.buffer.same_as(link); });
+      bool accumulates = std::any_of(o->writes.begin(), o->writes.end(),
+                                     [&](const BufferRegion& w) { return w.buffer.same_as(link); });
       if (!accumulates) continue;
       const ScheduleState::BlockEntry* oe = state.find_block(o->name);
       for (const ForNode* l : oe->loops) {
         for (size_t i = 0; i < o->iter_vars.size(); ++i) {
           if (o->iter_vars[i].kind != IterKind::kReduce) continue;
           if (uses_var(oe->realize->iter_values[i], l->loop_var.get())) {
-            schedule_fail(sch, primitive, fmt::format("loop '{}' iterates the reduction of block '{}', which accumulates into '{}': "
-                                                      "block '{}' would run again between its steps", l->loop_var.name(), o->name,
-                                                      link->name, b->name), l);
+            schedule_fail(
+                sch, primitive,
+                fmt::format(
+                    "loop '{}' iterates the reduction of block '{}', which accumulates into '{}': "
+                    "block '{}' would run again between its steps",
+                    l->loop_var.name(), o->name, link->name, b->name),
+                l);
           }
         }
         if (l == loop) break;
@@ -165,15 +209,20 @@ void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& pr
   }
   std::vector<const VarNode*> dim_vars = dims_to_iter_vars(sch, primitive, b, access);
   Analyzer az = analyzer_at(sch, loop);
-  std::vector<IntSet> region = touched_region(loop->body, link, reverse ? AccessKind::kWrite : AccessKind::kRead, az);
+  std::vector<IntSet> region =
+      touched_region(loop->body, link, reverse ? AccessKind::kWrite : AccessKind::kRead, az);
   std::vector<std::pair<Expr, Expr>> ranges;
   for (const IterVar& iv : b->iter_vars) {
-    Expr max = make_binary(ExprKind::kSub, make_binary(ExprKind::kAdd, iv.dom.min, iv.dom.extent), make_int(1, iv.var.dtype()));
+    Expr max = make_binary(ExprKind::kSub, make_binary(ExprKind::kAdd, iv.dom.min, iv.dom.extent),
+                           make_int(1, iv.var.dtype()));
     std::pair<Expr, Expr> range{iv.dom.min, max};
     for (size_t d = 0; d < dim_vars.size(); ++d) {
       if (dim_vars[d] != iv.var.get()) continue;
       if (!region[d].has_lower_bound() || !region[d].has_upper_bound()) {
-        schedule_fail(sch, primitive, fmt::format("the region of '{}' along dimension {} is unbounded ({})", link->name, d, region[d].str()), loop);
+        schedule_fail(sch, primitive,
+                      fmt::format("the region of '{}' along dimension {} is unbounded ({})",
+                                  link->name, d, region[d].str()),
+                      loop);
       }
       range = {region[d].min(), region[d].max()};
     }
@@ -186,13 +235,15 @@ void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& pr
   // random-schedule test). Its new binding must be a bijection of all its loops.
   if (!reverse) {
     bool feeds_accumulation = std::any_of(related.begin(), related.end(), [&](const BlockNode* o) {
-      return std::any_of(o->writes.begin(), o->writes.end(), [&](const BufferRegion& w) { return w.buffer.same_as(link); });
+      return std::any_of(o->writes.begin(), o->writes.end(),
+                         [&](const BufferRegion& w) { return w.buffer.same_as(link); });
     });
     if (feeds_accumulation) {
       std::vector<std::pair<Var, int64_t>> loops;
       std::vector<const ForNode*> outer = state.find_loop(loop->loop_var.get())->outer;
       outer.push_back(loop);
-      for (const ForNode* l : outer) loops.push_back({l->loop_var, constant_extent(sch, primitive, l)});
+      for (const ForNode* l : outer)
+        loops.push_back({l->loop_var, constant_extent(sch, primitive, l)});
       Stmt s = nest;
       while (const auto* f = s.as<ForNode>()) {
         loops.push_back({f->loop_var, *as_const_int(f->extent)});
@@ -200,10 +251,16 @@ void schedule_detail::move_block_under_loop(Schedule& sch, const std::string& pr
       }
       const auto* realize = s.as<BlockRealizeNode>();
       Analyzer check;
-      IterMapResult r = detect_iter_map(realize->iter_values, loops, realize->predicate, IterMapLevel::kBijective, check);
+      IterMapResult r = detect_iter_map(realize->iter_values, loops, realize->predicate,
+                                        IterMapLevel::kBijective, check);
       if (!r.ok()) {
-        schedule_fail(sch, primitive, fmt::format("block '{}' feeds an accumulation into '{}' and would run more than once on some "
-                                                  "elements under loop '{}' ({})", b->name, link->name, loop->loop_var.name(), r.failure), loop);
+        schedule_fail(
+            sch, primitive,
+            fmt::format(
+                "block '{}' feeds an accumulation into '{}' and would run more than once on some "
+                "elements under loop '{}' ({})",
+                b->name, link->name, loop->loop_var.name(), r.failure),
+            loop);
       }
     }
   }
@@ -233,7 +290,10 @@ void Schedule::compute_at(const BlockRV& block, const LoopRV& loop, bool preserv
       if (!sampled) return;
       get(block);
       break;
-    case Location::kLoop: move_block_under_loop(*this, "compute_at", block, loop, preserve_unit_loops, /*reverse=*/false); break;
+    case Location::kLoop:
+      move_block_under_loop(*this, "compute_at", block, loop, preserve_unit_loops,
+                            /*reverse=*/false);
+      break;
   }
   record("ComputeAt", {block, loop}, nlohmann::json::array({preserve_unit_loops ? 1 : 0}), {});
 }
@@ -241,12 +301,16 @@ void Schedule::compute_at(const BlockRV& block, const LoopRV& loop, bool preserv
 namespace {
 InstructionRegistration registration(InstructionKind{
     "ComputeAt", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs, const nlohmann::json*) -> std::vector<AnyRV> {
-      sch.compute_at(input_block(in, 0), input_loop(in, 1), attr_int(attrs, 0, "preserve_unit_loops") != 0);
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
+       const nlohmann::json*) -> std::vector<AnyRV> {
+      sch.compute_at(input_block(in, 0), input_loop(in, 1),
+                     attr_int(attrs, 0, "preserve_unit_loops") != 0);
       return {};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*, const std::vector<std::string>&) {
-      return fmt::format("sch.compute_at({}, {}, {});", in[0], in[1], attrs[0].get<int64_t>() != 0 ? "true" : "false");
+    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
+       const std::vector<std::string>&) {
+      return fmt::format("sch.compute_at({}, {}, {});", in[0], in[1],
+                         attrs[0].get<int64_t>() != 0 ? "true" : "false");
     }});
 }  // namespace
 

@@ -64,43 +64,64 @@ void Schedule::compute_inline(const BlockRV& block_rv) {
   const std::string& name = b->name;
   const auto* store = b->body.as<BufferStoreNode>();
   if (store == nullptr || b->init.defined() || b->writes.size() != 1) {
-    schedule_fail(*this, "compute_inline", fmt::format("block '{}' is not a single store of one buffer (B[v...] = ...;)", name), b);
+    schedule_fail(
+        *this, "compute_inline",
+        fmt::format("block '{}' is not a single store of one buffer (B[v...] = ...;)", name), b);
   }
   for (const IterVar& iv : b->iter_vars) {
     if (iv.kind != IterKind::kSpatial) {
-      schedule_fail(*this, "compute_inline", fmt::format("block '{}' has the reduction variable '{}'; only spatial blocks can be inlined",
-                                                          name, iv.var.name()), b);
+      schedule_fail(
+          *this, "compute_inline",
+          fmt::format(
+              "block '{}' has the reduction variable '{}'; only spatial blocks can be inlined",
+              name, iv.var.name()),
+          b);
     }
   }
   std::vector<Var> vars;
   for (const Expr& index : store->indices) {
     const auto* v = index.as<VarNode>();
-    bool is_iter = v != nullptr && std::any_of(b->iter_vars.begin(), b->iter_vars.end(), [&](const IterVar& iv) { return iv.var.get() == v; });
-    bool repeated = v != nullptr && std::any_of(vars.begin(), vars.end(), [&](const Var& x) { return x.get() == v; });
+    bool is_iter =
+        v != nullptr && std::any_of(b->iter_vars.begin(), b->iter_vars.end(),
+                                    [&](const IterVar& iv) { return iv.var.get() == v; });
+    bool repeated = v != nullptr && std::any_of(vars.begin(), vars.end(),
+                                                [&](const Var& x) { return x.get() == v; });
     if (!is_iter || repeated) {
-      schedule_fail(*this, "compute_inline", fmt::format("block '{}' stores to {}[{}]: the indices must be distinct iteration variables",
-                                                          name, store->buffer->name, print_indices(store->indices)), b);
+      schedule_fail(
+          *this, "compute_inline",
+          fmt::format(
+              "block '{}' stores to {}[{}]: the indices must be distinct iteration variables", name,
+              store->buffer->name, print_indices(store->indices)),
+          b);
     }
     vars.push_back(Var::from_expr(index));
   }
   if (vars.size() != b->iter_vars.size()) {
-    schedule_fail(*this, "compute_inline", fmt::format("block '{}' does not index its output with every iteration variable", name), b);
+    schedule_fail(
+        *this, "compute_inline",
+        fmt::format("block '{}' does not index its output with every iteration variable", name), b);
   }
   const Buffer& buffer = store->buffer;
   for (const Buffer& p : func()->params) {
     if (p.same_as(buffer)) {
-      schedule_fail(*this, "compute_inline", fmt::format("block '{}' writes '{}', a parameter of the function; its result must stay", name,
-                                                          buffer->name), b);
+      schedule_fail(
+          *this, "compute_inline",
+          fmt::format("block '{}' writes '{}', a parameter of the function; its result must stay",
+                      name, buffer->name),
+          b);
     }
   }
   for (const BufferRegion& r : b->reads) {
-    if (r.buffer.same_as(buffer)) schedule_fail(*this, "compute_inline", fmt::format("block '{}' reads the buffer it writes", name), b);
+    if (r.buffer.same_as(buffer))
+      schedule_fail(*this, "compute_inline",
+                    fmt::format("block '{}' reads the buffer it writes", name), b);
   }
   for (const BlockNode* other : state_.blocks()) {
     if (other == b) continue;
     for (const BufferRegion& w : other->writes) {
       if (w.buffer.same_as(buffer)) {
-        schedule_fail(*this, "compute_inline", fmt::format("block '{}' also writes '{}'", other->name, buffer->name), other);
+        schedule_fail(*this, "compute_inline",
+                      fmt::format("block '{}' also writes '{}'", other->name, buffer->name), other);
       }
     }
   }
@@ -112,13 +133,13 @@ void Schedule::compute_inline(const BlockRV& block_rv) {
 namespace {
 InstructionRegistration registration(InstructionKind{
     "ComputeInline", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       sch.compute_inline(input_block(in, 0));
       return {};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>&) {
-      return fmt::format("sch.compute_inline({});", in[0]);
-    }});
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
+       const std::vector<std::string>&) { return fmt::format("sch.compute_inline({});", in[0]); }});
 }  // namespace
 
 }  // namespace tessera

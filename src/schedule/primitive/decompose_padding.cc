@@ -59,8 +59,14 @@ BlockRV Schedule::decompose_padding(const BlockRV& block_rv, const LoopRV& loop_
   const ForNode* loop = get(loop_rv);
   const ScheduleState::BlockEntry* e = state_.find_block(b->name);
   auto at = std::find(e->loops.begin(), e->loops.end(), loop);
-  if (at == e->loops.end()) schedule_fail(*this, primitive, fmt::format("loop '{}' is not a loop of block '{}'", loop->loop_var.name(), b->name), loop);
-  if (!state_.is_complete(*e)) schedule_fail(*this, primitive, fmt::format("block '{}' is not a complete (spatial, non-accumulating) block", b->name), b);
+  if (at == e->loops.end())
+    schedule_fail(
+        *this, primitive,
+        fmt::format("loop '{}' is not a loop of block '{}'", loop->loop_var.name(), b->name), loop);
+  if (!state_.is_complete(*e))
+    schedule_fail(
+        *this, primitive,
+        fmt::format("block '{}' is not a complete (spatial, non-accumulating) block", b->name), b);
   const auto* store = b->body.as<BufferStoreNode>();
   const auto* call = store ? store->value.as<CallNode>() : nullptr;
   Expr condition, value, pad;
@@ -70,12 +76,17 @@ BlockRV Schedule::decompose_padding(const BlockRV& block_rv, const LoopRV& loop_
     condition = sel->condition, value = sel->true_value, pad = sel->false_value;
   }
   if (!condition.defined() || !(pad.as<IntImmNode>() || pad.as<FloatImmNode>())) {
-    schedule_fail(*this, primitive, fmt::format("block '{}' is not a padding block: its body must be "
-                                                "B[...] = if_then_else(condition, value, constant)", b->name), b);
+    schedule_fail(*this, primitive,
+                  fmt::format("block '{}' is not a padding block: its body must be "
+                              "B[...] = if_then_else(condition, value, constant)",
+                              b->name),
+                  b);
   }
   for (const ForNode* l : std::vector<const ForNode*>(at, e->loops.end())) {
     if (state_.child_blocks(l).size() != 1) {
-      schedule_fail(*this, primitive, fmt::format("loop '{}' holds other blocks besides '{}'", l->loop_var.name(), b->name), l);
+      schedule_fail(
+          *this, primitive,
+          fmt::format("loop '{}' holds other blocks besides '{}'", l->loop_var.name(), b->name), l);
     }
   }
   // Narrow the loops under `loop` that bind an iteration variable directly.
@@ -83,7 +94,8 @@ BlockRV Schedule::decompose_padding(const BlockRV& block_rv, const LoopRV& loop_
   for (size_t i = 0; i < b->iter_vars.size(); ++i) {
     const auto* lv = e->realize->iter_values[i].as<VarNode>();
     for (auto it = at; it != e->loops.end(); ++it) {
-      if (lv != nullptr && (*it)->loop_var.get() == lv && is_const_int((*it)->min, 0)) direct[b->iter_vars[i].var.get()] = *it;
+      if (lv != nullptr && (*it)->loop_var.get() == lv && is_const_int((*it)->min, 0))
+        direct[b->iter_vars[i].var.get()] = *it;
     }
   }
   std::map<const ForNode*, std::pair<int64_t, int64_t>> narrowed;  // loop -> [lo, hi)
@@ -98,13 +110,17 @@ BlockRV Schedule::decompose_padding(const BlockRV& block_rv, const LoopRV& loop_
       remaining.push_back(c);
       continue;
     }
-    auto& range = narrowed.try_emplace(d->second, std::pair<int64_t, int64_t>{0, *extent}).first->second;
+    auto& range =
+        narrowed.try_emplace(d->second, std::pair<int64_t, int64_t>{0, *extent}).first->second;
     if (bound.lower) range.first = std::max(range.first, *bound.lower);
     if (bound.upper) range.second = std::min(range.second, *bound.upper);
   }
   for (const auto& [l, range] : narrowed) {
     if (range.first >= range.second) {
-      schedule_fail(*this, primitive, fmt::format("the condition leaves loop '{}' no in-bounds iteration", l->loop_var.name()), b);
+      schedule_fail(
+          *this, primitive,
+          fmt::format("the condition leaves loop '{}' no in-bounds iteration", l->loop_var.name()),
+          b);
     }
   }
 
@@ -127,17 +143,22 @@ BlockRV Schedule::decompose_padding(const BlockRV& block_rv, const LoopRV& loop_
   std::vector<BufferRegion> const_writes;
   for (const BufferRegion& w : b->writes) {
     BufferRegion r{w.buffer, {}};
-    for (const Range& x : w.region) r.region.push_back(Range{substitute(x.min, own), substitute(x.extent, own)});
+    for (const Range& x : w.region)
+      r.region.push_back(Range{substitute(x.min, own), substitute(x.extent, own)});
     const_writes.push_back(r);
   }
   std::vector<Expr> const_indices;
   for (const Expr& x : store->indices) const_indices.push_back(substitute(x, own));
-  BlockFields cf{const_name, const_iters, {}, const_writes, Stmt(), make_store(store->buffer, pad, const_indices), {}, {}, b->annotations};
-  Stmt const_nest = make_block_realize(const_values, substitute(e->realize->predicate, fresh), make_block(std::move(cf)));
+  BlockFields cf{const_name,   const_iters, {},
+                 const_writes, Stmt(),      make_store(store->buffer, pad, const_indices),
+                 {},           {},          b->annotations};
+  Stmt const_nest = make_block_realize(const_values, substitute(e->realize->predicate, fresh),
+                                       make_block(std::move(cf)));
   for (auto it = e->loops.end(); it != at;) {
     --it;
     const ForNode* l = *it;
-    const_nest = make_for(const_vars[static_cast<size_t>(it - at)], l->min, l->extent, ForKind::kSerial, const_nest);
+    const_nest = make_for(const_vars[static_cast<size_t>(it - at)], l->min, l->extent,
+                          ForKind::kSerial, const_nest);
   }
 
   // The copy: narrowed loops (v = lo + new loop), the remaining condition if any.
@@ -145,13 +166,16 @@ BlockRV Schedule::decompose_padding(const BlockRV& block_rv, const LoopRV& loop_
   // the binding adds lo.
   VarMap shifted;
   for (const auto& [l, range] : narrowed) {
-    shifted[l->loop_var.get()] = range.first == 0 ? Expr(l->loop_var) : add(l->loop_var, make_int(range.first, l->loop_var.dtype()));
+    shifted[l->loop_var.get()] = range.first == 0
+                                     ? Expr(l->loop_var)
+                                     : add(l->loop_var, make_int(range.first, l->loop_var.dtype()));
   }
   Expr kept;
   for (const Expr& c : remaining) kept = kept.defined() ? logical_and(kept, c) : c;
   Analyzer az;
   std::vector<Expr> values;
-  for (const Expr& v : e->realize->iter_values) values.push_back(az.simplify(substitute(v, shifted)));
+  for (const Expr& v : e->realize->iter_values)
+    values.push_back(az.simplify(substitute(v, shifted)));
   // The copy's domain is the in-bounds part, so that a primitive regenerating its loops
   // (compute_at) never visits the padding it no longer guards (found by the random-schedule test).
   std::vector<IterVar> copy_iters = b->iter_vars;
@@ -163,18 +187,28 @@ BlockRV Schedule::decompose_padding(const BlockRV& block_rv, const LoopRV& loop_
     DataType t = iv.var.dtype();
     iv.dom = Range{make_int(n->second.first, t), make_int(n->second.second - n->second.first, t)};
   }
-  BlockFields f{b->name, copy_iters, b->reads, b->writes, Stmt(),
-                make_store(store->buffer, kept.defined() ? if_then_else(kept, value, pad) : value, store->indices),
-                b->alloc_buffers, b->match_buffers, b->annotations};
-  Stmt copy = make_block_realize(values, substitute(e->realize->predicate, shifted), make_block(std::move(f)));
+  BlockFields f{b->name,
+                copy_iters,
+                b->reads,
+                b->writes,
+                Stmt(),
+                make_store(store->buffer, kept.defined() ? if_then_else(kept, value, pad) : value,
+                           store->indices),
+                b->alloc_buffers,
+                b->match_buffers,
+                b->annotations};
+  Stmt copy = make_block_realize(values, substitute(e->realize->predicate, shifted),
+                                 make_block(std::move(f)));
   for (auto it = e->loops.end(); it != at;) {
     --it;
     const ForNode* l = *it;
     auto n = narrowed.find(l);
     if (n == narrowed.end()) {
-      copy = make_for(l->loop_var, l->min, l->extent, l->for_kind, copy, l->thread_tag, l->annotations);
+      copy = make_for(l->loop_var, l->min, l->extent, l->for_kind, copy, l->thread_tag,
+                      l->annotations);
     } else {
-      copy = make_for(l->loop_var, make_int(0, l->loop_var.dtype()), make_int(n->second.second - n->second.first, l->loop_var.dtype()),
+      copy = make_for(l->loop_var, make_int(0, l->loop_var.dtype()),
+                      make_int(n->second.second - n->second.first, l->loop_var.dtype()),
                       l->for_kind, copy, l->thread_tag, l->annotations);
     }
   }
@@ -187,10 +221,12 @@ BlockRV Schedule::decompose_padding(const BlockRV& block_rv, const LoopRV& loop_
 namespace {
 InstructionRegistration registration(InstructionKind{
     "DecomposePadding", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       return {sch.decompose_padding(input_block(in, 0), input_loop(in, 1))};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>& out) {
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
+       const std::vector<std::string>& out) {
       return fmt::format("BlockRV {} = sch.decompose_padding({}, {});", out[0], in[0], in[1]);
     }});
 }  // namespace

@@ -14,31 +14,45 @@ using namespace schedule_detail;
 BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loop_rv) {
   const BlockNode* b = get(block_rv);
   const ForNode* loop = get(loop_rv);
-  if (!b->init.defined()) schedule_fail(*this, "decompose_reduction", fmt::format("block '{}' has no init to decompose", b->name), b);
+  if (!b->init.defined())
+    schedule_fail(*this, "decompose_reduction",
+                  fmt::format("block '{}' has no init to decompose", b->name), b);
   const ScheduleState::BlockEntry* e = state_.find_block(b->name);
   auto at = std::find(e->loops.begin(), e->loops.end(), loop);
   if (at == e->loops.end()) {
-    schedule_fail(*this, "decompose_reduction", fmt::format("loop '{}' is not one of the loops around block '{}'", loop->loop_var.name(), b->name), loop);
+    schedule_fail(*this, "decompose_reduction",
+                  fmt::format("loop '{}' is not one of the loops around block '{}'",
+                              loop->loop_var.name(), b->name),
+                  loop);
   }
   // Loops from `loop` inward that some spatial binding uses are copied around the init.
   // Once split from its init, the update must run exactly once per iteration point.
   {
     std::vector<std::pair<Var, int64_t>> loops;
-    for (const ForNode* l : e->loops) loops.push_back({l->loop_var, constant_extent(*this, "decompose_reduction", l)});
+    for (const ForNode* l : e->loops)
+      loops.push_back({l->loop_var, constant_extent(*this, "decompose_reduction", l)});
     Analyzer az;
-    IterMapResult r = detect_iter_map(e->realize->iter_values, loops, e->realize->predicate, IterMapLevel::kBijective, az);
+    IterMapResult r = detect_iter_map(e->realize->iter_values, loops, e->realize->predicate,
+                                      IterMapLevel::kBijective, az);
     if (!r.ok()) {
-      schedule_fail(*this, "decompose_reduction", fmt::format("block '{}' may run more than once per iteration point ({}); its "
-                                                              "reduction cannot be separated from its init", b->name, r.failure), b);
+      schedule_fail(*this, "decompose_reduction",
+                    fmt::format("block '{}' may run more than once per iteration point ({}); its "
+                                "reduction cannot be separated from its init",
+                                b->name, r.failure),
+                    b);
     }
   }
   // Loops outside `loop` must not iterate the reduction, or the init would run once per iteration.
   for (auto it = e->loops.begin(); it != at; ++it) {
     for (size_t i = 0; i < b->iter_vars.size(); ++i) {
-      if (b->iter_vars[i].kind == IterKind::kReduce && uses_var(e->realize->iter_values[i], (*it)->loop_var.get())) {
-        schedule_fail(*this, "decompose_reduction", fmt::format("loop '{}' outside loop '{}' feeds the reduction variable '{}'; the "
-                                                                "init would run once per iteration of it", (*it)->loop_var.name(),
-                                                                loop->loop_var.name(), b->iter_vars[i].var.name()), *it);
+      if (b->iter_vars[i].kind == IterKind::kReduce &&
+          uses_var(e->realize->iter_values[i], (*it)->loop_var.get())) {
+        schedule_fail(
+            *this, "decompose_reduction",
+            fmt::format("loop '{}' outside loop '{}' feeds the reduction variable '{}'; the "
+                        "init would run once per iteration of it",
+                        (*it)->loop_var.name(), loop->loop_var.name(), b->iter_vars[i].var.name()),
+            *it);
       }
     }
   }
@@ -52,8 +66,11 @@ BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loo
       (b->iter_vars[i].kind == IterKind::kSpatial ? spatial_use : reduce_use) = true;
     }
     if (spatial_use && reduce_use) {
-      schedule_fail(*this, "decompose_reduction", fmt::format("loop '{}' feeds both spatial and reduction variables of block '{}'",
-                                                              (*it)->loop_var.name(), b->name), *it);
+      schedule_fail(
+          *this, "decompose_reduction",
+          fmt::format("loop '{}' feeds both spatial and reduction variables of block '{}'",
+                      (*it)->loop_var.name(), b->name),
+          *it);
     }
     if (spatial_use) {
       copied.push_back(*it);
@@ -77,7 +94,9 @@ BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loo
   f.body = substitute(b->init, iter_copy);
   for (const BufferRegion& w : b->writes) {
     BufferRegion r{w.buffer, {}};
-    for (const Range& range : w.region) r.region.push_back(Range{substitute(range.min, iter_copy), substitute(range.extent, iter_copy)});
+    for (const Range& range : w.region)
+      r.region.push_back(
+          Range{substitute(range.min, iter_copy), substitute(range.extent, iter_copy)});
     f.writes.push_back(r);
   }
   // Predicate conjuncts about loops that only iterate the reduction (from a non-divisible
@@ -96,14 +115,19 @@ BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loo
   for (const Expr& c : conjuncts) {
     bool reduction_only = false;
     for (auto it = at; it != e->loops.end(); ++it) {
-      if (loop_copy.count((*it)->loop_var.get()) == 0 && uses_var(c, (*it)->loop_var.get())) reduction_only = true;
+      if (loop_copy.count((*it)->loop_var.get()) == 0 && uses_var(c, (*it)->loop_var.get()))
+        reduction_only = true;
     }
-    if (!reduction_only) predicate = is_const_int(predicate, 1) ? substitute(c, loop_copy) : make_binary(ExprKind::kAnd, predicate, substitute(c, loop_copy));
+    if (!reduction_only)
+      predicate = is_const_int(predicate, 1)
+                      ? substitute(c, loop_copy)
+                      : make_binary(ExprKind::kAnd, predicate, substitute(c, loop_copy));
   }
   Stmt init = make_block_realize(bindings, predicate, make_block(std::move(f)));
   for (size_t k = copied.size(); k-- > 0;) {
     const ForNode* l = copied[k];
-    init = make_for(Var::from_expr(loop_copy.at(l->loop_var.get())), l->min, l->extent, ForKind::kSerial, init);
+    init = make_for(Var::from_expr(loop_copy.at(l->loop_var.get())), l->min, l->extent,
+                    ForKind::kSerial, init);
   }
   // The update keeps everything but its init.
   // Without its init, the update visibly reads what it writes: list it (as TVM's update blocks do),
@@ -135,10 +159,12 @@ BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loo
 namespace {
 InstructionRegistration registration(InstructionKind{
     "DecomposeReduction", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       return {sch.decompose_reduction(input_block(in, 0), input_loop(in, 1))};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>& out) {
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
+       const std::vector<std::string>& out) {
       return fmt::format("BlockRV {} = sch.decompose_reduction({}, {});", out[0], in[0], in[1]);
     }});
 }  // namespace

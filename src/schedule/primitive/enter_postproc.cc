@@ -10,13 +10,13 @@ void Schedule::enter_postproc() { record("EnterPostproc", {}, nlohmann::json::ar
 namespace {
 InstructionRegistration registration(InstructionKind{
     "EnterPostproc", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>&, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>&, const nlohmann::json&,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       sch.enter_postproc();
       return {};
     },
-    [](const std::vector<std::string>&, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>&) {
-      return std::string("sch.enter_postproc();");
-    }});
+    [](const std::vector<std::string>&, const nlohmann::json&, const nlohmann::json*,
+       const std::vector<std::string>&) { return std::string("sch.enter_postproc();"); }});
 }  // namespace
 
 }  // namespace tessera

@@ -11,17 +11,25 @@ namespace tessera {
 using namespace schedule_detail;
 
 LoopRV Schedule::fuse(const std::vector<LoopRV>& loop_rvs) {
-  if (loop_rvs.size() < 2) schedule_fail(*this, "fuse", fmt::format("needs at least 2 loops, got {}", loop_rvs.size()));
+  if (loop_rvs.size() < 2)
+    schedule_fail(*this, "fuse", fmt::format("needs at least 2 loops, got {}", loop_rvs.size()));
   std::vector<const ForNode*> loops;
   std::vector<int64_t> extents;
   for (size_t i = 0; i < loop_rvs.size(); ++i) {
     const ForNode* l = get(loop_rvs[i]);
     if (l->for_kind != ForKind::kSerial) {
-      schedule_fail(*this, "fuse", fmt::format("loop '{}' is {}; only serial loops can be fused", l->loop_var.name(), for_kind_name(l->for_kind)), l);
+      schedule_fail(*this, "fuse",
+                    fmt::format("loop '{}' is {}; only serial loops can be fused",
+                                l->loop_var.name(), for_kind_name(l->for_kind)),
+                    l);
     }
     if (i > 0 && loops.back()->body.get() != l) {
-      schedule_fail(*this, "fuse", fmt::format("loop '{}' is not the only statement in the body of loop '{}' (loops must be "
-                                               "perfectly nested, outermost first)", l->loop_var.name(), loops.back()->loop_var.name()), l);
+      schedule_fail(
+          *this, "fuse",
+          fmt::format("loop '{}' is not the only statement in the body of loop '{}' (loops must be "
+                      "perfectly nested, outermost first)",
+                      l->loop_var.name(), loops.back()->loop_var.name()),
+          l);
     }
     loops.push_back(l);
     extents.push_back(constant_extent(*this, "fuse", l));
@@ -30,7 +38,8 @@ LoopRV Schedule::fuse(const std::vector<LoopRV>& loop_rvs) {
   std::string name;
   int64_t total = 1;
   for (size_t i = 0; i < loops.size(); ++i) {
-    if (loops[i]->loop_var.dtype() != t) schedule_fail(*this, "fuse", "loop variables have different types", loops[i]);
+    if (loops[i]->loop_var.dtype() != t)
+      schedule_fail(*this, "fuse", "loop variables have different types", loops[i]);
     name += loops[i]->loop_var.name() + "_";
     total *= extents[i];
   }
@@ -57,12 +66,14 @@ LoopRV Schedule::fuse(const std::vector<LoopRV>& loop_rvs) {
 namespace {
 InstructionRegistration registration(InstructionKind{
     "Fuse", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       std::vector<LoopRV> loops;
       for (size_t i = 0; i < in.size(); ++i) loops.push_back(input_loop(in, i));
       return {sch.fuse(loops)};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>& out) {
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
+       const std::vector<std::string>& out) {
       return fmt::format("LoopRV {} = sch.fuse({});", out[0], cpp_list(in));
     }});
 }  // namespace

@@ -19,12 +19,14 @@ std::vector<BlockRV> Schedule::get_consumers(const BlockRV& block) {
 namespace {
 InstructionRegistration registration(InstructionKind{
     "GetConsumers", /*pure=*/true, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       std::vector<AnyRV> out;
       for (const BlockRV& b : sch.get_consumers(input_block(in, 0))) out.push_back(b);
       return out;
     },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>& out) {
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
+       const std::vector<std::string>& out) {
       return cpp_unpack("BlockRV", out, fmt::format("sch.get_consumers({})", in[0]));
     }});
 }  // namespace

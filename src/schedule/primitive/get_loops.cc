@@ -20,12 +20,14 @@ std::vector<LoopRV> Schedule::get_loops(const BlockRV& block) {
 namespace {
 InstructionRegistration registration(InstructionKind{
     "GetLoops", /*pure=*/true, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       std::vector<AnyRV> out;
       for (const LoopRV& l : sch.get_loops(input_block(in, 0))) out.push_back(l);
       return out;
     },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>& out) {
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
+       const std::vector<std::string>& out) {
       return cpp_unpack("LoopRV", out, fmt::format("sch.get_loops({})", in[0]));
     }});
 }  // namespace

@@ -34,7 +34,8 @@ using namespace schedule_detail;
 namespace {
 
 // Buffers allocated by the scope block and accessed nowhere outside `loop`.
-std::vector<Buffer> private_intermediates(const BlockNode* scope, const ForNode* loop, const PrimFunc& func) {
+std::vector<Buffer> private_intermediates(const BlockNode* scope, const ForNode* loop,
+                                          const PrimFunc& func) {
   class Accesses : public IRVisitor {
    public:
     const ForNode* loop;
@@ -72,9 +73,17 @@ std::vector<Buffer> private_intermediates(const BlockNode* scope, const ForNode*
 // and allocated buffers, bindings and predicates simplified for the part's range.
 class PartCopier : public IRMutator {
  public:
-  PartCopier(int part, std::set<std::string>& block_names, std::set<std::string>& names, Analyzer& az, std::unordered_map<const VarNode*, Expr> vars,
-             std::unordered_map<const BufferNode*, Buffer> buffers, const std::set<const BlockNode*>& updates)
-      : part_(part), block_names_(block_names), names_(names), az_(az), vars_(std::move(vars)), buffers_(std::move(buffers)), updates_(updates) {}
+  PartCopier(int part, std::set<std::string>& block_names, std::set<std::string>& names,
+             Analyzer& az, std::unordered_map<const VarNode*, Expr> vars,
+             std::unordered_map<const BufferNode*, Buffer> buffers,
+             const std::set<const BlockNode*>& updates)
+      : part_(part),
+        block_names_(block_names),
+        names_(names),
+        az_(az),
+        vars_(std::move(vars)),
+        buffers_(std::move(buffers)),
+        updates_(updates) {}
 
  protected:
   Expr mutate_var(const Expr& e) override {
@@ -118,17 +127,30 @@ class PartCopier : public IRMutator {
       auto mn = as_const_int(dom.min), ex = as_const_int(dom.extent);
       if (i < reach.size() && mn && ex) {
         int64_t lo = std::max(*mn, reach[i].min), hi = std::min(*mn + *ex - 1, reach[i].max);
-        if (lo <= hi) dom = Range{make_int(lo, iv.var.dtype()), make_int(hi - lo + 1, iv.var.dtype())};
+        if (lo <= hi)
+          dom = Range{make_int(lo, iv.var.dtype()), make_int(hi - lo + 1, iv.var.dtype())};
       }
       iter_vars.push_back(IterVar{fresh, dom, iv.kind});
     }
-    for (const Buffer& b : op->alloc_buffers) buffers_[b.get()] = b.with_name(fresh_name(names_, suffixed(b->name)));
-    for (const MatchBufferRegion& m : op->match_buffers) buffers_[m.buffer.get()] = m.buffer.with_name(fresh_name(names_, suffixed(m.buffer->name)));
-    BlockFields f{fresh_name(block_names_, suffixed(op->name)), std::move(iter_vars), {}, {}, Stmt(), Stmt(), {}, {}, op->annotations};
+    for (const Buffer& b : op->alloc_buffers)
+      buffers_[b.get()] = b.with_name(fresh_name(names_, suffixed(b->name)));
+    for (const MatchBufferRegion& m : op->match_buffers)
+      buffers_[m.buffer.get()] = m.buffer.with_name(fresh_name(names_, suffixed(m.buffer->name)));
+    BlockFields f{fresh_name(block_names_, suffixed(op->name)),
+                  std::move(iter_vars),
+                  {},
+                  {},
+                  Stmt(),
+                  Stmt(),
+                  {},
+                  {},
+                  op->annotations};
     for (const BufferRegion& r : op->reads) f.reads.push_back(mutate_region(r));
     for (const BufferRegion& r : op->writes) f.writes.push_back(mutate_region(r));
     for (const Buffer& b : op->alloc_buffers) f.alloc_buffers.push_back(mutate_buffer(b));
-    for (const MatchBufferRegion& m : op->match_buffers) f.match_buffers.push_back(MatchBufferRegion{mutate_buffer(m.buffer), mutate_region(m.source)});
+    for (const MatchBufferRegion& m : op->match_buffers)
+      f.match_buffers.push_back(
+          MatchBufferRegion{mutate_buffer(m.buffer), mutate_region(m.source)});
     if (updates_.count(op) != 0) {
       // An accumulation that starts in an earlier part: what it writes, it also reads.
       for (const BufferRegion& w : f.writes) f.reads.push_back(w);
@@ -155,10 +177,13 @@ class PartCopier : public IRMutator {
 // Replaces the loop by its parts and the scope's private intermediates by their copies.
 class PartitionRewriter : public IRMutator {
  public:
-  PartitionRewriter(const ForNode* loop, Stmt parts, const BlockNode* scope, std::map<const BufferNode*, std::vector<Buffer>> copies)
+  PartitionRewriter(const ForNode* loop, Stmt parts, const BlockNode* scope,
+                    std::map<const BufferNode*, std::vector<Buffer>> copies)
       : loop_(loop), parts_(std::move(parts)), scope_(scope), copies_(std::move(copies)) {}
 
-  Stmt mutate_stmt(const Stmt& s) override { return s.get() == loop_ ? parts_ : IRMutator::mutate_stmt(s); }
+  Stmt mutate_stmt(const Stmt& s) override {
+    return s.get() == loop_ ? parts_ : IRMutator::mutate_stmt(s);
+  }
 
  protected:
   Stmt mutate_block(const BlockNode* op, const Stmt& s) override {
@@ -168,8 +193,10 @@ class PartitionRewriter : public IRMutator {
     std::vector<Buffer> allocs;
     for (const Buffer& b : node->alloc_buffers) {
       auto it = copies_.find(b.get());
-      if (it == copies_.end()) allocs.push_back(b);
-      else allocs.insert(allocs.end(), it->second.begin(), it->second.end());
+      if (it == copies_.end())
+        allocs.push_back(b);
+      else
+        allocs.insert(allocs.end(), it->second.begin(), it->second.end());
     }
     node->alloc_buffers = std::move(allocs);
     return Stmt(node);
@@ -182,46 +209,64 @@ class PartitionRewriter : public IRMutator {
   std::map<const BufferNode*, std::vector<Buffer>> copies_;
 };
 
-std::vector<int64_t> part_extents(const Schedule& sch, const ForNode* loop, int64_t extent, const std::vector<FactorArg>& parts) {
+std::vector<int64_t> part_extents(const Schedule& sch, const ForNode* loop, int64_t extent,
+                                  const std::vector<FactorArg>& parts) {
   const std::string& name = loop->loop_var.name();
-  if (parts.size() < 2) schedule_fail(sch, "loop_partition", fmt::format("needs at least 2 parts, got {}", parts.size()), loop);
+  if (parts.size() < 2)
+    schedule_fail(sch, "loop_partition",
+                  fmt::format("needs at least 2 parts, got {}", parts.size()), loop);
   std::vector<int64_t> values(parts.size(), 0);
   int inferred = -1;
   int64_t sum = 0;
   for (size_t i = 0; i < parts.size(); ++i) {
     const auto& v = parts[i].value();
     if (parts[i].inferred()) {
-      if (inferred >= 0) schedule_fail(sch, "loop_partition", "at most one part's extent may be inferred (std::nullopt/null)", loop);
+      if (inferred >= 0)
+        schedule_fail(sch, "loop_partition",
+                      "at most one part's extent may be inferred (std::nullopt/null)", loop);
       inferred = static_cast<int>(i);
       continue;
     }
-    values[i] = std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v) : sch.get(std::get<ExprRV>(v));
-    if (values[i] < 1) schedule_fail(sch, "loop_partition", fmt::format("part {} has extent {}; extents must be positive", i, values[i]), loop);
+    values[i] =
+        std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v) : sch.get(std::get<ExprRV>(v));
+    if (values[i] < 1)
+      schedule_fail(sch, "loop_partition",
+                    fmt::format("part {} has extent {}; extents must be positive", i, values[i]),
+                    loop);
     sum += values[i];
   }
   if (inferred >= 0) {
     values[static_cast<size_t>(inferred)] = extent - sum;
     if (extent - sum < 1) {
-      schedule_fail(sch, "loop_partition", fmt::format("the given parts sum to {}, leaving {} for the inferred part {} of loop '{}' (extent {})",
-                                                       sum, extent - sum, inferred, name, extent), loop);
+      schedule_fail(sch, "loop_partition",
+                    fmt::format("the given parts sum to {}, leaving {} for the inferred part {} of "
+                                "loop '{}' (extent {})",
+                                sum, extent - sum, inferred, name, extent),
+                    loop);
     }
     sum = extent;
   }
   if (sum != extent) {
-    schedule_fail(sch, "loop_partition", fmt::format("parts [{}] sum to {}, not to the extent {} of loop '{}'", fmt::join(values, ", "), sum,
-                                                     extent, name), loop);
+    schedule_fail(sch, "loop_partition",
+                  fmt::format("parts [{}] sum to {}, not to the extent {} of loop '{}'",
+                              fmt::join(values, ", "), sum, extent, name),
+                  loop);
   }
   return values;
 }
 
 }  // namespace
 
-std::vector<LoopRV> Schedule::loop_partition(const LoopRV& loop_rv, const std::vector<FactorArg>& parts) {
+std::vector<LoopRV> Schedule::loop_partition(const LoopRV& loop_rv,
+                                             const std::vector<FactorArg>& parts) {
   const std::string primitive = "loop_partition";
   const ForNode* loop = get(loop_rv);
   const std::string& name = loop->loop_var.name();
   if (loop->for_kind == ForKind::kThreadBinding) {
-    schedule_fail(*this, primitive, fmt::format("loop '{}' is bound to {}; its parts could not all be bound to it", name, loop->thread_tag), loop);
+    schedule_fail(*this, primitive,
+                  fmt::format("loop '{}' is bound to {}; its parts could not all be bound to it",
+                              name, loop->thread_tag),
+                  loop);
   }
   const int64_t extent = constant_extent(*this, primitive, loop);
   std::vector<int64_t> extents = part_extents(*this, loop, extent, parts);
@@ -234,12 +279,15 @@ std::vector<LoopRV> Schedule::loop_partition(const LoopRV& loop_rv, const std::v
     const ScheduleState::BlockEntry* e = state_.find_block(b->name);
     if (e->scope != entry->scope) continue;
     for (size_t i = 0; i < b->iter_vars.size(); ++i) {
-      if (b->iter_vars[i].kind == IterKind::kReduce && uses_var(e->realize->iter_values[i], loop->loop_var.get())) accumulating.insert(b);
+      if (b->iter_vars[i].kind == IterKind::kReduce &&
+          uses_var(e->realize->iter_values[i], loop->loop_var.get()))
+        accumulating.insert(b);
     }
   }
 
   // Blocks and buffers are named apart: block C_p1 may sit next to buffer C_p1.
-  std::set<std::string> block_names = used_names(*this, NameKind::kBlocks), names = used_names(*this, NameKind::kBuffers);
+  std::set<std::string> block_names = used_names(*this, NameKind::kBlocks),
+                        names = used_names(*this, NameKind::kBuffers);
   std::vector<Buffer> privates = private_intermediates(entry->scope, loop, func());
   std::map<const BufferNode*, std::vector<Buffer>> copies;
   std::vector<Stmt> part_loops;
@@ -261,31 +309,41 @@ std::vector<LoopRV> Schedule::loop_partition(const LoopRV& loop_rv, const std::v
         bool past_start = false;
         for (size_t i = 0; i < b->iter_vars.size() && !past_start; ++i) {
           const IterVar& iv = b->iter_vars[i];
-          if (iv.kind != IterKind::kReduce || !uses_var(e->realize->iter_values[i], loop->loop_var.get())) continue;
+          if (iv.kind != IterKind::kReduce ||
+              !uses_var(e->realize->iter_values[i], loop->loop_var.get()))
+            continue;
           for (const ForNode* f : e->loops) {
             auto mn = as_const_int(f->min), ex = as_const_int(f->extent);
             if (f != loop && mn && ex && *ex > 0) probe.bind(f->loop_var, *mn, *ex);
           }
-          past_start = probe.can_prove(make_binary(ExprKind::kLT, iv.dom.min, e->realize->iter_values[i]));
+          past_start =
+              probe.can_prove(make_binary(ExprKind::kLT, iv.dom.min, e->realize->iter_values[i]));
         }
         if (!past_start) {
-          schedule_fail(*this, primitive, fmt::format("loop '{}' feeds a reduction variable of block '{}', and part {} cannot be proved "
-                                                      "to start after the reduction's first step, so its copy could neither keep nor drop the init",
-                                                      name, b->name, k), b);
+          schedule_fail(*this, primitive,
+                        fmt::format("loop '{}' feeds a reduction variable of block '{}', and part "
+                                    "{} cannot be proved "
+                                    "to start after the reduction's first step, so its copy could "
+                                    "neither keep nor drop the init",
+                                    name, b->name, k),
+                        b);
         }
         updates.insert(b);
       }
     }
-    std::unordered_map<const VarNode*, Expr> vars{{loop->loop_var.get(), az.simplify(make_binary(ExprKind::kAdd, v, make_int(offset, t)))}};
+    std::unordered_map<const VarNode*, Expr> vars{
+        {loop->loop_var.get(), az.simplify(make_binary(ExprKind::kAdd, v, make_int(offset, t)))}};
     std::unordered_map<const BufferNode*, Buffer> buffers;
     for (const Buffer& b : privates) {
       Buffer copy = b.with_name(fresh_name(names, fmt::format("{}_p{}", b->name, k)));
       buffers[b.get()] = copy;
       copies[b.get()].push_back(copy);
     }
-    PartCopier copier(static_cast<int>(k), block_names, names, az, std::move(vars), std::move(buffers), updates);
+    PartCopier copier(static_cast<int>(k), block_names, names, az, std::move(vars),
+                      std::move(buffers), updates);
     Stmt body = copier.mutate_stmt(loop->body);
-    part_loops.push_back(make_for(v, make_int(0, t), make_int(extents[k], t), loop->for_kind, body, loop->thread_tag, loop->annotations));
+    part_loops.push_back(make_for(v, make_int(0, t), make_int(extents[k], t), loop->for_kind, body,
+                                  loop->thread_tag, loop->annotations));
     offset += extents[k];
   }
 
@@ -300,20 +358,26 @@ std::vector<LoopRV> Schedule::loop_partition(const LoopRV& loop_rv, const std::v
   std::map<const BufferNode*, Buffer> written;
   for (const BlockNode* b : state_.child_blocks(loop)) {
     for (const BufferRegion& w : b->writes) {
-      if (private_set.count(w.buffer.get()) == 0 && accumulated.count(w.buffer.get()) == 0) written[w.buffer.get()] = w.buffer;
+      if (private_set.count(w.buffer.get()) == 0 && accumulated.count(w.buffer.get()) == 0)
+        written[w.buffer.get()] = w.buffer;
     }
   }
   Analyzer outer = analyzer_at(*this, loop);
   outer.unbind(loop->loop_var);
   for (const auto& [node, buffer] : written) {
     std::vector<std::vector<IntSet>> footprints;
-    for (const Stmt& p : part_loops) footprints.push_back(touched_region(p, buffer, AccessKind::kWrite, outer));
+    for (const Stmt& p : part_loops)
+      footprints.push_back(touched_region(p, buffer, AccessKind::kWrite, outer));
     for (size_t a = 0; a < footprints.size(); ++a) {
       for (size_t b = a + 1; b < footprints.size(); ++b) {
         if (!regions_disjoint(footprints[a], footprints[b], outer)) {
-          schedule_fail(*this, primitive, fmt::format("parts {} and {} of loop '{}' may write the same elements of '{}' (it is not a "
-                                                      "stage private to the loop, nor an accumulation the loop splits)",
-                                                      a, b, name, buffer->name), loop);
+          schedule_fail(
+              *this, primitive,
+              fmt::format(
+                  "parts {} and {} of loop '{}' may write the same elements of '{}' (it is not a "
+                  "stage private to the loop, nor an accumulation the loop splits)",
+                  a, b, name, buffer->name),
+              loop);
         }
       }
     }
@@ -336,15 +400,19 @@ std::vector<LoopRV> Schedule::loop_partition(const LoopRV& loop_rv, const std::v
 namespace {
 InstructionRegistration registration(InstructionKind{
     "LoopPartition", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       std::vector<FactorArg> parts = factor_args(in, "loop_partition extent");
       std::vector<AnyRV> out;
       for (const LoopRV& l : sch.loop_partition(input_loop(in, 0), parts)) out.push_back(l);
       return out;
     },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>& out) {
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
+       const std::vector<std::string>& out) {
       std::vector<std::string> parts(in.begin() + 1, in.end());
-      return cpp_unpack("LoopRV", out, fmt::format("sch.loop_partition({}, std::vector<FactorArg>{})", in[0], cpp_list(parts)));
+      return cpp_unpack(
+          "LoopRV", out,
+          fmt::format("sch.loop_partition({}, std::vector<FactorArg>{})", in[0], cpp_list(parts)));
     }});
 }  // namespace
 

@@ -11,7 +11,8 @@ namespace tessera {
 using namespace schedule_detail;
 
 LoopRV Schedule::merge(const std::vector<LoopRV>& loop_rvs) {
-  if (loop_rvs.size() < 2) schedule_fail(*this, "merge", fmt::format("needs at least 2 loops, got {}", loop_rvs.size()));
+  if (loop_rvs.size() < 2)
+    schedule_fail(*this, "merge", fmt::format("needs at least 2 loops, got {}", loop_rvs.size()));
   std::vector<const ForNode*> loops;
   for (const LoopRV& rv : loop_rvs) loops.push_back(get(rv));
   const ForNode* first = loops[0];
@@ -38,21 +39,33 @@ LoopRV Schedule::merge(const std::vector<LoopRV>& loop_rvs) {
     const ForNode* l = loops[i];
     const ScheduleState::LoopEntry* e = state_.find_loop(l->loop_var.get());
     bool sibling = parent != nullptr && e->outer == e0->outer &&
-                   std::any_of(parent->seq.begin(), parent->seq.end(), [&](const Stmt& s) { return s.get() == l; });
+                   std::any_of(parent->seq.begin(), parent->seq.end(),
+                               [&](const Stmt& s) { return s.get() == l; });
     if (!sibling) {
-      schedule_fail(*this, "merge", fmt::format("loop '{}' is not a sibling of loop '{}' (same parent, same loops around)",
-                                                l->loop_var.name(), first->loop_var.name()), l);
+      schedule_fail(
+          *this, "merge",
+          fmt::format("loop '{}' is not a sibling of loop '{}' (same parent, same loops around)",
+                      l->loop_var.name(), first->loop_var.name()),
+          l);
     }
-    if (!is_const_int(l->min, as_const_int(first->min).value_or(-1)) || !is_const_int(l->extent, as_const_int(first->extent).value_or(-1))) {
-      schedule_fail(*this, "merge", fmt::format("loop '{}' and loop '{}' have different bounds", l->loop_var.name(), first->loop_var.name()), l);
+    if (!is_const_int(l->min, as_const_int(first->min).value_or(-1)) ||
+        !is_const_int(l->extent, as_const_int(first->extent).value_or(-1))) {
+      schedule_fail(*this, "merge",
+                    fmt::format("loop '{}' and loop '{}' have different bounds", l->loop_var.name(),
+                                first->loop_var.name()),
+                    l);
     }
     if (l->for_kind != first->for_kind) {
-      schedule_fail(*this, "merge", fmt::format("loop '{}' is {} but loop '{}' is {}", l->loop_var.name(), for_kind_name(l->for_kind),
-                                                first->loop_var.name(), for_kind_name(first->for_kind)), l);
+      schedule_fail(*this, "merge",
+                    fmt::format("loop '{}' is {} but loop '{}' is {}", l->loop_var.name(),
+                                for_kind_name(l->for_kind), first->loop_var.name(),
+                                for_kind_name(first->for_kind)),
+                    l);
     }
     bodies.push_back(substitute(l->body, VarMap{{l->loop_var.get(), first->loop_var}}));
   }
-  Stmt merged = make_for(first->loop_var, first->min, first->extent, first->for_kind, make_seq(bodies), first->thread_tag, first->annotations);
+  Stmt merged = make_for(first->loop_var, first->min, first->extent, first->for_kind,
+                         make_seq(bodies), first->thread_tag, first->annotations);
   class Merger : public IRMutator {
    public:
     const ForNode* first;
@@ -77,12 +90,14 @@ LoopRV Schedule::merge(const std::vector<LoopRV>& loop_rvs) {
 namespace {
 InstructionRegistration registration(InstructionKind{
     "Merge", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       std::vector<LoopRV> loops;
       for (size_t i = 0; i < in.size(); ++i) loops.push_back(input_loop(in, i));
       return {sch.merge(loops)};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>& out) {
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
+       const std::vector<std::string>& out) {
       return fmt::format("LoopRV {} = sch.merge({});", out[0], cpp_list(in));
     }});
 }  // namespace

@@ -90,7 +90,8 @@ class PadRewriter : public IRMutator {
     auto it = loop_extents.find(op);
     if (it == loop_extents.end()) return IRMutator::mutate_for(op, s);
     Stmt body = mutate_stmt(op->body);
-    return make_for(op->loop_var, op->min, make_int(it->second, op->loop_var.dtype()), op->for_kind, body, op->thread_tag, op->annotations);
+    return make_for(op->loop_var, op->min, make_int(it->second, op->loop_var.dtype()), op->for_kind,
+                    body, op->thread_tag, op->annotations);
   }
   Stmt mutate_block(const BlockNode* op, const Stmt& s) override {
     if (op == target) {
@@ -125,14 +126,24 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
   const std::string primitive = "pad_einsum";
   const BlockNode* b = get(block_rv);
   if (padding.size() != b->iter_vars.size()) {
-    schedule_fail(*this, primitive, fmt::format("block '{}' has {} iteration variables but {} padding factors were given", b->name,
-                                                b->iter_vars.size(), padding.size()), b);
+    schedule_fail(
+        *this, primitive,
+        fmt::format("block '{}' has {} iteration variables but {} padding factors were given",
+                    b->name, b->iter_vars.size(), padding.size()),
+        b);
   }
   for (size_t i = 0; i < padding.size(); ++i) {
-    if (padding[i] < 1) schedule_fail(*this, primitive, fmt::format("padding factor {} is {}; factors must be positive", i, padding[i]), b);
+    if (padding[i] < 1)
+      schedule_fail(*this, primitive,
+                    fmt::format("padding factor {} is {}; factors must be positive", i, padding[i]),
+                    b);
   }
   std::vector<const ForNode*> loops = trivial_loops(*this, primitive, b);
-  if (b->writes.size() != 1) schedule_fail(*this, primitive, fmt::format("block '{}' writes {} buffers; an einsum writes one", b->name, b->writes.size()), b);
+  if (b->writes.size() != 1)
+    schedule_fail(*this, primitive,
+                  fmt::format("block '{}' writes {} buffers; an einsum writes one", b->name,
+                              b->writes.size()),
+                  b);
   const Buffer& output = b->writes[0].buffer;
   std::unordered_map<const VarNode*, size_t> var_index;
   for (size_t i = 0; i < b->iter_vars.size(); ++i) var_index[b->iter_vars[i].var.get()] = i;
@@ -143,7 +154,8 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
   }
   auto is_padded = [&](const Expr& index) {
     const auto* v = index.as<VarNode>();
-    return v != nullptr && var_index.count(v) != 0 && padded[var_index.at(v)] != extents[var_index.at(v)];
+    return v != nullptr && var_index.count(v) != 0 &&
+           padded[var_index.at(v)] != extents[var_index.at(v)];
   };
   // The einsum pattern: every index an iteration variable or a constant.
   std::vector<Access> accesses = accesses_in(b->body);
@@ -156,28 +168,45 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
     for (const Expr& x : a.indices) {
       const auto* v = x.as<VarNode>();
       if (!(v != nullptr && var_index.count(v) != 0) && !as_const_int(x)) {
-        schedule_fail(*this, primitive, fmt::format("block '{}' indexes '{}' with '{}'; an einsum indexes buffers by iteration variables "
-                                                    "or constants only", b->name, a.buffer->name, print(x)), b);
+        schedule_fail(*this, primitive,
+                      fmt::format("block '{}' indexes '{}' with '{}'; an einsum indexes buffers by "
+                                  "iteration variables "
+                                  "or constants only",
+                                  b->name, a.buffer->name, print(x)),
+                      b);
       }
     }
-    auto it = std::find_if(pattern.begin(), pattern.end(), [&](const auto& p) { return p.first == a.buffer.get(); });
+    auto it = std::find_if(pattern.begin(), pattern.end(),
+                           [&](const auto& p) { return p.first == a.buffer.get(); });
     if (it == pattern.end()) {
       pattern.push_back({a.buffer.get(), a.indices});
     } else {
       bool same = it->second.size() == a.indices.size();
-      for (size_t d = 0; same && d < a.indices.size(); ++d) same = deep_equal(it->second[d], a.indices[d]);
-      if (!same) schedule_fail(*this, primitive, fmt::format("block '{}' accesses '{}' at two different points", b->name, a.buffer->name), b);
+      for (size_t d = 0; same && d < a.indices.size(); ++d)
+        same = deep_equal(it->second[d], a.indices[d]);
+      if (!same)
+        schedule_fail(*this, primitive,
+                      fmt::format("block '{}' accesses '{}' at two different points", b->name,
+                                  a.buffer->name),
+                      b);
     }
   }
   // A padded spatial variable must index the output: otherwise the padded iterations
   // redo (and re-initialize) the same elements (found by the random-schedule test).
   for (size_t i = 0; i < b->iter_vars.size(); ++i) {
     if (b->iter_vars[i].kind != IterKind::kSpatial || padded[i] == extents[i]) continue;
-    auto out = std::find_if(pattern.begin(), pattern.end(), [&](const auto& p) { return p.first == output.get(); });
-    bool indexes = out != pattern.end() && std::any_of(out->second.begin(), out->second.end(), [&](const Expr& x) { return x.get() == b->iter_vars[i].var.get(); });
+    auto out = std::find_if(pattern.begin(), pattern.end(),
+                            [&](const auto& p) { return p.first == output.get(); });
+    bool indexes = out != pattern.end() &&
+                   std::any_of(out->second.begin(), out->second.end(),
+                               [&](const Expr& x) { return x.get() == b->iter_vars[i].var.get(); });
     if (!indexes) {
-      schedule_fail(*this, primitive, fmt::format("the spatial variable '{}' of block '{}' does not index its output '{}'; padding it would "
-                                                  "compute the same elements again", b->iter_vars[i].var.name(), b->name, output->name), b);
+      schedule_fail(*this, primitive,
+                    fmt::format("the spatial variable '{}' of block '{}' does not index its output "
+                                "'{}'; padding it would "
+                                "compute the same elements again",
+                                b->iter_vars[i].var.name(), b->name, output->name),
+                    b);
     }
   }
   // Padded reduction variables must only add zeros: C = C + (product with a padded factor).
@@ -192,13 +221,19 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
       factors(sum->b, fs);
       zero_terms = std::any_of(fs.begin(), fs.end(), [&](const Expr& f) {
         const auto* load = f.as<BufferLoadNode>();
-        return load != nullptr && std::any_of(load->indices.begin(), load->indices.end(), [&](const Expr& x) { return x.get() == b->iter_vars[i].var.get(); });
+        return load != nullptr &&
+               std::any_of(load->indices.begin(), load->indices.end(),
+                           [&](const Expr& x) { return x.get() == b->iter_vars[i].var.get(); });
       });
     }
     if (!zero_terms) {
-      schedule_fail(*this, primitive, fmt::format("padding the reduction variable '{}' of block '{}' would add terms that are not provably "
-                                                  "zero; only a sum of products with a factor read through '{}' is padded",
-                                                  b->iter_vars[i].var.name(), b->name, b->iter_vars[i].var.name()), b);
+      schedule_fail(
+          *this, primitive,
+          fmt::format("padding the reduction variable '{}' of block '{}' would add terms that are "
+                      "not provably "
+                      "zero; only a sum of products with a factor read through '{}' is padded",
+                      b->iter_vars[i].var.name(), b->name, b->iter_vars[i].var.name()),
+          b);
     }
   }
 
@@ -215,11 +250,19 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
       if (a.buffer.get() == node) buffer = &a.buffer;
     }
     bool is_output = buffer->same_as(output);
-    bool accumulates = std::any_of(b->reads.begin(), b->reads.end(), [&](const BufferRegion& r) { return r.buffer.same_as(output); }) ||
-                       (!b->init.defined() && std::any_of(b->iter_vars.begin(), b->iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::kReduce; }));
+    bool accumulates =
+        std::any_of(b->reads.begin(), b->reads.end(),
+                    [&](const BufferRegion& r) { return r.buffer.same_as(output); }) ||
+        (!b->init.defined() &&
+         std::any_of(b->iter_vars.begin(), b->iter_vars.end(),
+                     [](const IterVar& iv) { return iv.kind == IterKind::kReduce; }));
     if (is_output && accumulates) {
-      schedule_fail(*this, primitive, fmt::format("block '{}' accumulates into what '{}' already holds (it has no init); padding would compute "
-                                                  "into a new buffer that holds nothing", b->name, output->name), b);
+      schedule_fail(*this, primitive,
+                    fmt::format("block '{}' accumulates into what '{}' already holds (it has no "
+                                "init); padding would compute "
+                                "into a new buffer that holds nothing",
+                                b->name, output->name),
+                    b);
     }
     // The padded copy: a dimension indexed by a variable spans the variable's padded
     // extent; one indexed by a constant keeps the buffer's extent.
@@ -236,14 +279,18 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
         // The block may guard its own reads (a padding stage reads past the buffer under
         // a condition); the copy reads only inside both the old extent and the buffer.
         auto dim = as_const_int((*buffer)->shape[d]);
-        if (!dim) schedule_fail(*this, primitive, fmt::format("'{}' has a non-constant shape", (*buffer)->name), b);
+        if (!dim)
+          schedule_fail(*this, primitive,
+                        fmt::format("'{}' has a non-constant shape", (*buffer)->name), b);
         int64_t limit = std::min(extents[k], *dim);
         if (!is_output && limit < padded[k]) in_bounds.push_back(lt(v, make_int(limit, t)));
       } else {
         extent = *as_const_int((*buffer)->shape[d]);
       }
-      shape.push_back(make_int(indices[d].as<VarNode>() ? padded[var_index.at(indices[d].as<VarNode>())] : extent, t));
-      copy_vars.push_back(IterVar{v, Range{make_int(0, t), make_int(extent, t)}, IterKind::kSpatial});
+      shape.push_back(make_int(
+          indices[d].as<VarNode>() ? padded[var_index.at(indices[d].as<VarNode>())] : extent, t));
+      copy_vars.push_back(
+          IterVar{v, Range{make_int(0, t), make_int(extent, t)}, IterKind::kSpatial});
       at.push_back(v);
     }
     std::string name = fresh_name(names, (*buffer)->name + "_pad");
@@ -269,7 +316,10 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
       f.reads = {read};
       f.writes = {point_region(pad, at)};
       Expr value = make_load(*buffer, src_at);
-      f.body = make_store(pad, cond.defined() ? if_then_else(cond, value, literal_like((*buffer)->dtype, 0)) : value, at);
+      f.body = make_store(
+          pad,
+          cond.defined() ? if_then_else(cond, value, literal_like((*buffer)->dtype, 0)) : value,
+          at);
       producers.push_back(spatial_nest(std::move(f)));
     }
   }
@@ -282,7 +332,8 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
     if (padded[i] != extents[i]) rw.loop_extents[loops[i]] = padded[i];
   }
   if (rw.loop_extents.empty()) {
-    record("PadEinsum", {block_rv}, nlohmann::json::array({padding}), {});  // already multiples: nothing to pad
+    record("PadEinsum", {block_rv}, nlohmann::json::array({padding}),
+           {});  // already multiples: nothing to pad
     return;
   }
   state_.replace_func(rw.mutate_func(func()), primitive);
@@ -292,17 +343,21 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
 namespace {
 InstructionRegistration registration(InstructionKind{
     "PadEinsum", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs, const nlohmann::json*) -> std::vector<AnyRV> {
-      if (!attrs.is_array() || attrs.empty() || !attrs[0].is_array()) fail("PadEinsum: attribute 0 must be the list of padding factors");
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
+       const nlohmann::json*) -> std::vector<AnyRV> {
+      if (!attrs.is_array() || attrs.empty() || !attrs[0].is_array())
+        fail("PadEinsum: attribute 0 must be the list of padding factors");
       std::vector<int64_t> padding;
       for (const auto& x : attrs[0]) {
-        if (!x.is_number_integer()) fail("PadEinsum: padding factors must be integers, got {}", x.dump());
+        if (!x.is_number_integer())
+          fail("PadEinsum: padding factors must be integers, got {}", x.dump());
         padding.push_back(x.get<int64_t>());
       }
       sch.pad_einsum(input_block(in, 0), padding);
       return {};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*, const std::vector<std::string>&) {
+    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
+       const std::vector<std::string>&) {
       std::vector<std::string> factors;
       for (const auto& x : attrs[0]) factors.push_back(x.dump());
       return fmt::format("sch.pad_einsum({}, {});", in[0], cpp_list(factors));

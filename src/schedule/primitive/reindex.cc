@@ -48,32 +48,52 @@ BlockRV Schedule::reindex(const BlockRV& block_rv, int64_t buffer_index, BufferI
   const std::vector<BufferRegion>& regions = read ? b->reads : b->writes;
   const char* side = read ? "read" : "write";
   if (buffer_index < 0 || buffer_index >= static_cast<int64_t>(regions.size())) {
-    schedule_fail(*this, primitive, fmt::format("block '{}' has {} {} regions; index {} is out of range", b->name, regions.size(), side, buffer_index), b);
+    schedule_fail(*this, primitive,
+                  fmt::format("block '{}' has {} {} regions; index {} is out of range", b->name,
+                              regions.size(), side, buffer_index),
+                  b);
   }
   const BufferRegion& region = regions[static_cast<size_t>(buffer_index)];
   const Buffer& buffer = region.buffer;
   for (const BufferRegion& r : read ? b->writes : b->reads) {
     if (r.buffer.same_as(buffer)) {
-      schedule_fail(*this, primitive, fmt::format("block '{}' both reads and writes '{}'; a reindexed copy would separate them", b->name, buffer->name), b);
+      schedule_fail(
+          *this, primitive,
+          fmt::format("block '{}' both reads and writes '{}'; a reindexed copy would separate them",
+                      b->name, buffer->name),
+          b);
     }
   }
   std::vector<std::vector<Expr>> accesses = accesses_of(b, buffer);
-  if (accesses.empty()) schedule_fail(*this, primitive, fmt::format("block '{}' lists '{}' but never accesses it", b->name, buffer->name), b);
+  if (accesses.empty())
+    schedule_fail(*this, primitive,
+                  fmt::format("block '{}' lists '{}' but never accesses it", b->name, buffer->name),
+                  b);
   for (const std::vector<Expr>& a : accesses) {
     bool same = a.size() == accesses[0].size();
     for (size_t d = 0; same && d < a.size(); ++d) same = deep_equal(a[d], accesses[0][d]);
     if (!same) {
-      schedule_fail(*this, primitive, fmt::format("block '{}' accesses '{}' at [{}] and at [{}]; reindex needs a single access pattern",
-                                                  b->name, buffer->name, print_indices(accesses[0]), print_indices(a)), b);
+      schedule_fail(
+          *this, primitive,
+          fmt::format(
+              "block '{}' accesses '{}' at [{}] and at [{}]; reindex needs a single access pattern",
+              b->name, buffer->name, print_indices(accesses[0]), print_indices(a)),
+          b);
     }
   }
   const std::vector<Expr>& indices = accesses[0];
   // The new layout's dimensions: the iteration variables the indices use, in block order.
   std::vector<const IterVar*> used;
   for (const IterVar& iv : b->iter_vars) {
-    if (std::any_of(indices.begin(), indices.end(), [&](const Expr& e) { return uses_var(e, iv.var.get()); })) used.push_back(&iv);
+    if (std::any_of(indices.begin(), indices.end(),
+                    [&](const Expr& e) { return uses_var(e, iv.var.get()); }))
+      used.push_back(&iv);
   }
-  if (used.empty()) schedule_fail(*this, primitive, fmt::format("block '{}' accesses '{}' at [{}], which uses no iteration variable", b->name, buffer->name, print_indices(indices)), b);
+  if (used.empty())
+    schedule_fail(*this, primitive,
+                  fmt::format("block '{}' accesses '{}' at [{}], which uses no iteration variable",
+                              b->name, buffer->name, print_indices(indices)),
+                  b);
   if (!read) dims_to_iter_vars(*this, primitive, b, point_region(buffer, indices));
   // The copy reads at every iteration point; a block that guards its read (a padding
   // stage) may index outside the buffer where the guard is false.
@@ -86,9 +106,12 @@ BlockRV Schedule::reindex(const BlockRV& block_rv, int64_t buffer_index, BufferI
     for (size_t d = 0; d < indices.size(); ++d) {
       if (!az.can_prove(make_binary(ExprKind::kLE, make_int(0, indices[d].dtype()), indices[d])) ||
           !az.can_prove(make_binary(ExprKind::kLT, indices[d], buffer->shape[d]))) {
-        schedule_fail(*this, primitive, fmt::format("block '{}' reads '{}' at [{}], which can fall outside the buffer (the block guards the "
-                                                    "read); a copy at every iteration point would read out of bounds", b->name, buffer->name,
-                                                    print_indices(indices)), b);
+        schedule_fail(*this, primitive,
+                      fmt::format("block '{}' reads '{}' at [{}], which can fall outside the "
+                                  "buffer (the block guards the "
+                                  "read); a copy at every iteration point would read out of bounds",
+                                  b->name, buffer->name, print_indices(indices)),
+                      b);
       }
     }
   }
@@ -98,9 +121,14 @@ BlockRV Schedule::reindex(const BlockRV& block_rv, int64_t buffer_index, BufferI
   if (!read) {
     const ScheduleState::BlockEntry* entry = state_.find_block(b->name);
     for (size_t i = 0; i < b->iter_vars.size(); ++i) {
-      if (std::find(used.begin(), used.end(), &b->iter_vars[i]) != used.end() && !loops_cover_domain(*entry, i)) {
-        schedule_fail(*this, primitive, fmt::format("the loops of block '{}' do not make '{}' cover its domain; a copy back over the domain "
-                                                    "would write elements the block never wrote", b->name, b->iter_vars[i].var.name()), b);
+      if (std::find(used.begin(), used.end(), &b->iter_vars[i]) != used.end() &&
+          !loops_cover_domain(*entry, i)) {
+        schedule_fail(*this, primitive,
+                      fmt::format("the loops of block '{}' do not make '{}' cover its domain; a "
+                                  "copy back over the domain "
+                                  "would write elements the block never wrote",
+                                  b->name, b->iter_vars[i].var.name()),
+                      b);
       }
     }
   }
@@ -110,10 +138,17 @@ BlockRV Schedule::reindex(const BlockRV& block_rv, int64_t buffer_index, BufferI
   const StmtNode* top = nest_top(*this, b);
   for (const BlockNode* o : state_.child_blocks(self->scope)) {
     if (o == b || nest_top(*this, o) != top) continue;
-    auto touches = [&](const std::vector<BufferRegion>& rs) { return std::any_of(rs.begin(), rs.end(), [&](const BufferRegion& r) { return r.buffer.same_as(buffer); }); };
+    auto touches = [&](const std::vector<BufferRegion>& rs) {
+      return std::any_of(rs.begin(), rs.end(),
+                         [&](const BufferRegion& r) { return r.buffer.same_as(buffer); });
+    };
     if (touches(o->writes) || (!read && touches(o->reads))) {
-      schedule_fail(*this, primitive, fmt::format("block '{}' also accesses '{}' inside the loops of block '{}', so the copy could not be placed "
-                                                  "outside them", o->name, buffer->name, b->name), b);
+      schedule_fail(*this, primitive,
+                    fmt::format("block '{}' also accesses '{}' inside the loops of block '{}', so "
+                                "the copy could not be placed "
+                                "outside them",
+                                o->name, buffer->name, b->name),
+                    b);
     }
   }
 
@@ -122,10 +157,15 @@ BlockRV Schedule::reindex(const BlockRV& block_rv, int64_t buffer_index, BufferI
   VarMap to_copy;
   for (const IterVar* iv : used) {
     if (!as_const_int(iv->dom.min) || !as_const_int(iv->dom.extent)) {
-      schedule_fail(*this, primitive, fmt::format("iteration variable '{}' of block '{}' has a non-constant domain", iv->var.name(), b->name), b);
+      schedule_fail(*this, primitive,
+                    fmt::format("iteration variable '{}' of block '{}' has a non-constant domain",
+                                iv->var.name(), b->name),
+                    b);
     }
     shape.push_back(iv->dom.extent);
-    point.push_back(is_const_int(iv->dom.min, 0) ? Expr(iv->var) : make_binary(ExprKind::kSub, iv->var, iv->dom.min));
+    point.push_back(is_const_int(iv->dom.min, 0)
+                        ? Expr(iv->var)
+                        : make_binary(ExprKind::kSub, iv->var, iv->dom.min));
     Var v(iv->var.name(), iv->var.dtype());
     copy_vars.push_back(IterVar{v, iv->dom, IterKind::kSpatial});
     to_copy[iv->var.get()] = v;
@@ -147,7 +187,10 @@ BlockRV Schedule::reindex(const BlockRV& block_rv, int64_t buffer_index, BufferI
     f.writes = {point_region(buffer, copy_indices)};
     f.body = make_store(buffer, make_load(reindexed, copy_point), copy_indices);
   }
-  state_.replace_func(insert_stage(func(), StageEdit{b, buffer, reindexed, point, top, spatial_nest(std::move(f)), !read, self->scope}), primitive);
+  state_.replace_func(
+      insert_stage(func(), StageEdit{b, buffer, reindexed, point, top, spatial_nest(std::move(f)),
+                                     !read, self->scope}),
+      primitive);
   BlockRV out = new_block_rv(name);
   record("ReIndex", {block_rv}, nlohmann::json::array({buffer_index, side}), {out});
   return out;
@@ -156,13 +199,18 @@ BlockRV Schedule::reindex(const BlockRV& block_rv, int64_t buffer_index, BufferI
 namespace {
 InstructionRegistration registration(InstructionKind{
     "ReIndex", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       std::string side = attr_string(attrs, 1, "buffer index kind");
-      if (side != "read" && side != "write") fail("ReIndex: the buffer index kind must be \"read\" or \"write\", got \"{}\"", side);
-      return {sch.reindex(input_block(in, 0), attr_int(attrs, 0, "buffer index"), side == "read" ? BufferIndexKind::kRead : BufferIndexKind::kWrite)};
+      if (side != "read" && side != "write")
+        fail("ReIndex: the buffer index kind must be \"read\" or \"write\", got \"{}\"", side);
+      return {sch.reindex(input_block(in, 0), attr_int(attrs, 0, "buffer index"),
+                          side == "read" ? BufferIndexKind::kRead : BufferIndexKind::kWrite)};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*, const std::vector<std::string>& out) {
-      return fmt::format("BlockRV {} = sch.reindex({}, {}, BufferIndexKind::{});", out[0], in[0], attrs[0].dump(),
+    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
+       const std::vector<std::string>& out) {
+      return fmt::format("BlockRV {} = sch.reindex({}, {}, BufferIndexKind::{});", out[0], in[0],
+                         attrs[0].dump(),
                          attrs[1].get<std::string>() == "read" ? "kRead" : "kWrite");
     }});
 }  // namespace

@@ -10,18 +10,23 @@ namespace tessera {
 using namespace schedule_detail;
 
 void Schedule::reorder(const std::vector<LoopRV>& order) {
-  if (order.size() < 2) schedule_fail(*this, "reorder", fmt::format("needs at least 2 loops, got {}", order.size()));
+  if (order.size() < 2)
+    schedule_fail(*this, "reorder", fmt::format("needs at least 2 loops, got {}", order.size()));
   std::vector<const ForNode*> wanted;
   std::set<const ForNode*> seen;
   for (const LoopRV& rv : order) {
     const ForNode* l = get(rv);
-    if (!seen.insert(l).second) schedule_fail(*this, "reorder", fmt::format("loop '{}' appears twice", l->loop_var.name()), l);
+    if (!seen.insert(l).second)
+      schedule_fail(*this, "reorder", fmt::format("loop '{}' appears twice", l->loop_var.name()),
+                    l);
     wanted.push_back(l);
   }
   // The outermost mentioned loop is the one with the fewest outer loops.
   const ForNode* top = wanted[0];
   for (const ForNode* l : wanted) {
-    if (state_.find_loop(l->loop_var.get())->outer.size() < state_.find_loop(top->loop_var.get())->outer.size()) top = l;
+    if (state_.find_loop(l->loop_var.get())->outer.size() <
+        state_.find_loop(top->loop_var.get())->outer.size())
+      top = l;
   }
   // Walk down the chain of single-loop bodies from the top until every mentioned loop is seen.
   std::vector<const ForNode*> chain{top};
@@ -33,17 +38,24 @@ void Schedule::reorder(const std::vector<LoopRV>& order) {
       for (const ForNode* l : wanted) {
         if (std::find(chain.begin(), chain.end(), l) == chain.end()) missing = l;
       }
-      schedule_fail(*this, "reorder", fmt::format("loop '{}' is not on the perfectly nested chain under loop '{}' (the body of "
-                                                  "loop '{}' is not a single loop)", missing->loop_var.name(),
-                                                  top->loop_var.name(), chain.back()->loop_var.name()), chain.back());
+      schedule_fail(
+          *this, "reorder",
+          fmt::format("loop '{}' is not on the perfectly nested chain under loop '{}' (the body of "
+                      "loop '{}' is not a single loop)",
+                      missing->loop_var.name(), top->loop_var.name(),
+                      chain.back()->loop_var.name()),
+          chain.back());
     }
     chain.push_back(inner);
     if (seen.count(inner) != 0) ++found;
   }
   for (const ForNode* l : chain) {
     if (!as_const_int(l->min) || !as_const_int(l->extent)) {
-      schedule_fail(*this, "reorder", fmt::format("loop '{}' has non-constant bounds, which may depend on the loops around it",
-                                                  l->loop_var.name()), l);
+      schedule_fail(
+          *this, "reorder",
+          fmt::format("loop '{}' has non-constant bounds, which may depend on the loops around it",
+                      l->loop_var.name()),
+          l);
     }
   }
   // Slots of the chain that hold mentioned loops get them in the requested order.
@@ -62,19 +74,25 @@ void Schedule::reorder(const std::vector<LoopRV>& order) {
       const ScheduleState::BlockEntry* e = state_.find_block(b->name);
       bool spatial = false, reduce = false;
       for (size_t i = 0; i < b->iter_vars.size(); ++i) {
-        if (uses_var(e->realize->iter_values[i], v)) (b->iter_vars[i].kind == IterKind::kSpatial ? spatial : reduce) = true;
+        if (uses_var(e->realize->iter_values[i], v))
+          (b->iter_vars[i].kind == IterKind::kSpatial ? spatial : reduce) = true;
       }
       if (spatial && reduce) {
-        schedule_fail(*this, "reorder", fmt::format("loop '{}' feeds both spatial and reduction variables of block '{}'; moving it "
-                                                    "could run a reduction step before the init", chain[p]->loop_var.name(), b->name),
-                      chain[p]);
+        schedule_fail(
+            *this, "reorder",
+            fmt::format(
+                "loop '{}' feeds both spatial and reduction variables of block '{}'; moving it "
+                "could run a reduction step before the init",
+                chain[p]->loop_var.name(), b->name),
+            chain[p]);
       }
     }
   }
   Stmt body = chain.back()->body;
   for (size_t i = result.size(); i-- > 0;) {
     const ForNode* l = result[i];
-    body = make_for(l->loop_var, l->min, l->extent, l->for_kind, body, l->thread_tag, l->annotations);
+    body =
+        make_for(l->loop_var, l->min, l->extent, l->for_kind, body, l->thread_tag, l->annotations);
   }
   state_.replace_func(replace_stmt(func(), top, body), "reorder");
   std::vector<InstInput> inputs(order.begin(), order.end());
@@ -84,15 +102,15 @@ void Schedule::reorder(const std::vector<LoopRV>& order) {
 namespace {
 InstructionRegistration registration(InstructionKind{
     "Reorder", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       std::vector<LoopRV> loops;
       for (size_t i = 0; i < in.size(); ++i) loops.push_back(input_loop(in, i));
       sch.reorder(loops);
       return {};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>&) {
-      return fmt::format("sch.reorder({});", cpp_list(in));
-    }});
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
+       const std::vector<std::string>&) { return fmt::format("sch.reorder({});", cpp_list(in)); }});
 }  // namespace
 
 }  // namespace tessera

@@ -18,44 +18,71 @@ void Schedule::reverse_compute_inline(const BlockRV& block_rv) {
   const BlockNode* c = get(block_rv);
   const auto* store = c->body.as<BufferStoreNode>();
   if (store == nullptr || c->init.defined()) {
-    schedule_fail(*this, primitive, fmt::format("block '{}' is not a single store (D[...] = ...;)", c->name), c);
+    schedule_fail(*this, primitive,
+                  fmt::format("block '{}' is not a single store (D[...] = ...;)", c->name), c);
   }
   for (const IterVar& iv : c->iter_vars) {
-    if (iv.kind != IterKind::kSpatial) schedule_fail(*this, primitive, fmt::format("block '{}' has the reduction variable '{}'", c->name, iv.var.name()), c);
+    if (iv.kind != IterKind::kSpatial)
+      schedule_fail(
+          *this, primitive,
+          fmt::format("block '{}' has the reduction variable '{}'", c->name, iv.var.name()), c);
   }
   std::vector<const BlockNode*> producers = state().producers(c);
   if (producers.size() != 1) {
-    schedule_fail(*this, primitive, fmt::format("block '{}' has {} producer blocks; it needs exactly one", c->name, producers.size()), c);
+    schedule_fail(*this, primitive,
+                  fmt::format("block '{}' has {} producer blocks; it needs exactly one", c->name,
+                              producers.size()),
+                  c);
   }
   const BlockNode* p = producers[0];
   const auto* produce = p->body.as<BufferStoreNode>();
-  if (produce == nullptr || p->init.defined() || std::any_of(p->iter_vars.begin(), p->iter_vars.end(), [](const IterVar& iv) { return iv.kind != IterKind::kSpatial; })) {
-    schedule_fail(*this, primitive, fmt::format("producer '{}' of block '{}' is not a complete spatial block with a single store "
-                                                "(inlining into a reduction would apply the consumer to partial results)", p->name, c->name), p);
+  if (produce == nullptr || p->init.defined() ||
+      std::any_of(p->iter_vars.begin(), p->iter_vars.end(),
+                  [](const IterVar& iv) { return iv.kind != IterKind::kSpatial; })) {
+    schedule_fail(
+        *this, primitive,
+        fmt::format(
+            "producer '{}' of block '{}' is not a complete spatial block with a single store "
+            "(inlining into a reduction would apply the consumer to partial results)",
+            p->name, c->name),
+        p);
   }
   const Buffer& b = produce->buffer;
   for (const Buffer& param : func()->params) {
-    if (param.same_as(b)) schedule_fail(*this, primitive, fmt::format("'{}' is a parameter of the function; its values must stay", b->name), p);
+    if (param.same_as(b))
+      schedule_fail(
+          *this, primitive,
+          fmt::format("'{}' is a parameter of the function; its values must stay", b->name), p);
   }
   for (const BlockNode* other : state_.blocks()) {
     if (other == c || other == p) continue;
     for (const BufferRegion& r : other->reads) {
-      if (r.buffer.same_as(b)) schedule_fail(*this, primitive, fmt::format("block '{}' also reads '{}'", other->name, b->name), other);
+      if (r.buffer.same_as(b))
+        schedule_fail(*this, primitive,
+                      fmt::format("block '{}' also reads '{}'", other->name, b->name), other);
     }
   }
   // The consumer's stores move up to the producer's place: no block in between may
   // touch what the consumer writes (a padding fill there would overwrite it; found by
   // the random-schedule test).
-  const int p_order = state_.find_block(p->name)->order, c_order = state_.find_block(c->name)->order;
+  const int p_order = state_.find_block(p->name)->order,
+            c_order = state_.find_block(c->name)->order;
   for (const BlockNode* other : state_.blocks()) {
     const int order = state_.find_block(other->name)->order;
     if (order <= p_order || order >= c_order) continue;
     for (const BufferRegion& w : c->writes) {
-      auto touches = [&](const std::vector<BufferRegion>& rs) { return std::any_of(rs.begin(), rs.end(), [&](const BufferRegion& r) { return r.buffer.same_as(w.buffer); }); };
+      auto touches = [&](const std::vector<BufferRegion>& rs) {
+        return std::any_of(rs.begin(), rs.end(),
+                           [&](const BufferRegion& r) { return r.buffer.same_as(w.buffer); });
+      };
       if (touches(other->reads) || touches(other->writes)) {
-        schedule_fail(*this, primitive, fmt::format("block '{}' runs between producer '{}' and block '{}' and uses '{}'; folding the "
-                                                    "consumer into the producer would reorder them", other->name, p->name, c->name,
-                                                    w.buffer->name), other);
+        schedule_fail(
+            *this, primitive,
+            fmt::format(
+                "block '{}' runs between producer '{}' and block '{}' and uses '{}'; folding the "
+                "consumer into the producer would reorder them",
+                other->name, p->name, c->name, w.buffer->name),
+            other);
       }
     }
   }
@@ -66,7 +93,8 @@ void Schedule::reverse_compute_inline(const BlockRV& block_rv) {
     if (const auto* load = e.as<BufferLoadNode>()) {
       if (load->buffer.same_as(b)) {
         if (point.empty()) point = load->indices;
-        for (size_t i = 0; i < load->indices.size(); ++i) ok = ok && load->indices[i].same_as(point[i]);
+        for (size_t i = 0; i < load->indices.size(); ++i)
+          ok = ok && load->indices[i].same_as(point[i]);
       }
       for (const Expr& i : load->indices) scan(i);
     } else if (const auto* bin = e.as<BinaryNode>()) {
@@ -87,12 +115,18 @@ void Schedule::reverse_compute_inline(const BlockRV& block_rv) {
   for (size_t d = 0; ok && d < point.size(); ++d) {
     const auto* v = point[d].as<VarNode>();
     ok = v != nullptr && to_producer.count(v) == 0 &&
-         std::any_of(c->iter_vars.begin(), c->iter_vars.end(), [&](const IterVar& iv) { return iv.var.get() == v; });
+         std::any_of(c->iter_vars.begin(), c->iter_vars.end(),
+                     [&](const IterVar& iv) { return iv.var.get() == v; });
     if (ok) to_producer[v] = produce->indices[d];
   }
   if (!ok || point.empty() || to_producer.size() != c->iter_vars.size()) {
-    schedule_fail(*this, primitive, fmt::format("block '{}' must read '{}' only at its own iteration point, indexed by each of its "
-                                                "iteration variables once", c->name, b->name), c);
+    schedule_fail(
+        *this, primitive,
+        fmt::format(
+            "block '{}' must read '{}' only at its own iteration point, indexed by each of its "
+            "iteration variables once",
+            c->name, b->name),
+        c);
   }
   // The producer must not compute points the consumer never visits (a producer padded
   // past the consumer's domain): folded in, it would store them too (found by the
@@ -104,10 +138,15 @@ void Schedule::reverse_compute_inline(const BlockRV& block_rv) {
       auto it = to_producer.find(iv.var.get());
       if (it == to_producer.end()) continue;
       Expr end = make_binary(ExprKind::kAdd, iv.dom.min, iv.dom.extent);
-      if (!bounds.can_prove(make_binary(ExprKind::kLE, iv.dom.min, it->second)) || !bounds.can_prove(make_binary(ExprKind::kLT, it->second, end))) {
-        schedule_fail(*this, primitive, fmt::format("producer '{}' computes points of '{}' outside what block '{}' visits ({} = {} leaves "
-                                                    "the domain of '{}')", p->name, b->name, c->name, iv.var.name(), print(it->second),
-                                                    iv.var.name()), c);
+      if (!bounds.can_prove(make_binary(ExprKind::kLE, iv.dom.min, it->second)) ||
+          !bounds.can_prove(make_binary(ExprKind::kLT, it->second, end))) {
+        schedule_fail(
+            *this, primitive,
+            fmt::format("producer '{}' computes points of '{}' outside what block '{}' visits ({} "
+                        "= {} leaves "
+                        "the domain of '{}')",
+                        p->name, b->name, c->name, iv.var.name(), print(it->second), iv.var.name()),
+            c);
       }
     }
   }
@@ -146,7 +185,9 @@ void Schedule::reverse_compute_inline(const BlockRV& block_rv) {
     Stmt mutate_block(const BlockNode* op, const Stmt& s) override {
       Stmt out = IRMutator::mutate_block(op, s);
       const BlockNode* n = out.as<BlockNode>();
-      if (std::none_of(n->alloc_buffers.begin(), n->alloc_buffers.end(), [&](const Buffer& x) { return x.same_as(*dead); })) return out;
+      if (std::none_of(n->alloc_buffers.begin(), n->alloc_buffers.end(),
+                       [&](const Buffer& x) { return x.same_as(*dead); }))
+        return out;
       auto node = std::make_shared<BlockNode>(*n);
       std::erase_if(node->alloc_buffers, [&](const Buffer& x) { return x.same_as(*dead); });
       return Stmt(node);
@@ -163,11 +204,13 @@ void Schedule::reverse_compute_inline(const BlockRV& block_rv) {
 namespace {
 InstructionRegistration registration(InstructionKind{
     "ReverseComputeInline", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       sch.reverse_compute_inline(input_block(in, 0));
       return {};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>&) {
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
+       const std::vector<std::string>&) {
       return fmt::format("sch.reverse_compute_inline({});", in[0]);
     }});
 }  // namespace

@@ -30,16 +30,25 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
   const int64_t loop_extent = constant_extent(*this, primitive, loop);
   std::vector<const BlockNode*> blocks = state_.child_blocks(loop);
   if (blocks.size() != 1) {
-    schedule_fail(*this, primitive, fmt::format("loop '{}' must contain exactly one block, it contains {}", loop->loop_var.name(), blocks.size()), loop);
+    schedule_fail(*this, primitive,
+                  fmt::format("loop '{}' must contain exactly one block, it contains {}",
+                              loop->loop_var.name(), blocks.size()),
+                  loop);
   }
   const BlockNode* b = blocks[0];
   const ScheduleState::BlockEntry* e = state_.find_block(b->name);
-  if (!state_.is_reduction(*e)) schedule_fail(*this, primitive, fmt::format("block '{}' is not a reduction block", b->name), b);
+  if (!state_.is_reduction(*e))
+    schedule_fail(*this, primitive, fmt::format("block '{}' is not a reduction block", b->name), b);
   // The write-back goes after the block's loop nest, which must therefore be its own
   // (found by the random-schedule test: after compute_at the nest is shared).
   if (exclusive_subtree(*this, primitive, b) != nest_top(*this, b)) {
-    schedule_fail(*this, primitive, fmt::format("block '{}' shares its outer loops with other blocks; apply rfactor before moving it "
-                                                "with compute_at", b->name), b);
+    schedule_fail(
+        *this, primitive,
+        fmt::format(
+            "block '{}' shares its outer loops with other blocks; apply rfactor before moving it "
+            "with compute_at",
+            b->name),
+        b);
   }
   // The combiner: C[p] = C[p] OP value, with init C[p] = identity.
   const auto* update = b->body.as<BufferStoreNode>();
@@ -47,28 +56,43 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
   const BinaryNode* combine = update ? update->value.as<BinaryNode>() : nullptr;
   const auto* self = combine ? combine->a.as<BufferLoadNode>() : nullptr;
   bool recognised = init && self && self->buffer.same_as(update->buffer) &&
-                    (combine->kind == ExprKind::kAdd || combine->kind == ExprKind::kMax || combine->kind == ExprKind::kMin);
+                    (combine->kind == ExprKind::kAdd || combine->kind == ExprKind::kMax ||
+                     combine->kind == ExprKind::kMin);
   for (size_t i = 0; recognised && i < update->indices.size(); ++i) {
-    recognised = deep_equal(self->indices[i], update->indices[i]) && deep_equal(init->indices[i], update->indices[i]);
+    recognised = deep_equal(self->indices[i], update->indices[i]) &&
+                 deep_equal(init->indices[i], update->indices[i]);
   }
   if (!recognised) {
-    schedule_fail(*this, primitive, fmt::format("block '{}' is not a recognised reduction (C[p] = C[p] + x, max(C[p], x) or min(C[p], x) "
-                                                "with an init storing to C[p])", b->name), b);
+    schedule_fail(*this, primitive,
+                  fmt::format("block '{}' is not a recognised reduction (C[p] = C[p] + x, "
+                              "max(C[p], x) or min(C[p], x) "
+                              "with an init storing to C[p])",
+                              b->name),
+                  b);
   }
   const ExprKind op = combine->kind;
   const Expr identity = init->value;
   const Buffer& out = update->buffer;
   if (factor_axis < 0 || factor_axis > static_cast<int64_t>(out.ndim())) {
-    schedule_fail(*this, primitive, fmt::format("factor_axis {} is out of range [0, {}]", factor_axis, out.ndim()), b);
+    schedule_fail(*this, primitive,
+                  fmt::format("factor_axis {} is out of range [0, {}]", factor_axis, out.ndim()),
+                  b);
   }
   // The one reduction variable the loop feeds, and its binding's structure.
   int which = -1;
   for (size_t i = 0; i < b->iter_vars.size(); ++i) {
     if (!uses_var(e->realize->iter_values[i], loop->loop_var.get())) continue;
     if (b->iter_vars[i].kind != IterKind::kReduce) {
-      schedule_fail(*this, primitive, fmt::format("loop '{}' feeds the spatial variable '{}'", loop->loop_var.name(), b->iter_vars[i].var.name()), loop);
+      schedule_fail(*this, primitive,
+                    fmt::format("loop '{}' feeds the spatial variable '{}'", loop->loop_var.name(),
+                                b->iter_vars[i].var.name()),
+                    loop);
     }
-    if (which >= 0) schedule_fail(*this, primitive, fmt::format("loop '{}' feeds more than one reduction variable", loop->loop_var.name()), loop);
+    if (which >= 0)
+      schedule_fail(
+          *this, primitive,
+          fmt::format("loop '{}' feeds more than one reduction variable", loop->loop_var.name()),
+          loop);
     which = static_cast<int>(i);
   }
   // A loop of extent 1 feeds nothing once bindings are simplified (a split whose part is
@@ -78,34 +102,58 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
     for (size_t i = 0; i < b->iter_vars.size(); ++i) {
       if (b->iter_vars[i].kind != IterKind::kReduce) continue;
       if (which >= 0) {
-        schedule_fail(*this, primitive, fmt::format("loop '{}' has extent 1 and block '{}' has several reduction variables: which one it "
-                                                    "factors is ambiguous", loop->loop_var.name(), b->name), loop);
+        schedule_fail(*this, primitive,
+                      fmt::format("loop '{}' has extent 1 and block '{}' has several reduction "
+                                  "variables: which one it "
+                                  "factors is ambiguous",
+                                  loop->loop_var.name(), b->name),
+                      loop);
       }
       which = static_cast<int>(i);
     }
   }
-  if (which < 0) schedule_fail(*this, primitive, fmt::format("loop '{}' feeds no variable of block '{}'", loop->loop_var.name(), b->name), loop);
+  if (which < 0)
+    schedule_fail(
+        *this, primitive,
+        fmt::format("loop '{}' feeds no variable of block '{}'", loop->loop_var.name(), b->name),
+        loop);
   const IterVar& reduced = b->iter_vars[static_cast<size_t>(which)];
   // Every value of the factored loop must be a real reduction step: the write-back folds
   // all of them (found by the random-schedule test after a non-divisible split).
   if (uses_var(e->realize->predicate, loop->loop_var.get())) {
-    schedule_fail(*this, primitive, fmt::format("block '{}' has a predicate on loop '{}' (from a non-divisible split); rfactor needs "
-                                                "a loop whose every iteration is a reduction step", b->name, loop->loop_var.name()), loop);
+    schedule_fail(
+        *this, primitive,
+        fmt::format(
+            "block '{}' has a predicate on loop '{}' (from a non-divisible split); rfactor needs "
+            "a loop whose every iteration is a reduction step",
+            b->name, loop->loop_var.name()),
+        loop);
   }
   std::vector<std::pair<Var, int64_t>> loops;
-  for (const ForNode* l : e->loops) loops.push_back({l->loop_var, constant_extent(*this, primitive, l)});
+  for (const ForNode* l : e->loops)
+    loops.push_back({l->loop_var, constant_extent(*this, primitive, l)});
   Analyzer az;
-  IterMapResult map = detect_iter_map({e->realize->iter_values[static_cast<size_t>(which)]}, loops, make_bool(true),
-                                      IterMapLevel::kSurjective, az);
-  if (!map.ok()) schedule_fail(*this, primitive, fmt::format("the binding of '{}' is not affine: {}", reduced.var.name(), map.failure), b);
+  IterMapResult map = detect_iter_map({e->realize->iter_values[static_cast<size_t>(which)]}, loops,
+                                      make_bool(true), IterMapLevel::kSurjective, az);
+  if (!map.ok())
+    schedule_fail(
+        *this, primitive,
+        fmt::format("the binding of '{}' is not affine: {}", reduced.var.name(), map.failure), b);
   const IterSum& sum = map.indices[0];
   int64_t loop_scale = 0;
   std::vector<IterSplit> rest;
   for (const IterSplit& s : sum.args) {
-    if (!s.source->var.defined()) schedule_fail(*this, primitive, fmt::format("the binding of '{}' fuses loops; rfactor needs plain splits", reduced.var.name()), b);
+    if (!s.source->var.defined())
+      schedule_fail(*this, primitive,
+                    fmt::format("the binding of '{}' fuses loops; rfactor needs plain splits",
+                                reduced.var.name()),
+                    b);
     if (s.source->var.get() == loop->loop_var.get()) {
       if (s.lower_factor != 1 || s.extent != loop_extent) {
-        schedule_fail(*this, primitive, fmt::format("loop '{}' is only partly used by the binding of '{}'", loop->loop_var.name(), reduced.var.name()), loop);
+        schedule_fail(*this, primitive,
+                      fmt::format("loop '{}' is only partly used by the binding of '{}'",
+                                  loop->loop_var.name(), reduced.var.name()),
+                      loop);
       }
       loop_scale = s.scale;
     } else {
@@ -121,15 +169,23 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
   int64_t radix = rest_extent;
   for (const IterSplit& s : rest) {
     radix /= s.extent;
-    Expr digit = make_binary(ExprKind::kFloorMod, make_binary(ExprKind::kFloorDiv, s.source->var, make_int(s.lower_factor, t)), make_int(s.extent, t));
-    rest_binding = make_binary(ExprKind::kAdd, rest_binding, make_binary(ExprKind::kMul, digit, make_int(radix, t)));
-    Expr part = make_binary(ExprKind::kFloorMod, make_binary(ExprKind::kFloorDiv, v_rest, make_int(radix, t)), make_int(s.extent, t));
-    rest_value = make_binary(ExprKind::kAdd, rest_value, make_binary(ExprKind::kMul, part, make_int(s.scale, t)));
+    Expr digit =
+        make_binary(ExprKind::kFloorMod,
+                    make_binary(ExprKind::kFloorDiv, s.source->var, make_int(s.lower_factor, t)),
+                    make_int(s.extent, t));
+    rest_binding = make_binary(ExprKind::kAdd, rest_binding,
+                               make_binary(ExprKind::kMul, digit, make_int(radix, t)));
+    Expr part = make_binary(ExprKind::kFloorMod,
+                            make_binary(ExprKind::kFloorDiv, v_rest, make_int(radix, t)),
+                            make_int(s.extent, t));
+    rest_value = make_binary(ExprKind::kAdd, rest_value,
+                             make_binary(ExprKind::kMul, part, make_int(s.scale, t)));
   }
   for (const auto& [var, extent] : loops) az.bind(var, 0, extent);
   az.bind(v_rest, 0, rest_extent);
   az.bind(v_loop, 0, loop_extent);
-  Expr reduced_value = az.simplify(make_binary(ExprKind::kAdd, rest_value, make_binary(ExprKind::kMul, v_loop, make_int(loop_scale, t))));
+  Expr reduced_value = az.simplify(make_binary(
+      ExprKind::kAdd, rest_value, make_binary(ExprKind::kMul, v_loop, make_int(loop_scale, t))));
   // The rf buffer and block.
   // The write must be a point: each index a distinct spatial variable, or a constant
   // (an extent-1 dimension a layout transform simplified away).
@@ -140,7 +196,8 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
     }
     dims_to_iter_vars(*this, primitive, b, variables);
   }
-  std::vector<Expr> rf_shape = insert_at(out->shape, static_cast<size_t>(factor_axis), make_int(loop_extent, t));
+  std::vector<Expr> rf_shape =
+      insert_at(out->shape, static_cast<size_t>(factor_axis), make_int(loop_extent, t));
   const std::string rf_name = fresh_name(*this, out->name + "_rf");
   Buffer rf = Buffer::make(rf_name, out->dtype, rf_shape, {}, Expr(), out->scope);
   std::vector<Expr> rf_point = insert_at(update->indices, static_cast<size_t>(factor_axis), v_loop);
@@ -149,11 +206,13 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
   BlockFields rf_fields;
   rf_fields.name = fresh_name(*this, b->name + "_rf");
   std::vector<Expr> rf_bindings;
-  rf_fields.iter_vars.push_back(IterVar{v_loop, Range{make_int(0, t), make_int(loop_extent, t)}, IterKind::kSpatial});
+  rf_fields.iter_vars.push_back(
+      IterVar{v_loop, Range{make_int(0, t), make_int(loop_extent, t)}, IterKind::kSpatial});
   rf_bindings.push_back(loop->loop_var);
   for (size_t i = 0; i < b->iter_vars.size(); ++i) {
     if (static_cast<int>(i) == which) {
-      rf_fields.iter_vars.push_back(IterVar{v_rest, Range{make_int(0, t), make_int(rest_extent, t)}, IterKind::kReduce});
+      rf_fields.iter_vars.push_back(
+          IterVar{v_rest, Range{make_int(0, t), make_int(rest_extent, t)}, IterKind::kReduce});
       rf_bindings.push_back(az.simplify(rest_binding));
     } else {
       rf_fields.iter_vars.push_back(b->iter_vars[i]);
@@ -170,7 +229,8 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
   shape_only.init = rf_fields.init;
   shape_only.writes = rf_fields.writes;
   rf_fields.reads = recompute_reads(&shape_only, rf_fields.body);
-  Stmt rf_realize = make_block_realize(rf_bindings, e->realize->predicate, make_block(std::move(rf_fields)));
+  Stmt rf_realize =
+      make_block_realize(rf_bindings, e->realize->predicate, make_block(std::move(rf_fields)));
   // The write-back block keeps the original name: out[p] = out[p] OP rf[p with the factor axis].
   BlockFields wb;
   wb.name = b->name;
@@ -188,7 +248,8 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
     wb_bindings.push_back(make_binary(ExprKind::kAdd, iv.dom.min, l));
   }
   Var v_fold("v" + loop->loop_var.name(), t), l_fold(loop->loop_var.name() + "_fold", t);
-  wb.iter_vars.push_back(IterVar{v_fold, Range{make_int(0, t), make_int(loop_extent, t)}, IterKind::kReduce});
+  wb.iter_vars.push_back(
+      IterVar{v_fold, Range{make_int(0, t), make_int(loop_extent, t)}, IterKind::kReduce});
   wb_loops.push_back(l_fold);
   wb_bindings.push_back(l_fold);
   std::vector<Expr> point;
@@ -207,8 +268,10 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
   for (size_t i = b->iter_vars.size() + 1; i-- > 0;) {
     if (i < b->iter_vars.size() && b->iter_vars[i].kind != IterKind::kSpatial) continue;
     --k;
-    int64_t extent = i == b->iter_vars.size() ? loop_extent : *as_const_int(b->iter_vars[i].dom.extent);
-    writeback = make_for(wb_loops[k], make_int(0, t), make_int(extent, t), ForKind::kSerial, writeback);
+    int64_t extent =
+        i == b->iter_vars.size() ? loop_extent : *as_const_int(b->iter_vars[i].dom.extent);
+    writeback =
+        make_for(wb_loops[k], make_int(0, t), make_int(extent, t), ForKind::kSerial, writeback);
   }
   class Rewriter : public IRMutator {
    public:
@@ -220,7 +283,9 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
     Buffer rf;
     Stmt mutate_stmt(const Stmt& s) override {
       if (s.get() == block_realize) return rf_realize;
-      if (s.get() == top) return make_seq({s.get() == block_realize ? rf_realize : IRMutator::mutate_stmt(s), writeback});
+      if (s.get() == top)
+        return make_seq(
+            {s.get() == block_realize ? rf_realize : IRMutator::mutate_stmt(s), writeback});
       return IRMutator::mutate_stmt(s);
     }
     Stmt mutate_block(const BlockNode* op, const Stmt& s) override {
@@ -239,7 +304,8 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
   rewriter.rf = rf;
   const std::string rf_block = rf_realize.as<BlockRealizeNode>()->block_node()->name;
   for (size_t i = 0; i < b->iter_vars.size(); ++i) {
-    if (b->iter_vars[i].dom.extent.as<IntImmNode>() == nullptr) schedule_fail(*this, primitive, "iteration domains must be constant", b);
+    if (b->iter_vars[i].dom.extent.as<IntImmNode>() == nullptr)
+      schedule_fail(*this, primitive, "iteration domains must be constant", b);
   }
   state_.replace_func(rewriter.mutate_func(func()), primitive);
   BlockRV result = new_block_rv(rf_block);
@@ -250,10 +316,12 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
 namespace {
 InstructionRegistration registration(InstructionKind{
     "RFactor", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       return {sch.rfactor(input_loop(in, 0), attr_int(attrs, 0, "factor_axis"))};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*, const std::vector<std::string>& out) {
+    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
+       const std::vector<std::string>& out) {
       return fmt::format("BlockRV {} = sch.rfactor({}, {});", out[0], in[0], attrs[0].dump());
     }});
 }  // namespace

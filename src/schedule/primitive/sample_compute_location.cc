@@ -13,7 +13,8 @@ LoopRV Schedule::sample_compute_location(const BlockRV& block_rv, std::optional<
   std::vector<Var> loop_vars;
   std::vector<const BlockNode*> consumers = state().consumers(b);
   if (!consumers.empty()) {
-    for (const ForNode* loop : state_.find_block(consumers[0]->name)->loops) loop_vars.push_back(loop->loop_var);
+    for (const ForNode* loop : state_.find_block(consumers[0]->name)->loops)
+      loop_vars.push_back(loop->loop_var);
   }
   // Legality is tested on untraced copies: a failed attempt changes nothing here. Each
   // test rewrites the program, so as few are made as the answer needs.
@@ -45,8 +46,10 @@ LoopRV Schedule::sample_compute_location(const BlockRV& block_rv, std::optional<
       if (legal(location)) valid.push_back(location);
     }
     if (mode_ == ReplayMode::kStrict) {
-      schedule_fail(*this, "sample_compute_location", fmt::format("decision {} is not a legal location of block '{}' (legal: {})",
-                                                                   *decision, b->name, fmt::join(valid, ", ")), b);
+      schedule_fail(*this, "sample_compute_location",
+                    fmt::format("decision {} is not a legal location of block '{}' (legal: {})",
+                                *decision, b->name, fmt::join(valid, ", ")),
+                    b);
     }
     // The nearest earlier legal loop, else the root.
     choice = -1;
@@ -57,7 +60,8 @@ LoopRV Schedule::sample_compute_location(const BlockRV& block_rv, std::optional<
     // Uniform over the legal locations: the first legal one of a uniformly random order.
     // The root is always legal, so this ends, usually after a few tests.
     for (size_t i = 0;; ++i) {
-      const size_t j = i + static_cast<size_t>(rng_.uniform_int(0, static_cast<int64_t>(locations.size() - i)));
+      const size_t j =
+          i + static_cast<size_t>(rng_.uniform_int(0, static_cast<int64_t>(locations.size() - i)));
       std::swap(locations[i], locations[j]);
       if (legal(locations[i])) {
         choice = locations[i];
@@ -80,15 +84,18 @@ LoopRV Schedule::sample_compute_location(const BlockRV& block_rv, std::optional<
 namespace {
 InstructionRegistration registration(InstructionKind{
     "SampleComputeLocation", /*pure=*/true, /*sampler=*/true,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json* decision) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
+       const nlohmann::json* decision) -> std::vector<AnyRV> {
       std::optional<int64_t> d;
       if (decision != nullptr) {
-        if (!decision->is_number_integer()) fail("SampleComputeLocation: the decision must be an integer, got {}", decision->dump());
+        if (!decision->is_number_integer())
+          fail("SampleComputeLocation: the decision must be an integer, got {}", decision->dump());
         d = decision->get<int64_t>();
       }
       return {sch.sample_compute_location(input_block(in, 0), d)};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json* decision, const std::vector<std::string>& out) {
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json* decision,
+       const std::vector<std::string>& out) {
       std::string d = decision != nullptr ? ", " + decision->dump() : "";
       return fmt::format("LoopRV {} = sch.sample_compute_location({}{});", out[0], in[0], d);
     }});

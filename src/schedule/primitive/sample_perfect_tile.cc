@@ -39,17 +39,21 @@ std::vector<int64_t> sample_tile(Random& rng, int64_t extent, int n, int64_t max
     }
   }
   factors.back() = inner;
-  for (int64_t p : prime_factors(extent / inner)) factors[static_cast<size_t>(rng.uniform_int(0, n - 1))] *= p;
+  for (int64_t p : prime_factors(extent / inner))
+    factors[static_cast<size_t>(rng.uniform_int(0, n - 1))] *= p;
   return factors;
 }
 
 // The nearest valid tiling: from the innermost factor outwards, keep each factor
 // if it still divides what is left, else take the largest divisor below it.
-std::vector<int64_t> repair_tile(const std::vector<int64_t>& decision, int64_t extent, int n, int64_t max_innermost) {
+std::vector<int64_t> repair_tile(const std::vector<int64_t>& decision, int64_t extent, int n,
+                                 int64_t max_innermost) {
   std::vector<int64_t> out(static_cast<size_t>(n), 1);
   int64_t remaining = extent;
   for (int k = n - 1; k >= 1; --k) {
-    int64_t f = k < static_cast<int>(decision.size()) ? std::max<int64_t>(decision[static_cast<size_t>(k)], 1) : 1;
+    int64_t f = k < static_cast<int>(decision.size())
+                    ? std::max<int64_t>(decision[static_cast<size_t>(k)], 1)
+                    : 1;
     if (k == n - 1 && max_innermost > 0) f = std::min(f, max_innermost);
     f = std::min(f, remaining);
     while (remaining % f != 0) --f;
@@ -62,11 +66,14 @@ std::vector<int64_t> repair_tile(const std::vector<int64_t>& decision, int64_t e
 
 }  // namespace
 
-std::vector<ExprRV> Schedule::sample_perfect_tile(const LoopRV& loop_rv, int n, int64_t max_innermost_factor,
+std::vector<ExprRV> Schedule::sample_perfect_tile(const LoopRV& loop_rv, int n,
+                                                  int64_t max_innermost_factor,
                                                   std::optional<std::vector<int64_t>> decision) {
   const ForNode* loop = get(loop_rv);
   const int64_t extent = constant_extent(*this, "sample_perfect_tile", loop);
-  if (n < 1) schedule_fail(*this, "sample_perfect_tile", fmt::format("n must be at least 1, got {}", n), loop);
+  if (n < 1)
+    schedule_fail(*this, "sample_perfect_tile", fmt::format("n must be at least 1, got {}", n),
+                  loop);
   std::vector<int64_t> factors;
   if (decision) {
     factors = *decision;
@@ -77,15 +84,21 @@ std::vector<ExprRV> Schedule::sample_perfect_tile(const LoopRV& loop_rv, int n, 
       product *= positive ? f : 1;
     }
     std::string problem;
-    if (static_cast<int>(factors.size()) != n) problem = fmt::format("has {} factors, expected {}", factors.size(), n);
-    else if (!positive) problem = "has a factor below 1";
-    else if (product != extent) problem = fmt::format("multiplies to {}, not to the extent {} of loop '{}'", product, extent, loop->loop_var.name());
+    if (static_cast<int>(factors.size()) != n)
+      problem = fmt::format("has {} factors, expected {}", factors.size(), n);
+    else if (!positive)
+      problem = "has a factor below 1";
+    else if (product != extent)
+      problem = fmt::format("multiplies to {}, not to the extent {} of loop '{}'", product, extent,
+                            loop->loop_var.name());
     else if (max_innermost_factor > 0 && factors.back() > max_innermost_factor) {
-      problem = fmt::format("has innermost factor {} above the limit {}", factors.back(), max_innermost_factor);
+      problem = fmt::format("has innermost factor {} above the limit {}", factors.back(),
+                            max_innermost_factor);
     }
     if (!problem.empty()) {
       if (mode_ == ReplayMode::kStrict) {
-        schedule_fail(*this, "sample_perfect_tile", fmt::format("decision [{}] {}", fmt::join(factors, ", "), problem), loop);
+        schedule_fail(*this, "sample_perfect_tile",
+                      fmt::format("decision [{}] {}", fmt::join(factors, ", "), problem), loop);
       }
       factors = repair_tile(factors, extent, n, max_innermost_factor);
     }
@@ -99,34 +112,47 @@ std::vector<ExprRV> Schedule::sample_perfect_tile(const LoopRV& loop_rv, int n, 
     outputs.push_back(out.back());
   }
   nlohmann::json d = factors;
-  record("SamplePerfectTile", {loop_rv}, nlohmann::json::array({n, max_innermost_factor}), outputs, &d);
+  record("SamplePerfectTile", {loop_rv}, nlohmann::json::array({n, max_innermost_factor}), outputs,
+         &d);
   return out;
 }
 
 namespace {
 InstructionRegistration registration(InstructionKind{
     "SamplePerfectTile", /*pure=*/true, /*sampler=*/true,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs, const nlohmann::json* decision) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
+       const nlohmann::json* decision) -> std::vector<AnyRV> {
       std::optional<std::vector<int64_t>> d;
       if (decision != nullptr) {
-        if (!decision->is_array()) fail("SamplePerfectTile: the decision must be a list of factors, got {}", decision->dump());
+        if (!decision->is_array())
+          fail("SamplePerfectTile: the decision must be a list of factors, got {}",
+               decision->dump());
         std::vector<int64_t> factors;
         for (const auto& f : *decision) {
-          if (!f.is_number_integer()) fail("SamplePerfectTile: factor {} is not an integer", f.dump());
+          if (!f.is_number_integer())
+            fail("SamplePerfectTile: factor {} is not an integer", f.dump());
           factors.push_back(f.get<int64_t>());
         }
         d = factors;
       }
       std::vector<AnyRV> out;
-      for (const ExprRV& v : sch.sample_perfect_tile(input_loop(in, 0), static_cast<int>(attr_int(attrs, 0, "n")),
-                                                     attr_int(attrs, 1, "max_innermost_factor"), d)) {
+      for (const ExprRV& v :
+           sch.sample_perfect_tile(input_loop(in, 0), static_cast<int>(attr_int(attrs, 0, "n")),
+                                   attr_int(attrs, 1, "max_innermost_factor"), d)) {
         out.push_back(v);
       }
       return out;
     },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json* decision, const std::vector<std::string>& out) {
-      std::string d = decision != nullptr ? fmt::format(", std::vector<int64_t>{}", cpp_list({decision->dump().substr(1, decision->dump().size() - 2)})) : "";
-      return cpp_unpack("ExprRV", out, fmt::format("sch.sample_perfect_tile({}, {}, {}{})", in[0], attrs[0].dump(), attrs[1].dump(), d));
+    [](const std::vector<std::string>& in, const nlohmann::json& attrs,
+       const nlohmann::json* decision, const std::vector<std::string>& out) {
+      std::string d =
+          decision != nullptr
+              ? fmt::format(", std::vector<int64_t>{}",
+                            cpp_list({decision->dump().substr(1, decision->dump().size() - 2)}))
+              : "";
+      return cpp_unpack("ExprRV", out,
+                        fmt::format("sch.sample_perfect_tile({}, {}, {}{})", in[0], attrs[0].dump(),
+                                    attrs[1].dump(), d));
     }});
 }  // namespace
 

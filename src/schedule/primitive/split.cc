@@ -70,22 +70,32 @@ std::vector<LoopRV> Schedule::split(const LoopRV& loop_rv, const std::vector<Fac
   const ForNode* loop = get(loop_rv);
   const std::string& name = loop->loop_var.name();
   if (loop->for_kind != ForKind::kSerial) {
-    schedule_fail(*this, "split", fmt::format("loop '{}' is {}; split it before changing its kind", name, for_kind_name(loop->for_kind)), loop);
+    schedule_fail(*this, "split",
+                  fmt::format("loop '{}' is {}; split it before changing its kind", name,
+                              for_kind_name(loop->for_kind)),
+                  loop);
   }
   const int64_t extent = constant_extent(*this, "split", loop);
-  if (factors.size() < 2) schedule_fail(*this, "split", fmt::format("needs at least 2 factors, got {}", factors.size()), loop);
+  if (factors.size() < 2)
+    schedule_fail(*this, "split", fmt::format("needs at least 2 factors, got {}", factors.size()),
+                  loop);
   std::vector<int64_t> values(factors.size(), 0);
   int inferred = -1;
   int64_t product = 1;
   for (size_t i = 0; i < factors.size(); ++i) {
     const auto& v = factors[i].value();
     if (factors[i].inferred()) {
-      if (inferred >= 0) schedule_fail(*this, "split", "at most one factor may be inferred (std::nullopt/null)", loop);
+      if (inferred >= 0)
+        schedule_fail(*this, "split", "at most one factor may be inferred (std::nullopt/null)",
+                      loop);
       inferred = static_cast<int>(i);
       continue;
     }
-    values[i] = std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v) : get(std::get<ExprRV>(v));
-    if (values[i] < 1) schedule_fail(*this, "split", fmt::format("factor {} is {}; factors must be positive", i, values[i]), loop);
+    values[i] =
+        std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v) : get(std::get<ExprRV>(v));
+    if (values[i] < 1)
+      schedule_fail(*this, "split",
+                    fmt::format("factor {} is {}; factors must be positive", i, values[i]), loop);
     product *= values[i];
   }
   if (inferred >= 0) {
@@ -93,20 +103,26 @@ std::vector<LoopRV> Schedule::split(const LoopRV& loop_rv, const std::vector<Fac
     product *= values[static_cast<size_t>(inferred)];
   }
   if (product < extent) {
-    schedule_fail(*this, "split", fmt::format("factors [{}] multiply to {}, less than the extent {} of loop '{}'",
-                                              fmt::join(values, ", "), product, extent, name), loop);
+    schedule_fail(*this, "split",
+                  fmt::format("factors [{}] multiply to {}, less than the extent {} of loop '{}'",
+                              fmt::join(values, ", "), product, extent, name),
+                  loop);
   }
   DataType t = loop->loop_var.dtype();
   std::vector<Var> vars;
   Expr fused;
   for (size_t i = 0; i < values.size(); ++i) {
     vars.push_back(Var(fmt::format("{}_{}", name, i), t));
-    fused = fused.defined() ? make_binary(ExprKind::kAdd, make_binary(ExprKind::kMul, fused, make_int(values[i], t)), vars[i]) : Expr(vars[i]);
+    fused = fused.defined()
+                ? make_binary(ExprKind::kAdd,
+                              make_binary(ExprKind::kMul, fused, make_int(values[i], t)), vars[i])
+                : Expr(vars[i]);
   }
   Analyzer az;
   for (size_t i = 0; i < values.size(); ++i) az.bind(vars[i], 0, values[i]);
   Expr simplified = az.simplify(fused);
-  Expr predicate = product > extent ? make_binary(ExprKind::kLT, simplified, make_int(extent, t)) : Expr();
+  Expr predicate =
+      product > extent ? make_binary(ExprKind::kLT, simplified, make_int(extent, t)) : Expr();
   VarMap map{{loop->loop_var.get(), simplified}};
   SplitRewriter rewriter(map, predicate, vars, az);
   Stmt body = rewriter.mutate_stmt(loop->body);
@@ -129,15 +145,19 @@ std::vector<LoopRV> Schedule::split(const LoopRV& loop_rv, const std::vector<Fac
 namespace {
 InstructionRegistration registration(InstructionKind{
     "Split", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       std::vector<FactorArg> factors = factor_args(in, "split factor");
       std::vector<AnyRV> out;
       for (const LoopRV& l : sch.split(input_loop(in, 0), factors)) out.push_back(l);
       return out;
     },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>& out) {
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
+       const std::vector<std::string>& out) {
       std::vector<std::string> factors(in.begin() + 1, in.end());
-      return cpp_unpack("LoopRV", out, fmt::format("sch.split({}, std::vector<FactorArg>{})", in[0], cpp_list(factors)));
+      return cpp_unpack(
+          "LoopRV", out,
+          fmt::format("sch.split({}, std::vector<FactorArg>{})", in[0], cpp_list(factors)));
     }});
 }  // namespace
 

@@ -8,14 +8,22 @@ namespace tessera {
 
 using namespace schedule_detail;
 
-void Schedule::storage_align(const BlockRV& block_rv, int64_t buffer_index, int64_t axis, int64_t factor, int64_t offset) {
+void Schedule::storage_align(const BlockRV& block_rv, int64_t buffer_index, int64_t axis,
+                             int64_t factor, int64_t offset) {
   const std::string primitive = "storage_align";
   const BlockNode* b = get(block_rv);
   const Buffer& buffer = written_intermediate(*this, primitive, b, buffer_index);
   const int64_t ndim = static_cast<int64_t>(buffer.ndim());
-  if (axis < 0 || axis >= ndim) schedule_fail(*this, primitive, fmt::format("axis {} is out of range for the {}-D buffer '{}'", axis, ndim, buffer->name), b);
-  if (factor < 1) schedule_fail(*this, primitive, fmt::format("factor must be positive, got {}", factor), b);
-  if (offset < 0 || offset >= factor) schedule_fail(*this, primitive, fmt::format("offset {} must be in [0, factor {})", offset, factor), b);
+  if (axis < 0 || axis >= ndim)
+    schedule_fail(
+        *this, primitive,
+        fmt::format("axis {} is out of range for the {}-D buffer '{}'", axis, ndim, buffer->name),
+        b);
+  if (factor < 1)
+    schedule_fail(*this, primitive, fmt::format("factor must be positive, got {}", factor), b);
+  if (offset < 0 || offset >= factor)
+    schedule_fail(*this, primitive,
+                  fmt::format("offset {} must be in [0, factor {})", offset, factor), b);
   std::vector<int64_t> shape;
   try {
     shape = buffer.const_shape();
@@ -28,35 +36,45 @@ void Schedule::storage_align(const BlockRV& block_rv, int64_t buffer_index, int6
   for (int64_t d = ndim - 1; d >= 0; --d) {
     if (!buffer->strides.empty()) {
       auto s = as_const_int(buffer->strides[static_cast<size_t>(d)]);
-      if (!s) schedule_fail(*this, primitive, fmt::format("buffer '{}' has a non-constant stride", buffer->name), b);
+      if (!s)
+        schedule_fail(*this, primitive,
+                      fmt::format("buffer '{}' has a non-constant stride", buffer->name), b);
       strides[static_cast<size_t>(d)] = *s;
     } else if (d < ndim - 1) {
-      strides[static_cast<size_t>(d)] = strides[static_cast<size_t>(d + 1)] * shape[static_cast<size_t>(d + 1)];
+      strides[static_cast<size_t>(d)] =
+          strides[static_cast<size_t>(d + 1)] * shape[static_cast<size_t>(d + 1)];
     }
   }
   int64_t& s = strides[static_cast<size_t>(axis)];
-  s += ((offset - s) % factor + factor) % factor;  // the smallest stride >= s with s % factor == offset
+  s += ((offset - s) % factor + factor) %
+       factor;  // the smallest stride >= s with s % factor == offset
   for (int64_t d = axis - 1; d >= 0; --d) {
     int64_t needed = strides[static_cast<size_t>(d + 1)] * shape[static_cast<size_t>(d + 1)];
     strides[static_cast<size_t>(d)] = std::max(strides[static_cast<size_t>(d)], needed);
   }
   std::vector<Expr> stride_exprs;
   for (int64_t v : strides) stride_exprs.push_back(make_int(v, buffer->shape[0].dtype()));
-  Buffer aligned = Buffer::make(buffer->name, buffer->dtype, buffer->shape, stride_exprs, buffer->elem_offset, buffer->scope);
+  Buffer aligned = Buffer::make(buffer->name, buffer->dtype, buffer->shape, stride_exprs,
+                                buffer->elem_offset, buffer->scope);
   state_.replace_func(replace_buffer(func(), buffer, aligned), primitive);
-  record("StorageAlign", {block_rv}, nlohmann::json::array({buffer_index, axis, factor, offset}), {});
+  record("StorageAlign", {block_rv}, nlohmann::json::array({buffer_index, axis, factor, offset}),
+         {});
 }
 
 namespace {
 InstructionRegistration registration(InstructionKind{
     "StorageAlign", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs, const nlohmann::json*) -> std::vector<AnyRV> {
-      sch.storage_align(input_block(in, 0), attr_int(attrs, 0, "buffer index"), attr_int(attrs, 1, "axis"), attr_int(attrs, 2, "factor"),
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
+       const nlohmann::json*) -> std::vector<AnyRV> {
+      sch.storage_align(input_block(in, 0), attr_int(attrs, 0, "buffer index"),
+                        attr_int(attrs, 1, "axis"), attr_int(attrs, 2, "factor"),
                         attr_int(attrs, 3, "offset"));
       return {};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*, const std::vector<std::string>&) {
-      return fmt::format("sch.storage_align({}, {}, {}, {}, {});", in[0], attrs[0].dump(), attrs[1].dump(), attrs[2].dump(), attrs[3].dump());
+    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
+       const std::vector<std::string>&) {
+      return fmt::format("sch.storage_align({}, {}, {}, {}, {});", in[0], attrs[0].dump(),
+                         attrs[1].dump(), attrs[2].dump(), attrs[3].dump());
     }});
 }  // namespace
 

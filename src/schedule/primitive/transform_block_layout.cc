@@ -15,18 +15,29 @@ namespace tessera {
 
 using namespace schedule_detail;
 
-std::vector<const ForNode*> schedule_detail::trivial_loops(const Schedule& sch, const std::string& primitive, const BlockNode* b) {
+std::vector<const ForNode*> schedule_detail::trivial_loops(const Schedule& sch,
+                                                           const std::string& primitive,
+                                                           const BlockNode* b) {
   const ScheduleState::BlockEntry* e = sch.state().find_block(b->name);
-  if (!is_const_int(e->realize->predicate, 1)) schedule_fail(sch, primitive, fmt::format("block '{}' has a predicate", b->name), b);
+  if (!is_const_int(e->realize->predicate, 1))
+    schedule_fail(sch, primitive, fmt::format("block '{}' has a predicate", b->name), b);
   if (e->loops.size() != b->iter_vars.size()) {
-    schedule_fail(sch, primitive, fmt::format("block '{}' has {} loops for {} iteration variables; each variable must have its own loop",
-                                                b->name, e->loops.size(), b->iter_vars.size()), b);
+    schedule_fail(sch, primitive,
+                  fmt::format("block '{}' has {} loops for {} iteration variables; each variable "
+                              "must have its own loop",
+                              b->name, e->loops.size(), b->iter_vars.size()),
+                  b);
   }
   for (const ForNode* l : e->loops) {
     if (sch.state().child_blocks(l).size() != 1) {
-      schedule_fail(sch, primitive, fmt::format("loop '{}' holds other blocks besides '{}'", l->loop_var.name(), b->name), l);
+      schedule_fail(
+          sch, primitive,
+          fmt::format("loop '{}' holds other blocks besides '{}'", l->loop_var.name(), b->name), l);
     }
-    if (l->for_kind != ForKind::kSerial) schedule_fail(sch, primitive, fmt::format("loop '{}' is {}", l->loop_var.name(), for_kind_name(l->for_kind)), l);
+    if (l->for_kind != ForKind::kSerial)
+      schedule_fail(sch, primitive,
+                    fmt::format("loop '{}' is {}", l->loop_var.name(), for_kind_name(l->for_kind)),
+                    l);
   }
   std::vector<const ForNode*> out;
   for (size_t i = 0; i < b->iter_vars.size(); ++i) {
@@ -37,9 +48,15 @@ std::vector<const ForNode*> schedule_detail::trivial_loops(const Schedule& sch, 
       if (l->loop_var.get() == bound) loop = l;
     }
     auto extent = as_const_int(iv.dom.extent);
-    if (loop == nullptr || std::find(out.begin(), out.end(), loop) != out.end() || !is_const_int(iv.dom.min, 0) || !extent || !is_const_int(loop->min, 0) || !is_const_int(loop->extent, *extent)) {
-      schedule_fail(sch, primitive, fmt::format("iteration variable '{}' of block '{}' is not bound directly to a loop covering its domain "
-                                                  "(binding {})", iv.var.name(), b->name, print(e->realize->iter_values[i])), b);
+    if (loop == nullptr || std::find(out.begin(), out.end(), loop) != out.end() ||
+        !is_const_int(iv.dom.min, 0) || !extent || !is_const_int(loop->min, 0) ||
+        !is_const_int(loop->extent, *extent)) {
+      schedule_fail(sch, primitive,
+                    fmt::format("iteration variable '{}' of block '{}' is not bound directly to a "
+                                "loop covering its domain "
+                                "(binding {})",
+                                iv.var.name(), b->name, print(e->realize->iter_values[i])),
+                    b);
     }
     out.push_back(loop);
   }
@@ -52,8 +69,11 @@ void Schedule::transform_block_layout(const BlockRV& block_rv, const IndexMap& i
   const ScheduleState::BlockEntry* e = state_.find_block(b->name);
   const std::string map_text = index_map.to_string();
   if (index_map.inputs().size() != b->iter_vars.size()) {
-    schedule_fail(*this, primitive, fmt::format("the index map {} takes {} indices but block '{}' has {} iteration variables", map_text,
-                                                index_map.inputs().size(), b->name, b->iter_vars.size()), b);
+    schedule_fail(
+        *this, primitive,
+        fmt::format("the index map {} takes {} indices but block '{}' has {} iteration variables",
+                    map_text, index_map.inputs().size(), b->name, b->iter_vars.size()),
+        b);
   }
   std::vector<const ForNode*> loops_of = trivial_loops(*this, primitive, b);
   std::vector<int64_t> shape;
@@ -61,12 +81,18 @@ void Schedule::transform_block_layout(const BlockRV& block_rv, const IndexMap& i
   std::optional<IndexMap> inverse = index_map.inverse(shape);
   if (!inverse) {
     IndexMap::Analysis a = index_map.analyze(shape);
-    std::string why = !a.failure.empty() ? a.failure
-                      : !a.injective    ? "two iteration points map to the same new point"
-                      : !a.surjective   ? fmt::format("it does not cover the new space [{}]", fmt::join(a.shape, ", "))
-                                        : "tessera cannot invert it (only splits and fusions of the variables are inverted)";
-    schedule_fail(*this, primitive, fmt::format("index map {} is not a usable bijection of block '{}''s iteration space [{}]: {}", map_text,
-                                                b->name, fmt::join(shape, ", "), why), b);
+    std::string why =
+        !a.failure.empty() ? a.failure
+        : !a.injective     ? "two iteration points map to the same new point"
+        : !a.surjective
+            ? fmt::format("it does not cover the new space [{}]", fmt::join(a.shape, ", "))
+            : "tessera cannot invert it (only splits and fusions of the variables are inverted)";
+    schedule_fail(
+        *this, primitive,
+        fmt::format(
+            "index map {} is not a usable bijection of block '{}''s iteration space [{}]: {}",
+            map_text, b->name, fmt::join(shape, ", "), why),
+        b);
   }
   IndexMap::Analysis a = index_map.analyze(shape);
   // The kind of each new variable: that of the old ones its output uses.
@@ -79,11 +105,16 @@ void Schedule::transform_block_layout(const BlockRV& block_rv, const IndexMap& i
       }
     }
     if (spatial && reduce) {
-      schedule_fail(*this, primitive, fmt::format("output {} ({}) of the index map mixes spatial and reduction variables", d,
-                                                  print(index_map.outputs()[d])), b);
+      schedule_fail(
+          *this, primitive,
+          fmt::format("output {} ({}) of the index map mixes spatial and reduction variables", d,
+                      print(index_map.outputs()[d])),
+          b);
     }
     DataType t = b->iter_vars[0].var.dtype();
-    new_vars.push_back(IterVar{Var(fmt::format("v{}", d), t), Range{make_int(0, t), make_int(a.shape[d], t)}, reduce ? IterKind::kReduce : IterKind::kSpatial});
+    new_vars.push_back(IterVar{Var(fmt::format("v{}", d), t),
+                               Range{make_int(0, t), make_int(a.shape[d], t)},
+                               reduce ? IterKind::kReduce : IterKind::kSpatial});
   }
   // The old point in terms of the new variables.
   Analyzer az;
@@ -97,10 +128,14 @@ void Schedule::transform_block_layout(const BlockRV& block_rv, const IndexMap& i
   for (size_t i = 0; i < b->iter_vars.size(); ++i) map[b->iter_vars[i].var.get()] = old_point[i];
   auto region = [&](const BufferRegion& r) {
     BufferRegion out{r.buffer, {}};
-    for (const Range& x : r.region) out.region.push_back(Range{az.simplify(substitute(x.min, map)), az.simplify(substitute(x.extent, map))});
+    for (const Range& x : r.region)
+      out.region.push_back(
+          Range{az.simplify(substitute(x.min, map)), az.simplify(substitute(x.extent, map))});
     return out;
   };
-  BlockFields f{b->name, new_vars, {}, {}, Stmt(), substitute(b->body, map), b->alloc_buffers, b->match_buffers, b->annotations};
+  BlockFields f{
+      b->name,          new_vars,      {}, {}, Stmt(), substitute(b->body, map), b->alloc_buffers,
+      b->match_buffers, b->annotations};
   for (const BufferRegion& r : b->reads) f.reads.push_back(region(r));
   for (const BufferRegion& r : b->writes) f.writes.push_back(region(r));
   if (b->init.defined()) f.init = substitute(b->init, map);
@@ -114,21 +149,29 @@ void Schedule::transform_block_layout(const BlockRV& block_rv, const IndexMap& i
   }
   Stmt nest = make_block_realize(bindings, make_bool(true), make_block(std::move(f)));
   for (size_t d = loops.size(); d-- > 0;) {
-    nest = make_for(loops[d], make_int(0, loops[d].dtype()), new_vars[d].dom.extent, ForKind::kSerial, nest);
+    nest = make_for(loops[d], make_int(0, loops[d].dtype()), new_vars[d].dom.extent,
+                    ForKind::kSerial, nest);
   }
-  state_.replace_func(replace_stmt(func(), e->loops.empty() ? static_cast<const StmtNode*>(e->realize) : e->loops[0], nest), primitive);
+  state_.replace_func(
+      replace_stmt(func(),
+                   e->loops.empty() ? static_cast<const StmtNode*>(e->realize) : e->loops[0], nest),
+      primitive);
   record("TransformBlockLayout", {block_rv}, nlohmann::json::array({map_text}), {});
 }
 
 namespace {
 InstructionRegistration registration(InstructionKind{
     "TransformBlockLayout", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs, const nlohmann::json*) -> std::vector<AnyRV> {
-      sch.transform_block_layout(input_block(in, 0), IndexMap::parse(attr_string(attrs, 0, "index map")));
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
+       const nlohmann::json*) -> std::vector<AnyRV> {
+      sch.transform_block_layout(input_block(in, 0),
+                                 IndexMap::parse(attr_string(attrs, 0, "index map")));
       return {};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*, const std::vector<std::string>&) {
-      return fmt::format("sch.transform_block_layout({}, IndexMap::parse({}));", in[0], cpp_string(attrs[0].get<std::string>()));
+    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
+       const std::vector<std::string>&) {
+      return fmt::format("sch.transform_block_layout({}, IndexMap::parse({}));", in[0],
+                         cpp_string(attrs[0].get<std::string>()));
     }});
 }  // namespace
 

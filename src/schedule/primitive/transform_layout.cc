@@ -24,7 +24,8 @@ namespace {
 
 class LayoutRewriter : public IRMutator {
  public:
-  LayoutRewriter(const Buffer& from, const Buffer& to, const IndexMap& map, const StmtNode* fill_anchor, Stmt fill)
+  LayoutRewriter(const Buffer& from, const Buffer& to, const IndexMap& map,
+                 const StmtNode* fill_anchor, Stmt fill)
       : from_(from), to_(to), map_(map), fill_anchor_(fill_anchor), fill_(std::move(fill)) {}
 
   Stmt mutate_stmt(const Stmt& s) override {
@@ -74,8 +75,10 @@ class LayoutRewriter : public IRMutator {
     for (size_t d = 0; d < r.region.size(); ++d) {
       Var o(fmt::format("o{}", d), r.region[d].min.dtype());
       offsets.push_back(o);
-      relax[o.get()] = IntSet::interval(make_int(0, o.dtype()), sub(r.region[d].extent, make_int(1, o.dtype())));
-      mins.push_back(is_const_int(r.region[d].extent, 1) ? r.region[d].min : add(r.region[d].min, o));
+      relax[o.get()] =
+          IntSet::interval(make_int(0, o.dtype()), sub(r.region[d].extent, make_int(1, o.dtype())));
+      mins.push_back(is_const_int(r.region[d].extent, 1) ? r.region[d].min
+                                                         : add(r.region[d].min, o));
     }
     BufferRegion out{to_, {}};
     for (const Expr& e : map_.apply(mins, az_)) {
@@ -84,7 +87,9 @@ class LayoutRewriter : public IRMutator {
         fail("transform_layout: cannot bound index {} of the transformed region", print(e));
       }
       {
-        out.region.push_back(Range{az_.simplify(set.min()), az_.simplify(add(sub(set.max(), set.min()), make_int(1, e.dtype())))});
+        out.region.push_back(
+            Range{az_.simplify(set.min()),
+                  az_.simplify(add(sub(set.max(), set.min()), make_int(1, e.dtype())))});
       }
     }
     return out;
@@ -100,21 +105,27 @@ class LayoutRewriter : public IRMutator {
 
 }  // namespace
 
-void Schedule::transform_layout(const BlockRV& block_rv, int64_t buffer_index, BufferIndexKind kind, const IndexMap& index_map,
-                                std::optional<double> pad_value) {
+void Schedule::transform_layout(const BlockRV& block_rv, int64_t buffer_index, BufferIndexKind kind,
+                                const IndexMap& index_map, std::optional<double> pad_value) {
   const std::string primitive = "transform_layout";
   const BlockNode* b = get(block_rv);
   const bool read = kind == BufferIndexKind::kRead;
   const std::vector<BufferRegion>& regions = read ? b->reads : b->writes;
   if (buffer_index < 0 || buffer_index >= static_cast<int64_t>(regions.size())) {
-    schedule_fail(*this, primitive, fmt::format("block '{}' has {} {} regions; index {} is out of range", b->name, regions.size(),
-                                                read ? "read" : "write", buffer_index), b);
+    schedule_fail(*this, primitive,
+                  fmt::format("block '{}' has {} {} regions; index {} is out of range", b->name,
+                              regions.size(), read ? "read" : "write", buffer_index),
+                  b);
   }
   const Buffer& buffer = regions[static_cast<size_t>(buffer_index)].buffer;
   for (const Buffer& p : func()->params) {
     if (p.same_as(buffer)) {
-      schedule_fail(*this, primitive, fmt::format("'{}' is a parameter, whose layout belongs to the caller; cache_read or cache_write it "
-                                                  "and transform the cache", buffer->name), b);
+      schedule_fail(*this, primitive,
+                    fmt::format("'{}' is a parameter, whose layout belongs to the caller; "
+                                "cache_read or cache_write it "
+                                "and transform the cache",
+                                buffer->name),
+                    b);
     }
   }
   std::vector<int64_t> shape;
@@ -125,36 +136,52 @@ void Schedule::transform_layout(const BlockRV& block_rv, int64_t buffer_index, B
   }
   const std::string map_text = index_map.to_string();
   if (index_map.inputs().size() != shape.size()) {
-    schedule_fail(*this, primitive, fmt::format("the index map {} takes {} indices but '{}' has {} dimensions", map_text,
-                                                index_map.inputs().size(), buffer->name, shape.size()), b);
+    schedule_fail(*this, primitive,
+                  fmt::format("the index map {} takes {} indices but '{}' has {} dimensions",
+                              map_text, index_map.inputs().size(), buffer->name, shape.size()),
+                  b);
   }
   IndexMap::Analysis a = index_map.analyze(shape);
-  if (!a.failure.empty()) schedule_fail(*this, primitive, fmt::format("index map {} on '{}': {}", map_text, buffer->name, a.failure), b);
+  if (!a.failure.empty())
+    schedule_fail(*this, primitive,
+                  fmt::format("index map {} on '{}': {}", map_text, buffer->name, a.failure), b);
   if (!a.injective) {
-    schedule_fail(*this, primitive, fmt::format("index map {} sends two elements of '{}' [{}] to the same place", map_text, buffer->name,
-                                                fmt::join(shape, ", ")), b);
+    schedule_fail(*this, primitive,
+                  fmt::format("index map {} sends two elements of '{}' [{}] to the same place",
+                              map_text, buffer->name, fmt::join(shape, ", ")),
+                  b);
   }
-  Buffer transformed = Buffer::make(buffer->name, buffer->dtype, [&] {
-    std::vector<Expr> s;
-    for (int64_t v : a.shape) s.push_back(make_int(v, buffer->shape[0].dtype()));
-    return s;
-  }(), {}, Expr(), buffer->scope);
+  Buffer transformed = Buffer::make(
+      buffer->name, buffer->dtype,
+      [&] {
+        std::vector<Expr> s;
+        for (int64_t v : a.shape) s.push_back(make_int(v, buffer->shape[0].dtype()));
+        return s;
+      }(),
+      {}, Expr(), buffer->scope);
   const StmtNode* anchor = nullptr;
   Stmt fill;
   if (!a.surjective) {
     if (!pad_value) {
-      schedule_fail(*this, primitive, fmt::format("index map {} maps '{}' [{}] into [{}] without covering it; give a pad_value for the "
-                                                  "padding", map_text, buffer->name, fmt::join(shape, ", "), fmt::join(a.shape, ", ")), b);
+      schedule_fail(
+          *this, primitive,
+          fmt::format(
+              "index map {} maps '{}' [{}] into [{}] without covering it; give a pad_value for the "
+              "padding",
+              map_text, buffer->name, fmt::join(shape, ", "), fmt::join(a.shape, ", ")),
+          b);
     }
     const BlockNode* first_writer = nullptr;
     for (const BlockNode* o : state_.blocks()) {
-      bool writes = std::any_of(o->writes.begin(), o->writes.end(), [&](const BufferRegion& w) { return w.buffer.same_as(buffer); });
+      bool writes = std::any_of(o->writes.begin(), o->writes.end(),
+                                [&](const BufferRegion& w) { return w.buffer.same_as(buffer); });
       if (writes) {
         first_writer = o;
         break;
       }
     }
-    if (first_writer == nullptr) schedule_fail(*this, primitive, fmt::format("no block writes '{}'", buffer->name), b);
+    if (first_writer == nullptr)
+      schedule_fail(*this, primitive, fmt::format("no block writes '{}'", buffer->name), b);
     anchor = nest_top(*this, first_writer);
     BlockFields f;
     f.name = fresh_name(*this, buffer->name + "_pad_fill");
@@ -162,7 +189,8 @@ void Schedule::transform_layout(const BlockRV& block_rv, int64_t buffer_index, B
     for (size_t d = 0; d < a.shape.size(); ++d) {
       DataType t = transformed->shape[d].dtype();
       Var v(fmt::format("v{}", d), t);
-      f.iter_vars.push_back(IterVar{v, Range{make_int(0, t), make_int(a.shape[d], t)}, IterKind::kSpatial});
+      f.iter_vars.push_back(
+          IterVar{v, Range{make_int(0, t), make_int(a.shape[d], t)}, IterKind::kSpatial});
       point.push_back(v);
     }
     BufferRegion w{transformed, {}};
@@ -174,35 +202,49 @@ void Schedule::transform_layout(const BlockRV& block_rv, int64_t buffer_index, B
   for (const BlockNode* o : state_.blocks()) {
     for (const MatchBufferRegion& m : o->match_buffers) {
       if (m.source.buffer.same_as(buffer)) {
-        schedule_fail(*this, primitive, fmt::format("block '{}' matches a view of '{}'; its layout cannot change under the view", o->name, buffer->name), o);
+        schedule_fail(
+            *this, primitive,
+            fmt::format(
+                "block '{}' matches a view of '{}'; its layout cannot change under the view",
+                o->name, buffer->name),
+            o);
       }
     }
   }
   LayoutRewriter rewriter(buffer, transformed, index_map, anchor, fill);
   state_.replace_func(rewriter.mutate_func(func()), primitive);
   nlohmann::json pad = pad_value ? nlohmann::json(*pad_value) : nlohmann::json(nullptr);
-  record("TransformLayout", {block_rv}, nlohmann::json::array({buffer_index, read ? "read" : "write", map_text, pad}), {});
+  record("TransformLayout", {block_rv},
+         nlohmann::json::array({buffer_index, read ? "read" : "write", map_text, pad}), {});
 }
 
 namespace {
 InstructionRegistration registration(InstructionKind{
     "TransformLayout", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       std::string side = attr_string(attrs, 1, "buffer index kind");
-      if (side != "read" && side != "write") fail("TransformLayout: the buffer index kind must be \"read\" or \"write\", got \"{}\"", side);
+      if (side != "read" && side != "write")
+        fail("TransformLayout: the buffer index kind must be \"read\" or \"write\", got \"{}\"",
+             side);
       std::optional<double> pad;
       if (attrs.size() > 3 && !attrs[3].is_null()) {
-        if (!attrs[3].is_number()) fail("TransformLayout: the pad value (attribute 3) must be a number or null");
+        if (!attrs[3].is_number())
+          fail("TransformLayout: the pad value (attribute 3) must be a number or null");
         pad = attrs[3].get<double>();
       }
-      sch.transform_layout(input_block(in, 0), attr_int(attrs, 0, "buffer index"), side == "read" ? BufferIndexKind::kRead : BufferIndexKind::kWrite,
+      sch.transform_layout(input_block(in, 0), attr_int(attrs, 0, "buffer index"),
+                           side == "read" ? BufferIndexKind::kRead : BufferIndexKind::kWrite,
                            IndexMap::parse(attr_string(attrs, 2, "index map")), pad);
       return {};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*, const std::vector<std::string>&) {
+    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
+       const std::vector<std::string>&) {
       std::string pad = attrs.size() > 3 && !attrs[3].is_null() ? attrs[3].dump() : "std::nullopt";
-      return fmt::format("sch.transform_layout({}, {}, BufferIndexKind::{}, IndexMap::parse({}), {});", in[0], attrs[0].dump(),
-                         attrs[1].get<std::string>() == "read" ? "kRead" : "kWrite", cpp_string(attrs[2].get<std::string>()), pad);
+      return fmt::format(
+          "sch.transform_layout({}, {}, BufferIndexKind::{}, IndexMap::parse({}), {});", in[0],
+          attrs[0].dump(), attrs[1].get<std::string>() == "read" ? "kRead" : "kWrite",
+          cpp_string(attrs[2].get<std::string>()), pad);
     }});
 }  // namespace
 

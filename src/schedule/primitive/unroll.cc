@@ -13,13 +13,13 @@ void Schedule::unroll(const LoopRV& loop) {
 namespace {
 InstructionRegistration registration(InstructionKind{
     "Unroll", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&, const nlohmann::json*) -> std::vector<AnyRV> {
+    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
+       const nlohmann::json*) -> std::vector<AnyRV> {
       sch.unroll(input_loop(in, 0));
       return {};
     },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*, const std::vector<std::string>&) {
-      return fmt::format("sch.unroll({});", in[0]);
-    }});
+    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
+       const std::vector<std::string>&) { return fmt::format("sch.unroll({});", in[0]); }});
 }  // namespace
 
 }  // namespace tessera

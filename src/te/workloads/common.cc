@@ -3,10 +3,13 @@
 namespace tessera::workload_detail {
 
 WorkloadParam dtype_param() {
-  return WorkloadParam{"dtype", "float32", "input element type", {"float32", "float16", "bfloat16", "int8"}, 0};
+  return WorkloadParam{
+      "dtype", "float32", "input element type", {"float32", "float16", "bfloat16", "int8"}, 0};
 }
 
-DataType input_dtype(const WorkloadArgs& args) { return *DataType::from_string(args.text("dtype")); }
+DataType input_dtype(const WorkloadArgs& args) {
+  return *DataType::from_string(args.text("dtype"));
+}
 
 DataType accumulate_dtype(DataType input) {
   if (input.is_integer()) return DataType::int32();
@@ -14,19 +17,23 @@ DataType accumulate_dtype(DataType input) {
   return input;
 }
 
-Expr widening_product(Expr a, Expr b, DataType acc) { return cast(acc, std::move(a)) * cast(acc, std::move(b)); }
+Expr widening_product(Expr a, Expr b, DataType acc) {
+  return cast(acc, std::move(a)) * cast(acc, std::move(b));
+}
 
-int64_t window_output(const char* workload, int64_t in, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation) {
+int64_t window_output(const char* workload, int64_t in, int64_t kernel, int64_t stride, int64_t pad,
+                      int64_t dilation) {
   int64_t span = dilation * (kernel - 1) + 1;
   int64_t out = (in + 2 * pad - span) / stride + 1;
   if (in + 2 * pad < span || out <= 0) {
-    fail("{}: input size {} with padding {} is smaller than the (dilated) kernel {}", workload, in, pad, span);
+    fail("{}: input size {} with padding {} is smaller than the (dilated) kernel {}", workload, in,
+         pad, span);
   }
   return out;
 }
 
-te::Tensor pad(const te::Tensor& t, const std::vector<int64_t>& before, const std::vector<int64_t>& after, Expr value,
-               const std::string& name) {
+te::Tensor pad(const te::Tensor& t, const std::vector<int64_t>& before,
+               const std::vector<int64_t>& after, Expr value, const std::string& name) {
   bool any = false;
   std::vector<int64_t> shape = t->shape;
   for (size_t d = 0; d < shape.size(); ++d) {
@@ -43,7 +50,9 @@ te::Tensor pad(const te::Tensor& t, const std::vector<int64_t>& before, const st
         std::vector<Expr> index;
         for (size_t d = 0; d < x.size(); ++d) {
           index.push_back(x[d] - before[d]);
-          if (before[d] != 0) inside = inside.defined() ? logical_and(inside, ge(x[d], make_int(before[d]))) : ge(x[d], make_int(before[d]));
+          if (before[d] != 0)
+            inside = inside.defined() ? logical_and(inside, ge(x[d], make_int(before[d])))
+                                      : ge(x[d], make_int(before[d]));
           if (after[d] != 0) {
             Expr c = lt(x[d], make_int(before[d] + t->shape[d]));
             inside = inside.defined() ? logical_and(inside, c) : c;
@@ -54,7 +63,8 @@ te::Tensor pad(const te::Tensor& t, const std::vector<int64_t>& before, const st
       name, names);
 }
 
-WorkloadParam int_param(std::string name, std::string help, std::string default_value, int64_t min_value) {
+WorkloadParam int_param(std::string name, std::string help, std::string default_value,
+                        int64_t min_value) {
   return WorkloadParam{std::move(name), std::move(default_value), std::move(help), {}, min_value};
 }
 

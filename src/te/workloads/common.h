@@ -31,10 +31,11 @@ int64_t window_output(const char* workload, int64_t in, int64_t kernel, int64_t 
 
 /// `t` padded with `before[d]`/`after[d]` elements of `value` per dimension; the
 /// out-of-range loads are guarded by if_then_else. Returns `t` if nothing is padded.
-te::Tensor pad(const te::Tensor& t, const std::vector<int64_t>& before, const std::vector<int64_t>& after, Expr value,
-               const std::string& name);
+te::Tensor pad(const te::Tensor& t, const std::vector<int64_t>& before,
+               const std::vector<int64_t>& after, Expr value, const std::string& name);
 
 /// Integer parameter with default `value` and help text.
-WorkloadParam int_param(std::string name, std::string help, std::string default_value = "", int64_t min_value = 1);
+WorkloadParam int_param(std::string name, std::string help, std::string default_value = "",
+                        int64_t min_value = 1);
 
 }  // namespace tessera::workload_detail

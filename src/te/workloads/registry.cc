@@ -69,7 +69,8 @@ std::string params_list(const WorkloadInfo& w) {
 }
 
 bool looks_like_file(const std::string& spec) {
-  return spec.find('/') != std::string::npos || (spec.size() > 4 && spec.substr(spec.size() - 4) == ".tir");
+  return spec.find('/') != std::string::npos ||
+         (spec.size() > 4 && spec.substr(spec.size() - 4) == ".tir");
 }
 
 struct Resolved {
@@ -82,7 +83,8 @@ Resolved resolve(const std::string& spec) {
   std::string rest = spec.find(':') == std::string::npos ? "" : spec.substr(spec.find(':') + 1);
   const WorkloadInfo* info = find(name);
   if (info == nullptr) {
-    fail("unknown workload '{}'; valid names: {} (or the path of an IR text file)", name, names_list());
+    fail("unknown workload '{}'; valid names: {} (or the path of an IR text file)", name,
+         names_list());
   }
   std::map<std::string, std::string> values;
   for (const WorkloadParam& p : info->params) {
@@ -100,26 +102,32 @@ Resolved resolve(const std::string& spec) {
       int64_t index = -1;
       auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), index);
       if (i != 0 || ec != std::errc() || p != item.data() + item.size()) {
-        fail("workload '{}': '{}' is neither a shape index (first, e.g. {}:0) nor name=value; parameters: {}", name,
-             item, name, params_list(*info));
+        fail(
+            "workload '{}': '{}' is neither a shape index (first, e.g. {}:0) nor name=value; "
+            "parameters: {}",
+            name, item, name, params_list(*info));
       }
       if (index < 0 || index >= static_cast<int64_t>(info->shapes.size())) {
         fail("workload '{}': shape index {} out of range ({})", name, index,
-             info->shapes.empty() ? std::string("it has no preset shapes") : fmt::format("0..{}", info->shapes.size() - 1));
+             info->shapes.empty() ? std::string("it has no preset shapes")
+                                  : fmt::format("0..{}", info->shapes.size() - 1));
       }
       const auto& shape = info->shapes[static_cast<size_t>(index)];
-      for (size_t k = 0; k < shape.size(); ++k) values[info->params[k].name] = std::to_string(shape[k]);
+      for (size_t k = 0; k < shape.size(); ++k)
+        values[info->params[k].name] = std::to_string(shape[k]);
       preset = true;
       continue;
     }
     std::string key = item.substr(0, eq), value = item.substr(eq + 1);
-    auto param = std::find_if(info->params.begin(), info->params.end(), [&](const WorkloadParam& p) { return p.name == key; });
+    auto param = std::find_if(info->params.begin(), info->params.end(),
+                              [&](const WorkloadParam& p) { return p.name == key; });
     if (param == info->params.end()) {
       fail("workload '{}' has no parameter '{}'; parameters: {}", name, key, params_list(*info));
     }
     if (!param->choices.empty()) {
       if (std::find(param->choices.begin(), param->choices.end(), value) == param->choices.end()) {
-        fail("workload '{}': {}={} is not one of {}", name, key, value, fmt::join(param->choices, ", "));
+        fail("workload '{}': {}={} is not one of {}", name, key, value,
+             fmt::join(param->choices, ", "));
       }
     } else {
       int64_t v = 0;
@@ -127,22 +135,24 @@ Resolved resolve(const std::string& spec) {
       if (ec != std::errc() || p != value.data() + value.size()) {
         fail("workload '{}': {}={} is not an integer", name, key, value);
       }
-      if (v < param->min_value) fail("workload '{}': {}={} must be at least {}", name, key, value, param->min_value);
+      if (v < param->min_value)
+        fail("workload '{}': {}={} must be at least {}", name, key, value, param->min_value);
       value = std::to_string(v);
     }
     values[key] = value;
   }
   if (!preset && items.empty() && is_suite_entry(*info)) {
     const auto& shape = info->shapes[0];
-    for (size_t k = 0; k < shape.size(); ++k) values[info->params[k].name] = std::to_string(shape[k]);
+    for (size_t k = 0; k < shape.size(); ++k)
+      values[info->params[k].name] = std::to_string(shape[k]);
   }
   std::vector<std::string> missing;
   for (const WorkloadParam& p : info->params) {
     if (values.count(p.name) == 0) missing.push_back(p.name);
   }
   if (!missing.empty()) {
-    fail("workload '{}': missing parameter(s) {}; give a shape index ({}:0) or every parameter: {}", name,
-         fmt::join(missing, ", "), name, params_list(*info));
+    fail("workload '{}': missing parameter(s) {}; give a shape index ({}:0) or every parameter: {}",
+         name, fmt::join(missing, ", "), name, params_list(*info));
   }
   return {info, values};
 }
@@ -160,7 +170,8 @@ std::vector<const WorkloadInfo*> list() {
   std::lock_guard<std::mutex> lock(r.mutex);
   std::vector<const WorkloadInfo*> out;
   for (const auto& e : r.entries) out.push_back(e.get());
-  // Names are unique, so this order is total (std::stable_sort trips clang 19 + libstdc++ 12 deprecations).
+  // Names are unique, so this order is total (std::stable_sort trips clang 19 + libstdc++ 12
+  // deprecations).
   std::sort(out.begin(), out.end(), [](const WorkloadInfo* a, const WorkloadInfo* b) {
     if (is_suite_entry(*a) != is_suite_entry(*b)) return is_suite_entry(*a);
     return a->name < b->name;
@@ -182,7 +193,8 @@ void add(WorkloadInfo info) {
     fail("invalid workload name '{}'", info.name);
   }
   for (const auto& shape : info.shapes) {
-    TESSERA_CHECK(shape.size() <= info.params.size(), "workload '{}': preset shape longer than its parameters", info.name);
+    TESSERA_CHECK(shape.size() <= info.params.size(),
+                  "workload '{}': preset shape longer than its parameters", info.name);
   }
   Registry& r = storage();
   std::lock_guard<std::mutex> lock(r.mutex);

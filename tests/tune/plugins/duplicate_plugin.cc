@@ -6,5 +6,6 @@ using tessera_test_plugins::Nothing;
 
 TESSERA_PLUGIN(registrar) {
   registrar.add<tessera::ScheduleRule, Nothing>("FreshNameFromADuplicatePlugin", "test plugin", "");
-  registrar.add<tessera::ScheduleRule, Nothing>("MultiLevelTiling", "test plugin: clashes with the built-in", "");
+  registrar.add<tessera::ScheduleRule, Nothing>("MultiLevelTiling",
+                                                "test plugin: clashes with the built-in", "");
 }

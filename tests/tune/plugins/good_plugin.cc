@@ -35,8 +35,10 @@ void plugin_space(Schedule& sch) { sch.get_block("C"); }
 }  // namespace
 
 TESSERA_PLUGIN(registrar) {
-  registrar.add<ScheduleRule, SplitInnermostByTwo>("SplitInnermostByTwo", "test plugin: splits the innermost loop by 2", "");
-  registrar.add<Postproc, RejectEverything>("RejectEverything", "test plugin: rejects every program", "");
+  registrar.add<ScheduleRule, SplitInnermostByTwo>(
+      "SplitInnermostByTwo", "test plugin: splits the innermost loop by 2", "");
+  registrar.add<Postproc, RejectEverything>("RejectEverything",
+                                            "test plugin: rejects every program", "");
   registrar.add<Mutator, NeverMutates>("NeverMutates", "test plugin: changes nothing", "");
   registrar.add_space("plugin_space", "test plugin: gets block C", plugin_space);
 }

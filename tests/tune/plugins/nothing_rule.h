@@ -8,7 +8,9 @@ namespace tessera_test_plugins {
 
 class Nothing : public tessera::ScheduleRule {
  public:
-  std::vector<tessera::Schedule> apply(const tessera::Schedule& sch, const std::string&) override { return {sch}; }
+  std::vector<tessera::Schedule> apply(const tessera::Schedule& sch, const std::string&) override {
+    return {sch};
+  }
 };
 
 }  // namespace tessera_test_plugins

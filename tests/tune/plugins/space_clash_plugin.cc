@@ -2,5 +2,6 @@
 #include "tessera/tessera.h"
 
 TESSERA_PLUGIN(registrar) {
-  registrar.add_space("gemm_manual", "test plugin: clashes with the built-in", [](tessera::Schedule&) {});
+  registrar.add_space("gemm_manual", "test plugin: clashes with the built-in",
+                      [](tessera::Schedule&) {});
 }
