@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # tessera's whole test suite (the README's test command; CI runs exactly this):
 #  1. setup without the main job (packages, configure, build in build/),
-#  2. every Meson test in build/ (release, GCC),
+#  2. every Meson test in build/ (release, GCC), the layering and format checks included,
 #  3. the fast unit tests and the parser fuzzer under AddressSanitizer and
-#     UndefinedBehaviorSanitizer in build-sanitize/ (clang 19),
+#     UndefinedBehaviorSanitizer in build-sanitize/ (clang 19; no benchmarks or tutorials
+#     there, and ccache, which setup installs, keeps rebuilds of a clean clone quick),
 # and ends with one line "N passed, M failed", exiting non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
