@@ -1,5 +1,7 @@
 #include "tessera/arith/index_map.h"
 
+#include "tessera/arith/evaluate.h"
+
 #include <set>
 #include <unordered_map>
 
@@ -143,44 +145,6 @@ std::vector<Expr> IndexMap::apply(const std::vector<Expr>& indices, Analyzer& az
 
 namespace {
 
-// Integer value of an index expression at a point (inputs by position); nullopt for
-// anything that is not integer arithmetic.
-std::optional<int64_t> evaluate(const Expr& e,
-                                const std::unordered_map<const VarNode*, size_t>& slot,
-                                const std::vector<int64_t>& point) {
-  switch (e.kind()) {
-    case ExprKind::kIntImm: return e.as<IntImmNode>()->value;
-    case ExprKind::kVar: return point[slot.at(e.as<VarNode>())];
-    case ExprKind::kCast: return evaluate(e.as<CastNode>()->value, slot, point);
-    default: break;
-  }
-  const auto* b = e.as<BinaryNode>();
-  if (b == nullptr) return std::nullopt;
-  auto x = evaluate(b->a, slot, point), y = evaluate(b->b, slot, point);
-  if (!x || !y) return std::nullopt;
-  int64_t p = *x, q = *y;
-  switch (b->kind) {
-    case ExprKind::kAdd: return p + q;
-    case ExprKind::kSub: return p - q;
-    case ExprKind::kMul: return p * q;
-    case ExprKind::kMin: return std::min(p, q);
-    case ExprKind::kMax: return std::max(p, q);
-    case ExprKind::kDiv: return q == 0 ? std::nullopt : std::optional<int64_t>(p / q);
-    case ExprKind::kMod: return q == 0 ? std::nullopt : std::optional<int64_t>(p % q);
-    case ExprKind::kFloorDiv: {
-      if (q == 0) return std::nullopt;
-      int64_t d = p / q;
-      return (p % q != 0 && ((p < 0) != (q < 0))) ? d - 1 : d;
-    }
-    case ExprKind::kFloorMod: {
-      if (q == 0) return std::nullopt;
-      int64_t m = p % q;
-      return (m != 0 && ((m < 0) != (q < 0))) ? m + q : m;
-    }
-    default: return std::nullopt;
-  }
-}
-
 constexpr int64_t kMaxEnumerated = int64_t{1} << 22;
 
 }  // namespace
@@ -241,7 +205,11 @@ IndexMap::Analysis IndexMap::analyze(const std::vector<int64_t>& input_shape) co
   for (int64_t n = 0; n < in_volume; ++n) {
     int64_t flat = 0;
     for (size_t d = 0; d < outputs_.size(); ++d) {
-      auto v = evaluate(outputs_[d], slot, point);
+      auto v = evaluate_index(outputs_[d], [&](const VarNode* x) -> std::optional<int64_t> {
+        auto it = slot.find(x);
+        if (it == slot.end()) return std::nullopt;
+        return point[it->second];
+      });
       if (!v) {
         a.failure = fmt::format("the output '{}' is not integer arithmetic of the inputs",
                                 print(outputs_[d]));

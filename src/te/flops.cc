@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "tessera/arith/evaluate.h"
 #include "tessera/ir/op.h"
 #include "tessera/ir/substitute.h"
 #include "tessera/ir/visitor.h"
@@ -45,67 +46,6 @@ int64_t value_ops(const Expr& e) {
         return 0;
       return 1 + value_ops(b->a) + value_ops(b->b);
     }
-  }
-}
-
-// An integer or boolean index expression at given loop values; nullopt where it depends on
-// data (a buffer load) or on something it cannot evaluate.
-std::optional<int64_t> evaluate_index(const Expr& e,
-                                      const std::unordered_map<const VarNode*, int64_t>& values) {
-  switch (e.kind()) {
-    case ExprKind::kIntImm: return e.as<IntImmNode>()->value;
-    case ExprKind::kVar: {
-      auto it = values.find(e.as<VarNode>());
-      if (it == values.end()) return std::nullopt;
-      return it->second;
-    }
-    case ExprKind::kCast: return evaluate_index(e.as<CastNode>()->value, values);
-    case ExprKind::kNot: {
-      auto a = evaluate_index(e.as<NotNode>()->a, values);
-      if (!a) return std::nullopt;
-      return *a == 0 ? 1 : 0;
-    }
-    case ExprKind::kSelect: {
-      auto* s = e.as<SelectNode>();
-      auto c = evaluate_index(s->condition, values);
-      if (!c) return std::nullopt;
-      return evaluate_index(*c != 0 ? s->true_value : s->false_value, values);
-    }
-    default: break;
-  }
-  if (!is_binary(e.kind())) return std::nullopt;
-  auto* b = e.as<BinaryNode>();
-  auto x = evaluate_index(b->a, values);
-  auto y = evaluate_index(b->b, values);
-  if (!x || !y) return std::nullopt;
-  const int64_t l = *x, r = *y;
-  switch (e.kind()) {
-    case ExprKind::kAdd: return l + r;
-    case ExprKind::kSub: return l - r;
-    case ExprKind::kMul: return l * r;
-    case ExprKind::kDiv: return r == 0 ? std::nullopt : std::optional<int64_t>(l / r);
-    case ExprKind::kMod: return r == 0 ? std::nullopt : std::optional<int64_t>(l % r);
-    case ExprKind::kFloorDiv: {
-      if (r == 0) return std::nullopt;
-      int64_t q = l / r;
-      return (l % r != 0 && ((l < 0) != (r < 0))) ? q - 1 : q;
-    }
-    case ExprKind::kFloorMod: {
-      if (r == 0) return std::nullopt;
-      int64_t m = l % r;
-      return (m != 0 && ((m < 0) != (r < 0))) ? m + r : m;
-    }
-    case ExprKind::kMin: return std::min(l, r);
-    case ExprKind::kMax: return std::max(l, r);
-    case ExprKind::kEQ: return l == r;
-    case ExprKind::kNE: return l != r;
-    case ExprKind::kLT: return l < r;
-    case ExprKind::kLE: return l <= r;
-    case ExprKind::kGT: return l > r;
-    case ExprKind::kGE: return l >= r;
-    case ExprKind::kAnd: return (l != 0) && (r != 0);
-    case ExprKind::kOr: return (l != 0) || (r != 0);
-    default: return std::nullopt;
   }
 }
 
@@ -196,9 +136,14 @@ class FlopCounter : public IRVisitor {
                  std::unordered_map<const VarNode*, int64_t>& values, int64_t& reached,
                  bool& evaluable) const {
     if (!evaluable) return;
+    auto lookup = [&](const VarNode* v) -> std::optional<int64_t> {
+      auto it = values.find(v);
+      if (it == values.end()) return std::nullopt;
+      return it->second;
+    };
     if (depth == loops.size()) {
       for (const Expr& c : conditions_) {
-        auto holds = evaluate_index(c, values);
+        auto holds = evaluate_index(c, lookup);
         if (!holds) {
           evaluable = false;  // depends on data: count the whole domain
           return;
@@ -209,7 +154,7 @@ class FlopCounter : public IRVisitor {
       return;
     }
     const Loop& l = *loops[depth];
-    auto min = evaluate_index(l.min, values);
+    auto min = evaluate_index(l.min, lookup);
     if (!min) {
       evaluable = false;
       return;

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "tessera/arith/analyzer.h"
+#include "tessera/arith/evaluate.h"
 #include "tessera/ir/deep_equal.h"
 #include "tessera/ir/op.h"
 #include "tessera/ir/parser.h"
@@ -31,6 +32,28 @@ struct Env {
   Expr parse(const std::string& text) { return parse_expr(text, vars); }
   std::string simplify(const std::string& text) { return print(az.simplify(parse(text))); }
 };
+
+TEST(EvaluateIndex, IntegerAndBooleanExpressionsAtAPoint) {
+  Env env;
+  std::map<const VarNode*, int64_t> point{{env.vars["i"].get(), 3}, {env.vars["j"].get(), -7}};
+  auto at = [&](const std::string& text) {
+    return evaluate_index(env.parse(text), [&](const VarNode* v) -> std::optional<int64_t> {
+      auto it = point.find(v);
+      if (it == point.end()) return std::nullopt;
+      return it->second;
+    });
+  };
+  EXPECT_EQ(at("i * 4 + j"), 5);
+  EXPECT_EQ(at("floordiv(j, 2)"), -4);
+  EXPECT_EQ(at("floormod(j, 2)"), 1);
+  EXPECT_EQ(at("j / 2"), -3);  // truncating
+  EXPECT_EQ(at("j % 2"), -1);
+  EXPECT_EQ(at("min(i, j) + max(i, j)"), -4);
+  EXPECT_EQ(at("i < 4 && !(j >= 0) || false"), 1);
+  EXPECT_EQ(at("select(i == 3, 10, j)"), 10);
+  EXPECT_EQ(at("i / (j + 7)"), std::nullopt);  // division by zero
+  EXPECT_EQ(at("i + k"), std::nullopt);        // k has no value
+}
 
 TEST(Simplify, RewriteRules) {
   Env env;
