@@ -112,6 +112,17 @@ class TrueRange {
   int used_ = 0;
 };
 
+// Gives every loop of a statement a new variable of the same name and type.
+class FreshLoopVariables : public IRMutator {
+ public:
+  Stmt mutate_for(const ForNode* op, const Stmt&) override {
+    Var fresh(op->loop_var->name, op->loop_var.dtype());
+    Stmt body = mutate_stmt(substitute(op->body, VarMap{{op->loop_var.get(), fresh}}));
+    return make_for(fresh, mutate_expr(op->min), mutate_expr(op->extent), op->for_kind, body,
+                    op->thread_tag, op->annotations);
+  }
+};
+
 class PartitionLoops : public IRMutator {
  protected:
   Stmt mutate_for(const ForNode* op, const Stmt& s) override {
@@ -164,7 +175,11 @@ class PartitionLoops : public IRMutator {
       if (from >= to) return;
       Var v =
           suffix.empty() ? op->loop_var : Var(op->loop_var->name + suffix, op->loop_var.dtype());
-      Stmt body = suffix.empty() ? op->body : substitute(op->body, VarMap{{op->loop_var.get(), v}});
+      // A copy's inner loops get variables of their own: each loop of a program binds a
+      // variable no other loop binds, so the program prints and parses back as itself.
+      Stmt body = suffix.empty() ? op->body
+                                 : FreshLoopVariables().mutate_stmt(
+                                       substitute(op->body, VarMap{{op->loop_var.get(), v}}));
       parts.push_back(make_for(v, make_int(from, v.dtype()), make_int(to - from, v.dtype()),
                                op->for_kind, body, op->thread_tag, op->annotations));
     };
