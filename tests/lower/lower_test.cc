@@ -121,14 +121,96 @@ TEST(PlaceAllocations, ATileComputedPerIterationIsAllocatedInsideTheLoop) {
   PrimFunc f = workloads::get("C2D:n=1,h=6,w=6,ci=2,co=3,kernel=3,stride=2,pad=1").func;
   Schedule sch(f);
   sch.compute_at(sch.get_block("pad"), sch.get_loops(sch.get_block("conv"))[1]);
+  // pad is computed per h: its allocation moves inside the h loop...
   PrimFunc placed = place_allocations(sch.func());
-  std::string text = print(placed);
-  EXPECT_TRUE(has(text, "for h in range(0, 3) {\n        allocate pad: float32[1, 8, 8, 2] {"))
-      << text;
+  EXPECT_TRUE(testing_util::same_program(placed, R"(
+    func conv2d_nhwc(data: float32[1, 6, 6, 2], weight: float32[3, 3, 2, 3], conv: float32[1, 3, 3, 3]) with {"global_symbol": "conv2d_nhwc"} {
+      block root() {
+        reads();
+        writes();
+        for n in range(0, 1) {
+          for h in range(0, 3) {
+            allocate pad: float32[1, 8, 8, 2] {
+              for ax0 in range(0, 3) {
+                for ax1 in range(0, 7) {
+                  for ax2 in range(0, 2) {
+                    block pad(vi0: spatial(0, 1) = 0, vi1: spatial(0, 8) = h * 2 + ax0, vi2: spatial(0, 8) = ax1, vi3: spatial(0, 2) = ax2) {
+                      reads(data[0, vi1 - 1, vi2 - 1, vi3]);
+                      writes(pad[vi0, vi1, vi2, vi3]);
+                      pad[vi0, vi1, vi2, vi3] = if_then_else(vi1 >= 1 && vi1 < 7 && vi2 >= 1 && vi2 < 7, data[vi0, vi1 - 1, vi2 - 1, vi3], 0f32);
+                    }
+                  }
+                }
+              }
+              for w in range(0, 3) {
+                for co in range(0, 3) {
+                  for rh in range(0, 3) {
+                    for rw in range(0, 3) {
+                      for rc in range(0, 2) {
+                        block conv(vn: spatial(0, 1) = n, vh: spatial(0, 3) = h, vw: spatial(0, 3) = w, vco: spatial(0, 3) = co, vrh: reduce(0, 3) = rh, vrw: reduce(0, 3) = rw, vrc: reduce(0, 2) = rc) {
+                          reads(pad[0, vh * 2 + vrh, vw * 2 + vrw, vrc], weight[vrh, vrw, vrc, vco]);
+                          writes(conv[vn, vh, vw, vco]);
+                          init {
+                            conv[vn, vh, vw, vco] = 0f32;
+                          }
+                          conv[vn, vh, vw, vco] = conv[vn, vh, vw, vco] + pad[vn, vh * 2 + vrh, vw * 2 + vrw, vrc] * weight[vrh, vrw, vrc, vco];
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  )"));
+  // ...and shrinks to the 3 rows one h reads.
   PrimFunc compacted = compact_buffers(placed);
-  text = print(compacted);
-  EXPECT_TRUE(has(text, "allocate pad: float32[1, 3, 7, 2] {")) << text;
-  EXPECT_TRUE(has(text, "pad[vi0, vi1 - h * 2, vi2, vi3] = ")) << text;
+  EXPECT_TRUE(testing_util::same_program(compacted, R"(
+    func conv2d_nhwc(data: float32[1, 6, 6, 2], weight: float32[3, 3, 2, 3], conv: float32[1, 3, 3, 3]) with {"global_symbol": "conv2d_nhwc"} {
+      block root() {
+        reads();
+        writes();
+        for n in range(0, 1) {
+          for h in range(0, 3) {
+            allocate pad: float32[1, 3, 7, 2] {
+              for ax0 in range(0, 3) {
+                for ax1 in range(0, 7) {
+                  for ax2 in range(0, 2) {
+                    block pad(vi0: spatial(0, 1) = 0, vi1: spatial(0, 8) = h * 2 + ax0, vi2: spatial(0, 8) = ax1, vi3: spatial(0, 2) = ax2) {
+                      reads(data[0, vi1 - 1, vi2 - 1, vi3]);
+                      writes(pad[vi0, vi1 - h * 2, vi2, vi3]);
+                      pad[vi0, vi1 - h * 2, vi2, vi3] = if_then_else(vi1 >= 1 && vi1 < 7 && vi2 >= 1 && vi2 < 7, data[vi0, vi1 - 1, vi2 - 1, vi3], 0f32);
+                    }
+                  }
+                }
+              }
+              for w in range(0, 3) {
+                for co in range(0, 3) {
+                  for rh in range(0, 3) {
+                    for rw in range(0, 3) {
+                      for rc in range(0, 2) {
+                        block conv(vn: spatial(0, 1) = n, vh: spatial(0, 3) = h, vw: spatial(0, 3) = w, vco: spatial(0, 3) = co, vrh: reduce(0, 3) = rh, vrw: reduce(0, 3) = rw, vrc: reduce(0, 2) = rc) {
+                          reads(pad[0, vh * 2 + vrh - h * 2, vw * 2 + vrw, vrc], weight[vrh, vrw, vrc, vco]);
+                          writes(conv[vn, vh, vw, vco]);
+                          init {
+                            conv[vn, vh, vw, vco] = 0f32;
+                          }
+                          conv[vn, vh, vw, vco] = conv[vn, vh, vw, vco] + pad[vn, vh * 2 + vrh - h * 2, vw * 2 + vrw, vrc] * weight[vrh, vrw, vrc, vco];
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  )"));
   EXPECT_EQ(check_same(f, compacted), "");
   EXPECT_EQ(check_same(f, lower(sch.func())), "");
 }
@@ -140,15 +222,54 @@ TEST(PlaceAllocations, AnAccumulatorStaysAboveItsReductionLoop) {
   std::vector<LoopRV> l = sch.get_loops(c);
   BlockRV write = sch.cache_write(c, 0, "local");
   sch.reverse_compute_at(write, l[1]);
-  std::string text = print(place_allocations(sch.func()));
   // C_local accumulates over k: its allocation encloses the k loop, inside j.
-  EXPECT_TRUE(has(text,
-                  "for j in range(0, 4) {\n        allocate C_local: float32[4, 4] scope \"local\" "
-                  "{\n          for k in range(0, 8) {"))
-      << text;
+  EXPECT_TRUE(testing_util::same_program(place_allocations(sch.func()), R"(
+    func gemm(A: float32[4, 8], B: float32[8, 4], C: float32[4, 4]) with {"global_symbol": "gemm"} {
+      block root() {
+        reads();
+        writes();
+        for i in range(0, 4) {
+          for j in range(0, 4) {
+            allocate C_local: float32[4, 4] scope "local" {
+              for k in range(0, 8) {
+                block C(vi: spatial(0, 4) = i, vj: spatial(0, 4) = j, vk: reduce(0, 8) = k) {
+                  reads(A[vi, vk], B[vk, vj]);
+                  writes(C_local[vi, vj]);
+                  init {
+                    C_local[vi, vj] = 0f32;
+                  }
+                  C_local[vi, vj] = C_local[vi, vj] + A[vi, vk] * B[vk, vj];
+                }
+              }
+              block C_local(v0: spatial(0, 4) = i, v1: spatial(0, 4) = j) {
+                reads(C_local[v0, v1]);
+                writes(C[v0, v1]);
+                C[v0, v1] = C_local[v0, v1];
+              }
+            }
+          }
+        }
+      }
+    }
+  )"));
   PrimFunc lowered = lower(sch.func());
-  EXPECT_TRUE(has(print(lowered), "allocate C_local: float32[1] scope \"local\" {"))
-      << print(lowered);
+  EXPECT_TRUE(testing_util::same_program(lowered, R"(
+    func gemm(A: float32[32], B: float32[32], C: float32[16]) with {"global_symbol": "gemm"} {
+      for i in range(0, 4) {
+        for j in range(0, 4) {
+          allocate C_local: float32[1] scope "local" {
+            for k in range(0, 8) {
+              if k == 0 {
+                C_local[0] = 0f32;
+              }
+              C_local[0] = C_local[0] + A[i * 8 + k] * B[k * 4 + j];
+            }
+            C[i * 4 + j] = C_local[0];
+          }
+        }
+      }
+    }
+  )"));
   EXPECT_EQ(check_same(f, lowered), "");
 }
 
@@ -174,22 +295,46 @@ TEST(UnrollLoops, UnrolledLoopsAndAutoUnrollAnnotations) {
       }
     }
   )"));
-  std::string text;
   Schedule autos(f);
   autos.annotate(autos.get_loops(autos.get_block("C"))[0], "pragma_auto_unroll_max_step",
                  int64_t{12});
-  text = print(lower(autos.func()));
-  EXPECT_TRUE(has(text, "for i in range(0, 2) with"))
-      << text;                                  // 2 x 3 x 2 x 2 stores = 24 steps: kept
-  EXPECT_FALSE(has(text, "for j")) << text;     // 12 steps: unrolled
-  EXPECT_FALSE(has(text, "evaluate")) << text;  // the decided init conditions are gone
+  // 2 x 3 x 2 x 2 stores = 24 steps under i: kept; 12 under j: unrolled, and the decided
+  // init conditions are gone.
+  EXPECT_TRUE(testing_util::same_program(lower(autos.func()), R"(
+    func gemm(A: float32[4], B: float32[6], C: float32[6]) with {"global_symbol": "gemm"} {
+      for i in range(0, 2) with {"pragma_auto_unroll_max_step": 12} {
+        C[i * 3] = 0f32;
+        C[i * 3] = C[i * 3] + A[i * 2] * B[0];
+        C[i * 3] = C[i * 3] + A[i * 2 + 1] * B[3];
+        C[i * 3 + 1] = 0f32;
+        C[i * 3 + 1] = C[i * 3 + 1] + A[i * 2] * B[1];
+        C[i * 3 + 1] = C[i * 3 + 1] + A[i * 2 + 1] * B[4];
+        C[i * 3 + 2] = 0f32;
+        C[i * 3 + 2] = C[i * 3 + 2] + A[i * 2] * B[2];
+        C[i * 3 + 2] = C[i * 3 + 2] + A[i * 2 + 1] * B[5];
+      }
+    }
+  )"));
   EXPECT_EQ(check_same(f, lower(autos.func())), "");
   Schedule marked(f);
   LoopRV i = marked.get_loops(marked.get_block("C"))[0];
   marked.annotate(i, "pragma_auto_unroll_max_step", int64_t{12});
   marked.annotate(i, "pragma_unroll_explicit", int64_t{0});
-  text = print(lower(marked.func()));
-  EXPECT_TRUE(has(text, "for j in unrolled(0, 3) {")) << text;  // left to the code generator
+  // Not explicit: the loops are marked unrolled and left to the code generator.
+  EXPECT_TRUE(testing_util::same_program(lower(marked.func()), R"(
+    func gemm(A: float32[4], B: float32[6], C: float32[6]) with {"global_symbol": "gemm"} {
+      for i in range(0, 2) with {"pragma_auto_unroll_max_step": 12, "pragma_unroll_explicit": 0} {
+        for j in unrolled(0, 3) {
+          for k in unrolled(0, 2) {
+            if k == 0 {
+              C[i * 3 + j] = 0f32;
+            }
+            C[i * 3 + j] = C[i * 3 + j] + A[i * 2 + k] * B[k * 3 + j];
+          }
+        }
+      }
+    }
+  )"));
 }
 
 TEST(SimplifyLoops, UnitLoopsAndDecidedConditionsGo) {
