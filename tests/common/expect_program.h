@@ -6,6 +6,10 @@
 //   EXPECT_TRUE(same_program(lower_init(f), R"(
 //     func gemm(A: float32[4, 4], ...) { ... }
 //   )"));
+//
+// Writing a new test: leave the expected text empty (R"()"); the failure prints the actual
+// program between <<< and >>>, and tests/tools/fill_expected_programs.py pastes it into
+// the source for review.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -21,6 +25,10 @@ namespace tessera::testing_util {
 
 inline testing::AssertionResult same_program(const PrimFunc& actual,
                                              const std::string& expected_text) {
+  if (expected_text.find_first_not_of(" \n\t") == std::string::npos) {
+    return testing::AssertionFailure() << "no expected program yet; actual:\n<<<\n"
+                                       << print(actual) << ">>>";
+  }
   PrimFunc expected;
   try {
     expected = parse_prim_func(expected_text, "expected program");

@@ -2,6 +2,8 @@
 // interpreter), traces (JSON round trip, replay, C++), samplers and determinism.
 #include <gtest/gtest.h>
 
+#include "../common/expect_program.h"
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -39,16 +41,30 @@ TEST(Schedule, HandwrittenGemm) {
   PrimFunc f = workloads::get("gemm:m=32,n=32,k=8").func;
   Schedule sch(f, 0, true, /*debug=*/true);
   gemm_simple(sch);
-  std::string text = print(sch.func());
-  EXPECT_NE(text.find("for i_0_j_0_fused in parallel(0, 8) {"), std::string::npos) << text;
-  EXPECT_NE(text.find("for k in range(0, 8) {"), std::string::npos) << text;
-  EXPECT_NE(text.find("for j_1 in vectorized(0, 16) {"), std::string::npos) << text;
-  EXPECT_NE(text.find("vi: spatial(0, 32) = floordiv(i_0_j_0_fused, 2) * 8 + i_1"),
-            std::string::npos)
-      << text;
-  EXPECT_NE(text.find("vj: spatial(0, 32) = floormod(i_0_j_0_fused, 2) * 16 + j_1"),
-            std::string::npos)
-      << text;
+  EXPECT_TRUE(testing_util::same_program(sch.func(), R"(
+    func gemm(A: float32[32, 8], B: float32[8, 32], C: float32[32, 32]) with {"global_symbol": "gemm"} {
+      block root() {
+        reads();
+        writes();
+        for i_0_j_0_fused in parallel(0, 8) {
+          for k in range(0, 8) {
+            for i_1 in range(0, 8) {
+              for j_1 in vectorized(0, 16) {
+                block C(vi: spatial(0, 32) = floordiv(i_0_j_0_fused, 2) * 8 + i_1, vj: spatial(0, 32) = floormod(i_0_j_0_fused, 2) * 16 + j_1, vk: reduce(0, 8) = k) {
+                  reads(A[vi, vk], B[vk, vj]);
+                  writes(C[vi, vj]);
+                  init {
+                    C[vi, vj] = 0f32;
+                  }
+                  C[vi, vj] = C[vi, vj] + A[vi, vk] * B[vk, vj];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  )"));
   expect_same_results(f, sch.func());
 }
 
@@ -58,9 +74,32 @@ TEST(Schedule, NonDivisibleSplitAddsAPredicate) {
   std::vector<LoopRV> l = sch.get_loops(sch.get_block("C"));
   sch.split(l[0], {std::nullopt, 4});
   sch.split(l[2], {2, 3});
-  std::string text = print(sch.func());
-  EXPECT_NE(text.find("for i_0 in range(0, 3) {"), std::string::npos) << text;
-  EXPECT_NE(text.find("where i_0 * 4 + i_1 < 10 && k_0 * 3 + k_1 < 5"), std::string::npos) << text;
+  EXPECT_TRUE(testing_util::same_program(sch.func(), R"(
+    func gemm(A: float32[10, 5], B: float32[5, 6], C: float32[10, 6]) with {"global_symbol": "gemm"} {
+      block root() {
+        reads();
+        writes();
+        for i_0 in range(0, 3) {
+          for i_1 in range(0, 4) {
+            for j in range(0, 6) {
+              for k_0 in range(0, 2) {
+                for k_1 in range(0, 3) {
+                  block C(vi: spatial(0, 10) = i_0 * 4 + i_1, vj: spatial(0, 6) = j, vk: reduce(0, 5) = k_0 * 3 + k_1) where i_0 * 4 + i_1 < 10 && k_0 * 3 + k_1 < 5 {
+                    reads(A[vi, vk], B[vk, vj]);
+                    writes(C[vi, vj]);
+                    init {
+                      C[vi, vj] = 0f32;
+                    }
+                    C[vi, vj] = C[vi, vj] + A[vi, vk] * B[vk, vj];
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  )"));
   expect_same_results(f, sch.func());
 }
 
