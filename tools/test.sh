@@ -9,6 +9,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# ccache serves a clean clone's compiles from earlier runs. The sanitizer build has debug
+# information, for which ccache would also hash the build directory (a new one per clone):
+# hash paths relative to the clone instead.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
+
 bash tools/setup.sh --no-main-job || { echo "0 passed, 1 failed"; exit 1; }
 
 status=0
