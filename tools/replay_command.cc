@@ -217,6 +217,9 @@ Command add_replay_command(CLI::App& root) {
   add_seconds(app, "--timeout", o->timeout, "wall clock of the isolated measurement (default 10)")
       ->needs(isolated);
   app->callback([o] {
+    if (o->print_ir && !o->check && !o->time && !o->isolated) {
+      fail("--print-ir prints the IR also with --check or --time; alone it changes nothing");
+    }
     if (given(o->seed_option) && !o->check && !o->isolated)
       fail("--seed sets the inputs of the check; it needs --check or --isolated");
   });

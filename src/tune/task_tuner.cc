@@ -206,6 +206,24 @@ TaskTuner::TaskTuner(TuneContext& ctx, Database& database, SearchStrategy& strat
 
 TaskTuner::~TaskTuner() = default;
 
+// Where libraries are built: the named scratch directory (created if needed), else a
+// temporary one, made at the first build.
+const std::string& TaskTuner::scratch_directory() {
+  if (!scratch_.empty()) return scratch_;
+  if (options_.scratch_directory.empty()) {
+    temporary_.emplace("tessera_tune");
+    scratch_ = temporary_->path();
+    return scratch_;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options_.scratch_directory, ec);
+  if (!std::filesystem::is_directory(options_.scratch_directory)) {
+    fail("cannot create the scratch directory {}: {}", options_.scratch_directory, ec.message());
+  }
+  scratch_ = options_.scratch_directory;
+  return scratch_;
+}
+
 double TaskTuner::elapsed_seconds() const { return seconds_since(start_); }
 
 bool TaskTuner::finished() {
@@ -219,20 +237,6 @@ bool TaskTuner::finished() {
 
 void TaskTuner::run_round() {
   if (finished()) return;
-  if (scratch_.empty()) {
-    if (options_.scratch_directory.empty()) {
-      temporary_.emplace("tessera_tune");
-      scratch_ = temporary_->path();
-    } else {
-      std::error_code ec;
-      std::filesystem::create_directories(options_.scratch_directory, ec);
-      if (!std::filesystem::is_directory(options_.scratch_directory)) {
-        fail("cannot create the scratch directory {}: {}", options_.scratch_directory,
-             ec.message());
-      }
-      scratch_ = options_.scratch_directory;
-    }
-  }
   const int want =
       static_cast<int>(std::min<int64_t>(options_.trials_per_round, options_.trials - trials_));
   std::vector<MeasureCandidate> batch;
@@ -251,7 +255,7 @@ void TaskTuner::run_round() {
   std::vector<BuildResult> built;
   {
     Stopwatch build(summary_.build_seconds);
-    built = builder_.build(programs, ctx_.target, scratch_);
+    built = builder_.build(programs, ctx_.target, scratch_directory());
   }
   if (built.size() != batch.size())
     fail("the builder returned {} results for {} programs", built.size(), batch.size());
@@ -373,7 +377,7 @@ void TaskTuner::remeasure_finalists() {
     temporary_.emplace("tessera_tune");
     scratch_ = temporary_->path();
   }
-  std::vector<BuildResult> built = builder_.build(programs, ctx_.target, scratch_);
+  std::vector<BuildResult> built = builder_.build(programs, ctx_.target, scratch_directory());
   std::unique_ptr<Runner> fresh = runner_.fresh();
   std::vector<Finalist> finalists(programs.size());
   std::vector<std::vector<double>> all_seconds(programs.size());

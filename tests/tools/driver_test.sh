@@ -50,6 +50,7 @@ out=$("$tessera" space -w gemm:m=64,n=64,k=64 --sample -2 2>&1)
 expect 1 "error: --repair requires --trace" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --space gemm_manual --repair
 expect 1 "error: --repair requires --trace" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --db "$work" --repair
 expect 1 "error: --threads 2 sets the threads the compiled kernel runs on; it needs --time" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --threads 2
+expect 1 "error: --print-ir prints the IR also with --check or --time; alone it changes nothing" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --print-ir
 expect 1 "error: --seed sets the inputs of the check; it needs --check or --isolated" -- "$tessera" replay -w gemm:m=8,n=8,k=8 --seed 3
 expect 0 "^median [0-9.]+ ms, [0-9.]+ GFLOP/s \(1 threads, C\)" -- "$tessera" replay -w gemm:m=16,n=16,k=16 -t c --time --threads 1
 expect 1 "error: --model excludes --epochs" -- "$tessera" costmodel eval --db "$work" --model "$work/m.json" --epochs 3

@@ -91,6 +91,7 @@ class TaskTuner {
   TuneSummary& mutable_summary() { return summary_; }
 
  private:
+  const std::string& scratch_directory();
   void predict_without_measuring();
   void remeasure_finalists();
 
