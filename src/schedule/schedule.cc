@@ -167,30 +167,6 @@ std::string cpp_string(const std::string& s) {
   return j.dump();  // a JSON string literal is a valid C++ string literal for printable text
 }
 
-const BlockRV& input_block(const std::vector<InstInput>& inputs, size_t i) {
-  if (i >= inputs.size() || !std::holds_alternative<BlockRV>(inputs[i]))
-    fail("input {} must be a block random variable", i);
-  return std::get<BlockRV>(inputs[i]);
-}
-
-const LoopRV& input_loop(const std::vector<InstInput>& inputs, size_t i) {
-  if (i >= inputs.size() || !std::holds_alternative<LoopRV>(inputs[i]))
-    fail("input {} must be a loop random variable", i);
-  return std::get<LoopRV>(inputs[i]);
-}
-
-std::string attr_string(const nlohmann::json& attrs, size_t i, const char* what) {
-  if (!attrs.is_array() || i >= attrs.size() || !attrs[i].is_string())
-    fail("attribute {} ({}) must be a string", i, what);
-  return attrs[i].get<std::string>();
-}
-
-int64_t attr_int(const nlohmann::json& attrs, size_t i, const char* what) {
-  if (!attrs.is_array() || i >= attrs.size() || !attrs[i].is_number_integer())
-    fail("attribute {} ({}) must be an integer", i, what);
-  return attrs[i].get<int64_t>();
-}
-
 const StmtNode* exclusive_subtree(const Schedule& sch, const std::string& primitive,
                                   const BlockNode* block) {
   const ScheduleState::BlockEntry* e = sch.state().find_block(block->name);
@@ -357,35 +333,6 @@ BufferRegion point_region(const Buffer& buffer, const std::vector<Expr>& indices
   BufferRegion r{buffer, {}};
   for (const Expr& e : indices) r.region.push_back(Range{e, make_int(1, e.dtype())});
   return r;
-}
-
-std::vector<InstInput> factor_inputs(const LoopRV& loop, const std::vector<FactorArg>& factors) {
-  std::vector<InstInput> inputs{loop};
-  for (const FactorArg& f : factors) {
-    const auto& v = f.value();
-    if (f.inferred())
-      inputs.push_back(std::monostate{});
-    else if (std::holds_alternative<int64_t>(v))
-      inputs.push_back(std::get<int64_t>(v));
-    else
-      inputs.push_back(std::get<ExprRV>(v));
-  }
-  return inputs;
-}
-
-std::vector<FactorArg> factor_args(const std::vector<InstInput>& in, const char* what) {
-  std::vector<FactorArg> out;
-  for (size_t i = 1; i < in.size(); ++i) {
-    if (std::holds_alternative<std::monostate>(in[i]))
-      out.emplace_back(std::nullopt);
-    else if (const auto* v = std::get_if<int64_t>(&in[i]))
-      out.emplace_back(*v);
-    else if (const auto* e = std::get_if<ExprRV>(&in[i]))
-      out.emplace_back(*e);
-    else
-      fail("{} {} must be an integer, an integer random variable or null", what, i - 1);
-  }
-  return out;
 }
 
 bool loops_cover_domain(const ScheduleState::BlockEntry& entry, size_t i) {

@@ -72,19 +72,6 @@ std::string cpp_unpack(const std::string& type, const std::vector<std::string>& 
                        const std::string& call);
 std::string cpp_string(const std::string& s);
 
-/// Factors of split / extents of loop_partition as instruction inputs (after the loop),
-/// and back; `what` names them in errors.
-std::vector<InstInput> factor_inputs(const LoopRV& loop, const std::vector<FactorArg>& factors);
-std::vector<FactorArg> factor_args(const std::vector<InstInput>& inputs, const char* what);
-
-/// Reads instruction inputs (with clear errors on the wrong kind of input).
-const BlockRV& input_block(const std::vector<InstInput>& inputs, size_t i);
-const LoopRV& input_loop(const std::vector<InstInput>& inputs, size_t i);
-
-/// Typed access to instruction attributes, with errors naming the attribute.
-std::string attr_string(const nlohmann::json& attrs, size_t i, const char* what);
-int64_t attr_int(const nlohmann::json& attrs, size_t i, const char* what);
-
 /// The statement to remove to delete `block` together with the loops that hold
 /// nothing else: its outermost such loop, or its realization when its innermost
 /// loop holds other statements too.

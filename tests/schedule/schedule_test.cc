@@ -128,7 +128,7 @@ TEST(Schedule, TraceRoundTripsThroughJsonAndCpp) {
   EXPECT_EQ(json.substr(0, prefix.size()), prefix);
   std::string cpp = trace.as_cpp();
   EXPECT_NE(cpp.find("BlockRV b0 = sch.get_block(\"C\");"), std::string::npos) << cpp;
-  EXPECT_NE(cpp.find("sch.sample_perfect_tile(l2, 2, 8, std::vector<int64_t>{32,1})"),
+  EXPECT_NE(cpp.find("sch.sample_perfect_tile(l2, 2, 8, std::vector<int64_t>{32, 1})"),
             std::string::npos)
       << cpp;
   EXPECT_NE(cpp.find("sch.annotate(b0, \"tessera.tiling_structure\", std::string(\"SSRSRS\"));"),
@@ -410,6 +410,55 @@ TEST(Trace, RejectsMalformedJson) {
   std::string message = error_of([&] { t.apply(sch); });
   EXPECT_NE(message.find("get_block: no block named 'D'"), std::string::npos) << message;
   EXPECT_NE(message.find("in instruction 0 (GetBlock) of the trace"), std::string::npos) << message;
+}
+
+// Inputs and attributes are read by the types the primitive declares (instruction_traits.h):
+// each mistake names the instruction, the argument and what it must be.
+TEST(Trace, MalformedInstructionsNameTheArgument) {
+  auto replay_error = [](const std::string& insts, const std::string& decisions = "[]") {
+    Trace t = Trace::from_json_string(
+        fmt::format(R"({{"version":1,"insts":{},"decisions":{}}})", insts, decisions));
+    Schedule sch(workloads::get("gemm:m=8,n=8,k=8").func);
+    return error_of([&] { t.apply(sch); });
+  };
+  const std::string get_c =
+      R"(["GetBlock",[],["C"],["b0"]],["GetLoops",["b0"],[],["l1","l2","l3"]])";
+  struct Case {
+    std::string instruction, decisions, expected;
+  };
+  std::vector<Case> cases = {
+      {R"(["CacheRead",["b0"],["x","global"],["b4"]])", "[]",
+       "CacheRead: attribute 0 (buffer index) must be an integer, got \"x\""},
+      {R"(["CacheRead",["b0"],[0],["b4"]])", "[]",
+       "CacheRead: attribute 1 (scope) is missing; it must be a string"},
+      {R"(["CacheRead",["b0"],[0,"global",7],["b4"]])", "[]",
+       "CacheRead: takes 2 attribute(s), got 3"},
+      {R"(["Vectorize",["b0"],[],[]])", "[]",
+       "Vectorize: input 0 (loop) must be a loop random variable"},
+      {R"(["Vectorize",["l3","l2"],[],[]])", "[]", "Vectorize: takes 1 input(s), got 2"},
+      {R"(["Split",["l3","b0"],[],["l4"]])", "[]",
+       "Split: input 1 (factors) must be an integer, an integer random variable or null"},
+      {R"(["ComputeAt",["b0","l1"],[2],[]])", "[]",
+       "ComputeAt: attribute 0 (preserve_unit_loops) must be 0 or 1, got 2"},
+      {R"(["ReIndex",["b0"],[0,"both"],["b4"]])", "[]",
+       "ReIndex: attribute 1 (buffer index kind) must be \"read\" or \"write\", got \"both\""},
+      {R"(["SamplePerfectTile",["l3"],[2,"8"],["v4","v5"]])", "[]",
+       "SamplePerfectTile: attribute 1 (max_innermost_factor) must be an integer, got \"8\""},
+      {R"(["SamplePerfectTile",["l3"],[2,8],["v4","v5"]])", "[[2,\"x\"]]",
+       "SamplePerfectTile: the decision must be a list of integers, got \"x\""},
+      {R"(["SampleCategorical",[],[[1,2],[0.5,"a"]],["v4"]])", "[]",
+       "SampleCategorical: attribute 1 (probabilities) must be a list of numbers"},
+  };
+  for (const Case& c : cases) {
+    std::string insts = fmt::format("[{},{}]", get_c, c.instruction);
+    std::string message;
+    try {
+      message = replay_error(insts, c.decisions);
+    } catch (const std::exception& e) {
+      message = e.what();  // the JSON itself is rejected
+    }
+    EXPECT_NE(message.find(c.expected), std::string::npos) << c.instruction << "\n" << message;
+  }
 }
 
 TEST(Trace, SimplifiedDropsUnusedPureInstructions) {

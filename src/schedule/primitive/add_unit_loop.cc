@@ -1,14 +1,26 @@
 // AddUnitLoop: a loop of extent 1 around a block (directly around its realization)
 // or around a loop. Useful to give a block a loop to compute_at or bind.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 namespace tessera {
 
 using namespace schedule_detail;
 
 namespace {
+struct AddUnitLoopTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "AddUnitLoop";
+  static constexpr const char* kMethod = "add_unit_loop";
+  static constexpr std::array<const char*, 1> kArguments = {"block or loop"};
+  static LoopRV apply(Schedule& sch, const BlockOrLoop& target) {
+    return std::visit([&](const auto& rv) { return sch.add_unit_loop(rv); }, target);
+  }
+};
+const InstructionRegistration registration = register_instruction<AddUnitLoopTraits>();
+}  // namespace
+
+namespace {
 LoopRV wrap(Schedule& sch, const StmtNode* target, const std::string& name,
-            const InstInput& input) {
+            const BlockOrLoop& input) {
   Var v(name + "_unit");
   auto make = [&](const Stmt& original) {
     return make_for(v, make_int(0), make_int(1), ForKind::kSerial, original);
@@ -16,7 +28,7 @@ LoopRV wrap(Schedule& sch, const StmtNode* target, const std::string& name,
   ScheduleAccess::mutable_state(sch).replace_func(replace_stmt_with(sch.func(), target, make),
                                                   "add_unit_loop");
   LoopRV out = ScheduleAccess::new_loop_rv(sch, v);
-  ScheduleAccess::record(sch, "AddUnitLoop", {input}, nlohmann::json::array(), {out});
+  record_instruction<AddUnitLoopTraits>(sch, out, input);
   return out;
 }
 }  // namespace
@@ -31,20 +43,5 @@ LoopRV Schedule::add_unit_loop(const LoopRV& loop) {
   const ForNode* l = get(loop);
   return wrap(*this, l, l->loop_var.name(), loop);
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "AddUnitLoop", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      if (!in.empty() && std::holds_alternative<LoopRV>(in[0]))
-        return {sch.add_unit_loop(input_loop(in, 0))};
-      return {sch.add_unit_loop(input_block(in, 0))};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
-       const std::vector<std::string>& out) {
-      return fmt::format("LoopRV {} = sch.add_unit_loop({});", out[0], in[0]);
-    }});
-}  // namespace
 
 }  // namespace tessera

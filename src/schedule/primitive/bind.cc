@@ -1,9 +1,21 @@
 // Bind: map a loop onto a GPU thread axis (blockIdx.*, threadIdx.*, vthread.*).
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct BindTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "Bind";
+  static constexpr const char* kMethod = "bind";
+  static constexpr std::array<const char*, 2> kArguments = {"loop", "thread axis"};
+  static void apply(Schedule& sch, const LoopRV& loop, const std::string& thread_axis) {
+    sch.bind(loop, thread_axis);
+  }
+};
+const InstructionRegistration registration = register_instruction<BindTraits>();
+}  // namespace
 
 void Schedule::bind(const LoopRV& loop, const std::string& thread_axis) {
   static const std::vector<std::string> kAxes = {"blockIdx.x",  "blockIdx.y",  "blockIdx.z",
@@ -16,21 +28,7 @@ void Schedule::bind(const LoopRV& loop, const std::string& thread_axis) {
                   get(loop));
   }
   change_loop_kind(*this, "bind", loop, ForKind::kThreadBinding, thread_axis);
-  record("Bind", {loop}, nlohmann::json::array({thread_axis}), {});
+  record_instruction<BindTraits>(*this, {}, loop, thread_axis);
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "Bind", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      sch.bind(input_loop(in, 0), attr_string(attrs, 0, "thread axis"));
-      return {};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
-       const std::vector<std::string>&) {
-      return fmt::format("sch.bind({}, {});", in[0], cpp_string(attrs[0].get<std::string>()));
-    }});
-}  // namespace
 
 }  // namespace tessera

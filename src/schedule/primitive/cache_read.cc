@@ -1,6 +1,6 @@
 // CacheRead: a new block copies the part of a buffer that a block reads into a new
 // buffer <buffer>_<scope> just before the block's loop nest; the block reads the copy.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 #include "tessera/arith/int_set.h"
 #include "tessera/ir/mutator.h"
@@ -8,6 +8,19 @@
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct CacheReadTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "CacheRead";
+  static constexpr const char* kMethod = "cache_read";
+  static constexpr std::array<const char*, 3> kArguments = {"block", "buffer index", "scope"};
+  static BlockRV apply(Schedule& sch, const BlockRV& block, int64_t buffer_index,
+                       const std::string& scope) {
+    return sch.cache_read(block, buffer_index, scope);
+  }
+};
+const InstructionRegistration registration = register_instruction<CacheReadTraits>();
+}  // namespace
 
 BlockRV schedule_detail::cache_stage(Schedule& sch, const std::string& primitive,
                                      const BlockRV& block_rv, int64_t index,
@@ -92,23 +105,8 @@ BlockRV schedule_detail::cache_stage(Schedule& sch, const std::string& primitive
 
 BlockRV Schedule::cache_read(const BlockRV& block, int64_t read_index, const std::string& scope) {
   BlockRV out = cache_stage(*this, "cache_read", block, read_index, scope, /*read=*/true);
-  record("CacheRead", {block}, nlohmann::json::array({read_index, scope}), {out});
+  record_instruction<CacheReadTraits>(*this, out, block, read_index, scope);
   return out;
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "CacheRead", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      return {sch.cache_read(input_block(in, 0), attr_int(attrs, 0, "buffer index"),
-                             attr_string(attrs, 1, "scope"))};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
-       const std::vector<std::string>& out) {
-      return fmt::format("BlockRV {} = sch.cache_read({}, {}, {});", out[0], in[0], attrs[0].dump(),
-                         cpp_string(attrs[1].get<std::string>()));
-    }});
-}  // namespace
 
 }  // namespace tessera

@@ -1,7 +1,7 @@
 // ComputeAt: move a producer block under a loop that encloses its consumers, so
 // that per iteration of the loop it computes exactly the part of its output the
 // consumers under the loop read (region inference: arith/region.h).
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 #include <climits>
 
@@ -13,6 +13,19 @@
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct ComputeAtTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "ComputeAt";
+  static constexpr const char* kMethod = "compute_at";
+  static constexpr std::array<const char*, 3> kArguments = {"block", "loop", "preserve_unit_loops"};
+  static void apply(Schedule& sch, const BlockRV& block, const LoopRV& loop,
+                    bool preserve_unit_loops) {
+    sch.compute_at(block, loop, preserve_unit_loops);
+  }
+};
+const InstructionRegistration registration = register_instruction<ComputeAtTraits>();
+}  // namespace
 
 namespace {
 
@@ -295,23 +308,7 @@ void Schedule::compute_at(const BlockRV& block, const LoopRV& loop, bool preserv
                             /*reverse=*/false);
       break;
   }
-  record("ComputeAt", {block, loop}, nlohmann::json::array({preserve_unit_loops ? 1 : 0}), {});
+  record_instruction<ComputeAtTraits>(*this, {}, block, loop, preserve_unit_loops);
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "ComputeAt", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      sch.compute_at(input_block(in, 0), input_loop(in, 1),
-                     attr_int(attrs, 0, "preserve_unit_loops") != 0);
-      return {};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
-       const std::vector<std::string>&) {
-      return fmt::format("sch.compute_at({}, {}, {});", in[0], in[1],
-                         attrs[0].get<int64_t>() != 0 ? "true" : "false");
-    }});
-}  // namespace
 
 }  // namespace tessera

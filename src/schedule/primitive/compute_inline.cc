@@ -1,6 +1,6 @@
 // ComputeInline: a block computing B[v...] = f(v...) from other buffers is folded
 // into every block that reads B (each load B[idx] becomes f(idx)) and removed.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 #include "tessera/ir/mutator.h"
 #include "tessera/ir/substitute.h"
@@ -8,6 +8,16 @@
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct ComputeInlineTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "ComputeInline";
+  static constexpr const char* kMethod = "compute_inline";
+  static constexpr std::array<const char*, 1> kArguments = {"block"};
+  static void apply(Schedule& sch, const BlockRV& block) { sch.compute_inline(block); }
+};
+const InstructionRegistration registration = register_instruction<ComputeInlineTraits>();
+}  // namespace
 
 namespace {
 
@@ -127,19 +137,7 @@ void Schedule::compute_inline(const BlockRV& block_rv) {
   }
   Inliner inliner(buffer, vars, store->value, exclusive_subtree(*this, "compute_inline", b));
   state_.replace_func(inliner.mutate_func(func()), "compute_inline");
-  record("ComputeInline", {block_rv}, nlohmann::json::array(), {});
+  record_instruction<ComputeInlineTraits>(*this, {}, block_rv);
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "ComputeInline", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      sch.compute_inline(input_block(in, 0));
-      return {};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
-       const std::vector<std::string>&) { return fmt::format("sch.compute_inline({});", in[0]); }});
-}  // namespace
 
 }  // namespace tessera

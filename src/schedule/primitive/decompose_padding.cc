@@ -4,7 +4,7 @@
 // in-bounds part, its loops narrowed to the bounds the condition states, so the hot
 // loop has no condition. Bounds the narrowing cannot express (a variable bound to an
 // expression of several loops, or to a loop outside `loop`) stay as a condition.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 #include "tessera/ir/mutator.h"
 #include "tessera/ir/op.h"
@@ -14,6 +14,18 @@
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct DecomposePaddingTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "DecomposePadding";
+  static constexpr const char* kMethod = "decompose_padding";
+  static constexpr std::array<const char*, 2> kArguments = {"block", "loop"};
+  static BlockRV apply(Schedule& sch, const BlockRV& block, const LoopRV& loop) {
+    return sch.decompose_padding(block, loop);
+  }
+};
+const InstructionRegistration registration = register_instruction<DecomposePaddingTraits>();
+}  // namespace
 
 namespace {
 
@@ -214,21 +226,8 @@ BlockRV Schedule::decompose_padding(const BlockRV& block_rv, const LoopRV& loop_
   }
   state_.replace_func(replace_stmt(func(), loop, make_seq({const_nest, copy})), primitive);
   BlockRV out = new_block_rv(const_name);
-  record("DecomposePadding", {block_rv, loop_rv}, nlohmann::json::array(), {out});
+  record_instruction<DecomposePaddingTraits>(*this, out, block_rv, loop_rv);
   return out;
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "DecomposePadding", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      return {sch.decompose_padding(input_block(in, 0), input_loop(in, 1))};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
-       const std::vector<std::string>& out) {
-      return fmt::format("BlockRV {} = sch.decompose_padding({}, {});", out[0], in[0], in[1]);
-    }});
-}  // namespace
 
 }  // namespace tessera

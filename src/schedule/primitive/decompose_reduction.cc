@@ -1,7 +1,7 @@
 // DecomposeReduction: a reduction block's init becomes its own block
 // "<block>_init", placed right before `loop` (one of the block's loops) inside
 // copies of the loops below it that index spatial variables.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 #include "tessera/arith/iter_map.h"
 #include "tessera/ir/mutator.h"
@@ -10,6 +10,18 @@
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct DecomposeReductionTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "DecomposeReduction";
+  static constexpr const char* kMethod = "decompose_reduction";
+  static constexpr std::array<const char*, 2> kArguments = {"block", "loop"};
+  static BlockRV apply(Schedule& sch, const BlockRV& block, const LoopRV& loop) {
+    return sch.decompose_reduction(block, loop);
+  }
+};
+const InstructionRegistration registration = register_instruction<DecomposeReductionTraits>();
+}  // namespace
 
 BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loop_rv) {
   const BlockNode* b = get(block_rv);
@@ -152,21 +164,8 @@ BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loo
   } rewriter(loop, b, Stmt(update), init);
   state_.replace_func(rewriter.mutate_func(func()), "decompose_reduction");
   BlockRV out = new_block_rv(init_name);
-  record("DecomposeReduction", {block_rv, loop_rv}, nlohmann::json::array(), {out});
+  record_instruction<DecomposeReductionTraits>(*this, out, block_rv, loop_rv);
   return out;
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "DecomposeReduction", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      return {sch.decompose_reduction(input_block(in, 0), input_loop(in, 1))};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
-       const std::vector<std::string>& out) {
-      return fmt::format("BlockRV {} = sch.decompose_reduction({}, {});", out[0], in[0], in[1]);
-    }});
-}  // namespace
 
 }  // namespace tessera

@@ -1,22 +1,20 @@
 // EnterPostproc: marks where postprocessing starts in a trace; no effect on the program.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 namespace tessera {
 
 using namespace schedule_detail;
 
-void Schedule::enter_postproc() { record("EnterPostproc", {}, nlohmann::json::array(), {}); }
-
 namespace {
-InstructionRegistration registration(InstructionKind{
-    "EnterPostproc", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>&, const nlohmann::json&,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      sch.enter_postproc();
-      return {};
-    },
-    [](const std::vector<std::string>&, const nlohmann::json&, const nlohmann::json*,
-       const std::vector<std::string>&) { return std::string("sch.enter_postproc();"); }});
+struct EnterPostprocTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "EnterPostproc";
+  static constexpr const char* kMethod = "enter_postproc";
+  static constexpr std::array<const char*, 0> kArguments = {};
+  static void apply(Schedule& sch) { sch.enter_postproc(); }
+};
+const InstructionRegistration registration = register_instruction<EnterPostprocTraits>();
 }  // namespace
+
+void Schedule::enter_postproc() { record_instruction<EnterPostprocTraits>(*this, {}); }
 
 }  // namespace tessera

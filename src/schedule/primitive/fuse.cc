@@ -1,6 +1,6 @@
 // Fuse: perfectly nested loops (outermost first) become one loop over the product
 // of their extents; each old variable is recovered with floordiv/floormod.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 #include "tessera/arith/analyzer.h"
 #include "tessera/ir/op.h"
@@ -9,6 +9,16 @@
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct FuseTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "Fuse";
+  static constexpr const char* kMethod = "fuse";
+  static constexpr std::array<const char*, 1> kArguments = {"loops"};
+  static LoopRV apply(Schedule& sch, const std::vector<LoopRV>& loops) { return sch.fuse(loops); }
+};
+const InstructionRegistration registration = register_instruction<FuseTraits>();
+}  // namespace
 
 LoopRV Schedule::fuse(const std::vector<LoopRV>& loop_rvs) {
   if (loop_rvs.size() < 2)
@@ -58,24 +68,8 @@ LoopRV Schedule::fuse(const std::vector<LoopRV>& loop_rvs) {
   Stmt fused_loop = make_for(fused, make_int(0, t), make_int(total, t), ForKind::kSerial, body);
   state_.replace_func(replace_stmt(func(), loops[0], fused_loop), "fuse");
   LoopRV out = new_loop_rv(fused);
-  std::vector<InstInput> inputs(loop_rvs.begin(), loop_rvs.end());
-  record("Fuse", std::move(inputs), nlohmann::json::array(), {out});
+  record_instruction<FuseTraits>(*this, out, loop_rvs);
   return out;
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "Fuse", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      std::vector<LoopRV> loops;
-      for (size_t i = 0; i < in.size(); ++i) loops.push_back(input_loop(in, i));
-      return {sch.fuse(loops)};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
-       const std::vector<std::string>& out) {
-      return fmt::format("LoopRV {} = sch.fuse({});", out[0], cpp_list(in));
-    }});
-}  // namespace
 
 }  // namespace tessera

@@ -1,9 +1,20 @@
 // GetBlock: a block by its name.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct GetBlockTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "GetBlock";
+  static constexpr const char* kMethod = "get_block";
+  static constexpr bool kPure = true;
+  static constexpr std::array<const char*, 1> kArguments = {"block name"};
+  static BlockRV apply(Schedule& sch, const std::string& name) { return sch.get_block(name); }
+};
+const InstructionRegistration registration = register_instruction<GetBlockTraits>();
+}  // namespace
 
 BlockRV Schedule::get_block(const std::string& name) {
   if (state_.find_block(name) == nullptr) {
@@ -14,22 +25,8 @@ BlockRV Schedule::get_block(const std::string& name) {
         fmt::format("no block named '{}'; the blocks are: {}", name, fmt::join(names, ", ")));
   }
   BlockRV rv = new_block_rv(name);
-  record("GetBlock", {}, nlohmann::json::array({name}), {rv});
+  record_instruction<GetBlockTraits>(*this, rv, name);
   return rv;
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "GetBlock", /*pure=*/true, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>&, const nlohmann::json& attrs,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      return {sch.get_block(attr_string(attrs, 0, "block name"))};
-    },
-    [](const std::vector<std::string>&, const nlohmann::json& attrs, const nlohmann::json*,
-       const std::vector<std::string>& out) {
-      return fmt::format("BlockRV {} = sch.get_block({});", out[0],
-                         cpp_string(attrs[0].get<std::string>()));
-    }});
-}  // namespace
 
 }  // namespace tessera

@@ -1,20 +1,30 @@
 // GetChildBlocks: the blocks directly under a block or loop (not inside nested blocks), in order.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 namespace tessera {
 
 using namespace schedule_detail;
 
 namespace {
-std::vector<BlockRV> child_block_rvs(Schedule& sch, const StmtNode* parent,
-                                     const InstInput& input) {
-  std::vector<BlockRV> out;
-  std::vector<AnyRV> outputs;
-  for (const BlockNode* b : sch.state().child_blocks(parent)) {
-    out.push_back(ScheduleAccess::new_block_rv(sch, b->name));
-    outputs.push_back(out.back());
+struct GetChildBlocksTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "GetChildBlocks";
+  static constexpr const char* kMethod = "get_child_blocks";
+  static constexpr bool kPure = true;
+  static constexpr std::array<const char*, 1> kArguments = {"block or loop"};
+  static std::vector<BlockRV> apply(Schedule& sch, const BlockOrLoop& parent) {
+    return std::visit([&](const auto& rv) { return sch.get_child_blocks(rv); }, parent);
   }
-  ScheduleAccess::record(sch, "GetChildBlocks", {input}, nlohmann::json::array(), outputs);
+};
+const InstructionRegistration registration = register_instruction<GetChildBlocksTraits>();
+}  // namespace
+
+namespace {
+std::vector<BlockRV> child_block_rvs(Schedule& sch, const StmtNode* parent,
+                                     const BlockOrLoop& input) {
+  std::vector<BlockRV> out;
+  for (const BlockNode* b : sch.state().child_blocks(parent))
+    out.push_back(ScheduleAccess::new_block_rv(sch, b->name));
+  record_instruction<GetChildBlocksTraits>(sch, out, input);
   return out;
 }
 }  // namespace
@@ -25,23 +35,5 @@ std::vector<BlockRV> Schedule::get_child_blocks(const BlockRV& block) {
 std::vector<BlockRV> Schedule::get_child_blocks(const LoopRV& loop) {
   return child_block_rvs(*this, get(loop), loop);
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "GetChildBlocks", /*pure=*/true, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      std::vector<AnyRV> out;
-      std::vector<BlockRV> blocks = !in.empty() && std::holds_alternative<LoopRV>(in[0])
-                                        ? sch.get_child_blocks(input_loop(in, 0))
-                                        : sch.get_child_blocks(input_block(in, 0));
-      for (const BlockRV& b : blocks) out.push_back(b);
-      return out;
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
-       const std::vector<std::string>& out) {
-      return cpp_unpack("BlockRV", out, fmt::format("sch.get_child_blocks({})", in[0]));
-    }});
-}  // namespace
 
 }  // namespace tessera

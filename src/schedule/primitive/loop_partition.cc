@@ -19,7 +19,7 @@
 //    among its reads. A partition where that cannot be proved is refused.
 //  - Any other buffer written inside the loop must be written at provably disjoint
 //    elements by the parts; otherwise the partition is refused.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 #include "tessera/arith/int_set.h"
 #include "tessera/arith/region.h"
@@ -30,6 +30,19 @@
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct LoopPartitionTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "LoopPartition";
+  static constexpr const char* kMethod = "loop_partition";
+  static constexpr std::array<const char*, 2> kArguments = {"loop", "extents"};
+  static std::vector<LoopRV> apply(Schedule& sch, const LoopRV& loop,
+                                   const std::vector<FactorArg>& extents) {
+    return sch.loop_partition(loop, extents);
+  }
+};
+const InstructionRegistration registration = register_instruction<LoopPartitionTraits>();
+}  // namespace
 
 namespace {
 
@@ -387,33 +400,9 @@ std::vector<LoopRV> Schedule::loop_partition(const LoopRV& loop_rv,
   state_.replace_func(rewriter.mutate_func(func()), primitive);
 
   std::vector<LoopRV> out;
-  std::vector<AnyRV> outputs;
-  for (const Var& v : part_vars) {
-    out.push_back(new_loop_rv(v));
-    outputs.push_back(out.back());
-  }
-  std::vector<InstInput> inputs = factor_inputs(loop_rv, parts);
-  record("LoopPartition", std::move(inputs), nlohmann::json::array(), outputs);
+  for (const Var& v : part_vars) out.push_back(new_loop_rv(v));
+  record_instruction<LoopPartitionTraits>(*this, out, loop_rv, parts);
   return out;
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "LoopPartition", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      std::vector<FactorArg> parts = factor_args(in, "loop_partition extent");
-      std::vector<AnyRV> out;
-      for (const LoopRV& l : sch.loop_partition(input_loop(in, 0), parts)) out.push_back(l);
-      return out;
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
-       const std::vector<std::string>& out) {
-      std::vector<std::string> parts(in.begin() + 1, in.end());
-      return cpp_unpack(
-          "LoopRV", out,
-          fmt::format("sch.loop_partition({}, std::vector<FactorArg>{})", in[0], cpp_list(parts)));
-    }});
-}  // namespace
 
 }  // namespace tessera

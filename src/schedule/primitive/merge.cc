@@ -1,6 +1,6 @@
 // Merge: sibling loops with the same bounds become one loop that runs their bodies
 // in order (the first loop's variable stands for all of them).
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 #include "tessera/ir/mutator.h"
 #include "tessera/ir/substitute.h"
@@ -9,6 +9,16 @@
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct MergeTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "Merge";
+  static constexpr const char* kMethod = "merge";
+  static constexpr std::array<const char*, 1> kArguments = {"loops"};
+  static LoopRV apply(Schedule& sch, const std::vector<LoopRV>& loops) { return sch.merge(loops); }
+};
+const InstructionRegistration registration = register_instruction<MergeTraits>();
+}  // namespace
 
 LoopRV Schedule::merge(const std::vector<LoopRV>& loop_rvs) {
   if (loop_rvs.size() < 2)
@@ -82,24 +92,8 @@ LoopRV Schedule::merge(const std::vector<LoopRV>& loop_rvs) {
   merger.merged = merged;
   state_.replace_func(merger.mutate_func(func()), "merge");
   LoopRV out = new_loop_rv(first->loop_var);
-  std::vector<InstInput> inputs(loop_rvs.begin(), loop_rvs.end());
-  record("Merge", std::move(inputs), nlohmann::json::array(), {out});
+  record_instruction<MergeTraits>(*this, out, loop_rvs);
   return out;
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "Merge", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      std::vector<LoopRV> loops;
-      for (size_t i = 0; i < in.size(); ++i) loops.push_back(input_loop(in, i));
-      return {sch.merge(loops)};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
-       const std::vector<std::string>& out) {
-      return fmt::format("LoopRV {} = sch.merge({});", out[0], cpp_list(in));
-    }});
-}  // namespace
 
 }  // namespace tessera

@@ -9,7 +9,7 @@
 // variable adds terms computed from the zeros, so it is allowed only for a sum whose
 // every term is a product with a factor read through that variable (the padded terms
 // are then exactly 0); anything else (max, a sum of plain loads) is refused.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 #include "tessera/ir/deep_equal.h"
 #include "tessera/ir/mutator.h"
@@ -20,6 +20,18 @@
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct PadEinsumTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "PadEinsum";
+  static constexpr const char* kMethod = "pad_einsum";
+  static constexpr std::array<const char*, 2> kArguments = {"block", "padding"};
+  static void apply(Schedule& sch, const BlockRV& block, const std::vector<int64_t>& padding) {
+    sch.pad_einsum(block, padding);
+  }
+};
+const InstructionRegistration registration = register_instruction<PadEinsumTraits>();
+}  // namespace
 
 namespace {
 
@@ -332,36 +344,11 @@ void Schedule::pad_einsum(const BlockRV& block_rv, const std::vector<int64_t>& p
     if (padded[i] != extents[i]) rw.loop_extents[loops[i]] = padded[i];
   }
   if (rw.loop_extents.empty()) {
-    record("PadEinsum", {block_rv}, nlohmann::json::array({padding}),
-           {});  // already multiples: nothing to pad
+    record_instruction<PadEinsumTraits>(*this, {}, block_rv, padding);  // nothing to pad
     return;
   }
   state_.replace_func(rw.mutate_func(func()), primitive);
-  record("PadEinsum", {block_rv}, nlohmann::json::array({padding}), {});
+  record_instruction<PadEinsumTraits>(*this, {}, block_rv, padding);
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "PadEinsum", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      if (!attrs.is_array() || attrs.empty() || !attrs[0].is_array())
-        fail("PadEinsum: attribute 0 must be the list of padding factors");
-      std::vector<int64_t> padding;
-      for (const auto& x : attrs[0]) {
-        if (!x.is_number_integer())
-          fail("PadEinsum: padding factors must be integers, got {}", x.dump());
-        padding.push_back(x.get<int64_t>());
-      }
-      sch.pad_einsum(input_block(in, 0), padding);
-      return {};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
-       const std::vector<std::string>&) {
-      std::vector<std::string> factors;
-      for (const auto& x : attrs[0]) factors.push_back(x.dump());
-      return fmt::format("sch.pad_einsum({}, {});", in[0], cpp_list(factors));
-    }});
-}  // namespace
 
 }  // namespace tessera

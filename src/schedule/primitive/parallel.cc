@@ -1,25 +1,23 @@
 // Parallel: mark a loop to run its iterations in parallel on the thread pool.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 namespace tessera {
 
 using namespace schedule_detail;
 
+namespace {
+struct ParallelTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "Parallel";
+  static constexpr const char* kMethod = "parallel";
+  static constexpr std::array<const char*, 1> kArguments = {"loop"};
+  static void apply(Schedule& sch, const LoopRV& loop) { sch.parallel(loop); }
+};
+const InstructionRegistration registration = register_instruction<ParallelTraits>();
+}  // namespace
+
 void Schedule::parallel(const LoopRV& loop) {
   change_loop_kind(*this, "parallel", loop, ForKind::kParallel, "");
-  record("Parallel", {loop}, nlohmann::json::array(), {});
+  record_instruction<ParallelTraits>(*this, {}, loop);
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "Parallel", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      sch.parallel(input_loop(in, 0));
-      return {};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
-       const std::vector<std::string>&) { return fmt::format("sch.parallel({});", in[0]); }});
-}  // namespace
 
 }  // namespace tessera

@@ -3,7 +3,7 @@
 // the two layouts (before the block's loop nest for a read, after it for a write).
 // This is what makes an access "look like" the iteration space, the step before
 // tensorization or a layout rewrite of the iteration space (im2col for a convolution).
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 #include "tessera/ir/deep_equal.h"
 #include "tessera/ir/mutator.h"
@@ -14,6 +14,20 @@
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct ReIndexTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "ReIndex";
+  static constexpr const char* kMethod = "reindex";
+  static constexpr std::array<const char*, 3> kArguments = {"block", "buffer index",
+                                                            "buffer index kind"};
+  static BlockRV apply(Schedule& sch, const BlockRV& block, int64_t buffer_index,
+                       BufferIndexKind kind) {
+    return sch.reindex(block, buffer_index, kind);
+  }
+};
+const InstructionRegistration registration = register_instruction<ReIndexTraits>();
+}  // namespace
 
 namespace {
 
@@ -192,27 +206,8 @@ BlockRV Schedule::reindex(const BlockRV& block_rv, int64_t buffer_index, BufferI
                                      !read, self->scope}),
       primitive);
   BlockRV out = new_block_rv(name);
-  record("ReIndex", {block_rv}, nlohmann::json::array({buffer_index, side}), {out});
+  record_instruction<ReIndexTraits>(*this, out, block_rv, buffer_index, kind);
   return out;
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "ReIndex", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      std::string side = attr_string(attrs, 1, "buffer index kind");
-      if (side != "read" && side != "write")
-        fail("ReIndex: the buffer index kind must be \"read\" or \"write\", got \"{}\"", side);
-      return {sch.reindex(input_block(in, 0), attr_int(attrs, 0, "buffer index"),
-                          side == "read" ? BufferIndexKind::kRead : BufferIndexKind::kWrite)};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
-       const std::vector<std::string>& out) {
-      return fmt::format("BlockRV {} = sch.reindex({}, {}, BufferIndexKind::{});", out[0], in[0],
-                         attrs[0].dump(),
-                         attrs[1].get<std::string>() == "read" ? "kRead" : "kWrite");
-    }});
-}  // namespace
 
 }  // namespace tessera

@@ -1,6 +1,6 @@
 // Reorder: loops on one perfectly nested chain take the given order; loops of the
 // chain that are not mentioned keep their positions.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 #include <functional>
 #include <set>
@@ -8,6 +8,16 @@
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct ReorderTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "Reorder";
+  static constexpr const char* kMethod = "reorder";
+  static constexpr std::array<const char*, 1> kArguments = {"loops"};
+  static void apply(Schedule& sch, const std::vector<LoopRV>& loops) { sch.reorder(loops); }
+};
+const InstructionRegistration registration = register_instruction<ReorderTraits>();
+}  // namespace
 
 void Schedule::reorder(const std::vector<LoopRV>& order) {
   if (order.size() < 2)
@@ -95,22 +105,7 @@ void Schedule::reorder(const std::vector<LoopRV>& order) {
         make_for(l->loop_var, l->min, l->extent, l->for_kind, body, l->thread_tag, l->annotations);
   }
   state_.replace_func(replace_stmt(func(), top, body), "reorder");
-  std::vector<InstInput> inputs(order.begin(), order.end());
-  record("Reorder", std::move(inputs), nlohmann::json::array(), {});
+  record_instruction<ReorderTraits>(*this, {}, order);
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "Reorder", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      std::vector<LoopRV> loops;
-      for (size_t i = 0; i < in.size(); ++i) loops.push_back(input_loop(in, i));
-      sch.reorder(loops);
-      return {};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
-       const std::vector<std::string>&) { return fmt::format("sch.reorder({});", cpp_list(in)); }});
-}  // namespace
 
 }  // namespace tessera

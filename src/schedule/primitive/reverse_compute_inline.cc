@@ -2,7 +2,7 @@
 // from its producer is B read at its own iteration point is folded into the
 // producer B[h(u)] = e(u): the producer then stores D[g(h(u))] = f(e(u), ...), and
 // the consumer and (when nothing else uses it) B disappear.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 #include "tessera/ir/printer.h"
 
@@ -12,6 +12,16 @@
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct ReverseComputeInlineTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "ReverseComputeInline";
+  static constexpr const char* kMethod = "reverse_compute_inline";
+  static constexpr std::array<const char*, 1> kArguments = {"block"};
+  static void apply(Schedule& sch, const BlockRV& block) { sch.reverse_compute_inline(block); }
+};
+const InstructionRegistration registration = register_instruction<ReverseComputeInlineTraits>();
+}  // namespace
 
 void Schedule::reverse_compute_inline(const BlockRV& block_rv) {
   const std::string primitive = "reverse_compute_inline";
@@ -198,21 +208,7 @@ void Schedule::reverse_compute_inline(const BlockRV& block_rv) {
   rewriter.remove = exclusive_subtree(*this, primitive, c);
   rewriter.dead = &b;
   state_.replace_func(rewriter.mutate_func(func()), primitive);
-  record("ReverseComputeInline", {block_rv}, nlohmann::json::array(), {});
+  record_instruction<ReverseComputeInlineTraits>(*this, {}, block_rv);
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "ReverseComputeInline", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      sch.reverse_compute_inline(input_block(in, 0));
-      return {};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
-       const std::vector<std::string>&) {
-      return fmt::format("sch.reverse_compute_inline({});", in[0]);
-    }});
-}  // namespace
 
 }  // namespace tessera

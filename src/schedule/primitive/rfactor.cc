@@ -3,7 +3,7 @@
 // "<buffer>_rf" with one more dimension (inserted at factor_axis) indexed by the
 // loop; the original block (same name) then reduces that dimension. Whatever the
 // loop's iterations were, they become independent (parallel) partial reductions.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 #include "tessera/arith/iter_map.h"
 #include "tessera/ir/deep_equal.h"
@@ -14,6 +14,18 @@
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct RFactorTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "RFactor";
+  static constexpr const char* kMethod = "rfactor";
+  static constexpr std::array<const char*, 2> kArguments = {"loop", "factor_axis"};
+  static BlockRV apply(Schedule& sch, const LoopRV& loop, int64_t factor_axis) {
+    return sch.rfactor(loop, factor_axis);
+  }
+};
+const InstructionRegistration registration = register_instruction<RFactorTraits>();
+}  // namespace
 
 namespace {
 
@@ -309,21 +321,8 @@ BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
   }
   state_.replace_func(rewriter.mutate_func(func()), primitive);
   BlockRV result = new_block_rv(rf_block);
-  record("RFactor", {loop_rv}, nlohmann::json::array({factor_axis}), {result});
+  record_instruction<RFactorTraits>(*this, result, loop_rv, factor_axis);
   return result;
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "RFactor", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      return {sch.rfactor(input_loop(in, 0), attr_int(attrs, 0, "factor_axis"))};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
-       const std::vector<std::string>& out) {
-      return fmt::format("BlockRV {} = sch.rfactor({}, {});", out[0], in[0], attrs[0].dump());
-    }});
-}  // namespace
 
 }  // namespace tessera

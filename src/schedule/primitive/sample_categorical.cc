@@ -1,10 +1,26 @@
 // SampleCategorical: one of the candidates, drawn with the given probabilities;
 // the decision is the chosen index.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct SampleCategoricalTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "SampleCategorical";
+  static constexpr const char* kMethod = "sample_categorical";
+  static constexpr bool kPure = true;
+  static constexpr bool kSampler = true;
+  static constexpr std::array<const char*, 3> kArguments = {"candidates", "probabilities",
+                                                            "decision"};
+  static ExprRV apply(Schedule& sch, const std::vector<int64_t>& candidates,
+                      const std::vector<double>& probabilities, const Decision<int64_t>& decision) {
+    return sch.sample_categorical(candidates, probabilities, decision.value);
+  }
+};
+const InstructionRegistration registration = register_instruction<SampleCategoricalTraits>();
+}  // namespace
 
 ExprRV Schedule::sample_categorical(const std::vector<int64_t>& candidates,
                                     const std::vector<double>& probabilities,
@@ -37,48 +53,9 @@ ExprRV Schedule::sample_categorical(const std::vector<int64_t>& candidates,
     index = static_cast<int64_t>(rng_.categorical(probabilities));
   }
   ExprRV rv = new_expr_rv(candidates[static_cast<size_t>(index)]);
-  nlohmann::json d = index;
-  record("SampleCategorical", {}, nlohmann::json::array({candidates, probabilities}), {rv}, &d);
+  record_instruction<SampleCategoricalTraits>(*this, rv, candidates, probabilities,
+                                              Decision<int64_t>{index});
   return rv;
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "SampleCategorical", /*pure=*/true, /*sampler=*/true,
-    [](Schedule& sch, const std::vector<InstInput>&, const nlohmann::json& attrs,
-       const nlohmann::json* decision) -> std::vector<AnyRV> {
-      if (!attrs.is_array() || attrs.size() != 2 || !attrs[0].is_array() || !attrs[1].is_array()) {
-        fail("SampleCategorical: attributes must be [[candidates...], [probabilities...]]");
-      }
-      std::vector<int64_t> candidates;
-      std::vector<double> probabilities;
-      for (const auto& c : attrs[0]) {
-        if (!c.is_number_integer())
-          fail("SampleCategorical: candidate {} is not an integer", c.dump());
-        candidates.push_back(c.get<int64_t>());
-      }
-      for (const auto& p : attrs[1]) {
-        if (!p.is_number()) fail("SampleCategorical: probability {} is not a number", p.dump());
-        probabilities.push_back(p.get<double>());
-      }
-      std::optional<int64_t> d;
-      if (decision != nullptr) {
-        if (!decision->is_number_integer())
-          fail("SampleCategorical: the decision must be an index, got {}", decision->dump());
-        d = decision->get<int64_t>();
-      }
-      return {sch.sample_categorical(candidates, probabilities, d)};
-    },
-    [](const std::vector<std::string>&, const nlohmann::json& attrs, const nlohmann::json* decision,
-       const std::vector<std::string>& out) {
-      std::vector<std::string> candidates, probabilities;
-      for (const auto& c : attrs[0]) candidates.push_back(c.dump());
-      for (const auto& p : attrs[1]) probabilities.push_back(p.dump());
-      std::string d = decision != nullptr ? ", " + decision->dump() : "";
-      return fmt::format(
-          "ExprRV {} = sch.sample_categorical(std::vector<int64_t>{}, std::vector<double>{}{});",
-          out[0], cpp_list(candidates), cpp_list(probabilities), d);
-    }});
-}  // namespace
 
 }  // namespace tessera

@@ -2,11 +2,25 @@
 // locations: the loops of its first consumer where compute_at succeeds, the root
 // (leave it), and inline when compute_inline succeeds. Decision: the consumer-loop
 // index, -1 for root, -2 for inline.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct SampleComputeLocationTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "SampleComputeLocation";
+  static constexpr const char* kMethod = "sample_compute_location";
+  static constexpr bool kPure = true;
+  static constexpr bool kSampler = true;
+  static constexpr std::array<const char*, 2> kArguments = {"block", "decision"};
+  static LoopRV apply(Schedule& sch, const BlockRV& block, const Decision<int64_t>& decision) {
+    return sch.sample_compute_location(block, decision.value);
+  }
+};
+const InstructionRegistration registration = register_instruction<SampleComputeLocationTraits>();
+}  // namespace
 
 LoopRV Schedule::sample_compute_location(const BlockRV& block_rv, std::optional<int64_t> decision) {
   const BlockNode* b = get(block_rv);
@@ -76,29 +90,8 @@ LoopRV Schedule::sample_compute_location(const BlockRV& block_rv, std::optional<
     out = LoopRV{next_id_++};
     locations_[out.id] = choice == -1 ? Location::kRoot : Location::kInline;
   }
-  nlohmann::json d = choice;
-  record("SampleComputeLocation", {block_rv}, nlohmann::json::array(), {out}, &d);
+  record_instruction<SampleComputeLocationTraits>(*this, out, block_rv, Decision<int64_t>{choice});
   return out;
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "SampleComputeLocation", /*pure=*/true, /*sampler=*/true,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
-       const nlohmann::json* decision) -> std::vector<AnyRV> {
-      std::optional<int64_t> d;
-      if (decision != nullptr) {
-        if (!decision->is_number_integer())
-          fail("SampleComputeLocation: the decision must be an integer, got {}", decision->dump());
-        d = decision->get<int64_t>();
-      }
-      return {sch.sample_compute_location(input_block(in, 0), d)};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json* decision,
-       const std::vector<std::string>& out) {
-      std::string d = decision != nullptr ? ", " + decision->dump() : "";
-      return fmt::format("LoopRV {} = sch.sample_compute_location({}{});", out[0], in[0], d);
-    }});
-}  // namespace
 
 }  // namespace tessera

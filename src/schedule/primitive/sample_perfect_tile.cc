@@ -1,10 +1,27 @@
 // SamplePerfectTile: n factors whose product is exactly the loop's extent, the
 // innermost at most max_innermost_factor; the decision is the factor list.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct SamplePerfectTileTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "SamplePerfectTile";
+  static constexpr const char* kMethod = "sample_perfect_tile";
+  static constexpr bool kPure = true;
+  static constexpr bool kSampler = true;
+  static constexpr std::array<const char*, 4> kArguments = {"loop", "n", "max_innermost_factor",
+                                                            "decision"};
+  static std::vector<ExprRV> apply(Schedule& sch, const LoopRV& loop, int n,
+                                   int64_t max_innermost_factor,
+                                   const Decision<std::vector<int64_t>>& decision) {
+    return sch.sample_perfect_tile(loop, n, max_innermost_factor, decision.value);
+  }
+};
+const InstructionRegistration registration = register_instruction<SamplePerfectTileTraits>();
+}  // namespace
 
 namespace {
 
@@ -106,54 +123,10 @@ std::vector<ExprRV> Schedule::sample_perfect_tile(const LoopRV& loop_rv, int n,
     factors = sample_tile(rng_, extent, n, max_innermost_factor);
   }
   std::vector<ExprRV> out;
-  std::vector<AnyRV> outputs;
-  for (int64_t f : factors) {
-    out.push_back(new_expr_rv(f));
-    outputs.push_back(out.back());
-  }
-  nlohmann::json d = factors;
-  record("SamplePerfectTile", {loop_rv}, nlohmann::json::array({n, max_innermost_factor}), outputs,
-         &d);
+  for (int64_t f : factors) out.push_back(new_expr_rv(f));
+  record_instruction<SamplePerfectTileTraits>(*this, out, loop_rv, n, max_innermost_factor,
+                                              Decision<std::vector<int64_t>>{factors});
   return out;
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "SamplePerfectTile", /*pure=*/true, /*sampler=*/true,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
-       const nlohmann::json* decision) -> std::vector<AnyRV> {
-      std::optional<std::vector<int64_t>> d;
-      if (decision != nullptr) {
-        if (!decision->is_array())
-          fail("SamplePerfectTile: the decision must be a list of factors, got {}",
-               decision->dump());
-        std::vector<int64_t> factors;
-        for (const auto& f : *decision) {
-          if (!f.is_number_integer())
-            fail("SamplePerfectTile: factor {} is not an integer", f.dump());
-          factors.push_back(f.get<int64_t>());
-        }
-        d = factors;
-      }
-      std::vector<AnyRV> out;
-      for (const ExprRV& v :
-           sch.sample_perfect_tile(input_loop(in, 0), static_cast<int>(attr_int(attrs, 0, "n")),
-                                   attr_int(attrs, 1, "max_innermost_factor"), d)) {
-        out.push_back(v);
-      }
-      return out;
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs,
-       const nlohmann::json* decision, const std::vector<std::string>& out) {
-      std::string d =
-          decision != nullptr
-              ? fmt::format(", std::vector<int64_t>{}",
-                            cpp_list({decision->dump().substr(1, decision->dump().size() - 2)}))
-              : "";
-      return cpp_unpack("ExprRV", out,
-                        fmt::format("sch.sample_perfect_tile({}, {}, {}{})", in[0], attrs[0].dump(),
-                                    attrs[1].dump(), d));
-    }});
-}  // namespace
 
 }  // namespace tessera

@@ -1,10 +1,23 @@
 // SetScope: the storage scope of a buffer a block writes (an intermediate allocated
 // by the program, never a parameter) becomes `scope`.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct SetScopeTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "SetScope";
+  static constexpr const char* kMethod = "set_scope";
+  static constexpr std::array<const char*, 3> kArguments = {"block", "buffer index", "scope"};
+  static void apply(Schedule& sch, const BlockRV& block, int64_t buffer_index,
+                    const std::string& scope) {
+    sch.set_scope(block, buffer_index, scope);
+  }
+};
+const InstructionRegistration registration = register_instruction<SetScopeTraits>();
+}  // namespace
 
 void Schedule::set_scope(const BlockRV& block_rv, int64_t buffer_index, const std::string& scope) {
   const std::string primitive = "set_scope";
@@ -21,23 +34,7 @@ void Schedule::set_scope(const BlockRV& block_rv, int64_t buffer_index, const st
   }
   const Buffer& buffer = written_intermediate(*this, primitive, b, buffer_index);
   state_.replace_func(replace_buffer(func(), buffer, buffer.with_scope(scope)), primitive);
-  record("SetScope", {block_rv}, nlohmann::json::array({buffer_index, scope}), {});
+  record_instruction<SetScopeTraits>(*this, {}, block_rv, buffer_index, scope);
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "SetScope", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      sch.set_scope(input_block(in, 0), attr_int(attrs, 0, "buffer index"),
-                    attr_string(attrs, 1, "scope"));
-      return {};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
-       const std::vector<std::string>&) {
-      return fmt::format("sch.set_scope({}, {}, {});", in[0], attrs[0].dump(),
-                         cpp_string(attrs[1].get<std::string>()));
-    }});
-}  // namespace
 
 }  // namespace tessera

@@ -1,7 +1,7 @@
 // Split: one loop becomes nested loops whose extents are the factors. When the
 // factors' product exceeds the extent, the blocks under the loop get the
 // predicate `original < extent`, so no iteration runs twice or out of range.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 #include "tessera/arith/analyzer.h"
 #include "tessera/ir/mutator.h"
@@ -11,6 +11,19 @@
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct SplitTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "Split";
+  static constexpr const char* kMethod = "split";
+  static constexpr std::array<const char*, 2> kArguments = {"loop", "factors"};
+  static std::vector<LoopRV> apply(Schedule& sch, const LoopRV& loop,
+                                   const std::vector<FactorArg>& factors) {
+    return sch.split(loop, factors);
+  }
+};
+const InstructionRegistration registration = register_instruction<SplitTraits>();
+}  // namespace
 
 namespace {
 
@@ -132,33 +145,9 @@ std::vector<LoopRV> Schedule::split(const LoopRV& loop_rv, const std::vector<Fac
   }
   state_.replace_func(replace_stmt(func(), loop, body), "split");
   std::vector<LoopRV> out;
-  std::vector<AnyRV> outputs;
-  for (const Var& v : vars) {
-    out.push_back(new_loop_rv(v));
-    outputs.push_back(out.back());
-  }
-  std::vector<InstInput> inputs = factor_inputs(loop_rv, factors);
-  record("Split", std::move(inputs), nlohmann::json::array(), outputs);
+  for (const Var& v : vars) out.push_back(new_loop_rv(v));
+  record_instruction<SplitTraits>(*this, out, loop_rv, factors);
   return out;
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "Split", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      std::vector<FactorArg> factors = factor_args(in, "split factor");
-      std::vector<AnyRV> out;
-      for (const LoopRV& l : sch.split(input_loop(in, 0), factors)) out.push_back(l);
-      return out;
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
-       const std::vector<std::string>& out) {
-      std::vector<std::string> factors(in.begin() + 1, in.end());
-      return cpp_unpack(
-          "LoopRV", out,
-          fmt::format("sch.split({}, std::vector<FactorArg>{})", in[0], cpp_list(factors)));
-    }});
-}  // namespace
 
 }  // namespace tessera

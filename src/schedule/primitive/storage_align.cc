@@ -2,11 +2,25 @@
 // dimension `axis` is factor * k + offset (padding the rows, typically to avoid shared
 // memory bank conflicts or cache-set aliasing). The buffer must be allocated by the
 // program with a constant shape; the values it holds do not change.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct StorageAlignTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "StorageAlign";
+  static constexpr const char* kMethod = "storage_align";
+  static constexpr std::array<const char*, 5> kArguments = {"block", "buffer index", "axis",
+                                                            "factor", "offset"};
+  static void apply(Schedule& sch, const BlockRV& block, int64_t buffer_index, int64_t axis,
+                    int64_t factor, int64_t offset) {
+    sch.storage_align(block, buffer_index, axis, factor, offset);
+  }
+};
+const InstructionRegistration registration = register_instruction<StorageAlignTraits>();
+}  // namespace
 
 void Schedule::storage_align(const BlockRV& block_rv, int64_t buffer_index, int64_t axis,
                              int64_t factor, int64_t offset) {
@@ -57,25 +71,7 @@ void Schedule::storage_align(const BlockRV& block_rv, int64_t buffer_index, int6
   Buffer aligned = Buffer::make(buffer->name, buffer->dtype, buffer->shape, stride_exprs,
                                 buffer->elem_offset, buffer->scope);
   state_.replace_func(replace_buffer(func(), buffer, aligned), primitive);
-  record("StorageAlign", {block_rv}, nlohmann::json::array({buffer_index, axis, factor, offset}),
-         {});
+  record_instruction<StorageAlignTraits>(*this, {}, block_rv, buffer_index, axis, factor, offset);
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "StorageAlign", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      sch.storage_align(input_block(in, 0), attr_int(attrs, 0, "buffer index"),
-                        attr_int(attrs, 1, "axis"), attr_int(attrs, 2, "factor"),
-                        attr_int(attrs, 3, "offset"));
-      return {};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
-       const std::vector<std::string>&) {
-      return fmt::format("sch.storage_align({}, {}, {}, {}, {});", in[0], attrs[0].dump(),
-                         attrs[1].dump(), attrs[2].dump(), attrs[3].dump());
-    }});
-}  // namespace
 
 }  // namespace tessera

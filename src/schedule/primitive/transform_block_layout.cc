@@ -5,7 +5,7 @@
 // Preconditions keep this exact: the block is alone in its loop nest, each iteration
 // variable is bound directly to its own loop covering its domain, and no output of the
 // map mixes spatial and reduction variables (the new variable's kind would be ambiguous).
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 #include "tessera/ir/op.h"
 #include "tessera/ir/printer.h"
@@ -14,6 +14,18 @@
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct TransformBlockLayoutTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "TransformBlockLayout";
+  static constexpr const char* kMethod = "transform_block_layout";
+  static constexpr std::array<const char*, 2> kArguments = {"block", "index map"};
+  static void apply(Schedule& sch, const BlockRV& block, const IndexMap& index_map) {
+    sch.transform_block_layout(block, index_map);
+  }
+};
+const InstructionRegistration registration = register_instruction<TransformBlockLayoutTraits>();
+}  // namespace
 
 std::vector<const ForNode*> schedule_detail::trivial_loops(const Schedule& sch,
                                                            const std::string& primitive,
@@ -156,23 +168,7 @@ void Schedule::transform_block_layout(const BlockRV& block_rv, const IndexMap& i
       replace_stmt(func(),
                    e->loops.empty() ? static_cast<const StmtNode*>(e->realize) : e->loops[0], nest),
       primitive);
-  record("TransformBlockLayout", {block_rv}, nlohmann::json::array({map_text}), {});
+  record_instruction<TransformBlockLayoutTraits>(*this, {}, block_rv, index_map);
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "TransformBlockLayout", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      sch.transform_block_layout(input_block(in, 0),
-                                 IndexMap::parse(attr_string(attrs, 0, "index map")));
-      return {};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
-       const std::vector<std::string>&) {
-      return fmt::format("sch.transform_block_layout({}, IndexMap::parse({}));", in[0],
-                         cpp_string(attrs[0].get<std::string>()));
-    }});
-}  // namespace
 
 }  // namespace tessera

@@ -7,7 +7,7 @@
 // first writer runs, so padding reads as that value (a later pad_einsum or a vector
 // loop over the padded extent may read it). Parameters keep the caller's layout:
 // cache_read / cache_write a parameter first and transform the cache.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 #include "tessera/arith/index_map.h"
 #include "tessera/arith/int_set.h"
@@ -19,6 +19,20 @@
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct TransformLayoutTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "TransformLayout";
+  static constexpr const char* kMethod = "transform_layout";
+  static constexpr std::array<const char*, 5> kArguments = {
+      "block", "buffer index", "buffer index kind", "index map", "pad value"};
+  static void apply(Schedule& sch, const BlockRV& block, int64_t buffer_index, BufferIndexKind kind,
+                    const IndexMap& index_map, const std::optional<double>& pad_value) {
+    sch.transform_layout(block, buffer_index, kind, index_map, pad_value);
+  }
+};
+const InstructionRegistration registration = register_instruction<TransformLayoutTraits>();
+}  // namespace
 
 namespace {
 
@@ -213,39 +227,8 @@ void Schedule::transform_layout(const BlockRV& block_rv, int64_t buffer_index, B
   }
   LayoutRewriter rewriter(buffer, transformed, index_map, anchor, fill);
   state_.replace_func(rewriter.mutate_func(func()), primitive);
-  nlohmann::json pad = pad_value ? nlohmann::json(*pad_value) : nlohmann::json(nullptr);
-  record("TransformLayout", {block_rv},
-         nlohmann::json::array({buffer_index, read ? "read" : "write", map_text, pad}), {});
+  record_instruction<TransformLayoutTraits>(*this, {}, block_rv, buffer_index, kind, index_map,
+                                            pad_value);
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "TransformLayout", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      std::string side = attr_string(attrs, 1, "buffer index kind");
-      if (side != "read" && side != "write")
-        fail("TransformLayout: the buffer index kind must be \"read\" or \"write\", got \"{}\"",
-             side);
-      std::optional<double> pad;
-      if (attrs.size() > 3 && !attrs[3].is_null()) {
-        if (!attrs[3].is_number())
-          fail("TransformLayout: the pad value (attribute 3) must be a number or null");
-        pad = attrs[3].get<double>();
-      }
-      sch.transform_layout(input_block(in, 0), attr_int(attrs, 0, "buffer index"),
-                           side == "read" ? BufferIndexKind::kRead : BufferIndexKind::kWrite,
-                           IndexMap::parse(attr_string(attrs, 2, "index map")), pad);
-      return {};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
-       const std::vector<std::string>&) {
-      std::string pad = attrs.size() > 3 && !attrs[3].is_null() ? attrs[3].dump() : "std::nullopt";
-      return fmt::format(
-          "sch.transform_layout({}, {}, BufferIndexKind::{}, IndexMap::parse({}), {});", in[0],
-          attrs[0].dump(), attrs[1].get<std::string>() == "read" ? "kRead" : "kWrite",
-          cpp_string(attrs[2].get<std::string>()), pad);
-    }});
-}  // namespace
 
 }  // namespace tessera

@@ -1,9 +1,21 @@
 // Unannotate: remove an annotation from a block or loop.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 namespace tessera {
 
 using namespace schedule_detail;
+
+namespace {
+struct UnannotateTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "Unannotate";
+  static constexpr const char* kMethod = "unannotate";
+  static constexpr std::array<const char*, 2> kArguments = {"block or loop", "key"};
+  static void apply(Schedule& sch, const BlockOrLoop& target, const std::string& key) {
+    std::visit([&](const auto& rv) { sch.unannotate(rv, key); }, target);
+  }
+};
+const InstructionRegistration registration = register_instruction<UnannotateTraits>();
+}  // namespace
 
 void Schedule::unannotate(const BlockRV& block_rv, const std::string& key) {
   const BlockNode* b = get(block_rv);
@@ -13,7 +25,7 @@ void Schedule::unannotate(const BlockRV& block_rv, const std::string& key) {
   auto node = std::make_shared<BlockNode>(*b);
   node->annotations.erase(key);
   state_.replace_func(replace_stmt(func(), b, Stmt(node)), "unannotate");
-  record("Unannotate", {block_rv}, nlohmann::json::array({key}), {});
+  record_instruction<UnannotateTraits>(*this, {}, block_rv, key);
 }
 
 void Schedule::unannotate(const LoopRV& loop_rv, const std::string& key) {
@@ -27,26 +39,7 @@ void Schedule::unannotate(const LoopRV& loop_rv, const std::string& key) {
   Stmt changed =
       make_for(l->loop_var, l->min, l->extent, l->for_kind, l->body, l->thread_tag, annotations);
   state_.replace_func(replace_stmt(func(), l, changed), "unannotate");
-  record("Unannotate", {loop_rv}, nlohmann::json::array({key}), {});
+  record_instruction<UnannotateTraits>(*this, {}, loop_rv, key);
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "Unannotate", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json& attrs,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      std::string key = attr_string(attrs, 0, "annotation key");
-      if (!in.empty() && std::holds_alternative<LoopRV>(in[0])) {
-        sch.unannotate(input_loop(in, 0), key);
-      } else {
-        sch.unannotate(input_block(in, 0), key);
-      }
-      return {};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json& attrs, const nlohmann::json*,
-       const std::vector<std::string>&) {
-      return fmt::format("sch.unannotate({}, {});", in[0], cpp_string(attrs[0].get<std::string>()));
-    }});
-}  // namespace
 
 }  // namespace tessera

@@ -1,25 +1,23 @@
 // Unroll: mark a loop to unroll it completely.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 namespace tessera {
 
 using namespace schedule_detail;
 
+namespace {
+struct UnrollTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "Unroll";
+  static constexpr const char* kMethod = "unroll";
+  static constexpr std::array<const char*, 1> kArguments = {"loop"};
+  static void apply(Schedule& sch, const LoopRV& loop) { sch.unroll(loop); }
+};
+const InstructionRegistration registration = register_instruction<UnrollTraits>();
+}  // namespace
+
 void Schedule::unroll(const LoopRV& loop) {
   change_loop_kind(*this, "unroll", loop, ForKind::kUnrolled, "");
-  record("Unroll", {loop}, nlohmann::json::array(), {});
+  record_instruction<UnrollTraits>(*this, {}, loop);
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "Unroll", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      sch.unroll(input_loop(in, 0));
-      return {};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
-       const std::vector<std::string>&) { return fmt::format("sch.unroll({});", in[0]); }});
-}  // namespace
 
 }  // namespace tessera

@@ -1,25 +1,23 @@
 // Vectorize: mark a loop to turn it into vector operations.
-#include "../schedule_internal.h"
+#include "../instruction_traits.h"
 
 namespace tessera {
 
 using namespace schedule_detail;
 
+namespace {
+struct VectorizeTraits : InstructionTraitsBase {
+  static constexpr const char* kName = "Vectorize";
+  static constexpr const char* kMethod = "vectorize";
+  static constexpr std::array<const char*, 1> kArguments = {"loop"};
+  static void apply(Schedule& sch, const LoopRV& loop) { sch.vectorize(loop); }
+};
+const InstructionRegistration registration = register_instruction<VectorizeTraits>();
+}  // namespace
+
 void Schedule::vectorize(const LoopRV& loop) {
   change_loop_kind(*this, "vectorize", loop, ForKind::kVectorized, "");
-  record("Vectorize", {loop}, nlohmann::json::array(), {});
+  record_instruction<VectorizeTraits>(*this, {}, loop);
 }
-
-namespace {
-InstructionRegistration registration(InstructionKind{
-    "Vectorize", /*pure=*/false, /*sampler=*/false,
-    [](Schedule& sch, const std::vector<InstInput>& in, const nlohmann::json&,
-       const nlohmann::json*) -> std::vector<AnyRV> {
-      sch.vectorize(input_loop(in, 0));
-      return {};
-    },
-    [](const std::vector<std::string>& in, const nlohmann::json&, const nlohmann::json*,
-       const std::vector<std::string>&) { return fmt::format("sch.vectorize({});", in[0]); }});
-}  // namespace
 
 }  // namespace tessera
