@@ -18,6 +18,8 @@ Command add_space_command(CLI::App& root);
 Command add_spaces_command(CLI::App& root);
 Command add_rules_command(CLI::App& root);
 Command add_show_command(CLI::App& root);
+Command add_import_command(CLI::App& root);
+Command add_run_model_command(CLI::App& root);
 Command add_version_command(CLI::App& root);
 
 }  // namespace tessera::cli

@@ -63,11 +63,15 @@ Simplifier::Simplifier(const Analyzer& analyzer) : analyzer_(analyzer) {
 
 ConstIntBound Simplifier::atom_bound(const Expr& atom) { return structural_bound(atom, ctx_); }
 
-ConstIntBound Simplifier::sum_bound(const CanonicalSum& s) {
+ConstIntBound Simplifier::exact_sum_bound(const CanonicalSum& s) {
   ConstIntBound b = ConstIntBound::point(s.constant);
   for (const SumTerm& t : s.terms)
     b = bound_add(b, bound_mul(atom_bound(t.atom), ConstIntBound::point(t.coeff)));
-  return bound_intersect(b, type_bound(s.dtype));
+  return b;
+}
+
+ConstIntBound Simplifier::sum_bound(const CanonicalSum& s) {
+  return bound_intersect(exact_sum_bound(s), type_bound(s.dtype));
 }
 
 Expr Simplifier::from_sum(const CanonicalSum& s) {
@@ -259,7 +263,7 @@ CanonicalSum Simplifier::to_sum(const Expr& e) {
       CanonicalSum a = to_sum(x->a), b = to_sum(x->b);
       CanonicalSum diff = a;
       diff.add(b, -1);
-      ConstIntBound d = sum_bound(diff);
+      ConstIntBound d = exact_sum_bound(diff);
       const bool is_min = e.kind() == ExprKind::kMin;
       if (d.max <= 0) return is_min ? a : b;  // a <= b
       if (d.min >= 0) return is_min ? b : a;  // a >= b

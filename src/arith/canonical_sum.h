@@ -33,6 +33,9 @@ class Simplifier {
   CanonicalSum to_sum(const Expr& e);
   Expr from_sum(const CanonicalSum& s);
   ConstIntBound sum_bound(const CanonicalSum& s);
+  /// The bound of the sum's mathematical value, not clamped to its type (a difference of two
+  /// uint8 values lies in [-255, 255], which the type's [0, 255] would misstate).
+  ConstIntBound exact_sum_bound(const CanonicalSum& s);
 
  private:
   Expr simplify_any(const Expr& e);

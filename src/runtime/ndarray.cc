@@ -181,7 +181,10 @@ int64_t NDArray::get_int(int64_t flat) const {
              : s              ? load_as<int8_t>(p)
                               : load_as<uint8_t>(p);
     case 2: return s ? load_as<int16_t>(p) : load_as<uint16_t>(p);
-    case 4: return s ? load_as<int32_t>(p) : load_as<uint32_t>(p);
+    // Not one ?: expression: int32_t and uint32_t would meet in uint32_t, turning -3 into 2^32-3.
+    case 4:
+      if (s) return load_as<int32_t>(p);
+      return load_as<uint32_t>(p);
     default: return load_as<int64_t>(p);
   }
 }
@@ -231,6 +234,15 @@ NDArray NDArray::copy() const {
   NDArray c = empty(shape_, dtype_);
   std::memcpy(c.data(), data(), nbytes());
   return c;
+}
+
+NDArray NDArray::reshaped(std::vector<int64_t> shape) const {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  TESSERA_CHECK(n == size_, "reshape of {} elements to {}", size_, n);
+  NDArray view = *this;
+  view.shape_ = std::move(shape);
+  return view;
 }
 
 std::string shape_string(const NDArray& a) {

@@ -291,4 +291,16 @@ TEST(Randomized, SimplifyBoundsAndProofsAgreeWithBruteForce) {
 }
 
 }  // namespace
+// Regression: max/min of two unsigned 8-bit values was decided from their difference clamped
+// to uint8's range ([0, 255]: "a - b >= 0"), so max(a, b) became a and ONNX's Max of
+// uint8 tensors returned its first input.
+TEST(Simplify, MinMaxOfNarrowUnsignedValuesStay) {
+  Analyzer az;
+  Var a("a", DataType::uint8()), b("b", DataType::uint8());
+  EXPECT_EQ(print(az.simplify(max(Expr(a), Expr(b)))), "max(a, b)");
+  EXPECT_EQ(print(az.simplify(min(Expr(a), Expr(b)))), "min(a, b)");
+  Var c("c", DataType::int8()), d("d", DataType::int8());
+  EXPECT_EQ(print(az.simplify(max(Expr(c), Expr(d)))), "max(c, d)");
+}
+
 }  // namespace tessera

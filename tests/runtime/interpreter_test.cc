@@ -488,5 +488,26 @@ TEST(NDArray, RandomFillIsDeterministicAndCompareReportsTheWorstElement) {
   EXPECT_EQ(hi, 127);
 }
 
+// Regression: get_int (and so get) read a negative int32 as 2^32 + value (the ?: of int32_t
+// and uint32_t has type uint32_t); ONNX's Range with delta -3 then produced no elements.
+TEST(NDArray, NegativeIntegersOfEveryWidthReadBack) {
+  for (DataType t : {DataType::int8(), DataType::int16(), DataType::int32(), DataType::int64()}) {
+    NDArray a = NDArray::empty({2}, t);
+    a.set_int(0, -3);
+    a.set(1, -100.0);
+    EXPECT_EQ(a.get_int(0), -3) << t.str();
+    EXPECT_EQ(a.get(0), -3.0) << t.str();
+    EXPECT_EQ(a.get_int(1), -100) << t.str();
+  }
+  NDArray u = NDArray::empty({1}, DataType::uint8());
+  u.set_int(0, 253);
+  EXPECT_EQ(u.get_int(0), 253);
+  // reshaped() shares the storage.
+  NDArray v = u.reshaped({});
+  v.set_int(0, 7);
+  EXPECT_EQ(u.get_int(0), 7);
+  EXPECT_TRUE(v.shape().empty());
+}
+
 }  // namespace
 }  // namespace tessera

@@ -46,6 +46,8 @@ class NDArray {
   void fill_random(uint64_t seed, double low, double high);
   double sum() const;
   NDArray copy() const;
+  /// The same storage seen with another shape of the same element count (no copy).
+  NDArray reshaped(std::vector<int64_t> shape) const;
 
  private:
   std::shared_ptr<unsigned char> storage_;

@@ -1,0 +1,152 @@
+// `tessera run-model`: runs an ONNX model with compiled kernels, checks and times it.
+#include <chrono>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "tessera/frontend/graph_runner.h"
+#include "tessera/frontend/onnx_import.h"
+#include "tessera/support/file_system.h"
+
+namespace tessera::cli {
+namespace {
+
+struct RunModelOptions {
+  std::string model, database, cost_model_file, output_dir;
+  std::vector<std::string> input_shapes, inputs, expected;
+  bool check = false, time = false;
+  int threads = 0;
+  uint64_t seed = 0;
+  int64_t repeats = 10;
+};
+
+std::pair<std::string, std::string> name_and_file(const std::string& text, const char* flag) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    fail("{}: expected NAME=FILE.pb, got '{}'", flag, text);
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+int run_model(const RunModelOptions& options) {
+  frontend::ImportOptions import_options;
+  for (const std::string& s : options.input_shapes) frontend::parse_input_shape(s, import_options);
+  frontend::Graph graph = frontend::import_onnx(options.model, import_options);
+  std::map<std::string, NDArray> feed;
+  for (const std::string& text : options.inputs) {
+    auto [name, file] = name_and_file(text, "--input");
+    feed[name] = frontend::read_tensor_file(file);
+  }
+  for (size_t i = 0; i < graph.inputs.size(); ++i) {
+    const frontend::Value& v = graph.values[static_cast<size_t>(graph.inputs[i])];
+    if (feed.count(v.name) != 0) continue;
+    if (options.check && options.expected.empty())
+      fail(
+          "--check without --expected compares with the unscheduled model, which needs every "
+          "input: "
+          "give --input {}=FILE.pb",
+          v.name);
+    NDArray random = NDArray::empty(v.shape, v.dtype);
+    random.fill_random(options.seed + i, -1.0, 1.0);
+    feed[v.name] = random;
+    fmt::print("input {}: random {}[{}] (seed {})\n", v.name, v.dtype.str(),
+               fmt::join(v.shape, ", "), options.seed + i);
+  }
+  frontend::RunnerOptions runner_options;
+  runner_options.database = options.database;
+  runner_options.cost_model_file = options.cost_model_file;
+  runner_options.num_threads = options.threads;
+  runner_options.seed = options.seed;
+  frontend::GraphRunner runner(graph, runner_options);
+  std::map<std::string, int> by_source;
+  for (const frontend::KernelSource& s : runner.kernel_sources()) ++by_source[s.kind];
+  std::string sources;
+  for (const auto& [kind, count] : by_source)
+    sources += fmt::format("{}{} from {}", sources.empty() ? "" : ", ", count, kind);
+  fmt::print("{} tasks built in {:.2f} s ({})\n", runner.partition().tasks.size(),
+             runner.build_seconds(), sources);
+  std::map<std::string, NDArray> outputs = runner.run(feed);
+  int status = 0;
+  if (options.check) {
+    std::map<std::string, NDArray> reference;
+    if (!options.expected.empty()) {
+      for (const std::string& text : options.expected) {
+        auto [name, file] = name_and_file(text, "--expected");
+        reference[name] = frontend::read_tensor_file(file);
+      }
+    } else {
+      frontend::RunnerOptions unscheduled = runner_options;
+      unscheduled.unscheduled = true;
+      reference = frontend::GraphRunner(graph, unscheduled).run(feed);
+    }
+    for (const auto& [name, expected] : reference) {
+      auto it = outputs.find(name);
+      if (it == outputs.end())
+        fail("--expected names '{}', which is not an output of the model", name);
+      Comparison c = compare(it->second, expected, 1e-3, 1e-4, /*nan_equal=*/true);
+      fmt::print("check {}: {}\n", name, c.match ? "ok" : c.summary);
+      if (!c.match) status = 1;
+    }
+  }
+  if (options.time) {
+    std::vector<double> seconds;
+    for (int64_t r = 0; r < options.repeats; ++r) {
+      auto start = std::chrono::steady_clock::now();
+      runner.run(feed);
+      seconds.push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(seconds.begin(), seconds.end());
+    fmt::print("latency: median {:.3f} ms, min {:.3f} ms over {} runs\n",
+               1e3 * seconds[seconds.size() / 2], 1e3 * seconds.front(), seconds.size());
+  }
+  if (!options.output_dir.empty()) {
+    if (!std::filesystem::is_directory(options.output_dir))
+      fail("--output-dir: {} is not a directory", options.output_dir);
+    for (const auto& [name, array] : outputs) {
+      std::string path = options.output_dir + "/" + name + ".pb";
+      frontend::write_tensor_file(path, array, name);
+      fmt::print("wrote {}\n", path);
+    }
+  }
+  return status;
+}
+
+}  // namespace
+
+Command add_run_model_command(CLI::App& root) {
+  auto options = std::make_shared<RunModelOptions>();
+  CLI::App* app = root.add_subcommand("run-model", "run an ONNX model with compiled kernels");
+  app->add_option("model", options->model, "the .onnx file")->required()->type_name("MODEL.onnx");
+  app->add_option("--input-shape", options->input_shapes,
+                  "pin an input's symbolic dimensions (repeatable)")
+      ->type_name("NAME=D0,D1,...");
+  app->add_option("--input", options->inputs,
+                  "an input's value, a serialized TensorProto (repeatable)")
+      ->type_name("NAME=FILE.pb");
+  app->add_option("--db", options->database, "take each task's kernel from this tuning database")
+      ->type_name("DIR");
+  app->add_option("--cost-model-file", options->cost_model_file,
+                  "for tasks the database lacks, the pick of this trained cost model")
+      ->type_name("MODEL");
+  app->add_option("--output-dir", options->output_dir, "write each output to DIR/NAME.pb")
+      ->type_name("DIR");
+  app->add_flag("--check", options->check,
+                "compare the outputs with --expected files, or else with the unscheduled model");
+  app->add_option("--expected", options->expected, "an output's expected value (repeatable)")
+      ->type_name("NAME=FILE.pb");
+  app->add_flag("--time", options->time, "time the model end to end");
+  add_integer(app, "--repeats", options->repeats, int64_t{1}, "runs timed by --time (default 10)");
+  add_integer(app, "--threads", options->threads, 1,
+              "threads of the kernels (default: every core)");
+  add_integer(app, "--seed", options->seed, uint64_t{0},
+              "seed of the default-space samples and random inputs");
+  app->footer(
+      R"(Imports the model, builds one kernel per task — from --db when it has the task, else the
+--cost-model-file pick, else a sample of the default design space — and runs it. Inputs not
+given with --input are random (seed --seed). --check compares with --expected, or, without
+it, with every task's unscheduled program compiled by LLVM.)");
+  return {app, [options] { return run_model(*options); }};
+}
+
+}  // namespace tessera::cli
