@@ -12,7 +12,8 @@ int Graph::find_value(const std::string& name) const {
 
 std::string Graph::describe(const Node& node) const {
   std::string domain = node.domain.empty() ? "" : node.domain + ".";
-  return fmt::format("node '{}' ({}{}, opset {})", node.name, domain, node.op_type, opset);
+  return fmt::format("{}: node '{}' ({}{}, opset {})", source, node.name, domain, node.op_type,
+                     opset);
 }
 
 std::vector<int> Graph::use_counts() const {

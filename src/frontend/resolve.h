@@ -28,6 +28,10 @@ std::vector<OperatorOutput> convert_node(const Graph& graph, const Node& node,
                                          const std::vector<te::Tensor>& inputs,
                                          std::map<std::string, int>& names, bool folding = false);
 
+/// Folds each inference BatchNormalization into the convolution before it when the weights
+/// and statistics are constants and the convolution feeds nothing else; returns how many.
+int fold_batch_norms(Graph& graph);
+
 /// An identifier for IR text made from a model's name ("conv1/Conv:0" -> "conv1_Conv_0").
 std::string identifier(const std::string& name);
 

@@ -80,7 +80,8 @@ std::string run_node_test(const fs::path& dir, bool& unsupported, std::string& u
   } catch (const UnsupportedError& e) {
     unsupported = true;
     std::string message = e.message();
-    size_t open = message.find(" (");
+    size_t open = message.find("' (");
+    if (open != std::string::npos) ++open;
     size_t comma = message.find(", opset", open);
     unsupported_op = open != std::string::npos && comma != std::string::npos
                          ? message.substr(open + 2, comma - open - 2)

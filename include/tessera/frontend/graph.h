@@ -50,7 +50,7 @@ struct Graph {
 
   /// The value named `name`, or -1.
   int find_value(const std::string& name) const;
-  /// "node 'conv1' (Conv, opset 13)" for messages.
+  /// "model.onnx: node 'conv1' (Conv, opset 13)" for messages.
   std::string describe(const Node& node) const;
   /// The number of nodes reading each value (graph outputs count as one reader).
   std::vector<int> use_counts() const;

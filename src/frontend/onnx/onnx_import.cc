@@ -42,9 +42,18 @@ void pin_input_shapes(onnx::ModelProto& model, const ImportOptions& options,
   std::set<std::string> initializers;
   for (const auto& t : model.graph().initializer()) initializers.insert(t.name());
   std::vector<std::string> names;
+  for (const auto& input : model.graph().input())
+    if (initializers.count(input.name()) == 0) names.push_back(input.name());
+  for (const auto& [name, array] : options.input_values)
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      fail("{}: a value is given for '{}', which is not an input of the model (inputs: {})", source,
+           name, fmt::join(names, ", "));
+  for (const auto& [name, dims] : options.input_shapes)
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      fail("{}: --input-shape names '{}', which is not an input of the model (inputs: {})", source,
+           name, fmt::join(names, ", "));
   for (auto& input : *model.mutable_graph()->mutable_input()) {
     if (initializers.count(input.name()) != 0) continue;
-    names.push_back(input.name());
     if (!input.type().has_tensor_type())
       throw UnsupportedError(
           fmt::format("{}: input '{}' is not a tensor (sequences and maps are not supported)",
@@ -81,14 +90,6 @@ void pin_input_shapes(onnx::ModelProto& model, const ImportOptions& options,
             source, input.name(), d.dim_param().empty() ? "?" : d.dim_param(), i, input.name());
     }
   }
-  for (const auto& [name, array] : options.input_values)
-    if (std::find(names.begin(), names.end(), name) == names.end())
-      fail("{}: a value is given for '{}', which is not an input of the model (inputs: {})", source,
-           name, fmt::join(names, ", "));
-  for (const auto& [name, dims] : options.input_shapes)
-    if (std::find(names.begin(), names.end(), name) == names.end())
-      fail("{}: --input-shape names '{}', which is not an input of the model (inputs: {})", source,
-           name, fmt::join(names, ", "));
 }
 
 }  // namespace
@@ -229,6 +230,7 @@ Graph import_onnx_bytes(const std::string& bytes, const std::string& source,
     graph.outputs.push_back(it->second);
   }
   resolve_graph(graph, options, inferred);
+  fold_batch_norms(graph);
   return graph;
 }
 

@@ -1,0 +1,220 @@
+// The frontend on models built in code: import errors, batch-norm folding, fusion into
+// tasks and their deduplication, and the graph runner's results against a direct
+// computation and against the unscheduled programs.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "model_builder.h"
+#include "tessera/frontend/graph_runner.h"
+#include "tessera/frontend/onnx_import.h"
+#include "tessera/frontend/tasks.h"
+
+namespace tessera::frontend {
+namespace {
+
+using testing::ModelBuilder;
+using testing::random_array;
+
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// x -> Conv(3x3, pad 1) -> BatchNormalization -> Relu, and the same computed directly.
+struct ConvBnRelu {
+  NDArray w = random_array({4, 3, 3, 3}, 1), b = random_array({4}, 2),
+          scale = random_array({4}, 3, 0.5, 1.5), beta = random_array({4}, 4),
+          mean = random_array({4}, 5), var = random_array({4}, 6, 0.1, 1.0);
+  std::string model() const {
+    ModelBuilder m;
+    m.input("x", {1, 3, 8, 8});
+    m.weight("w", w);
+    m.weight("b", b);
+    m.weight("scale", scale);
+    m.weight("beta", beta);
+    m.weight("mean", mean);
+    m.weight("var", var);
+    m.node("Conv", {"x", "w", "b"}, {"c"}, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}}, "conv");
+    m.node("BatchNormalization", {"c", "scale", "beta", "mean", "var"}, {"n"}, {{"epsilon", 1e-3f}},
+           "bn");
+    m.node("Relu", {"n"}, {"y"}, {}, "relu");
+    m.output("y", {1, 4, 8, 8});
+    return m.bytes();
+  }
+  NDArray expected(const NDArray& x) const {
+    NDArray y = NDArray::empty({1, 4, 8, 8}, DataType::float32());
+    for (int o = 0; o < 4; ++o)
+      for (int i = 0; i < 8; ++i)
+        for (int j = 0; j < 8; ++j) {
+          double s = b.get(o);
+          for (int c = 0; c < 3; ++c)
+            for (int r = 0; r < 3; ++r)
+              for (int q = 0; q < 3; ++q) {
+                int ii = i + r - 1, jj = j + q - 1;
+                if (ii >= 0 && ii < 8 && jj >= 0 && jj < 8)
+                  s += x.get((c * 8 + ii) * 8 + jj) * w.get(((o * 3 + c) * 3 + r) * 3 + q);
+              }
+          double n = (s - mean.get(o)) * scale.get(o) / std::sqrt(var.get(o) + 1e-3) + beta.get(o);
+          y.set((o * 8 + i) * 8 + j, std::max(n, 0.0));
+        }
+    return y;
+  }
+};
+
+TEST(Frontend, BatchNormIsFoldedAndReluFusedIntoTheConvolution) {
+  ConvBnRelu net;
+  Graph g = import_onnx_bytes(net.model(), "conv_bn_relu");
+  for (const Node& n : g.nodes) EXPECT_NE(n.op_type, "BatchNormalization");
+  Partition p = partition(g);
+  ASSERT_EQ(p.tasks.size(), 1u);
+  EXPECT_EQ(p.tasks[0].name, "conv_relu");
+  EXPECT_EQ(p.tasks[0].anchor, "Conv");
+  EXPECT_EQ(p.tasks[0].weight, 1);
+  EXPECT_EQ(p.tasks[0].constant_params, (std::vector<int>{1, 2}));  // folded weight and bias
+
+  NDArray x = random_array({1, 3, 8, 8}, 7);
+  GraphRunner runner(g, {.num_threads = 1});
+  EXPECT_EQ(runner.kernel_sources()[0].kind, "default space");
+  NDArray y = runner.run({{"x", x}}).at("y");
+  Comparison c = compare(y, net.expected(x), 1e-4, 1e-5);
+  EXPECT_TRUE(c.match) << c.summary;
+}
+
+TEST(Frontend, IdenticalSubgraphsAreOneTaskWithAWeight) {
+  ModelBuilder m;
+  m.input("x", {1, 4, 6, 6});
+  m.weight("w1", random_array({4, 4, 3, 3}, 1));
+  m.weight("w2", random_array({4, 4, 3, 3}, 2));
+  m.weight("w3", random_array({4, 4, 1, 1}, 3));
+  std::map<std::string, testing::AttributeValue> pad{{"pads", std::vector<int64_t>{1, 1, 1, 1}}};
+  m.node("Conv", {"x", "w1"}, {"a"}, pad);
+  m.node("Relu", {"a"}, {"ar"});
+  m.node("Conv", {"ar", "w2"}, {"b"}, pad);
+  m.node("Add", {"b", "x"}, {"s"});  // residual: fused as the second convolution's epilogue
+  m.node("Relu", {"s"}, {"sr"});
+  m.node("Conv", {"sr", "w3"}, {"c"});
+  m.node("Reshape", {"c", "shape"}, {"y"});
+  m.weight("shape", [] {
+    NDArray s = NDArray::empty({2}, DataType::int64());
+    s.set_int(0, 1);
+    s.set_int(1, -1);
+    return s;
+  }());
+  m.output("y", {1, 144});
+  Graph g = import_onnx_bytes(m.bytes(), "residual");
+  Partition p = partition(g);
+  ASSERT_EQ(p.tasks.size(), 3u);
+  EXPECT_EQ(p.tasks[0].name, "conv_relu");
+  EXPECT_EQ(p.tasks[1].name, "conv_add_relu");
+  EXPECT_EQ(p.tasks[2].name, "conv");
+  int views = 0;
+  for (const Step& s : p.steps) views += s.kind == Step::Kind::kView ? 1 : 0;
+  EXPECT_EQ(views, 1);  // the Reshape moves no data
+
+  // Two identical blocks: the same task twice.
+  ModelBuilder twice;
+  twice.input("x", {1, 4, 6, 6});
+  twice.weight("w1", random_array({4, 4, 3, 3}, 1));
+  twice.weight("w2", random_array({4, 4, 3, 3}, 2));
+  twice.node("Conv", {"x", "w1"}, {"a"}, pad);
+  twice.node("Relu", {"a"}, {"ar"});
+  twice.node("Conv", {"ar", "w2"}, {"b"}, pad);
+  twice.node("Relu", {"b"}, {"y"});
+  twice.output("y", {1, 4, 6, 6});
+  Partition q = partition(import_onnx_bytes(twice.bytes(), "twice"));
+  ASSERT_EQ(q.tasks.size(), 1u);
+  EXPECT_EQ(q.tasks[0].weight, 2);
+
+  // The runner's result equals the unscheduled programs' (buffers reused, views shared).
+  NDArray x = random_array({1, 4, 6, 6}, 9);
+  NDArray scheduled = GraphRunner(g, {.num_threads = 2}).run({{"x", x}}).at("y");
+  NDArray reference =
+      GraphRunner(g, {.num_threads = 1, .unscheduled = true}).run({{"x", x}}).at("y");
+  EXPECT_EQ(scheduled.shape(), (std::vector<int64_t>{1, 144}));
+  Comparison c = compare(scheduled, reference, 1e-4, 1e-5);
+  EXPECT_TRUE(c.match) << c.summary;
+}
+
+TEST(Frontend, ImportErrorsNameTheNodeOrInput) {
+  ModelBuilder unsupported;
+  unsupported.input("x", {2, 3});
+  unsupported.node("Acos", {"x"}, {"y"}, {}, "the_acos");
+  unsupported.output("y", {2, 3});
+  std::string message = error_of([&] { import_onnx_bytes(unsupported.bytes(), "m.onnx"); });
+  EXPECT_NE(
+      message.find(
+          "m.onnx: node 'the_acos' (Acos, opset 13): operator Acos is not supported (supported: "),
+      std::string::npos)
+      << message;
+  EXPECT_NE(message.find("Conv, ConvTranspose"), std::string::npos) << message;
+  EXPECT_THROW(import_onnx_bytes(unsupported.bytes(), "m.onnx"), UnsupportedError);
+
+  ModelBuilder symbolic;
+  symbolic.input("x", {-1, 3});
+  symbolic.node("Relu", {"x"}, {"y"});
+  symbolic.output("y", {-1, 3});
+  message = error_of([&] { import_onnx_bytes(symbolic.bytes(), "s.onnx"); });
+  EXPECT_NE(
+      message.find(
+          "input 'x' has the symbolic dimension 'N' (dimension 0): pin it with --input-shape x="),
+      std::string::npos)
+      << message;
+  ImportOptions pinned;
+  parse_input_shape("x=5,3", pinned);
+  Graph g = import_onnx_bytes(symbolic.bytes(), "s.onnx", pinned);
+  EXPECT_EQ(g.values[static_cast<size_t>(g.outputs[0])].shape, (std::vector<int64_t>{5, 3}));
+  ImportOptions wrong;
+  parse_input_shape("x=5,4", wrong);
+  EXPECT_NE(error_of([&] {
+              import_onnx_bytes(symbolic.bytes(), "s.onnx", wrong);
+            }).find("--input-shape x gives dimension 1 as 4, the model fixes it to 3"),
+            std::string::npos);
+  ImportOptions unknown;
+  parse_input_shape("z=1", unknown);
+  EXPECT_NE(error_of([&] {
+              import_onnx_bytes(symbolic.bytes(), "s.onnx", unknown);
+            }).find("--input-shape names 'z', which is not an input of the model (inputs: x)"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { parse_input_shape("x=1,a", unknown); }).find("dimension 'a' of 'x=1,a'"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              import_onnx_bytes("not a model", "junk.onnx");
+            }).find("junk.onnx: not an ONNX model"),
+            std::string::npos);
+
+  ModelBuilder bad_reshape;
+  bad_reshape.input("x", {2, 3});
+  bad_reshape.weight("shape", [] {
+    NDArray s = NDArray::empty({1}, DataType::int64());
+    s.set_int(0, 7);
+    return s;
+  }());
+  bad_reshape.node("Reshape", {"x", "shape"}, {"y"}, {}, "r");
+  bad_reshape.output("y", {7});
+  message = error_of([&] { import_onnx_bytes(bad_reshape.bytes(), "r.onnx"); });
+  EXPECT_NE(message.find("node 'r' (Reshape, opset 13)"), std::string::npos) << message;
+}
+
+TEST(Frontend, RunnerRejectsWrongInputs) {
+  ConvBnRelu net;
+  GraphRunner runner(import_onnx_bytes(net.model(), "net.onnx"), {.num_threads = 1});
+  EXPECT_NE(error_of([&] { runner.run({}); }).find("net.onnx: no value given for input 'x'"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              runner.run({{"x", random_array({1, 3, 8, 7}, 1)}});
+            }).find("input 'x' must be float32[1, 3, 8, 8], got float32[1, 3, 8, 7]"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              runner.run({{"x", random_array({1, 3, 8, 8}, 1)}, {"extra", random_array({1}, 1)}});
+            }).find("'extra' is not an input of the model"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace tessera::frontend
