@@ -24,6 +24,8 @@ packages=(
   clang-19 libclang-rt-19-dev  # sanitizer build and libFuzzer targets of the test suite
   libeigen3-dev libfmt-dev nlohmann-json3-dev libgtest-dev
   libcli11-dev               # the driver's command line
+  libonnx-dev libprotobuf-dev cmake  # the ONNX frontend (Meson finds ONNX through its CMake package)
+  libonnx-testdata           # the ONNX backend node tests of the test suite
   ccache                     # Meson compiles through it when it is installed: rebuilds of a clean clone are quick
   clang-format-19            # the style check of tools/test.sh (.clang-format)
   libopenblas-dev libdnnl-dev  # baselines of bench/kernel_bench (never needed by the tests)

@@ -218,3 +218,26 @@ TEST(Frontend, RunnerRejectsWrongInputs) {
 
 }  // namespace
 }  // namespace tessera::frontend
+
+namespace tessera::frontend {
+namespace {
+
+// Small models exported from PyTorch (tests/frontend/models/make_models.py): the runner's
+// result matches PyTorch's within float32 rounding.
+TEST(Frontend, SmallModelsMatchPyTorch) {
+  const std::string dir = std::string(TESSERA_TEST_DATA) + "/frontend/models/";
+  for (const char* name : {"small_cnn", "small_encoder_opset13", "small_encoder_opset17"}) {
+    SCOPED_TRACE(name);
+    Graph g = import_onnx(dir + name + ".onnx");
+    GraphRunner runner(g, {.num_threads = 2});
+    NDArray x = read_tensor_file(dir + name + ".input.pb");
+    NDArray expected = read_tensor_file(dir + name + ".output.pb");
+    NDArray y = runner.run({{"input", x}}).at("output");
+    Comparison c = compare(y, expected, 1e-3, 1e-4);
+    EXPECT_TRUE(c.match) << c.summary;
+    for (const KernelSource& s : runner.kernel_sources()) EXPECT_EQ(s.kind, "default space");
+  }
+}
+
+}  // namespace
+}  // namespace tessera::frontend
