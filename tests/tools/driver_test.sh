@@ -57,7 +57,7 @@ expect 1 "error: --model excludes --epochs" -- "$tessera" costmodel eval --db "$
 expect 1 "error: --model excludes --loss" -- "$tessera" costmodel eval --db "$work" --model "$work/m.json" --loss rank
 expect 1 "error: --model excludes --hidden" -- "$tessera" costmodel eval --db "$work" --model "$work/m.json" --hidden 8
 expect 1 "error: --workload is given more than once; it takes one value" -- "$tessera" tune -w gemm:m=8,n=8,k=8 -w C2D:1 --trials 1 --db "$work/x"
-expect 1 "error: unknown command 'frob' \(commands: workloads, show-ir, run, replay, tune, costmodel, db, space, spaces, rules, show, version" -- "$tessera" frob
+expect 1 "error: unknown command 'frob' \(commands: workloads, show-ir, run, replay, tune, costmodel, db, space, spaces, rules, show, import, run-model, version" -- "$tessera" frob
 expect 2 "^usage: tessera costmodel" -- "$tessera" costmodel
 expect 2 "^usage: tessera db" -- "$tessera" db
 expect 1 "error: unknown costmodel command 'fit'" -- "$tessera" costmodel fit
@@ -259,6 +259,26 @@ expect 1 "error: unexpected arguments '--out " -- "$tessera" costmodel eval --db
 expect 1 "error: the databases $work/notune2 hold no measured programs to learn from" -- "$tessera" costmodel eval --db "$work/notune2"
 expect 1 "error: unknown costmodel command 'fit'" -- "$tessera" costmodel fit --db "$db"
 expect 0 "^usage: tessera costmodel \[OPTIONS\] \[COMMAND\]" -- "$tessera" costmodel --help
+
+# Whole models: import lists the tasks, run-model runs, checks and reports its errors.
+models=$(cd "$(dirname "$0")/../frontend/models" && pwd)
+cnn=$models/small_cnn.onnx
+expect 0 "opset 13, 16 nodes, 8 tasks \(8 distinct\)" -- "$tessera" import "$cnn"
+expect 0 "^ +2  conv_relu +Conv +\[1, 16, 8, 8\] +296960 +1 +32\.1%" -- "$tessera" import "$cnn"
+expect 0 "check output: ok" -- "$tessera" run-model "$cnn" --input input="$models/small_cnn.input.pb" --check --expected output="$models/small_cnn.output.pb"
+expect 0 "input input: random float32\[1, 3, 32, 32\] \(seed 0\)" -- "$tessera" run-model "$cnn" --check
+expect 0 "latency: median [0-9.]+ ms" -- "$tessera" run-model "$cnn" --time --repeats 2 --threads 1
+expect 1 "error: cannot open ONNX model $work/none.onnx" -- "$tessera" import "$work/none.onnx"
+expect 1 "error: --input-shape: expected NAME=D0,D1,... \(for example input=1,3,224,224\), got 'input'" -- "$tessera" import "$cnn" --input-shape input
+expect 1 "error: .*--input-shape names 'image', which is not an input of the model \(inputs: input\)" -- "$tessera" import "$cnn" --input-shape image=1,3,32,32
+expect 1 "error: .*--input-shape input gives dimension 2 as 64, the model fixes it to 32" -- "$tessera" import "$cnn" --input-shape input=1,3,64,64
+expect 1 "error: cannot open tensor file $work/x.pb" -- "$tessera" run-model "$cnn" --input input="$work/x.pb"
+expect 1 "error: --input: expected NAME=FILE.pb, got 'input'" -- "$tessera" run-model "$cnn" --input input
+expect 1 "error: .*'image' is not an input of the model" -- "$tessera" run-model "$cnn" --input image="$models/small_cnn.input.pb"
+expect 1 "error: --expected names 'logits', which is not an output of the model" -- "$tessera" run-model "$cnn" --check --expected logits="$models/small_cnn.output.pb"
+expect 1 "error: --output-dir: $work/nowhere is not a directory" -- "$tessera" run-model "$cnn" --output-dir "$work/nowhere"
+expect 1 "error: --threads: expected an integer from 1 to 4096, got '0'" -- "$tessera" run-model "$cnn" --threads 0
+expect 1 "error: .*is not a serialized ONNX TensorProto|not an ONNX model" -- "$tessera" import "$models/small_cnn.input.pb"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures driver check(s) failed"
