@@ -15,7 +15,7 @@ namespace {
 struct RunModelOptions {
   std::string model, database, cost_model_file, output_dir;
   std::vector<std::string> input_shapes, inputs, expected;
-  bool check = false, time = false;
+  bool check = false, time = false, no_cache = false;
   int threads = 0;
   uint64_t seed = 0;
   int64_t repeats = 10;
@@ -51,12 +51,18 @@ int run_model(const RunModelOptions& options) {
   runner_options.cost_model_file = options.cost_model_file;
   runner_options.num_threads = options.threads;
   runner_options.seed = options.seed;
+  runner_options.use_cache = !options.no_cache;
   frontend::GraphRunner runner(graph, runner_options);
   std::map<std::string, int> by_source;
-  for (const frontend::KernelSource& s : runner.kernel_sources()) ++by_source[s.kind];
+  int cached = 0;
+  for (const frontend::KernelSource& s : runner.kernel_sources()) {
+    ++by_source[s.kind];
+    cached += s.cached ? 1 : 0;
+  }
   std::string sources;
   for (const auto& [kind, count] : by_source)
     sources += fmt::format("{}{} from {}", sources.empty() ? "" : ", ", count, kind);
+  if (cached > 0) sources += fmt::format("; {} loaded from the kernel cache", cached);
   fmt::print("{} tasks built in {:.2f} s ({})\n", runner.partition().tasks.size(),
              runner.build_seconds(), sources);
   std::map<std::string, NDArray> outputs = runner.run(feed);
@@ -130,6 +136,10 @@ Command add_run_model_command(CLI::App& root) {
   app->add_option("--expected", options->expected, "an output's expected value (repeatable)")
       ->type_name("NAME=FILE.pb");
   app->add_flag("--time", options->time, "time the model end to end");
+  app->add_flag(
+      "--no-cache", options->no_cache,
+      "build every kernel (the kernel cache, $TESSERA_CACHE_DIR or ~/.cache/tessera/kernels, is "
+      "neither read nor written)");
   add_integer(app, "--repeats", options->repeats, int64_t{1}, "runs timed by --time (default 10)");
   add_integer(app, "--threads", options->threads, 1, "threads of the kernels (default: every core)",
               4096);
@@ -139,7 +149,9 @@ Command add_run_model_command(CLI::App& root) {
       R"(Imports the model, builds one kernel per task — from --db when it has the task, else the
 --cost-model-file pick, else a sample of the default design space — and runs it. Inputs not
 given with --input are random (seed --seed). --check compares with --expected, or, without
-it, with every task's unscheduled program compiled by LLVM.)");
+it, with every task's unscheduled program compiled by LLVM. Kernels are kept in a cache on
+disk (named by the program, or by the task and how its program was chosen, the target and
+the tessera build), so a second run loads them.)");
   return {app, [options] { return run_model(*options); }};
 }
 

@@ -1,16 +1,19 @@
 #include "tessera/frontend/graph_runner.h"
 
+#include "kernel_cache.h"
+
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "tessera/codegen/llvm_codegen.h"
-#include "tessera/lower/lower.h"
 #include "tessera/runtime/thread_pool.h"
 #include "tessera/support/error.h"
 #include "tessera/support/file_system.h"
+#include "tessera/support/hash.h"
 #include "tessera/support/logging.h"
 #include "tessera/support/task_pool.h"
 #include "tessera/tune/candidate.h"
@@ -26,13 +29,22 @@ struct GraphRunner::State {
   Target target = Target::host();
   Partition partition;
   std::vector<KernelSource> sources;
-  std::vector<std::shared_ptr<LLVMModule>> kernels;  // per task
-  std::vector<NDArray> at_load;                      // values computed when loading
-  std::vector<std::vector<int>> release_after;       // per step: buffers free once it ran
+  std::unique_ptr<KernelCache> cache;
+  std::vector<std::shared_ptr<Kernel>> kernels;  // per task
+  std::vector<NDArray> at_load;                  // values computed when loading
+  std::vector<std::vector<int>> release_after;   // per step: buffers free once it ran
   double build_seconds = 0;
 };
 
 namespace {
+
+std::string file_contents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("cannot read cost model file {}", path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 // Samples the default design space deterministically until a program is accepted.
 PrimFunc default_space_program(const Task& task, const Target& target, uint64_t seed,
@@ -91,36 +103,59 @@ GraphRunner::GraphRunner(Graph graph, RunnerOptions options) : state_(std::make_
   const auto start = std::chrono::steady_clock::now();
   const size_t count = s.partition.tasks.size();
   s.sources.assign(count, KernelSource{});
-  std::vector<std::shared_ptr<LLVMModule>> kernels = parallel_map<std::shared_ptr<LLVMModule>>(
-      static_cast<int64_t>(count), threads, [&](int64_t i) {
+  s.cache = std::make_unique<KernelCache>(s.options.cache_directory, s.options.use_cache);
+  std::string model_hash;  // of the cost model file: its picks depend on its contents
+  if (!s.options.cost_model_file.empty())
+    model_hash = fmt::format("{:016x}", hash_string(file_contents(s.options.cost_model_file)));
+  std::vector<std::shared_ptr<Kernel>> kernels = parallel_map<std::shared_ptr<Kernel>>(
+      static_cast<int64_t>(count), threads, [&](int64_t i) -> std::shared_ptr<Kernel> {
         const Task& task = s.partition.tasks[static_cast<size_t>(i)];
         KernelSource& source = s.sources[static_cast<size_t>(i)];
-        std::optional<PrimFunc> program;
+        const std::string workload = workload_hash(task.func);
+        const std::string name = task.func->name;
+        // A choice made by a deterministic procedure is cached under what it depends on.
+        auto cached_or = [&](const std::string& description,
+                             const std::function<PrimFunc()>& choose) {
+          const std::string key = KernelCache::key(description, s.target);
+          if (auto kernel = s.cache->find(key, name)) {
+            source.cached = true;
+            return kernel;
+          }
+          return s.cache->build(key, choose(), s.target);
+        };
         try {
           if (s.options.unscheduled) {
-            program = task.func;
             source.kind = "unscheduled";
+            return cached_or("unscheduled " + workload, [&] { return task.func; });
           }
-          if (!program && !s.options.database.empty())
-            program = database_program(task, s.target, s.options.database, &source);
-          if (!program && !s.options.cost_model_file.empty()) {
-            TemporaryDirectory scratch("tessera-model-");
-            TuneOptions tune_options;
-            tune_options.trials = 0;
-            tune_options.database = scratch.path() + "/db";
-            tune_options.cost_model_file = s.options.cost_model_file;
-            tune_options.seed = s.options.seed;
-            tune_options.num_threads = 1;
-            tune(task.func, s.target, tune_options);
-            program = database_program(task, s.target, tune_options.database, &source);
-            if (program) source.kind = "cost model";
+          if (!s.options.database.empty()) {
+            if (std::optional<PrimFunc> program =
+                    database_program(task, s.target, s.options.database, &source))
+              return cached_or("program " + program_hash(*program), [&] { return *program; });
           }
-          if (!program) {
-            program = default_space_program(task, s.target, s.options.seed, &source.detail);
-            source.kind = "default space";
+          if (!s.options.cost_model_file.empty()) {
+            source.kind = "cost model";
+            return cached_or(
+                fmt::format("cost model {} {} seed {}", model_hash, workload, s.options.seed), [&] {
+                  TemporaryDirectory scratch("tessera-model-");
+                  TuneOptions tune_options;
+                  tune_options.trials = 0;
+                  tune_options.database = scratch.path() + "/db";
+                  tune_options.cost_model_file = s.options.cost_model_file;
+                  tune_options.seed = s.options.seed;
+                  tune_options.num_threads = 1;
+                  tune(task.func, s.target, tune_options);
+                  KernelSource ignored;
+                  std::optional<PrimFunc> program =
+                      database_program(task, s.target, tune_options.database, &ignored);
+                  if (!program) fail("task {}: the cost model picked no program", task.name);
+                  return *program;
+                });
           }
-          return std::make_shared<LLVMModule>(
-              LLVMModule::compile({lower(*program, s.target)}, 3, s.target));
+          source.kind = "default space";
+          return cached_or(fmt::format("default space {} seed {}", workload, s.options.seed), [&] {
+            return default_space_program(task, s.target, s.options.seed, &source.detail);
+          });
         } catch (Error& e) {
           throw e.add_context(fmt::format("while building task {} ({})", i, task.name));
         }
@@ -168,8 +203,7 @@ GraphRunner::GraphRunner(Graph graph, RunnerOptions options) : state_(std::make_
       const Value& out = s.graph.values[static_cast<size_t>(v)];
       args.push_back(NDArray::empty(out.shape, out.dtype));
     }
-    const Task& task = s.partition.tasks[static_cast<size_t>(step.task)];
-    s.kernels[static_cast<size_t>(step.task)]->run(task.func->name, args);
+    s.kernels[static_cast<size_t>(step.task)]->run(args);
     for (size_t k = 0; k < step.outputs.size(); ++k)
       s.at_load[static_cast<size_t>(step.outputs[k])] = args[step.inputs.size() + k];
   }
@@ -228,8 +262,7 @@ std::map<std::string, NDArray> GraphRunner::run(const std::map<std::string, NDAr
       }
       args.push_back(buffer);
     }
-    const Task& task = s.partition.tasks[static_cast<size_t>(step.task)];
-    s.kernels[static_cast<size_t>(step.task)]->run(task.func->name, args);
+    s.kernels[static_cast<size_t>(step.task)]->run(args);
     for (size_t j = 0; j < step.outputs.size(); ++j)
       values[static_cast<size_t>(step.outputs[j])] = args[step.inputs.size() + j];
     for (int v : s.release_after[k]) {

@@ -2,6 +2,7 @@
 // tasks and their deduplication, and the graph runner's results against a direct
 // computation and against the unscheduled programs.
 #include <cmath>
+#include <filesystem>
 
 #include <gtest/gtest.h>
 
@@ -79,7 +80,7 @@ TEST(Frontend, BatchNormIsFoldedAndReluFusedIntoTheConvolution) {
   EXPECT_EQ(p.tasks[0].constant_params, (std::vector<int>{1, 2}));  // folded weight and bias
 
   NDArray x = random_array({1, 3, 8, 8}, 7);
-  GraphRunner runner(g, {.num_threads = 1});
+  GraphRunner runner(g, {.num_threads = 1, .use_cache = false});
   EXPECT_EQ(runner.kernel_sources()[0].kind, "default space");
   NDArray y = runner.run({{"x", x}}).at("y");
   Comparison c = compare(y, net.expected(x), 1e-4, 1e-5);
@@ -133,9 +134,11 @@ TEST(Frontend, IdenticalSubgraphsAreOneTaskWithAWeight) {
 
   // The runner's result equals the unscheduled programs' (buffers reused, views shared).
   NDArray x = random_array({1, 4, 6, 6}, 9);
-  NDArray scheduled = GraphRunner(g, {.num_threads = 2}).run({{"x", x}}).at("y");
-  NDArray reference =
-      GraphRunner(g, {.num_threads = 1, .unscheduled = true}).run({{"x", x}}).at("y");
+  NDArray scheduled =
+      GraphRunner(g, {.num_threads = 2, .use_cache = false}).run({{"x", x}}).at("y");
+  NDArray reference = GraphRunner(g, {.num_threads = 1, .unscheduled = true, .use_cache = false})
+                          .run({{"x", x}})
+                          .at("y");
   EXPECT_EQ(scheduled.shape(), (std::vector<int64_t>{1, 144}));
   Comparison c = compare(scheduled, reference, 1e-4, 1e-5);
   EXPECT_TRUE(c.match) << c.summary;
@@ -203,7 +206,8 @@ TEST(Frontend, ImportErrorsNameTheNodeOrInput) {
 
 TEST(Frontend, RunnerRejectsWrongInputs) {
   ConvBnRelu net;
-  GraphRunner runner(import_onnx_bytes(net.model(), "net.onnx"), {.num_threads = 1});
+  GraphRunner runner(import_onnx_bytes(net.model(), "net.onnx"),
+                     {.num_threads = 1, .use_cache = false});
   EXPECT_NE(error_of([&] { runner.run({}); }).find("net.onnx: no value given for input 'x'"),
             std::string::npos);
   EXPECT_NE(error_of([&] {
@@ -229,7 +233,7 @@ TEST(Frontend, SmallModelsMatchPyTorch) {
   for (const char* name : {"small_cnn", "small_encoder_opset13", "small_encoder_opset17"}) {
     SCOPED_TRACE(name);
     Graph g = import_onnx(dir + name + ".onnx");
-    GraphRunner runner(g, {.num_threads = 2});
+    GraphRunner runner(g, {.num_threads = 2, .use_cache = false});
     NDArray x = read_tensor_file(dir + name + ".input.pb");
     NDArray expected = read_tensor_file(dir + name + ".output.pb");
     NDArray y = runner.run({{"input", x}}).at("output");
@@ -237,6 +241,26 @@ TEST(Frontend, SmallModelsMatchPyTorch) {
     EXPECT_TRUE(c.match) << c.summary;
     for (const KernelSource& s : runner.kernel_sources()) EXPECT_EQ(s.kind, "default space");
   }
+}
+
+// A second runner of the same model loads every kernel from the cache and computes the same.
+TEST(Frontend, KernelsAreCachedOnDisk) {
+  const std::string dir = std::string(TESSERA_TEST_DATA) + "/frontend/models/";
+  const std::string cache = ::testing::TempDir() + "/tessera-kernel-cache-test";
+  std::filesystem::remove_all(cache);
+  Graph g = import_onnx(dir + "small_cnn.onnx");
+  NDArray x = read_tensor_file(dir + "small_cnn.input.pb");
+  GraphRunner first(g, {.num_threads = 1, .cache_directory = cache});
+  for (const KernelSource& s : first.kernel_sources()) EXPECT_FALSE(s.cached);
+  GraphRunner second(g, {.num_threads = 1, .cache_directory = cache});
+  for (const KernelSource& s : second.kernel_sources()) EXPECT_TRUE(s.cached);
+  Comparison c = compare(second.run({{"input", x}}).at("output"),
+                         first.run({{"input", x}}).at("output"), 0, 0);
+  EXPECT_TRUE(c.match) << c.summary;
+  // Another seed is another choice: not taken from the cache.
+  GraphRunner other(g, {.num_threads = 1, .seed = 7, .cache_directory = cache});
+  EXPECT_FALSE(other.kernel_sources()[0].cached);
+  std::filesystem::remove_all(cache);
 }
 
 }  // namespace

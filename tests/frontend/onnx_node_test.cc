@@ -63,7 +63,7 @@ std::string run_node_test(const fs::path& dir, bool& unsupported, std::string& u
     for (size_t i = 0; i < inputs.size(); ++i)
       if (options.input_values.count(names[i]) == 0)
         feed[names[i]] = read_tensor_file(inputs[i].string());
-    GraphRunner runner(graph, RunnerOptions{.num_threads = 1});
+    GraphRunner runner(graph, RunnerOptions{.num_threads = 1, .use_cache = false});
     std::map<std::string, NDArray> result = runner.run(feed);
     if (outputs.size() != graph.outputs.size()) return "output count differs";
     for (size_t i = 0; i < outputs.size(); ++i) {

@@ -6,6 +6,7 @@ tessera=$1
 failures=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+export TESSERA_CACHE_DIR="$work/kernel-cache"  # run-model's kernels stay in the scratch folder
 
 # expect STATUS PATTERN -- command...: the command exits with STATUS and its
 # combined output matches the extended regular expression PATTERN.
@@ -268,6 +269,8 @@ expect 0 "^ +2  conv_relu +Conv +\[1, 16, 8, 8\] +296960 +1 +32\.1%" -- "$tesser
 expect 0 "check output: ok" -- "$tessera" run-model "$cnn" --input input="$models/small_cnn.input.pb" --check --expected output="$models/small_cnn.output.pb"
 expect 0 "input input: random float32\[1, 3, 32, 32\] \(seed 0\)" -- "$tessera" run-model "$cnn" --check
 expect 0 "latency: median [0-9.]+ ms" -- "$tessera" run-model "$cnn" --time --repeats 2 --threads 1
+expect 0 "8 tasks built in [0-9.]+ s \(8 from default space; 8 loaded from the kernel cache\)" -- "$tessera" run-model "$cnn"
+expect 0 "8 tasks built in [0-9.]+ s \(8 from default space\)$" -- "$tessera" run-model "$cnn" --no-cache
 expect 1 "error: cannot open ONNX model $work/none.onnx" -- "$tessera" import "$work/none.onnx"
 expect 1 "error: --input-shape: expected NAME=D0,D1,... \(for example input=1,3,224,224\), got 'input'" -- "$tessera" import "$cnn" --input-shape input
 expect 1 "error: .*--input-shape names 'image', which is not an input of the model \(inputs: input\)" -- "$tessera" import "$cnn" --input-shape image=1,3,32,32

@@ -3,7 +3,8 @@
 // of a tuning database (--db), the cost model's recorded pick there (the no-tuning mode of
 // `tessera tune --trials 0`), the pick of a trained cost model made now (when a model file
 // is given), else a deterministic sample of the default design space — never the
-// unscheduled program. Kernels are built in parallel. Steps whose inputs are all weights
+// unscheduled program. Kernels are built in parallel and kept in a cache on disk, so a
+// second run of the model loads them. Steps whose inputs are all weights
 // run once when the runner is made; intermediate buffers are reused as soon as their last
 // reader has run; views share their input's storage.
 //
@@ -30,12 +31,17 @@ struct RunnerOptions {
   uint64_t seed = 0;                 // of the default-space samples
   /// Compile the unscheduled programs instead (the reference of --check; slow).
   bool unscheduled = false;
+  /// Kernels are kept in a cache on disk, named by what they compute and how they were
+  /// chosen, so a second run loads them. "" : $TESSERA_CACHE_DIR, else ~/.cache/tessera/kernels.
+  std::string cache_directory = "";
+  bool use_cache = true;
 };
 
 /// Where a task's kernel came from.
 struct KernelSource {
-  std::string kind;    // "database", "predicted", "cost model", "default space", "unscheduled"
-  std::string detail;  // the program hash, the sample's seed, ...
+  std::string kind;     // "database", "predicted", "cost model", "default space", "unscheduled"
+  std::string detail;   // the program hash, the sample's seed, ...
+  bool cached = false;  // loaded from the kernel cache
 };
 
 class GraphRunner {
