@@ -15,7 +15,7 @@ namespace {
 struct RunModelOptions {
   std::string model, database, cost_model_file, output_dir;
   std::vector<std::string> input_shapes, inputs, expected;
-  bool check = false, time = false, no_cache = false;
+  bool check = false, time = false, no_cache = false, profile = false;
   int threads = 0;
   uint64_t seed = 0;
   int64_t repeats = 10;
@@ -100,6 +100,26 @@ int run_model(const RunModelOptions& options) {
     fmt::print("latency: median {:.3f} ms, min {:.3f} ms over {} runs\n",
                1e3 * seconds[seconds.size() / 2], 1e3 * seconds.front(), seconds.size());
   }
+  if (options.profile) {
+    runner.run(feed);
+    std::vector<double> seconds = runner.task_seconds();
+    double total = 0;
+    for (double t : seconds) total += t;
+    std::vector<size_t> order(seconds.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return seconds[a] > seconds[b]; });
+    fmt::print("{:>4}  {:<36} {:<22} {:>6} {:>10} {:>7} {:>9}  {}\n", "#", "task", "shape",
+               "weight", "ms", "share", "GFLOP/s", "kernel");
+    for (size_t i : order) {
+      const frontend::Task& t = runner.partition().tasks[i];
+      const frontend::KernelSource& src = runner.kernel_sources()[i];
+      double rate = seconds[i] > 0 ? static_cast<double>(t.flops * t.weight) / seconds[i] / 1e9 : 0;
+      fmt::print("{:>4}  {:<36} {:<22} {:>6} {:>10.3f} {:>6.1f}% {:>9.1f}  {}\n", i, t.name,
+                 t.shape, t.weight, 1e3 * seconds[i], total > 0 ? 100 * seconds[i] / total : 0,
+                 rate, src.kind);
+    }
+  }
   if (!options.output_dir.empty()) {
     if (!std::filesystem::is_directory(options.output_dir))
       fail("--output-dir: {} is not a directory", options.output_dir);
@@ -136,6 +156,7 @@ Command add_run_model_command(CLI::App& root) {
   app->add_option("--expected", options->expected, "an output's expected value (repeatable)")
       ->type_name("NAME=FILE.pb");
   app->add_flag("--time", options->time, "time the model end to end");
+  app->add_flag("--profile", options->profile, "time each task in one run, slowest first");
   app->add_flag(
       "--no-cache", options->no_cache,
       "build every kernel (the kernel cache, $TESSERA_CACHE_DIR or ~/.cache/tessera/kernels, is "

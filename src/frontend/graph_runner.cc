@@ -17,6 +17,7 @@
 #include "tessera/support/logging.h"
 #include "tessera/support/task_pool.h"
 #include "tessera/tune/candidate.h"
+#include "tessera/tune/cost_model.h"
 #include "tessera/tune/database.h"
 #include "tessera/tune/defaults.h"
 #include "tessera/tune/tuner.h"
@@ -34,6 +35,7 @@ struct GraphRunner::State {
   std::vector<NDArray> at_load;                  // values computed when loading
   std::vector<std::vector<int>> release_after;   // per step: buffers free once it ran
   double build_seconds = 0;
+  std::vector<double> task_seconds;
 };
 
 namespace {
@@ -66,6 +68,34 @@ PrimFunc default_space_program(const Task& task, const Target& target, uint64_t 
   }
   fail("task {}: no program of the default design space was accepted in 64 samples (last: {})",
        task.name, last_reason);
+}
+
+// The no-tuning pick: samples of the default design space ranked by a trained cost model.
+PrimFunc cost_model_program(const Task& task, const Target& target, const RunnerOptions& options,
+                            std::string* detail) {
+  Workload workload{task.name, task.func, task.flops};
+  TuneContext ctx(workload, target);
+  fill_defaults(ctx);
+  std::vector<Schedule> sketches = ctx.generate_design_space();
+  if (sketches.empty()) fail("task {}: the default design space has no sketches", task.name);
+  std::vector<PrimFunc> programs;
+  const int64_t wanted = std::max(1, options.cost_model_samples);
+  for (int64_t attempt = 0; attempt < 4 * wanted && static_cast<int64_t>(programs.size()) < wanted;
+       ++attempt) {
+    const size_t k = static_cast<size_t>(attempt) % sketches.size();
+    CandidateResult c =
+        sample_candidate(*sketches[k].trace(), task.func,
+                         options.seed + static_cast<uint64_t>(attempt), ctx.postprocs);
+    if (c.schedule) programs.push_back(c.schedule->func());
+  }
+  if (programs.empty()) return default_space_program(task, target, options.seed, detail);
+  std::shared_ptr<CostModel> model = make_cost_model("mlp", options.cost_model_file);
+  model->initialize(ctx);
+  std::vector<double> scores = model->predict(ctx, programs);
+  const size_t best =
+      static_cast<size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+  *detail = fmt::format("best of {} samples by the cost model", programs.size());
+  return programs[best];
 }
 
 std::optional<PrimFunc> database_program(const Task& task, const Target& target,
@@ -136,21 +166,9 @@ GraphRunner::GraphRunner(Graph graph, RunnerOptions options) : state_(std::make_
           if (!s.options.cost_model_file.empty()) {
             source.kind = "cost model";
             return cached_or(
-                fmt::format("cost model {} {} seed {}", model_hash, workload, s.options.seed), [&] {
-                  TemporaryDirectory scratch("tessera-model-");
-                  TuneOptions tune_options;
-                  tune_options.trials = 0;
-                  tune_options.database = scratch.path() + "/db";
-                  tune_options.cost_model_file = s.options.cost_model_file;
-                  tune_options.seed = s.options.seed;
-                  tune_options.num_threads = 1;
-                  tune(task.func, s.target, tune_options);
-                  KernelSource ignored;
-                  std::optional<PrimFunc> program =
-                      database_program(task, s.target, tune_options.database, &ignored);
-                  if (!program) fail("task {}: the cost model picked no program", task.name);
-                  return *program;
-                });
+                fmt::format("cost model {} {} seed {} samples {}", model_hash, workload,
+                            s.options.seed, s.options.cost_model_samples),
+                [&] { return cost_model_program(task, s.target, s.options, &source.detail); });
           }
           source.kind = "default space";
           return cached_or(fmt::format("default space {} seed {}", workload, s.options.seed), [&] {
@@ -217,6 +235,7 @@ const Graph& GraphRunner::graph() const { return state_->graph; }
 const Partition& GraphRunner::partition() const { return state_->partition; }
 const std::vector<KernelSource>& GraphRunner::kernel_sources() const { return state_->sources; }
 double GraphRunner::build_seconds() const { return state_->build_seconds; }
+std::vector<double> GraphRunner::task_seconds() const { return state_->task_seconds; }
 
 std::map<std::string, NDArray> GraphRunner::run(const std::map<std::string, NDArray>& inputs) {
   State& s = *state_;
@@ -234,6 +253,7 @@ std::map<std::string, NDArray> GraphRunner::run(const std::map<std::string, NDAr
     if (s.graph.find_value(name) < 0 || std::find(s.graph.inputs.begin(), s.graph.inputs.end(),
                                                   s.graph.find_value(name)) == s.graph.inputs.end())
       fail("{}: '{}' is not an input of the model", s.graph.source, name);
+  s.task_seconds.assign(s.partition.tasks.size(), 0.0);
   // Freed buffers, by byte size, for reuse by later steps.
   std::multimap<size_t, NDArray> free_buffers;
   for (size_t k = 0; k < s.partition.steps.size(); ++k) {
@@ -262,7 +282,10 @@ std::map<std::string, NDArray> GraphRunner::run(const std::map<std::string, NDAr
       }
       args.push_back(buffer);
     }
+    const auto started = std::chrono::steady_clock::now();
     s.kernels[static_cast<size_t>(step.task)]->run(args);
+    s.task_seconds[static_cast<size_t>(step.task)] +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     for (size_t j = 0; j < step.outputs.size(); ++j)
       values[static_cast<size_t>(step.outputs[j])] = args[step.inputs.size() + j];
     for (int v : s.release_after[k]) {

@@ -27,6 +27,7 @@ namespace tessera::frontend {
 struct RunnerOptions {
   std::string database = "";         // a tuning database to take kernels from ("" for none)
   std::string cost_model_file = "";  // a trained model for tasks the database lacks ("" for none)
+  int cost_model_samples = 128;      // default-space samples the cost model ranks
   int num_threads = 0;               // threads of the kernels and of the build; 0: every core
   uint64_t seed = 0;                 // of the default-space samples
   /// Compile the unscheduled programs instead (the reference of --check; slow).
@@ -57,6 +58,8 @@ class GraphRunner {
   const Partition& partition() const;
   const std::vector<KernelSource>& kernel_sources() const;  // per task
   double build_seconds() const;
+  /// Per task: the seconds its steps took in the last run (all its occurrences together).
+  std::vector<double> task_seconds() const;
 
  private:
   struct State;
