@@ -13,6 +13,8 @@ struct ImportCommandOptions {
   std::string model;
   std::vector<std::string> input_shapes;
   bool print_ir = false;
+  int64_t task = -1;
+  CLI::Option* task_option = nullptr;
 };
 
 int list_tasks(const ImportCommandOptions& options) {
@@ -20,6 +22,13 @@ int list_tasks(const ImportCommandOptions& options) {
   for (const std::string& s : options.input_shapes) frontend::parse_input_shape(s, import_options);
   frontend::Graph graph = frontend::import_onnx(options.model, import_options);
   frontend::Partition p = frontend::partition(graph);
+  if (options.task >= 0) {  // one task's program alone, to tune or replay it as a workload
+    if (options.task >= static_cast<int64_t>(p.tasks.size()))
+      fail("--task {}: the model has {} distinct tasks (0 to {})", options.task, p.tasks.size(),
+           p.tasks.size() - 1);
+    fmt::print("{}\n", print(p.tasks[static_cast<size_t>(options.task)].func));
+    return 0;
+  }
   int64_t total = 0;
   for (const frontend::Task& t : p.tasks) total += t.flops * t.weight;
   int load_steps = 0, views = 0;
@@ -58,6 +67,10 @@ Command add_import_command(CLI::App& root) {
       ->type_name("NAME=D0,D1,...")
       ->take_last();
   app->add_flag("--print-ir", options->print_ir, "print each task's program");
+  options->task_option =
+      add_integer(app, "--task", options->task, int64_t{0},
+                  "print only task N's program (IR text: a workload for tune and replay)");
+  options->task_option->excludes(app->get_option("--print-ir"));
   app->footer(
       R"(Imports the model (ONNX checker, shape inference with the given input shapes, constant
 folding), cuts it into tasks — each convolution, matmul, pool or reduction with the

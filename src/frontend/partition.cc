@@ -110,7 +110,9 @@ struct Groups {
   }
 };
 
-std::string lower_op(const std::string& op) {
+std::string lower_op(std::string op) {
+  if (op.size() > 4 && op.compare(op.size() - 4, 4, "NHWC") == 0)
+    op.resize(op.size() - 4);  // tessera.ConvNHWC
   std::string s;
   for (char ch : op) {
     if (std::isupper(static_cast<unsigned char>(ch)) && !s.empty() &&

@@ -15,7 +15,10 @@ std::string identifier(const std::string& name) {
 }
 
 const OperatorInfo& operator_of(const Graph& graph, const Node& node) {
-  const OperatorInfo* info = node.domain.empty() ? find_operator(node.op_type) : nullptr;
+  // Operators of the "tessera" domain are made by tessera's own passes (layout.cc).
+  const OperatorInfo* info = node.domain.empty()        ? find_operator(node.op_type)
+                             : node.domain == "tessera" ? find_operator("tessera." + node.op_type)
+                                                        : nullptr;
   if (info == nullptr)
     throw UnsupportedError(fmt::format("{}: operator {}{} is not supported (supported: {})",
                                        graph.describe(node),

@@ -32,6 +32,10 @@ std::vector<OperatorOutput> convert_node(const Graph& graph, const Node& node,
 /// and statistics are constants and the convolution feeds nothing else; returns how many.
 int fold_batch_norms(Graph& graph);
 
+/// Rewrites each 2-D convolution with constant weights to channels-last (layout.cc) and
+/// cancels the transposes between them; returns how many convolutions it converted.
+int convert_to_channels_last(Graph& graph, const ImportOptions& options);
+
 /// An identifier for IR text made from a model's name ("conv1/Conv:0" -> "conv1_Conv_0").
 std::string identifier(const std::string& name);
 

@@ -70,7 +70,9 @@ struct ConvBnRelu {
 
 TEST(Frontend, BatchNormIsFoldedAndReluFusedIntoTheConvolution) {
   ConvBnRelu net;
-  Graph g = import_onnx_bytes(net.model(), "conv_bn_relu");
+  ImportOptions nchw;
+  nchw.channels_last = false;
+  Graph g = import_onnx_bytes(net.model(), "conv_bn_relu", nchw);
   for (const Node& n : g.nodes) EXPECT_NE(n.op_type, "BatchNormalization");
   Partition p = partition(g);
   ASSERT_EQ(p.tasks.size(), 1u);
@@ -84,6 +86,18 @@ TEST(Frontend, BatchNormIsFoldedAndReluFusedIntoTheConvolution) {
   EXPECT_EQ(runner.kernel_sources()[0].kind, "default space");
   NDArray y = runner.run({{"x", x}}).at("y");
   Comparison c = compare(y, net.expected(x), 1e-4, 1e-5);
+  EXPECT_TRUE(c.match) << c.summary;
+
+  // Channels last (the default): the convolution reads the input through a transpose to
+  // NHWC and the ReLU runs in NHWC; one transpose back to NCHW for the model's output.
+  Graph nhwc = import_onnx_bytes(net.model(), "conv_bn_relu");
+  Partition q = partition(nhwc);
+  ASSERT_EQ(q.tasks.size(), 2u);
+  EXPECT_EQ(q.tasks[0].name, "transpose_conv_relu");
+  EXPECT_EQ(q.tasks[0].anchor, "ConvNHWC");
+  EXPECT_EQ(q.tasks[1].name, "transpose");
+  NDArray y2 = GraphRunner(nhwc, {.num_threads = 1, .use_cache = false}).run({{"x", x}}).at("y");
+  c = compare(y2, net.expected(x), 1e-4, 1e-5);
   EXPECT_TRUE(c.match) << c.summary;
 }
 
@@ -108,7 +122,9 @@ TEST(Frontend, IdenticalSubgraphsAreOneTaskWithAWeight) {
     return s;
   }());
   m.output("y", {1, 144});
-  Graph g = import_onnx_bytes(m.bytes(), "residual");
+  ImportOptions nchw;
+  nchw.channels_last = false;
+  Graph g = import_onnx_bytes(m.bytes(), "residual", nchw);
   Partition p = partition(g);
   ASSERT_EQ(p.tasks.size(), 3u);
   EXPECT_EQ(p.tasks[0].name, "conv_relu");
@@ -128,7 +144,7 @@ TEST(Frontend, IdenticalSubgraphsAreOneTaskWithAWeight) {
   twice.node("Conv", {"ar", "w2"}, {"b"}, pad);
   twice.node("Relu", {"b"}, {"y"});
   twice.output("y", {1, 4, 6, 6});
-  Partition q = partition(import_onnx_bytes(twice.bytes(), "twice"));
+  Partition q = partition(import_onnx_bytes(twice.bytes(), "twice", nchw));
   ASSERT_EQ(q.tasks.size(), 1u);
   EXPECT_EQ(q.tasks[0].weight, 2);
 
@@ -141,6 +157,18 @@ TEST(Frontend, IdenticalSubgraphsAreOneTaskWithAWeight) {
                           .at("y");
   EXPECT_EQ(scheduled.shape(), (std::vector<int64_t>{1, 144}));
   Comparison c = compare(scheduled, reference, 1e-4, 1e-5);
+  EXPECT_TRUE(c.match) << c.summary;
+
+  // Channels last: between the convolutions the activations stay NHWC (the residual Add
+  // reads the input through the same transpose as the first convolution); transposes are
+  // left only at the model's input and before the Reshape.
+  Graph nhwc = import_onnx_bytes(m.bytes(), "residual");
+  int transposes = 0;
+  for (const Node& n : nhwc.nodes) transposes += n.op_type == "Transpose" ? 1 : 0;
+  EXPECT_EQ(transposes, 2);
+  NDArray channels_last =
+      GraphRunner(nhwc, {.num_threads = 2, .use_cache = false}).run({{"x", x}}).at("y");
+  c = compare(channels_last, reference, 1e-4, 1e-5);
   EXPECT_TRUE(c.match) << c.summary;
 }
 

@@ -264,13 +264,15 @@ expect 0 "^usage: tessera costmodel \[OPTIONS\] \[COMMAND\]" -- "$tessera" costm
 # Whole models: import lists the tasks, run-model runs, checks and reports its errors.
 models=$(cd "$(dirname "$0")/../frontend/models" && pwd)
 cnn=$models/small_cnn.onnx
-expect 0 "opset 13, 16 nodes, 8 tasks \(8 distinct\)" -- "$tessera" import "$cnn"
-expect 0 "^ +2  conv_relu +Conv +\[1, 16, 8, 8\] +296960 +1 +32\.1%" -- "$tessera" import "$cnn"
+expect 0 "opset 13, 20 nodes, 9 tasks \(9 distinct\)" -- "$tessera" import "$cnn"
+expect 0 "^ +3  conv_relu +ConvNHWC +\[1, 8, 8, 16\] +296960 +1 +32\.1%" -- "$tessera" import "$cnn"
+expect 0 "^func \"?task_conv_relu\"?\(p0: float32\[1, 8, 8, 16\]" -- "$tessera" import "$cnn" --task 3
+expect 1 "error: --task 9: the model has 9 distinct tasks \(0 to 8\)" -- "$tessera" import "$cnn" --task 9
 expect 0 "check output: ok" -- "$tessera" run-model "$cnn" --input input="$models/small_cnn.input.pb" --check --expected output="$models/small_cnn.output.pb"
 expect 0 "input input: random float32\[1, 3, 32, 32\] \(seed 0\)" -- "$tessera" run-model "$cnn" --check
 expect 0 "latency: median [0-9.]+ ms" -- "$tessera" run-model "$cnn" --time --repeats 2 --threads 1
-expect 0 "8 tasks built in [0-9.]+ s \(8 from default space; 8 loaded from the kernel cache\)" -- "$tessera" run-model "$cnn"
-expect 0 "8 tasks built in [0-9.]+ s \(8 from default space\)$" -- "$tessera" run-model "$cnn" --no-cache
+expect 0 "9 tasks built in [0-9.]+ s \(9 from default space; 9 loaded from the kernel cache\)" -- "$tessera" run-model "$cnn"
+expect 0 "9 tasks built in [0-9.]+ s \(9 from default space\)$" -- "$tessera" run-model "$cnn" --no-cache
 expect 1 "error: cannot open ONNX model $work/none.onnx" -- "$tessera" import "$work/none.onnx"
 expect 1 "error: --input-shape: expected NAME=D0,D1,... \(for example input=1,3,224,224\), got 'input'" -- "$tessera" import "$cnn" --input-shape input
 expect 1 "error: .*--input-shape names 'image', which is not an input of the model \(inputs: input\)" -- "$tessera" import "$cnn" --input-shape image=1,3,32,32

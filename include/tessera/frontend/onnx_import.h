@@ -27,6 +27,9 @@ struct ImportOptions {
   /// Inputs whose values are fixed when the model is imported (folded like weights; the
   /// runner then takes no value for them): a Reshape fed its shape as an input, say.
   std::map<std::string, NDArray> input_values;
+  /// Convolutions compute in NHWC (tessera.ConvNHWC), with the transposes between them
+  /// cancelled: the layout the CPU kernels want. False keeps every operator as in the model.
+  bool channels_last = true;
   /// Folded values larger than this many elements stay nodes (they run once at load).
   int64_t fold_limit = 1 << 16;
 };

@@ -231,6 +231,7 @@ Graph import_onnx_bytes(const std::string& bytes, const std::string& source,
   }
   resolve_graph(graph, options, inferred);
   fold_batch_norms(graph);
+  if (options.channels_last) convert_to_channels_last(graph, options);
   return graph;
 }
 

@@ -123,6 +123,43 @@ Outputs conv(ConversionContext& c, const Inputs& in) {
   return {y};
 }
 
+// tessera.ConvNHWC, made by the layout pass (layout.cc) from a 2-D Conv: X [N, H, W, C],
+// W [KH, KW, C / group, OC], output [N, OH, OW, OC]; ONNX Conv's attributes. Channels last
+// make the output channels contiguous: what the CPU rules vectorize best.
+Outputs conv_nhwc(ConversionContext& c, const Inputs& in) {
+  te::Tensor x = input(c, in, 0, "X"), weight = input(c, in, 1, "W");
+  if (x->shape.size() != 4 || weight->shape.size() != 4) c.fail("X and W must have rank 4");
+  const int64_t n = x->shape[0], channels = x->shape[3], out_channels = weight->shape[3];
+  const int64_t group = c.get_int("group", 1);
+  const int64_t per_group = weight->shape[2], out_per_group = out_channels / group;
+  if (group < 1 || per_group * group != channels || out_channels % group != 0)
+    c.fail(fmt::format("group {} does not divide {} input channels into W's {} per group", group, channels,
+                       per_group));
+  Window w = window(c, {x->shape[1], x->shape[2]}, {weight->shape[0], weight->shape[1]});
+  te::Tensor padded = pad_tensor(c, x, {0, w.pad_begin[0], w.pad_begin[1], 0}, {0, w.pad_end[0], w.pad_end[1], 0},
+                                 constant_like(x, 0));
+  IterVar rh = te::reduce_axis(weight->shape[0], "rh"), rw = te::reduce_axis(weight->shape[1], "rw"),
+          rc = te::reduce_axis(per_group, "rc");
+  std::vector<int64_t> shape{n, w.output[0], w.output[1], out_channels};
+  te::Tensor y = te::compute(
+      shape,
+      [&](const te::Axes& o) {
+        Expr channel = Expr(rc.var);
+        if (group > 1) channel = floordiv(Expr(o[3]), make_int(out_per_group)) * make_int(per_group) + channel;
+        Expr h = Expr(o[1]) * make_int(w.strides[0]) + Expr(rh.var) * make_int(w.dilations[0]);
+        Expr wi = Expr(o[2]) * make_int(w.strides[1]) + Expr(rw.var) * make_int(w.dilations[1]);
+        return te::sum(padded(o[0], h, wi, channel) * weight(rh.var, rw.var, rc.var, o[3]), {rh, rw, rc});
+      },
+      c.stage_name("conv"));
+  if (in.size() > 2 && in[2].present()) {
+    te::Tensor bias = input(c, in, 2, "B");
+    y = te::compute(
+        shape, [&](const te::Axes& o) { return y(o[0], o[1], o[2], o[3]) + bias(o[3]); },
+        c.stage_name("conv_bias"));
+  }
+  return {y};
+}
+
 Outputs conv_transpose(ConversionContext& c, const Inputs& in) {
   te::Tensor x = input(c, in, 0, "X"), weight = input(c, in, 1, "W");
   if (x->shape.size() < 3 || weight->shape.size() != x->shape.size())
@@ -420,6 +457,7 @@ Outputs batch_norm(ConversionContext& c, const Inputs& in) {
 const OperatorRegistration registrations[] = {
     OperatorRegistration{{"Conv", OperatorKind::kAnchor, 1, conv}},
     OperatorRegistration{{"ConvTranspose", OperatorKind::kAnchor, 1, conv_transpose}},
+    OperatorRegistration{{"tessera.ConvNHWC", OperatorKind::kAnchor, 1, conv_nhwc}},
     OperatorRegistration{{"Gemm", OperatorKind::kAnchor, 7, gemm}},
     OperatorRegistration{{"MatMul", OperatorKind::kAnchor, 1, matmul}},
     OperatorRegistration{

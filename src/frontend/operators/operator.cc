@@ -48,7 +48,8 @@ std::vector<std::string> supported_operators() {
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mutex);
   std::vector<std::string> out;
-  for (const auto& [name, info] : r.operators) out.push_back(name);
+  for (const auto& [name, info] : r.operators)
+    if (name.find('.') == std::string::npos) out.push_back(name);  // not tessera's internal ones
   return out;
 }
 
