@@ -133,22 +133,24 @@ Outputs conv_nhwc(ConversionContext& c, const Inputs& in) {
   const int64_t group = c.get_int("group", 1);
   const int64_t per_group = weight->shape[2], out_per_group = out_channels / group;
   if (group < 1 || per_group * group != channels || out_channels % group != 0)
-    c.fail(fmt::format("group {} does not divide {} input channels into W's {} per group", group, channels,
-                       per_group));
+    c.fail(fmt::format("group {} does not divide {} input channels into W's {} per group", group,
+                       channels, per_group));
   Window w = window(c, {x->shape[1], x->shape[2]}, {weight->shape[0], weight->shape[1]});
-  te::Tensor padded = pad_tensor(c, x, {0, w.pad_begin[0], w.pad_begin[1], 0}, {0, w.pad_end[0], w.pad_end[1], 0},
-                                 constant_like(x, 0));
-  IterVar rh = te::reduce_axis(weight->shape[0], "rh"), rw = te::reduce_axis(weight->shape[1], "rw"),
-          rc = te::reduce_axis(per_group, "rc");
+  te::Tensor padded = pad_tensor(c, x, {0, w.pad_begin[0], w.pad_begin[1], 0},
+                                 {0, w.pad_end[0], w.pad_end[1], 0}, constant_like(x, 0));
+  IterVar rh = te::reduce_axis(weight->shape[0], "rh"),
+          rw = te::reduce_axis(weight->shape[1], "rw"), rc = te::reduce_axis(per_group, "rc");
   std::vector<int64_t> shape{n, w.output[0], w.output[1], out_channels};
   te::Tensor y = te::compute(
       shape,
       [&](const te::Axes& o) {
         Expr channel = Expr(rc.var);
-        if (group > 1) channel = floordiv(Expr(o[3]), make_int(out_per_group)) * make_int(per_group) + channel;
+        if (group > 1)
+          channel = floordiv(Expr(o[3]), make_int(out_per_group)) * make_int(per_group) + channel;
         Expr h = Expr(o[1]) * make_int(w.strides[0]) + Expr(rh.var) * make_int(w.dilations[0]);
         Expr wi = Expr(o[2]) * make_int(w.strides[1]) + Expr(rw.var) * make_int(w.dilations[1]);
-        return te::sum(padded(o[0], h, wi, channel) * weight(rh.var, rw.var, rc.var, o[3]), {rh, rw, rc});
+        return te::sum(padded(o[0], h, wi, channel) * weight(rh.var, rw.var, rc.var, o[3]),
+                       {rh, rw, rc});
       },
       c.stage_name("conv"));
   if (in.size() > 2 && in[2].present()) {
