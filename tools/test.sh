@@ -21,12 +21,12 @@ status=0
 sanitize_build_failed=0
 meson test -C build --num-processes 2 --print-errorlogs || status=1
 
-# -O1 keeps the sanitized tests fast; line tables (not full debug information) are all the
-# sanitizers' reports need and compile a fifth faster.
 # Meson puts ccache in front of the compilers it finds, but not of CC/CXX given explicitly:
 # name it here, or every clean clone compiles the sanitizer build from scratch.
 launcher=""
 command -v ccache > /dev/null && launcher="ccache "
+# -O1 keeps the sanitized tests fast; line tables (not full debug information) are all the
+# sanitizers' reports need and compile a fifth faster.
 if [ ! -f build-sanitize/build.ninja ]; then
   CC="${launcher}clang-19" CXX="${launcher}clang++-19" meson setup build-sanitize --buildtype=plain -Doptimization=1 -Ddebug=false \
     -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true -Dbenchmarks=false -Dtutorials=false \

@@ -40,17 +40,7 @@ class ModelBuilder {
   /// A float32 input; a negative dimension is symbolic ("N").
   void input(const std::string& name, const std::vector<int64_t>& dims,
              int elem_type = onnx::TensorProto::FLOAT) {
-    auto* i = model_.mutable_graph()->add_input();
-    i->set_name(name);
-    auto* t = i->mutable_type()->mutable_tensor_type();
-    t->set_elem_type(elem_type);
-    for (int64_t d : dims) {
-      auto* dim = t->mutable_shape()->add_dim();
-      if (d < 0)
-        dim->set_dim_param("N");
-      else
-        dim->set_dim_value(d);
-    }
+    describe(model_.mutable_graph()->add_input(), name, dims, elem_type);
   }
   void weight(const std::string& name, const NDArray& value) {
     auto* t = model_.mutable_graph()->add_initializer();
@@ -89,10 +79,16 @@ class ModelBuilder {
   }
   /// A float32 output; a negative dimension is symbolic.
   void output(const std::string& name, const std::vector<int64_t>& dims) {
-    auto* o = model_.mutable_graph()->add_output();
-    o->set_name(name);
-    auto* t = o->mutable_type()->mutable_tensor_type();
-    t->set_elem_type(onnx::TensorProto::FLOAT);
+    describe(model_.mutable_graph()->add_output(), name, dims, onnx::TensorProto::FLOAT);
+  }
+  std::string bytes() const { return model_.SerializeAsString(); }
+
+ private:
+  static void describe(onnx::ValueInfoProto* info, const std::string& name,
+                       const std::vector<int64_t>& dims, int elem_type) {
+    info->set_name(name);
+    auto* t = info->mutable_type()->mutable_tensor_type();
+    t->set_elem_type(elem_type);
     for (int64_t d : dims) {
       auto* dim = t->mutable_shape()->add_dim();
       if (d < 0)
@@ -101,9 +97,6 @@ class ModelBuilder {
         dim->set_dim_value(d);
     }
   }
-  std::string bytes() const { return model_.SerializeAsString(); }
-
- private:
   onnx::ModelProto model_;
 };
 

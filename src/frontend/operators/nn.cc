@@ -69,6 +69,21 @@ std::vector<int64_t> tail(const std::vector<int64_t>& shape, size_t from) {
   return std::vector<int64_t>(shape.begin() + static_cast<std::ptrdiff_t>(from), shape.end());
 }
 
+// `y` plus the per-channel bias of input 2, when the node has one.
+te::Tensor add_channel_bias(ConversionContext& c, const te::Tensor& y, const Inputs& in,
+                            size_t channel_axis, const char* name) {
+  if (in.size() <= 2 || !in[2].present()) return y;
+  te::Tensor bias = input(c, in, 2, "B");
+  if (bias->shape != std::vector<int64_t>{y->shape[channel_axis]})
+    c.fail(fmt::format("B must have shape [{}]", y->shape[channel_axis]));
+  return te::compute(
+      y->shape,
+      [&](const te::Axes& o) {
+        return y(std::vector<Expr>(o.begin(), o.end())) + bias(o[channel_axis]);
+      },
+      c.stage_name(name));
+}
+
 Outputs conv(ConversionContext& c, const Inputs& in) {
   te::Tensor x = input(c, in, 0, "X"), weight = input(c, in, 1, "W");
   if (x->shape.size() < 3 || weight->shape.size() != x->shape.size())
@@ -111,16 +126,7 @@ Outputs conv(ConversionContext& c, const Inputs& in) {
         return te::sum(padded(xi) * weight(wi), reduce);
       },
       c.stage_name("conv"));
-  if (in.size() > 2 && in[2].present()) {
-    te::Tensor bias = in[2].tensor;
-    if (bias->shape != std::vector<int64_t>{out_channels})
-      c.fail(fmt::format("B must have shape [{}]", out_channels));
-    y = te::compute(
-        shape,
-        [&](const te::Axes& o) { return y(std::vector<Expr>(o.begin(), o.end())) + bias(o[1]); },
-        c.stage_name("conv_bias"));
-  }
-  return {y};
+  return {add_channel_bias(c, y, in, 1, "conv_bias")};
 }
 
 // tessera.ConvNHWC, made by the layout pass (layout.cc) from a 2-D Conv: X [N, H, W, C],
@@ -153,13 +159,7 @@ Outputs conv_nhwc(ConversionContext& c, const Inputs& in) {
                        {rh, rw, rc});
       },
       c.stage_name("conv"));
-  if (in.size() > 2 && in[2].present()) {
-    te::Tensor bias = input(c, in, 2, "B");
-    y = te::compute(
-        shape, [&](const te::Axes& o) { return y(o[0], o[1], o[2], o[3]) + bias(o[3]); },
-        c.stage_name("conv_bias"));
-  }
-  return {y};
+  return {add_channel_bias(c, y, in, 3, "conv_bias")};
 }
 
 Outputs conv_transpose(ConversionContext& c, const Inputs& in) {
@@ -239,14 +239,7 @@ Outputs conv_transpose(ConversionContext& c, const Inputs& in) {
         return te::sum(if_then_else(valid, x(xi) * weight(wi), constant_like(x, 0)), reduce);
       },
       c.stage_name("conv_transpose"));
-  if (in.size() > 2 && in[2].present()) {
-    te::Tensor bias = in[2].tensor;
-    y = te::compute(
-        shape,
-        [&](const te::Axes& o) { return y(std::vector<Expr>(o.begin(), o.end())) + bias(o[1]); },
-        c.stage_name("conv_transpose_bias"));
-  }
-  return {y};
+  return {add_channel_bias(c, y, in, 1, "conv_transpose_bias")};
 }
 
 Outputs gemm(ConversionContext& c, const Inputs& in) {
