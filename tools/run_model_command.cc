@@ -17,6 +17,7 @@ struct RunModelOptions {
   std::vector<std::string> input_shapes, inputs, expected;
   bool check = false, time = false, no_cache = false, profile = false;
   int threads = 0;
+  int samples = 128;
   uint64_t seed = 0;
   int64_t repeats = 10;
 };
@@ -52,6 +53,7 @@ int run_model(const RunModelOptions& options) {
   runner_options.num_threads = options.threads;
   runner_options.seed = options.seed;
   runner_options.use_cache = !options.no_cache;
+  runner_options.cost_model_samples = options.samples;
   frontend::GraphRunner runner(graph, runner_options);
   std::map<std::string, int> by_source;
   int cached = 0;
@@ -149,6 +151,9 @@ Command add_run_model_command(CLI::App& root) {
   app->add_option("--cost-model-file", options->cost_model_file,
                   "for tasks the database lacks, the pick of this trained cost model")
       ->type_name("MODEL");
+  add_integer(app, "--samples", options->samples, 1,
+              "default-space samples --cost-model-file ranks per task (default 128)", 65536)
+      ->needs(app->get_option("--cost-model-file"));
   app->add_option("--output-dir", options->output_dir, "write each output to DIR/NAME.pb")
       ->type_name("DIR");
   app->add_flag("--check", options->check,

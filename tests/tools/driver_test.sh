@@ -283,6 +283,7 @@ expect 1 "error: .*'image' is not an input of the model" -- "$tessera" run-model
 expect 1 "error: --expected names 'logits', which is not an output of the model" -- "$tessera" run-model "$cnn" --check --expected logits="$models/small_cnn.output.pb"
 expect 1 "error: --output-dir: $work/nowhere is not a directory" -- "$tessera" run-model "$cnn" --output-dir "$work/nowhere"
 expect 1 "error: --threads: expected an integer from 1 to 4096, got '0'" -- "$tessera" run-model "$cnn" --threads 0
+expect 1 "error: --samples requires --cost-model-file" -- "$tessera" run-model "$cnn" --samples 16
 expect 1 "error: .*is not a serialized ONNX TensorProto|not an ONNX model" -- "$tessera" import "$models/small_cnn.input.pb"
 
 if [ "$failures" -ne 0 ]; then
