@@ -110,19 +110,6 @@ struct Groups {
   }
 };
 
-std::string lower_op(std::string op) {
-  if (op.size() > 4 && op.compare(op.size() - 4, 4, "NHWC") == 0)
-    op.resize(op.size() - 4);  // tessera.ConvNHWC
-  std::string s;
-  for (char ch : op) {
-    if (std::isupper(static_cast<unsigned char>(ch)) && !s.empty() &&
-        !std::isupper(static_cast<unsigned char>(s.back())))
-      s += '_';
-    s += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  }
-  return s;
-}
-
 }  // namespace
 
 Partition partition(const Graph& graph) {
@@ -233,7 +220,7 @@ Partition partition(const Graph& graph) {
         tensors[member.outputs[k2]] = outputs[k2].tensor;
         produced.insert(member.outputs[k2]);
       }
-      name += (name.empty() ? "" : "_") + lower_op(member.op_type);
+      name += (name.empty() ? "" : "_") + snake_case(member.op_type);
       if (groups.kind[static_cast<size_t>(m)] == OperatorKind::kAnchor && anchor.empty()) {
         anchor = member.op_type;
         shape = fmt::format(

@@ -7,13 +7,6 @@
 
 namespace tessera::frontend {
 
-std::string identifier(const std::string& name) {
-  std::string out;
-  for (char ch : name) out += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "v" + out;
-  return out;
-}
-
 const OperatorInfo& operator_of(const Graph& graph, const Node& node) {
   // Operators of the "tessera" domain are made by tessera's own passes (layout.cc).
   const OperatorInfo* info = node.domain.empty()        ? find_operator(node.op_type)

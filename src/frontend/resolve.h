@@ -36,7 +36,4 @@ int fold_batch_norms(Graph& graph);
 /// cancels the transposes between them; returns how many convolutions it converted.
 int convert_to_channels_last(Graph& graph, const ImportOptions& options);
 
-/// An identifier for IR text made from a model's name ("conv1/Conv:0" -> "conv1_Conv_0").
-std::string identifier(const std::string& name);
-
 }  // namespace tessera::frontend

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../common/error_of.h"
 #include "model_builder.h"
 #include "tessera/frontend/graph_runner.h"
 #include "tessera/frontend/onnx_import.h"
@@ -16,16 +17,7 @@ namespace {
 
 using testing::ModelBuilder;
 using testing::random_array;
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing_util::error_of;
 
 // x -> Conv(3x3, pad 1) -> BatchNormalization -> Relu, and the same computed directly.
 struct ConvBnRelu {

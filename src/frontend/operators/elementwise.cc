@@ -20,15 +20,6 @@ void require_float(ConversionContext& c, const te::Tensor& t) {
 
 Expr real(DataType t, double v) { return make_const(t, v); }
 
-std::string lower_name(const std::string& op) {
-  std::string s;
-  for (char ch : op) {
-    if (std::isupper(static_cast<unsigned char>(ch)) && !s.empty()) s += '_';
-    s += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  }
-  return s;
-}
-
 // A unary floating-point operator; `fn` gets the element and the context (for attributes).
 void unary(const char* op, int64_t since, std::function<Expr(ConversionContext&, const Expr&)> fn,
            bool floating_only = true) {
@@ -40,24 +31,22 @@ void unary(const char* op, int64_t since, std::function<Expr(ConversionContext&,
         te::Tensor x = require(c, in, 0);
         if (floating_only) require_float(c, x);
         return {elementwise(
-            c, {x}, [&](const std::vector<Expr>& v) { return fn(c, v[0]); }, lower_name(op))};
+            c, {x}, [&](const std::vector<Expr>& v) { return fn(c, v[0]); }, snake_case(op))};
       }}));
 }
 
 // A binary operator with numpy broadcasting; both inputs of one type unless `mixed`.
-void binary(const char* op, int64_t since, std::function<Expr(const Expr&, const Expr&)> fn,
-            bool comparison = false) {
+void binary(const char* op, int64_t since, std::function<Expr(const Expr&, const Expr&)> fn) {
   static std::vector<std::unique_ptr<OperatorRegistration>> registrations;
   registrations.push_back(std::make_unique<OperatorRegistration>(OperatorInfo{
       op, OperatorKind::kElementwise, since,
-      [op, fn, comparison](ConversionContext& c, const Inputs& in) -> std::vector<OperatorOutput> {
+      [op, fn](ConversionContext& c, const Inputs& in) -> std::vector<OperatorOutput> {
         te::Tensor a = require(c, in, 0), b = require(c, in, 1);
         if (a->dtype != b->dtype && std::string(op) != "Pow")
           c.fail(
               fmt::format("inputs have different types {} and {}", a->dtype.str(), b->dtype.str()));
-        (void)comparison;
         return {elementwise(
-            c, {a, b}, [&](const std::vector<Expr>& v) { return fn(v[0], v[1]); }, lower_name(op))};
+            c, {a, b}, [&](const std::vector<Expr>& v) { return fn(v[0], v[1]); }, snake_case(op))};
       }}));
 }
 
@@ -129,13 +118,13 @@ struct Registrations {
       }
       return make_call(a.dtype(), "pow", {a, cast(a.dtype(), b)});
     });
-    binary("Equal", 7, [](const Expr& a, const Expr& b) { return eq(a, b); }, true);
-    binary("Less", 7, [](const Expr& a, const Expr& b) { return lt(a, b); }, true);
-    binary("LessOrEqual", 12, [](const Expr& a, const Expr& b) { return le(a, b); }, true);
-    binary("Greater", 7, [](const Expr& a, const Expr& b) { return gt(a, b); }, true);
-    binary("GreaterOrEqual", 12, [](const Expr& a, const Expr& b) { return ge(a, b); }, true);
-    binary("And", 7, [](const Expr& a, const Expr& b) { return logical_and(a, b); }, true);
-    binary("Or", 7, [](const Expr& a, const Expr& b) { return logical_or(a, b); }, true);
+    binary("Equal", 7, [](const Expr& a, const Expr& b) { return eq(a, b); });
+    binary("Less", 7, [](const Expr& a, const Expr& b) { return lt(a, b); });
+    binary("LessOrEqual", 12, [](const Expr& a, const Expr& b) { return le(a, b); });
+    binary("Greater", 7, [](const Expr& a, const Expr& b) { return gt(a, b); });
+    binary("GreaterOrEqual", 12, [](const Expr& a, const Expr& b) { return ge(a, b); });
+    binary("And", 7, [](const Expr& a, const Expr& b) { return logical_and(a, b); });
+    binary("Or", 7, [](const Expr& a, const Expr& b) { return logical_or(a, b); });
   }
 };
 const Registrations registrations;
@@ -155,7 +144,7 @@ std::vector<OperatorOutput> variadic(ConversionContext& c, const Inputs& in,
         if (mean) r = r / make_const(r.dtype(), static_cast<double>(v.size()));
         return r;
       },
-      lower_name(c.node.op_type))};
+      snake_case(c.node.op_type))};
 }
 
 const OperatorRegistration max_op{
@@ -172,7 +161,7 @@ const OperatorRegistration sum_op{
      }}};
 const OperatorRegistration mean_op{
     {"Mean", OperatorKind::kElementwise, 8, [](ConversionContext& c, const Inputs& in) {
-       return variadic(c, in, [](Expr a, Expr b) { return a + b; }, true);
+       return variadic(c, in, [](Expr a, Expr b) { return a + b; }, /*mean=*/true);
      }}};
 
 const OperatorRegistration where_op{

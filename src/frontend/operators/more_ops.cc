@@ -1,4 +1,4 @@
-// Further operators: ArgMax/ArgMin, ReduceLogSum, InstanceNormalization, Hardmax, CumSum,
+// Further operators: ArgMax/ArgMin, InstanceNormalization, Hardmax, CumSum,
 // DepthToSpace/SpaceToDepth, Trilu, GatherElements, EyeLike.
 #include <fmt/format.h>
 
@@ -257,52 +257,6 @@ Outputs eye_like(ConversionContext& c, const Inputs& in) {
       c.stage_name("eye_like"))};
 }
 
-Outputs reduce_log_sum(ConversionContext& c, const Inputs& in) {
-  te::Tensor x = c.tensor(in, 0);
-  if (!x->dtype.is_floating()) c.unsupported("ReduceLogSum of integers is not supported");
-  std::vector<int64_t> axes;
-  if (c.opset >= 18 && in.size() > 1 && in[1].present())
-    axes = c.constant_ints(in[1], "axes");
-  else if (c.opset < 18)
-    axes = c.get_ints("axes", {});
-  const size_t rank = x->shape.size();
-  if (axes.empty()) {
-    if (c.get_int("noop_with_empty_axes", 0) != 0) return {x};
-    for (size_t i = 0; i < rank; ++i) axes.push_back(static_cast<int64_t>(i));
-  }
-  for (int64_t& a : axes) a = c.axis(a, rank);
-  const bool keepdims = c.get_int("keepdims", 1) != 0;
-  std::vector<bool> reduced(rank, false);
-  for (int64_t a : axes) reduced[static_cast<size_t>(a)] = true;
-  std::vector<int64_t> shape;
-  std::vector<IterVar> r;
-  for (size_t i = 0; i < rank; ++i) {
-    if (reduced[i]) {
-      r.push_back(te::reduce_axis(x->shape[i], fmt::format("r{}", i)));
-      if (keepdims) shape.push_back(1);
-    } else {
-      shape.push_back(x->shape[i]);
-    }
-  }
-  te::Tensor total = te::compute(
-      shape,
-      [&](const te::Axes& o) {
-        std::vector<Expr> idx;
-        for (size_t i = 0, j = 0, k = 0; i < rank; ++i) {
-          if (reduced[i]) {
-            idx.push_back(r[k++].var);
-            if (keepdims) ++j;
-          } else {
-            idx.push_back(o[j++]);
-          }
-        }
-        return te::sum(x(idx), r);
-      },
-      c.stage_name("reduce_log_sum_total"));
-  return {elementwise(
-      c, {total}, [](const std::vector<Expr>& v) { return log(v[0]); }, "reduce_log_sum")};
-}
-
 const OperatorRegistration registrations[] = {
     OperatorRegistration{
         {"ArgMax", OperatorKind::kAnchor, 1,
@@ -313,7 +267,6 @@ const OperatorRegistration registrations[] = {
     OperatorRegistration{{"InstanceNormalization", OperatorKind::kAnchor, 6, instance_norm}},
     OperatorRegistration{{"Hardmax", OperatorKind::kAnchor, 1, hardmax}},
     OperatorRegistration{{"CumSum", OperatorKind::kAnchor, 11, cumsum}},
-    OperatorRegistration{{"ReduceLogSum", OperatorKind::kAnchor, 1, reduce_log_sum}},
     OperatorRegistration{
         {"DepthToSpace", OperatorKind::kInjective, 11,
          [](ConversionContext& c, const Inputs& in) { return depth_space(c, in, true); }}},

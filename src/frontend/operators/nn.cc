@@ -264,7 +264,6 @@ Outputs gemm(ConversionContext& c, const Inputs& in) {
   if (alpha != 1.0 || has_c) {
     std::vector<te::Tensor> operands{y};
     if (has_c) operands.push_back(in[2].tensor);
-    te::Tensor product = y;
     y = elementwise(
         c, operands,
         [&](const std::vector<Expr>& v) {
@@ -336,14 +335,12 @@ Outputs pool(ConversionContext& c, const Inputs& in, bool is_max) {
     return Expr(o[2 + i]) * make_int(w.strides[i]) +
            Expr(reduce[i].var) * make_int(w.dilations[i]) - make_int(w.pad_begin[i]);
   };
-  auto inside = [&](const te::Axes& o, int64_t low_pad, bool include_pads) {
+  // The window position reads the input (not its padding).
+  auto inside = [&](const te::Axes& o) {
     Expr ok = make_bool(true);
     for (size_t i = 0; i < k; ++i) {
       Expr p = position(o, i);
-      int64_t low = include_pads ? -w.pad_begin[i] : 0;
-      int64_t high = include_pads ? x->shape[2 + i] + w.pad_end[i] : x->shape[2 + i];
-      (void)low_pad;
-      ok = logical_and(ok, logical_and(ge(p, make_int(low)), lt(p, make_int(high))));
+      ok = logical_and(ok, logical_and(ge(p, make_int(0)), lt(p, make_int(x->shape[2 + i]))));
     }
     return ok;
   };
@@ -357,7 +354,7 @@ Outputs pool(ConversionContext& c, const Inputs& in, bool is_max) {
     return {te::compute(
         shape,
         [&](const te::Axes& o) {
-          return te::max(if_then_else(inside(o, 0, false), load(o), lowest), reduce);
+          return te::max(if_then_else(inside(o), load(o), lowest), reduce);
         },
         c.stage_name("max_pool"))};
   }
@@ -366,7 +363,7 @@ Outputs pool(ConversionContext& c, const Inputs& in, bool is_max) {
   te::Tensor total = te::compute(
       shape,
       [&](const te::Axes& o) {
-        return te::sum(if_then_else(inside(o, 0, false), load(o), constant_like(x, 0)), reduce);
+        return te::sum(if_then_else(inside(o), load(o), constant_like(x, 0)), reduce);
       },
       c.stage_name("avg_pool_sum"));
   std::vector<IterVar> reduce2;

@@ -238,6 +238,20 @@ te::Tensor pad_tensor(ConversionContext& context, const te::Tensor& t,
       context.stage_name("pad"));
 }
 
+std::string snake_case(std::string op_type) {
+  if (op_type.size() > 4 && op_type.compare(op_type.size() - 4, 4, "NHWC") == 0)
+    op_type.resize(op_type.size() - 4);
+  std::string s;
+  for (size_t i = 0; i < op_type.size(); ++i) {
+    const auto ch = static_cast<unsigned char>(op_type[i]);
+    // A word starts at a capital after a lower-case letter or digit.
+    if (i > 0 && std::isupper(ch) && !std::isupper(static_cast<unsigned char>(op_type[i - 1])))
+      s += '_';
+    s += static_cast<char>(std::tolower(ch));
+  }
+  return s;
+}
+
 int64_t element_count(const std::vector<int64_t>& shape) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;

@@ -127,6 +127,9 @@ te::Tensor elementwise(ConversionContext& context, const std::vector<te::Tensor>
 te::Tensor pad_tensor(ConversionContext& context, const te::Tensor& t,
                       const std::vector<int64_t>& before, const std::vector<int64_t>& after,
                       Expr value);
+/// A stage or task name from an op type: "LeakyRelu" -> "leaky_relu", "IsNaN" -> "is_nan";
+/// tessera's channels-last variants drop their suffix ("ConvNHWC" -> "conv").
+std::string snake_case(std::string op_type);
 /// The product of the dimensions.
 int64_t element_count(const std::vector<int64_t>& shape);
 

@@ -80,7 +80,7 @@ std::vector<int64_t> reduce_axes(ConversionContext& c, const Inputs& in, int64_t
   return axes;
 }
 
-enum class ReduceKind { kSum, kMean, kMax, kMin, kSumSquare, kL2, kL1, kLogSumExp };
+enum class ReduceKind { kSum, kMean, kMax, kMin, kSumSquare, kL2, kL1, kLogSum, kLogSumExp };
 
 Outputs reduce_op(ConversionContext& c, const Inputs& in, ReduceKind kind,
                   int64_t axes_input_since) {
@@ -125,6 +125,12 @@ Outputs reduce_op(ConversionContext& c, const Inputs& in, ReduceKind kind,
         c, x, axes, keepdims, te::Combiner::kSum, [](Expr v) { return v * v; }, "reduce_l2_sum");
     return {elementwise(
         c, {total}, [](const std::vector<Expr>& v) { return sqrt(v[0]); }, "reduce_l2")};
+  }
+  if (kind == ReduceKind::kLogSum) {
+    te::Tensor total =
+        reduce(c, x, axes, keepdims, te::Combiner::kSum, identity, "reduce_log_sum_total");
+    return {elementwise(
+        c, {total}, [](const std::vector<Expr>& v) { return log(v[0]); }, "reduce_log_sum")};
   }
   te::Tensor total = reduce(
       c, x, axes, keepdims, te::Combiner::kSum, [](Expr v) { return exp(v); },
@@ -173,7 +179,6 @@ Outputs layer_norm(ConversionContext& c, const Inputs& in) {
     axes.push_back(static_cast<int64_t>(i));
     count *= x->shape[i];
   }
-  auto identity = [](Expr v) { return v; };
   const DataType t = x->dtype;
   const Expr n = make_const(t, static_cast<double>(count));
   te::Tensor mean = reduce(
@@ -183,7 +188,6 @@ Outputs layer_norm(ConversionContext& c, const Inputs& in) {
   te::Tensor variance = reduce(
       c, centered, axes, true, te::Combiner::kSum, [&](Expr v) { return v * v / n; },
       "layer_norm_variance");
-  (void)identity;
   std::vector<te::Tensor> operands{centered, variance, scale};
   const bool has_bias = in.size() > 2 && in[2].present();
   if (has_bias) operands.push_back(in[2].tensor);
@@ -217,6 +221,7 @@ Outputs reducer(ConversionContext& c, const Inputs& in) {
       {"ReduceL2", {ReduceKind::kL2, 18}},
       {"ReduceL1", {ReduceKind::kL1, 18}},
       {"ReduceLogSumExp", {ReduceKind::kLogSumExp, 18}},
+      {"ReduceLogSum", {ReduceKind::kLogSum, 18}},
   };
   const auto& [kind, since] = kinds.at(c.node.op_type);
   return reduce_op(c, in, kind, since);
@@ -231,6 +236,7 @@ const OperatorRegistration registrations[] = {
     OperatorRegistration{{"ReduceL2", OperatorKind::kAnchor, 1, reducer}},
     OperatorRegistration{{"ReduceL1", OperatorKind::kAnchor, 1, reducer}},
     OperatorRegistration{{"ReduceLogSumExp", OperatorKind::kAnchor, 1, reducer}},
+    OperatorRegistration{{"ReduceLogSum", OperatorKind::kAnchor, 1, reducer}},
     OperatorRegistration{
         {"Softmax", OperatorKind::kAnchor, 1,
          [](ConversionContext& c, const Inputs& in) { return softmax(c, in, false); }}},
