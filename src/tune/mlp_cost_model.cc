@@ -108,7 +108,6 @@ void MLPCostModel::reset_parameters() {
 }
 
 void MLPCostModel::initialize(const TuneContext& ctx) {
-  group_ = workload_hash(ctx.workload.func);
   threads_ = std::max(1, ctx.num_threads);
   // Before it has learned anything the model scores at random (from the task's seed).
   if (!trained_) rng_.seed_with(ctx.seed ^ options_.seed ^ 0x4d4c50ULL);
@@ -155,7 +154,9 @@ void MLPCostModel::update(const TuneContext& ctx, const std::vector<PrimFunc>& p
                           const std::vector<double>& seconds) {
   if (programs.size() != seconds.size())
     fail("MLPCostModel::update: {} programs but {} run times", programs.size(), seconds.size());
-  const std::string group = group_.empty() ? workload_hash(ctx.workload.func) : group_;
+  // The task's own group, not the last initialized one: a family's tasks share one model,
+  // and its rank loss compares programs of the same task only.
+  const std::string group = workload_hash(ctx.workload.func);
   std::vector<CostSample> samples =
       parallel_map<CostSample>(static_cast<int64_t>(programs.size()), threads_, [&](int64_t i) {
         CostSample s;
@@ -420,7 +421,6 @@ void MLPCostModel::load(const std::string& path) {
     loaded.trained_ = j.at("trained").get<bool>();
     // What this model has been given to learn from stays.
     loaded.samples_ = std::move(samples_);
-    loaded.group_ = group_;
     loaded.threads_ = threads_;
     *this = std::move(loaded);
   } catch (const nlohmann::json::exception& e) {

@@ -235,10 +235,12 @@ bool TaskTuner::finished() {
   return stopped_;
 }
 
-void TaskTuner::run_round() {
+void TaskTuner::run_round() { run_round(options_.trials_per_round); }
+
+void TaskTuner::run_round(int count) {
+  if (count < 1) fail("TaskTuner::run_round: count must be at least 1, got {}", count);
   if (finished()) return;
-  const int want =
-      static_cast<int>(std::min<int64_t>(options_.trials_per_round, options_.trials - trials_));
+  const int want = static_cast<int>(std::min<int64_t>(count, options_.trials - trials_));
   std::vector<MeasureCandidate> batch;
   {
     Stopwatch search(summary_.search_seconds);

@@ -22,6 +22,10 @@ bool structural_equal(const Stmt& a, const Stmt& b);
 bool structural_equal(const Expr& a, const Expr& b);
 
 uint64_t structural_hash(const PrimFunc& f);
+/// The structure alone: every integer constant (shapes, extents, strides, offsets, pads)
+/// hashes alike, so programs that differ only in sizes hash equal (what groups a model's
+/// tasks into families of the same computation at different shapes).
+uint64_t structural_hash_ignoring_integers(const PrimFunc& f);
 uint64_t structural_hash(const Stmt& s);
 uint64_t structural_hash(const Expr& e);
 

@@ -96,7 +96,6 @@ class MLPCostModel : public CostModel {
   int64_t adam_steps_ = 0;
   Random rng_;
   bool trained_ = false;
-  std::string group_;  // the task predict/update work on (its workload hash)
   int threads_ = 1;
   std::map<std::string, std::vector<CostSample>> samples_;
 };

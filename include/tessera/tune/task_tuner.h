@@ -75,6 +75,9 @@ class TaskTuner {
   /// One round of up to trials_per_round candidates. Throws Error when none of them could
   /// be measured (their records are written first).
   void run_round();
+  /// A round of up to `count` candidates (a task scheduler's foresee round measures fewer
+  /// than trials_per_round), still capped by the task's trials.
+  void run_round(int count);
   /// The re-measurement of the best few in a fresh worker (or, with 0 trials, the cost
   /// model's pick recorded unmeasured) and the summary. Call once, after the last round.
   TuneSummary finish();
