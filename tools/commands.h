@@ -20,6 +20,7 @@ Command add_rules_command(CLI::App& root);
 Command add_show_command(CLI::App& root);
 Command add_import_command(CLI::App& root);
 Command add_run_model_command(CLI::App& root);
+Command add_tune_model_command(CLI::App& root);
 Command add_version_command(CLI::App& root);
 
 }  // namespace tessera::cli

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "model_inputs.h"
 #include "tessera/frontend/graph_runner.h"
 #include "tessera/frontend/onnx_import.h"
 #include "tessera/support/file_system.h"
@@ -22,31 +23,11 @@ struct RunModelOptions {
   int64_t repeats = 10;
 };
 
-std::pair<std::string, std::string> name_and_file(const std::string& text, const char* flag) {
-  size_t eq = text.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
-    fail("{}: expected NAME=FILE.pb, got '{}'", flag, text);
-  return {text.substr(0, eq), text.substr(eq + 1)};
-}
-
 int run_model(const RunModelOptions& options) {
   frontend::ImportOptions import_options;
   for (const std::string& s : options.input_shapes) frontend::parse_input_shape(s, import_options);
   frontend::Graph graph = frontend::import_onnx(options.model, import_options);
-  std::map<std::string, NDArray> feed;
-  for (const std::string& text : options.inputs) {
-    auto [name, file] = name_and_file(text, "--input");
-    feed[name] = frontend::read_tensor_file(file);
-  }
-  for (size_t i = 0; i < graph.inputs.size(); ++i) {
-    const frontend::Value& v = graph.values[static_cast<size_t>(graph.inputs[i])];
-    if (feed.count(v.name) != 0) continue;
-    NDArray random = NDArray::empty(v.shape, v.dtype);
-    random.fill_random(options.seed + i, -1.0, 1.0);
-    feed[v.name] = random;
-    fmt::print("input {}: random {}[{}] (seed {})\n", v.name, v.dtype.str(),
-               fmt::join(v.shape, ", "), options.seed + i);
-  }
+  std::map<std::string, NDArray> feed = model_inputs(graph, options.inputs, options.seed);
   frontend::RunnerOptions runner_options;
   runner_options.database = options.database;
   runner_options.cost_model_file = options.cost_model_file;
@@ -92,12 +73,7 @@ int run_model(const RunModelOptions& options) {
   }
   if (options.time) {
     std::vector<double> seconds;
-    for (int64_t r = 0; r < options.repeats; ++r) {
-      auto start = std::chrono::steady_clock::now();
-      runner.run(feed);
-      seconds.push_back(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
+    for (int64_t r = 0; r < options.repeats; ++r) seconds.push_back(seconds_of_run(runner, feed));
     std::sort(seconds.begin(), seconds.end());
     fmt::print("latency: median {:.3f} ms, min {:.3f} ms over {} runs\n",
                1e3 * seconds[seconds.size() / 2], 1e3 * seconds.front(), seconds.size());

@@ -26,11 +26,11 @@ int run(int argc, char** argv) {
                 "tessera");
   root.formatter(std::make_shared<HelpFormatter>());
   std::vector<Command> commands = {
-      add_workloads_command(root), add_show_ir_command(root), add_run_command(root),
-      add_replay_command(root),    add_tune_command(root),    add_costmodel_command(root),
-      add_db_command(root),        add_space_command(root),   add_spaces_command(root),
-      add_rules_command(root),     add_show_command(root),    add_import_command(root),
-      add_run_model_command(root), add_version_command(root),
+      add_workloads_command(root), add_show_ir_command(root),    add_run_command(root),
+      add_replay_command(root),    add_tune_command(root),       add_costmodel_command(root),
+      add_db_command(root),        add_space_command(root),      add_spaces_command(root),
+      add_rules_command(root),     add_show_command(root),       add_import_command(root),
+      add_run_model_command(root), add_tune_model_command(root), add_version_command(root),
   };
   for (Command& c : commands) c.app->group("Commands");
   root.footer(kFooter);  // after the commands, which would inherit it

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -13,6 +14,7 @@
 
 #include "commands.h"
 #include "driver_common.h"
+#include "task_scheduling.h"
 #include "tessera/ir/printer.h"
 #include "tessera/support/target.h"
 #include "tessera/te/workloads.h"
@@ -42,28 +44,22 @@ std::string latency_text(double seconds, int64_t flops) {
 }
 
 struct TuneCommandOptions {
-  std::string workload, target, db, space = "rules", rules, strategy = "evolutionary",
-                                    cost_model = "mlp", cost_model_file;
-  std::vector<std::string> plugins;
-  int64_t trials = 0;
-  int trials_per_round = TuneOptions{}.trials_per_round, remeasure = TuneOptions{}.remeasure_top,
-      threads = 1;
-  uint64_t seed = 0;
-  double time_budget = 0, timeout = RunnerOptions{}.timeout_seconds;
+  std::vector<std::string> workloads, plugins;
+  std::string space = "rules", rules;
+  SchedulingOptions common;
   CLI::Option* rules_option = nullptr;
-  CLI::Option* threads_option = nullptr;
-  CLI::Option* time_budget_option = nullptr;
-  CLI::Option* cost_model_file_option = nullptr;
 };
 
-int tune_workload(const TuneCommandOptions& o) {
-  load_plugins(o.plugins);
-  Workload w = workloads::get(o.workload);
+int tune_workload(const TuneCommandOptions& command) {
+  const SchedulingOptions& o = command.common;
+  refuse_scheduler_options(o, "schedules the tasks of several -w; this run has one");
+  Workload w = workloads::get(command.workloads.front());
   const Target target = target_from(o.target);
   if (target.kind != "llvm")
     fail("tessera tune measures with LLVM; the target is '{}'", target.str());
   TuneContext ctx(w, target);
-  configure_space(ctx, o.space, given(o.rules_option) ? std::optional(o.rules) : std::nullopt);
+  configure_space(ctx, command.space,
+                  given(command.rules_option) ? std::optional(command.rules) : std::nullopt);
   ctx.seed = o.seed;
   const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   ctx.num_threads = given(o.threads_option) ? o.threads : hardware;
@@ -126,44 +122,51 @@ int tune_workload(const TuneCommandOptions& o) {
   return 0;
 }
 
+// Several -w: one task each, weight 1, under the task scheduler.
+int tune_several(const TuneCommandOptions& command) {
+  const SchedulingOptions& o = command.common;
+  if (o.trials == 0)
+    fail("--trials 0 (the no-tuning mode) takes one -w; this run has {}", command.workloads.size());
+  std::vector<SchedulerTask> tasks;
+  std::set<std::string> seen;
+  for (const std::string& spec : command.workloads) {
+    SchedulerTask t;
+    t.workload = workloads::get(spec);
+    if (!seen.insert(t.workload.spec).second) fail("-w {} is given twice", t.workload.spec);
+    const size_t colon = t.workload.spec.find(':');
+    t.anchor = t.workload.spec.substr(0, colon);
+    t.shape = colon == std::string::npos ? "" : t.workload.spec.substr(colon + 1);
+    tasks.push_back(std::move(t));
+  }
+  const std::optional<std::string> rules =
+      given(command.rules_option) ? std::optional(command.rules) : std::nullopt;
+  const std::string space = command.space;
+  SchedulerSummary summary = tune_tasks(std::move(tasks), o, [space, rules](TuneContext& ctx) {
+    configure_space(ctx, space, rules);
+  });
+  return std::isfinite(summary.estimated_seconds()) ? 0 : 1;
+}
+
 }  // namespace
 
 Command add_tune_command(CLI::App& root) {
   auto o = std::make_shared<TuneCommandOptions>();
   CLI::App* app = root.add_subcommand(
       "tune", "tune a workload: rounds of candidates searched, built and measured into a database");
-  add_workload_option(app, o->workload)->required();
-  add_integer(app, "--trials", o->trials, int64_t{0},
-              "records the task should have in the database")
-      ->required();
-  app->add_option("--db", o->db, "the tuning database (created if needed)")
+  app->add_option("-w,--workload", o->workloads,
+                  "a library spec (gemm:m=512,n=512,k=512, C2D:1) or an IR text file; several "
+                  "-w tune them together under one budget")
       ->required()
-      ->type_name("DIR");
-  add_target_option(app, o->target);
+      ->type_name("WORKLOAD");
+  add_scheduling_options(
+      app, o->common,
+      "records the task should have in the database (with several -w: all tasks together)");
   app->add_option("--space", o->space, "rules (the default) or a registered space's NAME")
       ->type_name("rules|NAME");
   o->rules_option =
       app->add_option("--rules", o->rules, "these schedule rules instead of the target's")
           ->type_name("R1,R2,...");
   add_plugin_option(app, o->plugins);
-  app->add_option("--strategy", o->strategy,
-                  "evolutionary (default), replay-trace, replay-func or a plugin's")
-      ->type_name("NAME");
-  add_integer(app, "--trials-per-round", o->trials_per_round, 1,
-              "candidates per round (default 64)");
-  o->time_budget_option = add_seconds(app, "--time-budget", o->time_budget,
-                                      "stop starting rounds after this many seconds");
-  add_integer(app, "--seed", o->seed, uint64_t{0}, "seed of the search (default 0)");
-  o->threads_option =
-      add_integer(app, "--threads", o->threads, 1,
-                  "threads that sample and compile (default: every hardware thread)", 4096);
-  add_seconds(app, "--timeout", o->timeout, "wall clock per candidate (default 10)");
-  add_integer(app, "--remeasure", o->remeasure, 0, "finalists re-measured at the end (default 3)");
-  add_choice(app, "--cost-model", o->cost_model, {"mlp", "random"},
-             "the cost model guiding the search (default mlp)");
-  o->cost_model_file_option = app->add_option("--cost-model-file", o->cost_model_file,
-                                              "start the MLP from this trained model")
-                                  ->type_name("MODEL");
   app->footer(
       R"(Tunes the workload for the target (default this machine, `llvm -mcpu=native`): rounds of K
 candidates (default 64) drawn from the design space by the search strategy (default
@@ -187,8 +190,15 @@ random (the baseline). --cost-model-file MODEL starts the MLP from a trained mod
 --trials 0 with a trained model is the no-tuning mode: the search ranks candidates with the
 model alone and the best one is written to DIR as a "predicted" record, measured never;
 `tessera replay --db DIR` builds it.
-Progress goes to the terminal (one updating line) or, when stdout is not one, one line per round.)");
-  return {app, [o] { return tune_workload(*o); }};
+Progress goes to the terminal (one updating line) or, when stdout is not one, one line per round.
+Several -w tune the workloads together (docs/tuning.md, "Many tasks"): --trials is then the
+budget of all of them, --scheduler gradient (default), round-robin or family chooses whose
+round runs next, and the progress is a table of the tasks (a line per round when stdout is
+not a terminal).)");
+  return {app, [o] {
+            load_plugins(o->plugins);
+            return o->workloads.size() == 1 ? tune_workload(*o) : tune_several(*o);
+          }};
 }
 
 }  // namespace tessera::cli

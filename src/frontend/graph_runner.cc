@@ -126,6 +126,9 @@ GraphRunner::GraphRunner(Graph graph, RunnerOptions options) : state_(std::make_
   s.graph = std::move(graph);
   s.options = std::move(options);
   s.partition = frontend::partition(s.graph);
+  if (!s.options.target.empty()) s.target = Target::parse(s.options.target).canonical();
+  if (s.target.kind != "llvm")
+    fail("the graph runner compiles with LLVM; the target is '{}'", s.target.str());
   const int threads = s.options.num_threads > 0
                           ? s.options.num_threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -44,7 +44,8 @@ void check_options(const TaskSchedulerOptions& o) {
     fail("tune: the convergence improvement must be in [0, 1), got {}", o.convergence_improvement);
   if (!(o.gradient.alpha >= 0 && o.gradient.alpha <= 1))
     fail("tune: the gradient's alpha must be in [0, 1], got {}", o.gradient.alpha);
-  if (!(o.gradient.beta > 0)) fail("tune: the gradient's beta must be positive, got {}", o.gradient.beta);
+  if (!(o.gradient.beta > 0))
+    fail("tune: the gradient's beta must be positive, got {}", o.gradient.beta);
 }
 
 }  // namespace
@@ -73,13 +74,13 @@ double SchedulerSummary::estimated_seconds() const {
 
 std::string SchedulerSummary::table() const {
   const double estimate = estimated_seconds();
-  std::string s = fmt::format("{:>3}  {:<30} {:<18} {:<20} {:>6} {:>7} {:>12} {:>7}  {}\n", "#",
-                              "task", "anchor", "shape", "weight", "trials", "best", "share",
-                              "state");
+  std::string s =
+      fmt::format("{:>3}  {:<30} {:<18} {:<20} {:>6} {:>7} {:>12} {:>7}  {}\n", "#", "task",
+                  "anchor", "shape", "weight", "trials", "best", "share", "state");
   for (size_t i = 0; i < tasks.size(); ++i) {
     const TaskReport& t = tasks[i];
     const double share = t.task.weight * t.best_seconds / estimate;
-    std::string name = t.task.workload.spec;
+    std::string name = t.task.name.empty() ? t.task.workload.spec : t.task.name;
     if (name.size() > 30) name = name.substr(0, 27) + "...";
     std::string state = t.state;
     if (!t.failure.empty()) state += ": " + t.failure.substr(0, 120);
@@ -170,8 +171,7 @@ struct TaskScheduler::State {
   void mark_failed(Task& t, const std::string& why) {
     t.report.state = "failed";
     t.report.failure = why;
-    log_warning("task {} ({}) is skipped: {}", &t - tasks.data(), t.report.task.workload.spec,
-                why);
+    log_warning("task {} ({}) is skipped: {}", &t - tasks.data(), t.report.task.workload.spec, why);
   }
 
   // The next round that is not a foresee round: -1 when no task is active.
@@ -290,8 +290,10 @@ TaskScheduler::TaskScheduler(std::vector<SchedulerTask> tasks, const Target& tar
   if (tasks.empty()) fail("tune: there are no tasks to tune");
   State& s = *state_;
   if (!components.configure) components.configure = [](TuneContext& ctx) { fill_defaults(ctx); };
-  if (!components.make_strategy) components.make_strategy = [] { return make_evolutionary_search(); };
-  if (!components.make_cost_model) components.make_cost_model = [] { return make_cost_model("mlp"); };
+  if (!components.make_strategy)
+    components.make_strategy = [] { return make_evolutionary_search(); };
+  if (!components.make_cost_model)
+    components.make_cost_model = [] { return make_cost_model("mlp"); };
   s.components = std::move(components);
   s.options = std::move(options);
   s.rng.seed_with(s.options.seed ^ 0x5c4edULL);
@@ -300,10 +302,9 @@ TaskScheduler::TaskScheduler(std::vector<SchedulerTask> tasks, const Target& tar
     s.summary.scheduler += " (by " + to_string(s.options.family_by) + ")";
   s.summary.target = s.target.str();
   s.summary.target_trials = s.options.trials;
-  const int threads =
-      s.options.num_threads > 0
-          ? s.options.num_threads
-          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = s.options.num_threads > 0
+                          ? s.options.num_threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   std::vector<PrimFunc> funcs;
   for (const SchedulerTask& t : tasks) funcs.push_back(t.workload.func);
@@ -359,6 +360,12 @@ TaskScheduler::TaskScheduler(std::vector<SchedulerTask> tasks, const Target& tar
 
 TaskScheduler::~TaskScheduler() = default;
 
+int64_t TaskScheduler::trials_before() const {
+  int64_t total = 0;
+  for (const State::Task& t : state_->tasks) total += t.report.trials_before;
+  return total;
+}
+
 const std::vector<std::string>& TaskScheduler::families() const { return state_->family_keys; }
 
 SchedulerSummary TaskScheduler::run() {
@@ -369,7 +376,8 @@ SchedulerSummary TaskScheduler::run() {
     const int64_t remaining = s.options.trials - s.total_trials();
     if (remaining <= 0) break;
     if (s.options.time_budget_seconds > 0 && s.elapsed() >= s.options.time_budget_seconds) {
-      s.summary.stop_reason = fmt::format("time budget of {} s spent", s.options.time_budget_seconds);
+      s.summary.stop_reason =
+          fmt::format("time budget of {} s spent", s.options.time_budget_seconds);
       break;
     }
     int index = -1;

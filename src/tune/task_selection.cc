@@ -50,8 +50,7 @@ std::vector<double> task_gradients(const std::vector<TaskHistory>& tasks,
         next = std::min(next, options.beta * t.flops / best->second);
     }
     const double forward = next - g;
-    gradients.push_back(t.weight *
-                        (options.alpha * backward + (1 - options.alpha) * forward));
+    gradients.push_back(t.weight * (options.alpha * backward + (1 - options.alpha) * forward));
   }
   return gradients;
 }
@@ -59,9 +58,10 @@ std::vector<double> task_gradients(const std::vector<TaskHistory>& tasks,
 FamilyGrouping parse_family_grouping(const std::string& name) {
   if (name == "op") return FamilyGrouping::kOperator;
   if (name == "hash") return FamilyGrouping::kStructure;
-  fail("unknown family grouping '{}': op (anchor operator and dtype) or hash (the program's "
-       "structure with sizes abstracted)",
-       name);
+  fail(
+      "unknown family grouping '{}': op (anchor operator and dtype) or hash (the program's "
+      "structure with sizes abstracted)",
+      name);
 }
 
 std::string to_string(FamilyGrouping grouping) {

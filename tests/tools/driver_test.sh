@@ -57,8 +57,13 @@ expect 0 "^median [0-9.]+ ms, [0-9.]+ GFLOP/s \(1 threads, C\)" -- "$tessera" re
 expect 1 "error: --model excludes --epochs" -- "$tessera" costmodel eval --db "$work" --model "$work/m.json" --epochs 3
 expect 1 "error: --model excludes --loss" -- "$tessera" costmodel eval --db "$work" --model "$work/m.json" --loss rank
 expect 1 "error: --model excludes --hidden" -- "$tessera" costmodel eval --db "$work" --model "$work/m.json" --hidden 8
-expect 1 "error: --workload is given more than once; it takes one value" -- "$tessera" tune -w gemm:m=8,n=8,k=8 -w C2D:1 --trials 1 --db "$work/x"
-expect 1 "error: unknown command 'frob' \(commands: workloads, show-ir, run, replay, tune, costmodel, db, space, spaces, rules, show, import, run-model, version" -- "$tessera" frob
+expect 1 "error: -w gemm:m=8,n=8,k=8,dtype=float32,epilogue=none is given twice" -- "$tessera" tune -w gemm:m=8,n=8,k=8 -w gemm:k=8,m=8,n=8 --trials 2 --db "$work/x"
+expect 1 "error: --trials 0 \(the no-tuning mode\) takes one -w; this run has 2" -- "$tessera" tune -w gemm:m=8,n=8,k=8 -w C2D:1 --trials 0 --db "$work/x"
+expect 1 "error: --scheduler schedules the tasks of several -w; this run has one" -- "$tessera" tune -w gemm:m=8,n=8,k=8 --scheduler family --trials 2 --db "$work/x"
+expect 1 "error: --family-by groups the tasks of --scheduler family, not of --scheduler gradient" -- "$tessera" tune -w gemm:m=8,n=8,k=8 -w C2D:1 --family-by hash --trials 2 --db "$work/x"
+expect 1 "error: --foresee-trials sizes the foresee rounds of --scheduler family, not of --scheduler round-robin" -- "$tessera" tune -w gemm:m=8,n=8,k=8 -w C2D:1 --scheduler round-robin --foresee-trials 2 --trials 2 --db "$work/x"
+expect 1 "error: --scheduler: expected one of gradient, round-robin, family; got 'greedy'" -- "$tessera" tune -w gemm:m=8,n=8,k=8 -w C2D:1 --scheduler greedy --trials 2 --db "$work/x"
+expect 1 "error: unknown command 'frob' \(commands: workloads, show-ir, run, replay, tune, costmodel, db, space, spaces, rules, show, import, run-model, tune-model, version" -- "$tessera" frob
 expect 2 "^usage: tessera costmodel" -- "$tessera" costmodel
 expect 2 "^usage: tessera db" -- "$tessera" db
 expect 1 "error: unknown costmodel command 'fit'" -- "$tessera" costmodel fit
@@ -274,6 +279,22 @@ expect 0 "latency: median [0-9.]+ ms" -- "$tessera" run-model "$cnn" --time --re
 expect 0 "9 tasks built in [0-9.]+ s \(9 from default space; 9 loaded from the kernel cache\)" -- "$tessera" run-model "$cnn"
 expect 0 "9 tasks built in [0-9.]+ s \(9 from default space\)$" -- "$tessera" run-model "$cnn" --no-cache
 expect 1 "error: cannot open ONNX model $work/none.onnx" -- "$tessera" import "$work/none.onnx"
+# Tuning a whole model under one budget, resumed from its database; several -w for tune.
+quick=(--trials-per-round 1 --strategy replay-trace --cost-model random --remeasure 0 --threads 1)
+out=$("$tessera" tune-model "$cnn" --trials 9 --db "$work/model-db" "${quick[@]}" --repeats 1 2>&1)
+{ [ "$?" -eq 0 ] && grep -Eq "^round 9 \(warm-up\): task 8 small_cnn.onnx task 8 \(gemm\) \+1 trials" <<<"$out" \
+  && grep -Eq "^ +3  conv_relu +ConvNHWC +\[1, 8, 8, 16\] +1 +1 +[0-9.]+ ms +[0-9.]+% +tuning" <<<"$out" \
+  && grep -Eq "^model built: tuned kernels 9 from database; untuned kernels 9 from default space" <<<"$out" \
+  && grep -Eq "^end-to-end latency \(median of 1 runs, [0-9]+ threads\): tuned [0-9.]+ ms, untuned [0-9.]+ ms" <<<"$out"; } \
+  || { echo "FAIL: tune-model on the small CNN:"; echo "$out" | head -40; failures=$((failures + 1)); }
+out=$("$tessera" tune-model "$cnn" --trials 11 --db "$work/model-db" "${quick[@]}" --scheduler round-robin --repeats 1 2>&1)
+{ [ "$?" -eq 0 ] && grep -q "^resumed: the database already holds 9 trials of these tasks" <<<"$out" \
+  && grep -Eq "round 1 \(round-robin\): task 0 .*round 2 \(round-robin\): task 1 " <<<"$(tr '\n' ' ' <<<"$out")" \
+  && grep -q "scheduler round-robin: 11 of 11 trials, 2 rounds" <<<"$out" \
+  && [ "$(wc -l <"$work/model-db/task_rounds.csv")" -eq 12 ]; } \
+  || { echo "FAIL: a second tune-model run did not resume:"; echo "$out" | head -40; failures=$((failures + 1)); }
+expect 1 "error: --trials: tune-model needs at least 1 trial, got 0" -- "$tessera" tune-model "$cnn" --trials 0 --db "$work/model-db"
+expect 0 "scheduler family \(by hash\): 4 of 4 trials" -- "$tessera" tune -w gemm:m=8,n=8,k=8 -w gemm:m=16,n=8,k=8 -w transpose:m=8,n=8 --trials 4 --scheduler family --family-by hash --foresee-trials 1 --db "$work/several" "${quick[@]}"
 expect 1 "error: --input-shape: expected NAME=D0,D1,... \(for example input=1,3,224,224\), got 'input'" -- "$tessera" import "$cnn" --input-shape input
 expect 1 "error: .*--input-shape names 'image', which is not an input of the model \(inputs: input\)" -- "$tessera" import "$cnn" --input-shape image=1,3,32,32
 expect 1 "error: .*--input-shape input gives dimension 2 as 64, the model fixes it to 32" -- "$tessera" import "$cnn" --input-shape input=1,3,64,64

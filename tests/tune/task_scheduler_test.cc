@@ -60,9 +60,10 @@ class FakeRunner : public Runner {
 
 std::vector<SchedulerTask> three_tasks() {
   return {
-      {workloads::get("gemm:m=16,n=16,k=16"), 2, "gemm", "16x16"},
-      {workloads::get("gemm:m=32,n=16,k=8"), 1, "gemm", "32x16"},
-      {workloads::get("DEP:n=1,h=8,w=8,c=16,kernel=3,stride=1,pad=1"), 3, "DEP", "1x8x8x16"},
+      {workloads::get("gemm:m=16,n=16,k=16"), 2, "gemm", "16x16", ""},
+      {workloads::get("gemm:m=32,n=16,k=8"), 1, "gemm", "32x16", ""},
+      {workloads::get("DEP:n=1,h=8,w=8,c=16,kernel=3,stride=1,pad=1"), 3, "DEP", "1x8x8x16",
+       "depthwise"},
   };
 }
 
@@ -189,8 +190,10 @@ TEST(TaskScheduler, GradientGivesEachRoundToTheMostNegativeGradient) {
   const std::vector<int> groups = structure_groups(funcs);
   std::vector<TaskHistory> histories(tasks.size());
   for (size_t i = 0; i < tasks.size(); ++i)
-    histories[i] = {static_cast<double>(tasks[i].weight), static_cast<double>(tasks[i].workload.flops),
-                    {}, groups[i]};
+    histories[i] = {static_cast<double>(tasks[i].weight),
+                    static_cast<double>(tasks[i].workload.flops),
+                    {},
+                    groups[i]};
   std::set<int> chosen;
   for (const ScheduledRound& r : s.rounds) {
     if (r.reason == "gradient") {

@@ -28,8 +28,10 @@ struct RunnerOptions {
   std::string database = "";         // a tuning database to take kernels from ("" for none)
   std::string cost_model_file = "";  // a trained model for tasks the database lacks ("" for none)
   int cost_model_samples = 128;      // default-space samples the cost model ranks
-  int num_threads = 0;               // threads of the kernels and of the build; 0: every core
-  uint64_t seed = 0;                 // of the default-space samples
+  std::string target =
+      "";               // what the kernels are compiled for (and looked up by); "": this machine
+  int num_threads = 0;  // threads of the kernels and of the build; 0: every core
+  uint64_t seed = 0;    // of the default-space samples
   /// Compile the unscheduled programs instead (the reference of --check; slow).
   bool unscheduled = false;
   /// Kernels are kept in a cache on disk, named by what they compute and how they were

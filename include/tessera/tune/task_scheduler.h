@@ -47,6 +47,7 @@ struct SchedulerTask {
   int weight = 1;      // occurrences in the model: its share of the end-to-end latency
   std::string anchor;  // the anchor operator ("Conv", "gemm"); "" for an elementwise task
   std::string shape;   // for listings
+  std::string name;    // for listings; "": the workload's spec
 };
 
 enum class SchedulerKind { kRoundRobin, kGradient, kFamily };
@@ -66,7 +67,7 @@ struct TaskSchedulerOptions {
   /// (relative) over its last `convergence_trials` trials; 0 never converges.
   int64_t convergence_trials = 256;
   double convergence_improvement = 0.01;
-  uint64_t seed = 0;  // each task's search gets seed + its index; ties of the gradient too
+  uint64_t seed = 0;    // each task's search gets seed + its index; ties of the gradient too
   int num_threads = 0;  // threads that sample and compile; 0: every hardware thread
   /// Per task: remeasure_top, remeasure_rounds, scratch_directory, callbacks (trials,
   /// trials_per_round, time budget and progress are the scheduler's).
@@ -80,7 +81,7 @@ struct TaskSchedulerOptions {
 /// How each task's pieces are made: its space (postprocessors and mutators included), its
 /// search strategy, and the cost models (one shared by every task, or one per family).
 struct SchedulerComponents {
-  std::function<void(TuneContext&)> configure;  // default: fill_defaults
+  std::function<void(TuneContext&)> configure;                     // default: fill_defaults
   std::function<std::shared_ptr<SearchStrategy>()> make_strategy;  // default: evolutionary
   std::function<std::shared_ptr<CostModel>()> make_cost_model;     // default: mlp
 };
@@ -139,6 +140,8 @@ class TaskScheduler {
   /// Rounds until the budget is spent or no task is active, then each tuned task's
   /// re-measurement. Throws Error only when no task could be tuned at all.
   SchedulerSummary run();
+  /// The records the tasks had in the database before this run.
+  int64_t trials_before() const;
   /// The family key of each task (grouping as in the options).
   const std::vector<std::string>& families() const;
 

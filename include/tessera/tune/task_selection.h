@@ -17,7 +17,8 @@
 // α = 0.2, β = 2. The next round goes to the task with the most negative gradient.
 //
 //   std::vector<double> g = task_gradients(histories, GradientOptions{});
-//   std::string family = family_key(task.func, "Conv", FamilyGrouping::kOperator);  // "Conv/float32"
+//   std::string family = family_key(task.func, "Conv", FamilyGrouping::kOperator);  //
+//   "Conv/float32"
 #pragma once
 
 #include <string>
