@@ -65,8 +65,10 @@ void add_scheduling_options(CLI::App* app, SchedulingOptions& o, const std::stri
   app->add_option("--strategy", o.strategy,
                   "evolutionary (default), replay-trace, replay-func or a plugin's")
       ->type_name("NAME");
-  add_integer(app, "--trials-per-round", o.trials_per_round, 1,
-              "candidates per round (default 64)");
+  o.trials_per_round_option =
+      add_integer(app, "--trials-per-round", o.trials_per_round, 1,
+                  "candidates per round (default 64; with several tasks: the budget over 4 rounds "
+                  "per task, from 8 to 64)");
   o.time_budget_option = add_seconds(app, "--time-budget", o.time_budget,
                                      "stop starting rounds after this many seconds");
   add_integer(app, "--seed", o.seed, uint64_t{0}, "seed of the search (default 0)");
@@ -122,7 +124,14 @@ SchedulerSummary tune_tasks(std::vector<SchedulerTask> tasks, const SchedulingOp
   options.kind = parse_scheduler_kind(o.scheduler);
   options.family_by = parse_family_grouping(o.family_by);
   options.trials = o.trials;
-  options.trials_per_round = o.trials_per_round;
+  // Without --trials-per-round, rounds are sized so that each task gets about four: the
+  // warm-up and three the scheduler chooses (with 64 per round, a budget of 64 trials per
+  // task would be all warm-up).
+  options.trials_per_round =
+      given(o.trials_per_round_option)
+          ? o.trials_per_round
+          : static_cast<int>(std::clamp<int64_t>(
+                o.trials / (4 * static_cast<int64_t>(std::max<size_t>(1, tasks.size()))), 8, 64));
   options.foresee_trials = o.foresee_trials;
   options.convergence_trials = o.convergence_trials;
   if (given(o.time_budget_option)) options.time_budget_seconds = o.time_budget;
@@ -156,7 +165,7 @@ SchedulerSummary tune_tasks(std::vector<SchedulerTask> tasks, const SchedulingOp
       given(o.time_budget_option) ? fmt::format(" or {} s", o.time_budget) : std::string(),
       target.canonical().str(), o.scheduler,
       o.scheduler == "family" ? fmt::format(" by {}", o.family_by) : std::string(),
-      o.trials_per_round, db.directory(), options.log_path);
+      options.trials_per_round, db.directory(), options.log_path);
   std::fflush(stdout);
   TaskScheduler scheduler(std::move(tasks), target, db, builder, runner, std::move(components),
                           options);

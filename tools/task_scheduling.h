@@ -27,6 +27,7 @@ struct SchedulingOptions {
       remeasure = TuneOptions{}.remeasure_top, threads = 1;
   uint64_t seed = 0;
   double time_budget = 0, timeout = RunnerOptions{}.timeout_seconds;
+  CLI::Option* trials_per_round_option = nullptr;
   CLI::Option* threads_option = nullptr;
   CLI::Option* time_budget_option = nullptr;
   CLI::Option* cost_model_file_option = nullptr;
