@@ -36,7 +36,8 @@ class ProgressDisplay {
         "{:.0f} s",
         r.index + 1, r.reason, r.task, task.task.workload.spec, r.trials,
         milliseconds(r.task_best_seconds), s.total_trials, s.target_trials,
-        milliseconds(r.estimated_seconds), r.elapsed_seconds);
+        SchedulerSummary::estimate_text(r.estimated_seconds, r.unmeasured_tasks),
+        r.elapsed_seconds);
     if (!terminal_) {
       fmt::print("{}\n", line);
       std::fflush(stdout);

@@ -24,7 +24,12 @@ def read_run(path):
     with open(os.path.join(path, "task_rounds.csv")) as f:
         for row in csv.DictReader(f):
             rows.append((int(row["total_trials"]), float(row["elapsed_s"]),
-                         float(row["estimated_ms"])))
+                         float(row["estimated_ms"]), int(row.get("unmeasured_tasks", 0))))
+    # The estimate leaves out tasks without a measured kernel: it is comparable from the
+    # round where the run's final set of measured tasks is complete.
+    if rows:
+        final_unmeasured = rows[-1][3]
+        rows = [r[:3] for r in rows if r[3] <= final_unmeasured]
     measured = None
     log = os.path.join(path, "tune.log")
     if os.path.exists(log):

@@ -172,6 +172,12 @@ void MLPCostModel::update(const TuneContext& ctx, const std::vector<PrimFunc>& p
   if (options_.epochs_per_update > 0) train(options_.epochs_per_update);
 }
 
+std::map<std::string, size_t> MLPCostModel::sample_counts() const {
+  std::map<std::string, size_t> counts;
+  for (const auto& [group, samples] : samples_) counts[group] = samples.size();
+  return counts;
+}
+
 void MLPCostModel::add_samples(const std::string& group, std::vector<CostSample> samples) {
   std::vector<CostSample>& into = samples_[group];
   for (CostSample& s : samples) {

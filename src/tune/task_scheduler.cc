@@ -68,8 +68,22 @@ std::string to_string(SchedulerKind kind) {
 
 double SchedulerSummary::estimated_seconds() const {
   double total = 0;
-  for (const TaskReport& t : tasks) total += t.task.weight * t.best_seconds;
+  for (const TaskReport& t : tasks)
+    if (std::isfinite(t.best_seconds)) total += t.task.weight * t.best_seconds;
   return total;
+}
+
+int SchedulerSummary::unmeasured_tasks() const {
+  int count = 0;
+  for (const TaskReport& t : tasks) count += std::isfinite(t.best_seconds) ? 0 : 1;
+  return count;
+}
+
+std::string SchedulerSummary::estimate_text(double seconds, int unmeasured) {
+  std::string text = fmt::format("{:.4f} ms", seconds * 1e3);
+  if (unmeasured > 0)
+    text += fmt::format(" ({} task{} not measured yet)", unmeasured, unmeasured == 1 ? "" : "s");
+  return text;
 }
 
 std::string SchedulerSummary::table() const {
@@ -95,9 +109,8 @@ std::string SchedulerSummary::table() const {
 std::string SchedulerSummary::to_text() const {
   std::string s = table();
   const double estimate = estimated_seconds();
-  s += fmt::format("estimated end-to-end latency {} (Σ weight × best{})\n",
-                   milliseconds_text(estimate),
-                   std::isfinite(estimate) ? "" : "; a task has no measured kernel yet");
+  s += fmt::format("estimated end-to-end latency {} (Σ weight × best)\n",
+                   estimate_text(estimate, unmeasured_tasks()));
   std::map<std::string, std::pair<int, int64_t>> by_reason;
   for (const ScheduledRound& r : rounds) {
     by_reason[r.reason].first += 1;
@@ -217,12 +230,13 @@ struct TaskScheduler::State {
     const bool fresh = !std::filesystem::exists(options.log_path);
     std::ofstream out(options.log_path, std::ios::app);
     if (fresh)
-      out << "round,task,workload,reason,trials,task_best_ms,estimated_ms,total_trials,"
-             "elapsed_s\n";
+      out << "round,task,workload,reason,trials,task_best_ms,estimated_ms,unmeasured_tasks,"
+             "total_trials,elapsed_s\n";
     const Task& t = tasks[static_cast<size_t>(r.task)];
-    out << fmt::format("{},{},{},{},{},{:.6f},{:.6f},{},{:.2f}\n", r.index, r.task,
+    out << fmt::format("{},{},{},{},{},{:.6f},{:.6f},{},{},{:.2f}\n", r.index, r.task,
                        t.report.workload_hash, r.reason, r.trials, r.task_best_seconds * 1e3,
-                       r.estimated_seconds * 1e3, r.total_trials, r.elapsed_seconds);
+                       r.estimated_seconds * 1e3, r.unmeasured_tasks, r.total_trials,
+                       r.elapsed_seconds);
     if (!out) fail("cannot append to the scheduler's log {}", options.log_path);
   }
 
@@ -274,6 +288,7 @@ struct TaskScheduler::State {
     r.trials = measured;
     r.task_best_seconds = after;
     r.estimated_seconds = summary.estimated_seconds();
+    r.unmeasured_tasks = summary.unmeasured_tasks();
     r.total_trials = summary.total_trials;
     r.elapsed_seconds = summary.elapsed_seconds;
     summary.rounds.push_back(r);

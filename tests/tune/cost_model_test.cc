@@ -198,6 +198,24 @@ TEST(MLPCostModel, OnlineUpdatesLearnFromRealPrograms) {
   EXPECT_GT(scores[0], scores[1]);
 }
 
+// A family's tasks share one model (task_scheduler.h): a task's round is learnt under that
+// task, not under whichever task initialized the model last (which mixed two tasks'
+// run times into one ranking).
+TEST(MLPCostModel, ASharedModelKeepsEachTasksSamplesApart) {
+  TuneContext a(workloads::get("gemm:m=16,n=16,k=16"), Target::host());
+  TuneContext b(workloads::get("gemm:m=32,n=16,k=16"), Target::host());
+  MLPOptions options;
+  options.epochs_per_update = 1;
+  MLPCostModel model(options);
+  model.initialize(a);
+  model.initialize(b);
+  model.update(a, {a.workload.func, a.workload.func}, {1e-3, 2e-3});
+  model.update(b, {b.workload.func}, {1e-3});
+  const std::map<std::string, size_t> counts = model.sample_counts();
+  EXPECT_EQ(counts.at(workload_hash(a.workload.func)), 2u);
+  EXPECT_EQ(counts.at(workload_hash(b.workload.func)), 1u);
+}
+
 TEST(CostDatasets, OnlyMeasuredRecordsAreData) {
   const std::string dir = testing::TempDir() + "tessera_cost_datasets";
   std::filesystem::remove_all(dir);

@@ -63,6 +63,9 @@ class MLPCostModel : public CostModel {
   double train(int epochs);
   /// Scores of programs given by their feature rows.
   std::vector<double> score(const std::vector<Eigen::MatrixXf>& features) const;
+  /// The programs it has to learn from, per task (workload hash): a family's tasks share one
+  /// model, each with its own samples.
+  std::map<std::string, size_t> sample_counts() const;
   /// Whether the model has learned anything (trained or loaded).
   bool trained() const { return trained_; }
   const MLPOptions& options() const { return options_; }

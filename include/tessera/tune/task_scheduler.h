@@ -93,7 +93,8 @@ struct ScheduledRound {
   std::string reason;  // "warm-up", "round-robin", "gradient", "foresee"
   int64_t trials = 0;  // measured in the round
   double task_best_seconds = std::numeric_limits<double>::infinity();  // after the round
-  double estimated_seconds = std::numeric_limits<double>::infinity();  // Σ weight · best
+  double estimated_seconds = 0;  // Σ weight · best over the tasks with a measured best
+  int unmeasured_tasks = 0;      // tasks without one (the estimate leaves them out)
   int64_t total_trials = 0;                                            // every task's
   double elapsed_seconds = 0;
 };
@@ -118,8 +119,12 @@ struct SchedulerSummary {
   double elapsed_seconds = 0;
   std::string stop_reason;
 
-  /// Σ weight · best over the tasks with a measured best; +infinity when one has none.
+  /// Σ weight · best over the tasks with a measured best (the estimated end-to-end latency).
   double estimated_seconds() const;
+  /// The tasks without a measured best: not warmed up yet, or failed.
+  int unmeasured_tasks() const;
+  /// "12.3456 ms" or "12.3456 ms (3 tasks not measured yet)".
+  static std::string estimate_text(double seconds, int unmeasured);
   /// The table: task, anchor, shape, weight, trials, best latency, share of the estimate.
   std::string table() const;
   /// The table, the estimate, the stop reason and the trials per scheduling reason.
