@@ -293,6 +293,10 @@ out=$("$tessera" tune-model "$cnn" --trials 11 --db "$work/model-db" "${quick[@]
   && grep -q "scheduler round-robin: 11 of 11 trials, 2 rounds" <<<"$out" \
   && [ "$(wc -l <"$work/model-db/task_rounds.csv")" -eq 12 ]; } \
   || { echo "FAIL: a second tune-model run did not resume:"; echo "$out" | head -40; failures=$((failures + 1)); }
+# On a terminal the table is redrawn in place after every round (cursor up, clear).
+out=$(script -qec "'$tessera' tune -w gemm:m=8,n=8,k=8 -w gemm:m=16,n=8,k=8 --trials 3 --db '$work/tty' ${quick[*]}" /dev/null 2>&1)
+{ grep -q $'\e\[4F\e\[J  #  task' <<<"$out" && grep -Eq "^ +1  gemm:m=16,n=8,k=8,dtype=float32,e... gemm +m=16,n=8,k=8,dtyp\.\.\. +1 +[12] " <<<"$out"; } \
+  || { echo "FAIL: tune with several -w on a terminal:"; echo "$out" | cat -v | head -20; failures=$((failures + 1)); }
 expect 1 "error: --trials: tune-model needs at least 1 trial, got 0" -- "$tessera" tune-model "$cnn" --trials 0 --db "$work/model-db"
 expect 0 "scheduler family \(by hash\): 4 of 4 trials" -- "$tessera" tune -w gemm:m=8,n=8,k=8 -w gemm:m=16,n=8,k=8 -w transpose:m=8,n=8 --trials 4 --scheduler family --family-by hash --foresee-trials 1 --db "$work/several" "${quick[@]}"
 expect 1 "error: --input-shape: expected NAME=D0,D1,... \(for example input=1,3,224,224\), got 'input'" -- "$tessera" import "$cnn" --input-shape input
