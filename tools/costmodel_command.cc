@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <numeric>
 #include <set>
 #include <thread>
@@ -22,6 +23,7 @@ namespace {
 struct CostModelOptions {
   std::vector<std::string> databases, excluded;
   std::string out, model, split = "random", loss = "rank";
+  bool per_family = false, family_models = false;
   int epochs = 100, hidden = MLPOptions{}.hidden, threads = 1;
   uint64_t seed = 0;
   CLI::Option* hidden_option = nullptr;
@@ -33,11 +35,13 @@ struct CostModelOptions {
 struct Split {
   std::vector<std::pair<std::string, std::vector<CostSample>>> train, test;  // group → samples
   std::vector<std::string> test_specs;
+  std::map<std::string, std::string> family;  // group → its family
 };
 
 Split split_datasets(std::vector<CostDataset>& data, const std::string& how, uint64_t seed) {
   Random rng(seed ^ 0x53706c6974ULL);
   Split s;
+  for (const CostDataset& d : data) s.family[d.workload + " " + d.target] = d.family;
   if (how == "random") {
     for (CostDataset& d : data) {
       std::vector<size_t> order(d.samples.size());
@@ -131,34 +135,14 @@ int train(const CostModelOptions& o) {
   return 0;
 }
 
-int evaluate(const CostModelOptions& o) {
-  std::vector<CostDataset> data = load_all(o);
-  Split split = split_datasets(data, o.split, o.seed);
-  MLPCostModel model(model_options(o));
-  if (given(o.model_option)) {
-    model.load(o.model);
-    fmt::print("model: {}\n", o.model);
-  } else {
-    size_t n = 0;
-    for (auto& [group, samples] : split.train) {
-      n += samples.size();
-      model.add_samples(group, samples);
-    }
-    model.train(o.epochs);
-    fmt::print("model: trained {} epochs on {} programs\n", o.epochs, n);
-  }
-  fmt::print("split: {}; test: {} tasks ({})\n", o.split, split.test.size(),
-             fmt::join(split.test_specs, ", "));
+// The ranking metrics over some test tasks.
+struct Metrics {
   int64_t right = 0, pairs = 0;
   double top1 = 0, top5 = 0, recall5 = 0, recall10 = 0;
-  for (auto& [group, samples] : split.test) {
-    std::vector<Eigen::MatrixXf> features;
-    std::vector<double> seconds;
-    for (const CostSample& s : samples) {
-      features.push_back(s.features);
-      seconds.push_back(s.seconds);
-    }
-    const std::vector<double> scores = model.score(features);
+  int tasks = 0;
+  size_t programs = 0;
+
+  void add(const std::vector<double>& scores, const std::vector<double>& seconds) {
     // Pairs pooled over the tasks: accuracy counts every pair alike.
     const PairCounts c = count_pairs(scores, seconds);
     right += c.right;
@@ -167,14 +151,72 @@ int evaluate(const CostModelOptions& o) {
     top5 += top_k_score(scores, seconds, 5);
     recall5 += recall_at_k(scores, seconds, 5);
     recall10 += recall_at_k(scores, seconds, 10);
+    ++tasks;
+    programs += seconds.size();
   }
-  const double tasks = static_cast<double>(std::max<size_t>(1, split.test.size()));
-  fmt::print("pairwise accuracy: {:.3f}\n",
-             pairs > 0 ? static_cast<double>(right) / static_cast<double>(pairs) : 1.0);
-  fmt::print("top-1 score: {:.3f}\n", top1 / tasks);
-  fmt::print("top-5 score: {:.3f}\n", top5 / tasks);
-  fmt::print("recall@5: {:.3f}\n", recall5 / tasks);
-  fmt::print("recall@10: {:.3f}\n", recall10 / tasks);
+  double pairwise() const {
+    return pairs > 0 ? static_cast<double>(right) / static_cast<double>(pairs) : 1.0;
+  }
+  double mean(double total) const { return total / std::max(1, tasks); }
+};
+
+int evaluate(const CostModelOptions& o) {
+  std::vector<CostDataset> data = load_all(o);
+  Split split = split_datasets(data, o.split, o.seed);
+  // One model for every task, or (--family-models) one per family trained on its tasks only.
+  std::map<std::string, MLPCostModel> models;
+  auto model_key = [&](const std::string& group) {
+    return o.family_models ? split.family.at(group) : std::string();
+  };
+  if (given(o.model_option)) {
+    models[""].load(o.model);
+    fmt::print("model: {}\n", o.model);
+  } else {
+    size_t n = 0;
+    for (auto& [group, samples] : split.train) {
+      n += samples.size();
+      models.try_emplace(model_key(group), model_options(o)).first->second.add_samples(group,
+                                                                                       samples);
+    }
+    for (auto& [key, model] : models) model.train(o.epochs);
+    fmt::print("model: trained {} epochs on {} programs{}\n", o.epochs, n,
+               o.family_models ? fmt::format(", one model per family ({})", models.size()) : "");
+  }
+  fmt::print("split: {}; test: {} tasks ({})\n", o.split, split.test.size(),
+             fmt::join(split.test_specs, ", "));
+  Metrics all;
+  std::map<std::string, Metrics> by_family;
+  std::map<std::string, std::string> family_example;  // a task of each family, to name it
+  for (size_t i = 0; i < split.test.size(); ++i) {
+    const auto& [group, samples] = split.test[i];
+    std::vector<Eigen::MatrixXf> features;
+    std::vector<double> seconds;
+    for (const CostSample& s : samples) {
+      features.push_back(s.features);
+      seconds.push_back(s.seconds);
+    }
+    auto model = models.find(model_key(group));
+    if (model == models.end()) continue;  // --split by-workload: a family with no training task
+    const std::vector<double> scores = model->second.score(features);
+    all.add(scores, seconds);
+    const std::string& family = split.family.at(group);
+    by_family[family].add(scores, seconds);
+    family_example.emplace(family, split.test_specs[i]);
+  }
+  fmt::print("pairwise accuracy: {:.3f}\n", all.pairwise());
+  fmt::print("top-1 score: {:.3f}\n", all.mean(all.top1));
+  fmt::print("top-5 score: {:.3f}\n", all.mean(all.top5));
+  fmt::print("recall@5: {:.3f}\n", all.mean(all.recall5));
+  fmt::print("recall@10: {:.3f}\n", all.mean(all.recall10));
+  if (o.per_family) {
+    fmt::print("per family (tasks of the same structure with sizes abstracted):\n");
+    fmt::print("  {:<28} {:>5} {:>8} {:>9} {:>6}  {}\n", "family", "tasks", "programs",
+               "pairwise", "top-1", "e.g.");
+    for (const auto& [family, m] : by_family) {
+      fmt::print("  {:<28} {:>5} {:>8} {:>9.3f} {:>6.3f}  {}\n", family, m.tasks, m.programs,
+                 m.pairwise(), m.mean(m.top1), family_example.at(family));
+    }
+  }
   return 0;
 }
 
@@ -233,8 +275,14 @@ the model on a workload it has never seen).)");
   o->model_option =
       eval_app->add_option("--model", o->model, "judge this trained model instead of training one")
           ->type_name("MODEL");
+  eval_app->add_flag("--per-family", o->per_family,
+                     "also print the metrics per family (tasks of the same structure)");
+  CLI::Option* family_models =
+      eval_app->add_flag("--family-models", o->family_models,
+                         "train one model per family on its tasks only (FamilySeer)");
   for (CLI::Option* training : add_training_options(eval_app, *o))
     o->model_option->excludes(training);
+  o->model_option->excludes(family_models);
   eval_app->footer(
       R"(Splits the programs into a training and a test part (seed S): --split random (default)
 holds out 20% of each task's programs; --split by-workload holds out 20% of the tasks (at
@@ -247,7 +295,10 @@ test part, it prints
                      programs the model scores highest, averaged over the tasks
   recall@5, recall@10: per task, the fraction of the 5 or 10 fastest programs among the
                      model's top 5 or 10, averaged over the tasks
-as fractions (1.000 is perfect).)");
+as fractions (1.000 is perfect). --per-family prints them for each family of tasks (the
+same program structure with sizes abstracted: a model's convolutions of one kind at
+every shape); --family-models trains one model per family on its own tasks instead of
+one model on everything, to compare the two.)");
   return {app, [app, train_app, eval_app, o] {
             if (train_app->parsed()) return train(*o);
             if (eval_app->parsed()) return evaluate(*o);

@@ -14,6 +14,7 @@
 #include "tessera/support/error.h"
 #include "tessera/tune/feature_extractor.h"
 #include "tessera/tune/search_strategy.h"
+#include "tessera/tune/task_selection.h"
 
 namespace tessera {
 
@@ -45,6 +46,7 @@ std::vector<CostDataset> load_cost_datasets(const Database& db, int threads, int
     d.workload = key.first;
     d.spec = entry->spec;
     d.target = key.second;
+    d.family = family_key(func, "", FamilyGrouping::kStructure);
     std::vector<std::optional<CostSample>> samples = parallel_map<std::optional<CostSample>>(
         static_cast<int64_t>(records.size()), threads, [&](int64_t i) -> std::optional<CostSample> {
           const TuningRecord& r = *records[static_cast<size_t>(i)];

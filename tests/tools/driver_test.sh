@@ -57,6 +57,7 @@ expect 0 "^median [0-9.]+ ms, [0-9.]+ GFLOP/s \(1 threads, C\)" -- "$tessera" re
 expect 1 "error: --model excludes --epochs" -- "$tessera" costmodel eval --db "$work" --model "$work/m.json" --epochs 3
 expect 1 "error: --model excludes --loss" -- "$tessera" costmodel eval --db "$work" --model "$work/m.json" --loss rank
 expect 1 "error: --model excludes --hidden" -- "$tessera" costmodel eval --db "$work" --model "$work/m.json" --hidden 8
+expect 1 "error: --model excludes --family-models" -- "$tessera" costmodel eval --db "$work" --model "$work/m.json" --family-models
 expect 1 "error: -w gemm:m=8,n=8,k=8,dtype=float32,epilogue=none is given twice" -- "$tessera" tune -w gemm:m=8,n=8,k=8 -w gemm:k=8,m=8,n=8 --trials 2 --db "$work/x"
 expect 1 "error: --trials 0 \(the no-tuning mode\) takes one -w; this run has 2" -- "$tessera" tune -w gemm:m=8,n=8,k=8 -w C2D:1 --trials 0 --db "$work/x"
 expect 1 "error: --scheduler schedules the tasks of several -w; this run has one" -- "$tessera" tune -w gemm:m=8,n=8,k=8 --scheduler family --trials 2 --db "$work/x"
@@ -247,6 +248,7 @@ model="$work/model.json"
 expect 0 "^trained 20 epochs .*; wrote $model" -- "$tessera" costmodel train --db "$db" --out "$model" --epochs 20
 expect 0 "^pairwise accuracy: [01]\.[0-9]{3}$" -- "$tessera" costmodel eval --db "$db" --epochs 5
 expect 0 "^top-5 score: [01]\.[0-9]{3}$" -- "$tessera" costmodel eval --db "$db" --model "$model"
+expect 0 "^  structure:[0-9a-f]{16} +1 +[0-9]+ +[01]\.[0-9]{3} +[01]\.[0-9]{3}  gemm:" -- "$tessera" costmodel eval --db "$db" --epochs 5 --per-family --family-models
 nodb="$work/notune"
 expect 0 "^predicted +program [0-9a-f]{16} \(the cost model's pick, not measured" -- "$tessera" tune -w $w --trials 0 --cost-model-file "$model" --db "$nodb"
 expect 0 "^check: MATCH" -- "$tessera" replay --db "$nodb" -w $w --check

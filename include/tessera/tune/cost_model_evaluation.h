@@ -19,6 +19,7 @@ struct CostDataset {
   std::string workload;  // hash
   std::string spec;
   std::string target;
+  std::string family;  // the program's structure with sizes abstracted (family_key by hash)
   std::vector<CostSample> samples;  // seconds: the record's median; +infinity when it failed
 };
 
