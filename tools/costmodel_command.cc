@@ -175,8 +175,8 @@ int evaluate(const CostModelOptions& o) {
     size_t n = 0;
     for (auto& [group, samples] : split.train) {
       n += samples.size();
-      models.try_emplace(model_key(group), model_options(o)).first->second.add_samples(group,
-                                                                                       samples);
+      models.try_emplace(model_key(group), model_options(o))
+          .first->second.add_samples(group, samples);
     }
     for (auto& [key, model] : models) model.train(o.epochs);
     fmt::print("model: trained {} epochs on {} programs{}\n", o.epochs, n,
@@ -210,8 +210,8 @@ int evaluate(const CostModelOptions& o) {
   fmt::print("recall@10: {:.3f}\n", all.mean(all.recall10));
   if (o.per_family) {
     fmt::print("per family (tasks of the same structure with sizes abstracted):\n");
-    fmt::print("  {:<28} {:>5} {:>8} {:>9} {:>6}  {}\n", "family", "tasks", "programs",
-               "pairwise", "top-1", "e.g.");
+    fmt::print("  {:<28} {:>5} {:>8} {:>9} {:>6}  {}\n", "family", "tasks", "programs", "pairwise",
+               "top-1", "e.g.");
     for (const auto& [family, m] : by_family) {
       fmt::print("  {:<28} {:>5} {:>8} {:>9.3f} {:>6.3f}  {}\n", family, m.tasks, m.programs,
                  m.pairwise(), m.mean(m.top1), family_example.at(family));

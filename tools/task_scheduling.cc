@@ -110,8 +110,7 @@ void refuse_scheduler_options(const SchedulingOptions& o, const std::string& why
 SchedulerSummary tune_tasks(std::vector<SchedulerTask> tasks, const SchedulingOptions& o,
                             std::function<void(TuneContext&)> configure) {
   const Target target = target_from(o.target);
-  if (target.kind != "llvm")
-    fail("tessera measures with LLVM; the target is '{}'", target.str());
+  if (target.kind != "llvm") fail("tessera measures with LLVM; the target is '{}'", target.str());
   if (given(o.cost_model_file_option) && o.cost_model != "mlp") {
     fail("--cost-model-file loads a trained MLP model; it does not go with --cost-model {}",
          o.cost_model);

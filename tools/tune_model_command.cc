@@ -49,7 +49,8 @@ int tune_model(const TuneModelOptions& options) {
     const frontend::Task& t = partition.tasks[i];
     SchedulerTask task;
     // The spec names where the task comes from; the database knows it by its program's hash.
-    task.workload = Workload{fmt::format("{} task {} ({})", model_name, i, t.name), t.func, t.flops};
+    task.workload =
+        Workload{fmt::format("{} task {} ({})", model_name, i, t.name), t.func, t.flops};
     task.name = t.name;
     task.weight = t.weight;
     task.anchor = t.anchor;

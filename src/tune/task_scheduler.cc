@@ -92,21 +92,20 @@ std::string SchedulerSummary::table() const {
     return text.size() <= width ? text : text.substr(0, width - 3) + "...";
   };
   const double estimate = estimated_seconds();
-  std::string s = fmt::format("{:>3}  {:<36} {:<18} {:<20} {:>6} {:>7} {:>12} {:>7}  {}\n", "#",
-                              "task", "anchor", "shape", "weight", "trials", "best", "share",
-                              "state");
+  std::string s =
+      fmt::format("{:>3}  {:<36} {:<18} {:<20} {:>6} {:>7} {:>12} {:>7}  {}\n", "#", "task",
+                  "anchor", "shape", "weight", "trials", "best", "share", "state");
   for (size_t i = 0; i < tasks.size(); ++i) {
     const TaskReport& t = tasks[i];
     const double share = t.task.weight * t.best_seconds / estimate;
     std::string state = t.state;
     if (!t.failure.empty()) state += ": " + t.failure;
-    s += fmt::format("{:>3}  {:<36} {:<18} {:<20} {:>6} {:>7} {:>12} {:>7}  {}\n", i,
-                     fit(t.task.name.empty() ? t.task.workload.spec : t.task.name, 36),
-                     fit(t.task.anchor.empty() ? "-" : t.task.anchor, 18), fit(t.task.shape, 20),
-                     t.task.weight, t.trials_before + t.trials_run,
-                     milliseconds_text(t.best_seconds),
-                     std::isfinite(share) ? fmt::format("{:.1f}%", 100 * share) : "-",
-                     fit(state, 100));
+    s += fmt::format(
+        "{:>3}  {:<36} {:<18} {:<20} {:>6} {:>7} {:>12} {:>7}  {}\n", i,
+        fit(t.task.name.empty() ? t.task.workload.spec : t.task.name, 36),
+        fit(t.task.anchor.empty() ? "-" : t.task.anchor, 18), fit(t.task.shape, 20), t.task.weight,
+        t.trials_before + t.trials_run, milliseconds_text(t.best_seconds),
+        std::isfinite(share) ? fmt::format("{:.1f}%", 100 * share) : "-", fit(state, 100));
   }
   return s;
 }

@@ -95,7 +95,7 @@ struct ScheduledRound {
   double task_best_seconds = std::numeric_limits<double>::infinity();  // after the round
   double estimated_seconds = 0;  // Σ weight · best over the tasks with a measured best
   int unmeasured_tasks = 0;      // tasks without one (the estimate leaves them out)
-  int64_t total_trials = 0;                                            // every task's
+  int64_t total_trials = 0;      // every task's
   double elapsed_seconds = 0;
 };
 
