@@ -77,14 +77,19 @@ struct Groups {
       if (o >= 0) out = o, ++count;
     return count == 1 ? out : -1;
   }
-  // Pulls the injective producers only `node` reads into its group.
-  void absorb_producers(int node, int g) {
+  // Pulls the elementwise and injective producers only `node` reads into its group. Into an
+  // anchor that reads its inputs many times (a matmul), only data movement (transpose, pad)
+  // comes along, directly or through other data movement: arithmetic there would be
+  // recomputed at every read (a GELU before a matmul, K times).
+  void absorb_producers(int node, int g, bool arithmetic_allowed) {
     for (int v : graph.nodes[static_cast<size_t>(node)].inputs) {
       if (v < 0) continue;
       int p = graph.values[static_cast<size_t>(v)].producer;
       if (p < 0 || !fusible(p) || sole_consumer(v) != node || single_output(p) != v) continue;
+      if (!arithmetic_allowed && kind[static_cast<size_t>(p)] == OperatorKind::kElementwise)
+        continue;
       group_of[static_cast<size_t>(p)] = g;
-      absorb_producers(p, g);
+      absorb_producers(p, g, arithmetic_allowed);
     }
   }
   // Extends group `g` ending at `node` with its chain of elementwise consumers.
@@ -119,7 +124,8 @@ Partition partition(const Graph& graph) {
     if (groups.kind[static_cast<size_t>(n)] != OperatorKind::kAnchor) continue;
     int g = groups.next++;
     groups.group_of[static_cast<size_t>(n)] = g;
-    groups.absorb_producers(n, g);
+    groups.absorb_producers(
+        n, g, !operator_of(graph, graph.nodes[static_cast<size_t>(n)]).reads_inputs_repeatedly);
     groups.absorb_epilogue(n, g);
   }
   // Left-over elementwise and injective nodes: one group per chain (a node joins the group

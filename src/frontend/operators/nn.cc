@@ -447,17 +447,17 @@ Outputs batch_norm(ConversionContext& c, const Inputs& in) {
 }
 
 const OperatorRegistration registrations[] = {
-    OperatorRegistration{{"Conv", OperatorKind::kAnchor, 1, conv}},
-    OperatorRegistration{{"ConvTranspose", OperatorKind::kAnchor, 1, conv_transpose}},
-    OperatorRegistration{{"tessera.ConvNHWC", OperatorKind::kAnchor, 1, conv_nhwc}},
-    OperatorRegistration{{"Gemm", OperatorKind::kAnchor, 7, gemm}},
-    OperatorRegistration{{"MatMul", OperatorKind::kAnchor, 1, matmul}},
-    OperatorRegistration{
-        {"MaxPool", OperatorKind::kAnchor, 1,
-         [](ConversionContext& c, const Inputs& in) { return pool(c, in, true); }}},
-    OperatorRegistration{
-        {"AveragePool", OperatorKind::kAnchor, 7,
-         [](ConversionContext& c, const Inputs& in) { return pool(c, in, false); }}},
+    OperatorRegistration{{"Conv", OperatorKind::kAnchor, 1, conv, true}},
+    OperatorRegistration{{"ConvTranspose", OperatorKind::kAnchor, 1, conv_transpose, true}},
+    OperatorRegistration{{"tessera.ConvNHWC", OperatorKind::kAnchor, 1, conv_nhwc, true}},
+    OperatorRegistration{{"Gemm", OperatorKind::kAnchor, 7, gemm, true}},
+    OperatorRegistration{{"MatMul", OperatorKind::kAnchor, 1, matmul, true}},
+    OperatorRegistration{{"MaxPool", OperatorKind::kAnchor, 1,
+                          [](ConversionContext& c, const Inputs& in) { return pool(c, in, true); },
+                          true}},
+    OperatorRegistration{{"AveragePool", OperatorKind::kAnchor, 7,
+                          [](ConversionContext& c, const Inputs& in) { return pool(c, in, false); },
+                          true}},
     OperatorRegistration{
         {"GlobalAveragePool", OperatorKind::kAnchor, 1,
          [](ConversionContext& c, const Inputs& in) { return global_pool(c, in, false); }}},

@@ -99,6 +99,10 @@ struct OperatorInfo {
   OperatorKind kind;
   int64_t since_opset;  // the oldest opset whose semantics the converter implements
   Converter convert;
+  /// An anchor that reads each input element many times (a convolution's or matmul's
+  /// operands, a pool's overlapping windows): an elementwise producer fused into it would be
+  /// recomputed at every read, so the partition leaves such producers out of its task.
+  bool reads_inputs_repeatedly = false;
 };
 
 /// Registers at load time: `const OperatorRegistration relu{{"Relu", kElementwise, 6, fn}};`.
