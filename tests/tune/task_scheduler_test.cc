@@ -67,11 +67,15 @@ std::vector<SchedulerTask> three_tasks() {
   };
 }
 
-SchedulerComponents quick_components() {
+// Random samples (the scheduler does not depend on the strategy; the evolutionary search
+// would only make the tests slower under the sanitizers), except for the family scheduler,
+// whose foresee rounds are the family model's picks.
+SchedulerComponents quick_components(SchedulerKind kind = SchedulerKind::kGradient) {
   SchedulerComponents c;
-  c.make_strategy = [] {
+  c.make_strategy = [kind] {
+    if (kind != SchedulerKind::kFamily) return make_search_strategy("replay-trace");
     EvolutionarySearchOptions small;
-    small.population_size = 32;
+    small.population_size = 16;
     small.init_min_unmeasured = 8;
     small.genetic_num_iters = 1;
     return make_evolutionary_search(small);
@@ -102,7 +106,7 @@ SchedulerSummary run_scheduler(const std::string& db_dir, SchedulerKind kind, in
   TaskSchedulerOptions o = options_for(kind, trials);
   o.family_by = by;
   TaskScheduler scheduler(three_tasks(), Target::parse("llvm -mcpu=znver5 -num-cores=1"), db,
-                          builder, runner, quick_components(), o);
+                          builder, runner, quick_components(kind), o);
   return scheduler.run();
 }
 
