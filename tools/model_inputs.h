@@ -2,7 +2,6 @@
 // tensor files or random) and the timing of whole runs.
 #pragma once
 
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -57,11 +56,6 @@ inline double seconds_of_run(frontend::GraphRunner& runner,
   auto start = std::chrono::steady_clock::now();
   runner.run(feed);
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-inline double median_of_sorted(std::vector<double> seconds) {
-  std::sort(seconds.begin(), seconds.end());
-  return seconds.empty() ? 0 : seconds[seconds.size() / 2];
 }
 
 }  // namespace tessera::cli

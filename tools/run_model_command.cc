@@ -1,5 +1,4 @@
 // `tessera run-model`: runs an ONNX model with compiled kernels, checks and times it.
-#include <chrono>
 #include <filesystem>
 
 #include <fmt/format.h>

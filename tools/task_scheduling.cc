@@ -107,14 +107,33 @@ void refuse_scheduler_options(const SchedulingOptions& o, const std::string& why
   }
 }
 
-SchedulerSummary tune_tasks(std::vector<SchedulerTask> tasks, const SchedulingOptions& o,
-                            std::function<void(TuneContext&)> configure) {
+Target checked_tuning_target(const SchedulingOptions& o) {
   const Target target = target_from(o.target);
   if (target.kind != "llvm") fail("tessera measures with LLVM; the target is '{}'", target.str());
   if (given(o.cost_model_file_option) && o.cost_model != "mlp") {
     fail("--cost-model-file loads a trained MLP model; it does not go with --cost-model {}",
          o.cost_model);
   }
+  return target;
+}
+
+int compile_threads(const SchedulingOptions& o) {
+  return given(o.threads_option)
+             ? o.threads
+             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+RunnerOptions measurement_options(const SchedulingOptions& o, const Target& target) {
+  RunnerOptions runner_options;
+  runner_options.threads = target.num_cores;
+  runner_options.timing = TimingOptions{1, 3, 20, false};
+  runner_options.timeout_seconds = o.timeout;
+  return runner_options;
+}
+
+SchedulerSummary tune_tasks(std::vector<SchedulerTask> tasks, const SchedulingOptions& o,
+                            std::function<void(TuneContext&)> configure) {
+  const Target target = checked_tuning_target(o);
   if (given(o.family_by_option) && o.scheduler != "family")
     fail("--family-by groups the tasks of --scheduler family, not of --scheduler {}", o.scheduler);
   if (given(o.foresee_option) && o.scheduler != "family")
@@ -136,8 +155,7 @@ SchedulerSummary tune_tasks(std::vector<SchedulerTask> tasks, const SchedulingOp
   options.convergence_trials = o.convergence_trials;
   if (given(o.time_budget_option)) options.time_budget_seconds = o.time_budget;
   options.seed = o.seed;
-  const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  options.num_threads = given(o.threads_option) ? o.threads : hardware;
+  options.num_threads = compile_threads(o);
   options.task_options.remeasure_top = o.remeasure;
   Database db(o.db);
   options.log_path = given(o.log_option) ? o.log : db.directory() + "/task_rounds.csv";
@@ -150,12 +168,8 @@ SchedulerSummary tune_tasks(std::vector<SchedulerTask> tasks, const SchedulingOp
   components.make_strategy = [strategy] { return make_search_strategy(strategy); };
   const std::string model = o.cost_model, model_file = o.cost_model_file;
   components.make_cost_model = [model, model_file] { return make_cost_model(model, model_file); };
-  RunnerOptions runner_options;
-  runner_options.threads = target.num_cores;
-  runner_options.timing = TimingOptions{1, 3, 20, false};
-  runner_options.timeout_seconds = o.timeout;
   LocalBuilder builder(options.num_threads);
-  LocalRunner runner(runner_options);
+  LocalRunner runner(measurement_options(o, target));
 
   const size_t count = tasks.size();
   fmt::print(

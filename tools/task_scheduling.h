@@ -47,6 +47,15 @@ void add_scheduling_options(CLI::App* app, SchedulingOptions& options,
 /// The scheduler's own options given with a single task: an error naming them.
 void refuse_scheduler_options(const SchedulingOptions& options, const std::string& why);
 
+/// The target of a tuning run (-t, canonical), after the checks every run makes: LLVM
+/// measures it, and --cost-model-file goes with the MLP only.
+Target checked_tuning_target(const SchedulingOptions& options);
+/// --threads, else every hardware thread: the threads that sample and compile.
+int compile_threads(const SchedulingOptions& options);
+/// How candidates are measured: on the target's cores, a warm-up and 3 repeats of at least
+/// 20 ms, --timeout per candidate.
+RunnerOptions measurement_options(const SchedulingOptions& options, const Target& target);
+
 /// Tunes the tasks on the target under the options, showing progress; prints the summary.
 /// `configure` sets each task's space (fill_defaults included).
 SchedulerSummary tune_tasks(std::vector<SchedulerTask> tasks, const SchedulingOptions& options,

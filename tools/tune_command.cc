@@ -7,7 +7,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -54,33 +53,22 @@ int tune_workload(const TuneCommandOptions& command) {
   const SchedulingOptions& o = command.common;
   refuse_scheduler_options(o, "schedules the tasks of several -w; this run has one");
   Workload w = workloads::get(command.workloads.front());
-  const Target target = target_from(o.target);
-  if (target.kind != "llvm")
-    fail("tessera tune measures with LLVM; the target is '{}'", target.str());
+  const Target target = checked_tuning_target(o);
   TuneContext ctx(w, target);
   configure_space(ctx, command.space,
                   given(command.rules_option) ? std::optional(command.rules) : std::nullopt);
   ctx.seed = o.seed;
-  const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  ctx.num_threads = given(o.threads_option) ? o.threads : hardware;
+  ctx.num_threads = compile_threads(o);
   TuneOptions options;
   options.trials = o.trials;
   options.trials_per_round = o.trials_per_round;
   if (given(o.time_budget_option)) options.time_budget_seconds = o.time_budget;
   options.remeasure_top = o.remeasure;
-  RunnerOptions runner_options;
-  runner_options.threads = target.num_cores;
-  runner_options.timing = TimingOptions{1, 3, 20, false};
-  runner_options.timeout_seconds = o.timeout;
   std::shared_ptr<SearchStrategy> strategy = make_search_strategy(o.strategy);
-  if (given(o.cost_model_file_option) && o.cost_model != "mlp") {
-    fail("--cost-model-file loads a trained MLP model; it does not go with --cost-model {}",
-         o.cost_model);
-  }
   std::shared_ptr<CostModel> model = make_cost_model(o.cost_model, o.cost_model_file);
   Database db(o.db);
   LocalBuilder builder(ctx.num_threads);
-  LocalRunner runner(runner_options);
+  LocalRunner runner(measurement_options(o, target));
 
   const bool terminal = isatty(fileno(stdout)) != 0;
   int64_t trials_at_start = -1;

@@ -1,8 +1,7 @@
 // `tessera tune-model`: tunes an ONNX model's tasks under one budget with a task scheduler,
 // then runs the model with the tuned kernels next to the untuned ones.
-#include <algorithm>
-#include <cmath>
 #include <filesystem>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -14,6 +13,7 @@
 #include "tessera/frontend/onnx_import.h"
 #include "tessera/frontend/tasks.h"
 #include "tessera/runtime/correctness_check.h"
+#include "tessera/runtime/evaluator.h"
 
 namespace tessera::cli {
 namespace {
@@ -38,6 +38,7 @@ std::string kernel_sources_text(const frontend::GraphRunner& runner) {
 int tune_model(const TuneModelOptions& options) {
   const SchedulingOptions& o = options.common;
   if (o.trials < 1) fail("--trials: tune-model needs at least 1 trial, got {}", o.trials);
+  const Target target = checked_tuning_target(o);  // before the model is imported
   frontend::ImportOptions import_options;
   for (const std::string& s : options.input_shapes) frontend::parse_input_shape(s, import_options);
   frontend::Graph graph = frontend::import_onnx(options.model, import_options);
@@ -63,7 +64,6 @@ int tune_model(const TuneModelOptions& options) {
 
   // The model with the tuned kernels, next to the untuned one (the cost model's picks with
   // --cost-model-file, else a default-space sample per task).
-  const Target target = target_from(o.target);
   std::map<std::string, NDArray> feed = model_inputs(graph, options.inputs, o.seed);
   frontend::RunnerOptions tuned_options;
   tuned_options.database = o.db;
@@ -93,8 +93,8 @@ int tune_model(const TuneModelOptions& options) {
     tuned_seconds.push_back(seconds_of_run(tuned, feed));
     untuned_seconds.push_back(seconds_of_run(untuned, feed));
   }
-  const double tuned_median = median_of_sorted(tuned_seconds);
-  const double untuned_median = median_of_sorted(untuned_seconds);
+  const double tuned_median = median_of(tuned_seconds);
+  const double untuned_median = median_of(untuned_seconds);
   fmt::print(
       "end-to-end latency (median of {} runs, {} threads): tuned {:.3f} ms, untuned {:.3f} ms "
       "({:.2f}x); the tasks' best measured add up to {:.3f} ms\n",

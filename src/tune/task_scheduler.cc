@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -44,6 +43,9 @@ void check_options(const TaskSchedulerOptions& o) {
     fail("tune: the convergence improvement must be in [0, 1), got {}", o.convergence_improvement);
   if (!(o.gradient.alpha >= 0 && o.gradient.alpha <= 1))
     fail("tune: the gradient's alpha must be in [0, 1], got {}", o.gradient.alpha);
+  if (o.gradient.backward_window < 1)
+    fail("tune: the gradient's backward window must be at least 1 round, got {}",
+         o.gradient.backward_window);
   if (!(o.gradient.beta > 0))
     fail("tune: the gradient's beta must be positive, got {}", o.gradient.beta);
 }
@@ -138,7 +140,7 @@ struct TaskScheduler::State {
     std::shared_ptr<CostModel> cost_model;
     std::unique_ptr<TaskTuner> tuner;
     std::vector<double> history;  // best after each round (for the gradient)
-    int family = -1;              // index into family_keys
+    int family = -1;              // index of its cost model (its family's)
     int structure = -1;           // similar-task group
     bool warmed = false;
     bool foresee_pending = false;
@@ -154,7 +156,6 @@ struct TaskScheduler::State {
   SchedulerComponents components;
   TaskSchedulerOptions options;
   std::vector<Task> tasks;
-  std::vector<std::string> family_keys;  // per task
   std::deque<int> foresee_queue;
   int last_main = -1;
   Random rng;
@@ -344,7 +345,6 @@ TaskScheduler::TaskScheduler(std::vector<SchedulerTask> tasks, const Target& tar
     if (inserted) models.push_back(s.components.make_cost_model());
     t.family = it->second;
     t.cost_model = models[static_cast<size_t>(t.family)];
-    s.family_keys.push_back(t.report.family);
     s.tasks.push_back(std::move(t));
   }
   for (size_t i = 0; i < s.tasks.size(); ++i) {
@@ -384,8 +384,6 @@ int64_t TaskScheduler::trials_before() const {
   for (const State::Task& t : state_->tasks) total += t.report.trials_before;
   return total;
 }
-
-const std::vector<std::string>& TaskScheduler::families() const { return state_->family_keys; }
 
 SchedulerSummary TaskScheduler::run() {
   State& s = *state_;

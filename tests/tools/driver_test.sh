@@ -236,7 +236,7 @@ expect 1 "error: --trials is required" -- "$tessera" tune -w $w --db "$db"
 expect 1 "error: --trials-per-round: expected an integer of at least 1, got '0'" -- "$tessera" tune -w $w --trials 4 --trials-per-round 0 --db "$db"
 expect 1 "error: --time-budget: expected a positive number of seconds, got 'soon'" -- "$tessera" tune -w $w --trials 4 --time-budget soon --db "$db"
 expect 1 "error: no search strategy named 'annealing'" -- "$tessera" tune -w $w --trials 4 --strategy annealing --db "$db"
-expect 1 "error: tessera tune measures with LLVM; the target is 'c -num-cores=2'" -- "$tessera" tune -w $w --trials 4 -t "c -num-cores=2" --db "$db"
+expect 1 "error: tessera measures with LLVM; the target is 'c -num-cores=2'" -- "$tessera" tune -w $w --trials 4 -t "c -num-cores=2" --db "$db"
 expect 0 "stopped: time budget of 0.001 s spent" -- "$tessera" tune -w $w --trials 100 --time-budget 0.001 --db "$db"
 expect 0 "^best +[0-9.]+ ms, [0-9.]+ GFLOP/s \(program [0-9a-f]{16}; not re-measured\)" -- "$tessera" tune -w $w --trials 12 --remeasure 0 --db "$db"
 expect 0 "^usage: tessera tune" -- "$tessera" tune --help
@@ -299,6 +299,8 @@ out=$("$tessera" tune-model "$cnn" --trials 11 --db "$work/model-db" "${quick[@]
 out=$(script -qec "'$tessera' tune -w gemm:m=8,n=8,k=8 -w gemm:m=16,n=8,k=8 --trials 3 --db '$work/tty' ${quick[*]}" /dev/null 2>&1)
 { grep -q $'\e\[4F\e\[J  #  task' <<<"$out" && grep -Eq "^ +1  gemm:m=16,n=8,k=8,dtype=float32,e... gemm +m=16,n=8,k=8,dtyp\.\.\. +1 +[12] " <<<"$out"; } \
   || { echo "FAIL: tune with several -w on a terminal:"; echo "$out" | cat -v | head -20; failures=$((failures + 1)); }
+expect 1 "error: tessera measures with LLVM; the target is 'c -num-cores=2'" -- "$tessera" tune-model "$cnn" --trials 4 -t "c -num-cores=2" --db "$work/model-db"
+expect 1 "error: --cost-model-file loads a trained MLP model; it does not go with --cost-model random" -- "$tessera" tune -w gemm:m=8,n=8,k=8 -w C2D:1 --trials 4 --cost-model random --cost-model-file "$work/m.json" --db "$work/x"
 expect 1 "error: --trials: tune-model needs at least 1 trial, got 0" -- "$tessera" tune-model "$cnn" --trials 0 --db "$work/model-db"
 expect 0 "scheduler family \(by hash\): 4 of 4 trials" -- "$tessera" tune -w gemm:m=8,n=8,k=8 -w gemm:m=16,n=8,k=8 -w transpose:m=8,n=8 --trials 4 --scheduler family --family-by hash --foresee-trials 1 --db "$work/several" "${quick[@]}"
 expect 1 "error: --input-shape: expected NAME=D0,D1,... \(for example input=1,3,224,224\), got 'input'" -- "$tessera" import "$cnn" --input-shape input

@@ -22,6 +22,7 @@
 #include "tessera/tune/task_tuner.h"
 #include "tessera/tune/tuner.h"
 #include "../common/error_of.h"
+#include "../common/fake_builder.h"
 
 namespace tessera {
 namespace {
@@ -41,21 +42,7 @@ std::shared_ptr<SearchStrategy> strategy_named(const std::string& name) {
   return make_evolutionary_search(small);
 }
 
-// "Builds" nothing: the library path carries the program's hash for the fake runner.
-class FakeBuilder : public Builder {
- public:
-  std::vector<BuildResult> build(const std::vector<PrimFunc>& scheduled, const Target&,
-                                 const std::string&) override {
-    std::vector<BuildResult> out;
-    for (const PrimFunc& f : scheduled) {
-      BuildResult b;
-      b.library_path = program_hash(f);
-      b.function_name = f->name;
-      out.push_back(b);
-    }
-    return out;
-  }
-};
+using testing_util::FakeBuilder;
 
 // A run time made up from the program's hash; or every candidate fails.
 class FakeRunner : public Runner {

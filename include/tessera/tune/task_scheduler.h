@@ -147,8 +147,6 @@ class TaskScheduler {
   SchedulerSummary run();
   /// The records the tasks had in the database before this run.
   int64_t trials_before() const;
-  /// The family key of each task (grouping as in the options).
-  const std::vector<std::string>& families() const;
 
  private:
   struct State;
